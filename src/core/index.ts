@@ -1,0 +1,53 @@
+/**
+ * The experiments engine: pure TypeScript with no runtime imports, so it runs in Node
+ * and in workerd alike. Behaviour follows the reference module
+ * `shared/seed/experiments.rs`; data types keep its serde (snake_case) field names.
+ */
+export { ExperimentAdmin } from "./admin";
+export { type AssignCall, assignExperiments } from "./assigner";
+export {
+  type ActorRecords,
+  type AssignOutcome,
+  type AssignRequest,
+  type AssignResult,
+  outcomeResult,
+  planAssignment,
+  resolveAtStore,
+} from "./assignment";
+export { type ErrorData, ExperimentError, type ExperimentErrorCode, fromErrorData, toErrorData } from "./errors";
+export { BUCKETS, experimentBucket } from "./hash";
+export {
+  archiveExperiment,
+  type Change,
+  concludeExperiment,
+  defineExperiment,
+  type ExperimentDefinition,
+  experimentConfig,
+  setExperimentWeights,
+  startExperiment,
+  upsertConfig,
+} from "./lifecycle";
+export { InMemoryExperimentStore } from "./memory-store";
+export { selectVariant } from "./select";
+export { ExperimentService, type ExperimentServiceOptions } from "./service";
+export { ConsoleExposureSink, exposureLine, NoOpExposureSink, RecordingExposureSink } from "./sinks";
+export type { AssignmentStore, ExperimentRepository, ExperimentStore, ExposureSink, OverrideEntry } from "./store";
+export {
+  type Assignment,
+  type ChangeRecord,
+  EXPERIMENT_STATES,
+  type ExperimentConfig,
+  type ExperimentState,
+  type ExposureRecord,
+  nowSecs,
+  type VariantConfig,
+} from "./types";
+export {
+  hasVariant,
+  isValidActor,
+  isValidName,
+  LIMITS,
+  requireVariant,
+  validateConfig,
+  validateVariants,
+} from "./validation";

@@ -1,0 +1,113 @@
+import { ExperimentError } from "./errors";
+import type { ExperimentConfig, VariantConfig } from "./types";
+import { requireVariant, validateConfig, validateVariants } from "./validation";
+
+/**
+ * The lifecycle rules as pure functions from the current config to the next one and
+ * the history string that records it. Every store applies them inside its own atomic
+ * read-modify-write (`ExperimentRepository.update`), so a rule is written once and a
+ * transition can never interleave with another.
+ */
+export interface Change {
+  config: ExperimentConfig;
+  /** The history string, in the reference's words (`created`, `state=running`, …). */
+  mutation: string;
+}
+
+/** The part of a config an admin defines; state and winner are the lifecycle's. */
+export interface ExperimentDefinition {
+  variants: VariantConfig[];
+  description: string | null;
+  exclusion_group: string | null;
+}
+
+/** A draft config, like the reference's `ExperimentConfig::new`. */
+export function experimentConfig(
+  name: string,
+  variants: VariantConfig[],
+  options: { description?: string | null; exclusion_group?: string | null } = {},
+): ExperimentConfig {
+  return {
+    name,
+    description: options.description ?? null,
+    state: "draft",
+    variants,
+    winner: null,
+    exclusion_group: options.exclusion_group ?? null,
+    updated_at_secs: 0,
+  };
+}
+
+function existing(name: string, current: ExperimentConfig | null): ExperimentConfig {
+  if (current === null) throw ExperimentError.notFound(name);
+  return current;
+}
+
+function notArchived(name: string, current: ExperimentConfig | null): ExperimentConfig {
+  const config = existing(name, current);
+  if (config.state === "archived") throw ExperimentError.archived(name);
+  return config;
+}
+
+/** The reference's `create`: validates, then inserts or replaces the whole config. */
+export function upsertConfig(config: ExperimentConfig, current: ExperimentConfig | null, now: number): Change {
+  validateConfig(config);
+  return { config: { ...config, updated_at_secs: now }, mutation: current === null ? "created" : "updated" };
+}
+
+/**
+ * An admin's `PUT`: a new experiment starts as a draft; an existing one gets the new
+ * definition and keeps its state and winner. Archived experiments are frozen.
+ */
+export function defineExperiment(
+  name: string,
+  definition: ExperimentDefinition,
+  current: ExperimentConfig | null,
+  now: number,
+): Change {
+  if (current === null)
+    return upsertConfig({ ...experimentConfig(name, definition.variants), ...definition }, null, now);
+  const config = notArchived(name, current);
+  return upsertConfig({ ...config, ...definition }, config, now);
+}
+
+/** Draft or concluded → running. Archived is terminal. */
+export function startExperiment(name: string, current: ExperimentConfig | null, now: number): Change {
+  const config = notArchived(name, current);
+  return { config: { ...config, state: "running", updated_at_secs: now }, mutation: "state=running" };
+}
+
+/** Pins `winner` for every actor. */
+export function concludeExperiment(
+  name: string,
+  winner: string,
+  current: ExperimentConfig | null,
+  now: number,
+): Change {
+  const config = notArchived(name, current);
+  requireVariant(config, winner);
+  return {
+    config: { ...config, state: "concluded", winner, updated_at_secs: now },
+    mutation: `concluded=${winner}`,
+  };
+}
+
+/** Any state → archived, for good. */
+export function archiveExperiment(name: string, current: ExperimentConfig | null, now: number): Change {
+  const config = existing(name, current);
+  return { config: { ...config, state: "archived", updated_at_secs: now }, mutation: "state=archived" };
+}
+
+/** New weights (and possibly variants) for a draft or running experiment. */
+export function setExperimentWeights(
+  name: string,
+  variants: VariantConfig[],
+  current: ExperimentConfig | null,
+  now: number,
+): Change {
+  validateVariants(variants);
+  const config = existing(name, current);
+  if (config.state === "concluded") throw ExperimentError.notRunning(name, config.state);
+  if (config.state === "archived") throw ExperimentError.archived(name);
+  return { config: { ...config, variants, updated_at_secs: now }, mutation: "set_weights" };
+}

@@ -1,0 +1,57 @@
+import { ExperimentAdmin } from "./admin";
+import { assignExperiments } from "./assigner";
+import { ConsoleExposureSink } from "./sinks";
+import type { ExperimentStore, ExposureSink } from "./store";
+
+export interface ExperimentServiceOptions {
+  /** Where exposures go; the console JSON line by default. */
+  exposureSink?: ExposureSink;
+}
+
+/**
+ * The reference module's `ExperimentService`: assignment plus the admin operations of
+ * `ExperimentAdmin`, over any `ExperimentStore`.
+ *
+ * @example
+ * const svc = new ExperimentService(new InMemoryExperimentStore(), { exposureSink: new NoOpExposureSink() });
+ * await svc.create(experimentConfig("checkout_v2", [{ name: "control", weight: 50 }, { name: "treatment", weight: 50 }]));
+ * await svc.start("checkout_v2");
+ * await svc.assign("checkout_v2", "user:1"); // "control", and the same forever
+ */
+export class ExperimentService extends ExperimentAdmin {
+  private readonly store: ExperimentStore;
+  private readonly exposureSink: ExposureSink;
+
+  constructor(store: ExperimentStore, options: ExperimentServiceOptions = {}) {
+    super(store);
+    this.store = store;
+    this.exposureSink = options.exposureSink ?? new ConsoleExposureSink();
+  }
+
+  /**
+   * The variant `actor` sees in `experiment`, by the reference's rules in order:
+   * 1. archived → `archived`; 2. concluded → the winner, no exposure; 3. draft →
+   * `not_running`; 4. override → its variant (exposure tagged `is_override`); 5. sticky
+   * → the stored variant; 6. a sibling of the exclusion group assigned →
+   * `excluded_by_group`; 7. bucket, weighted choice, stored sticky (first writer wins).
+   * Every success of a running experiment emits one exposure.
+   *
+   * @throws {ExperimentError} `not_found`, `archived`, `not_running`, `excluded_by_group`, `no_variant`, `store_unavailable`
+   */
+  async assign(experiment: string, actor: string): Promise<string> {
+    return this.assignWithRequestId(experiment, actor, null);
+  }
+
+  /** Like `assign`, carrying `requestId` into the exposure for correlation. */
+  async assignWithRequestId(experiment: string, actor: string, requestId: string | null): Promise<string> {
+    const config = await this.store.get(experiment);
+    const results = await assignExperiments([[experiment, config]], this.store, this.exposureSink, {
+      actor,
+      requestId,
+    });
+    const result = results.get(experiment);
+    if (result === undefined) throw new Error("assignExperiments lost an experiment");
+    if (!result.ok) throw result.error;
+    return result.variant;
+  }
+}

@@ -1,0 +1,61 @@
+import type { AssignOutcome, AssignRequest } from "./assignment";
+import type { Change } from "./lifecycle";
+import type { Assignment, ChangeRecord, ExperimentConfig, ExposureRecord } from "./types";
+
+/**
+ * The assignment port. A remote implementation makes ONE call per `assign`, however
+ * many experiments it carries: override check, sticky lookup, exclusion check and
+ * first-writer-wins insert all happen inside the store (see `resolveAtStore`).
+ */
+export interface AssignmentStore {
+  /**
+   * Rules 4–7 for one actor and several experiments, in the order given (the order
+   * decides which experiment of an exclusion group an unassigned actor lands in).
+   * Returns one outcome per request, in the same order.
+   */
+  assign(actor: string, requests: readonly AssignRequest[]): Promise<AssignOutcome[]>;
+  getAssignment(experiment: string, actor: string): Promise<Assignment | null>;
+}
+
+/** An override as the admin API lists it. */
+export interface OverrideEntry {
+  actor: string;
+  variant: string;
+}
+
+/** The configuration, history and override port: what admin operations need. */
+export interface ExperimentRepository {
+  get(name: string): Promise<ExperimentConfig | null>;
+  /** Every experiment, sorted by name. */
+  list(): Promise<ExperimentConfig[]>;
+  /**
+   * An atomic read-modify-write of one experiment: `change` gets the current config
+   * (`null` if unknown) and returns the next one with its history string, or throws an
+   * `ExperimentError`, in which case nothing is written. The store refuses, with
+   * `variant_in_use`, a config that drops a variant which has (or, for a store that
+   * cannot know exactly, may have) sticky assignments.
+   */
+  update(
+    name: string,
+    change: (current: ExperimentConfig | null) => Change,
+    by: string | null,
+  ): Promise<ExperimentConfig>;
+  /** Newest first; `limit` 0 means all. Unknown experiments have an empty history. */
+  history(experiment: string, limit: number): Promise<ChangeRecord[]>;
+  setOverride(experiment: string, actor: string, variant: string, by: string | null): Promise<void>;
+  /**
+   * Removes the override and the sticky assignment it made, so the actor's next
+   * assignment buckets normally. Returns whether there was an override.
+   */
+  removeOverride(experiment: string, actor: string, by: string | null): Promise<boolean>;
+  /** Sorted by actor. */
+  listOverrides(experiment: string): Promise<OverrideEntry[]>;
+}
+
+/** Everything `ExperimentService` needs. */
+export interface ExperimentStore extends ExperimentRepository, AssignmentStore {}
+
+/** Where exposures go. `record` must not throw for a bad event; callers isolate failures anyway. */
+export interface ExposureSink {
+  record(exposure: ExposureRecord): void | Promise<void>;
+}

@@ -1,0 +1,59 @@
+/**
+ * The data types of the reference module, with its serde field names (snake_case) so
+ * that the JSON is identical. Absent optional values are `null`, as serde writes them.
+ */
+
+/** Lifecycle state: `draft → running → concluded`, `archived` from any state. */
+export type ExperimentState = "draft" | "running" | "concluded" | "archived";
+
+export const EXPERIMENT_STATES: readonly ExperimentState[] = ["draft", "running", "concluded", "archived"];
+
+/** One variant and its relative weight (weights need not sum to anything; 0 disables). */
+export interface VariantConfig {
+  name: string;
+  weight: number;
+}
+
+export interface ExperimentConfig {
+  name: string;
+  description: string | null;
+  state: ExperimentState;
+  variants: VariantConfig[];
+  /** Set when concluded: the variant every actor sees. */
+  winner: string | null;
+  /** Actors assigned to one experiment of a group are excluded from its siblings. */
+  exclusion_group: string | null;
+  updated_at_secs: number;
+}
+
+/** A sticky assignment: once recorded, the actor keeps this variant. */
+export interface Assignment {
+  experiment: string;
+  actor: string;
+  variant: string;
+  is_override: boolean;
+  assigned_at_secs: number;
+}
+
+/** One entry of an experiment's change history. */
+export interface ChangeRecord {
+  experiment: string;
+  mutation: string;
+  actor: string | null;
+  timestamp_secs: number;
+}
+
+/** Emitted once per successful assignment of a running experiment. */
+export interface ExposureRecord {
+  experiment: string;
+  variant: string;
+  actor: string;
+  request_id: string | null;
+  is_override: boolean;
+  timestamp_secs: number;
+}
+
+/** Wall-clock seconds since the UNIX epoch. */
+export function nowSecs(): number {
+  return Math.floor(Date.now() / 1000);
+}

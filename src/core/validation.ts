@@ -1,0 +1,103 @@
+import { ExperimentError } from "./errors";
+import type { ExperimentConfig, VariantConfig } from "./types";
+
+/** The limits of API.md, in one place for the engine and the HTTP layer. */
+export const LIMITS = {
+  maxVariants: 100,
+  maxVariantNameChars: 64,
+  maxWeight: 4_294_967_295,
+  maxDescriptionChars: 1024,
+  maxActorBytes: 256,
+  maxBatchExperiments: 100,
+  maxBodyBytes: 64 * 1024,
+} as const;
+
+/**
+ * Experiment and exclusion-group names. No `:`, which would make the hashed key
+ * `"<experiment>:<actor>"` ambiguous (`a:b` + `c` vs `a` + `b:c`).
+ */
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+// C0, DEL and C1 control characters.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+export function isValidName(name: string): boolean {
+  return NAME.test(name);
+}
+
+/** Actor ids: 1 to 256 UTF-8 bytes, no control characters, well-formed Unicode. */
+export function isValidActor(actor: string): boolean {
+  if (actor.length === 0 || actor.length > LIMITS.maxActorBytes) return false;
+  if (CONTROL.test(actor) || !actor.isWellFormed()) return false;
+  return utf8Length(actor) <= LIMITS.maxActorBytes;
+}
+
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff) {
+      bytes += 4; // a well-formed pair: the low half adds nothing
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+/**
+ * Checks a variant list: the reference's rules (no empty or duplicate names) plus the
+ * API limits (1 to 100 variants, names of at most 64 characters without surrounding
+ * white space, integer weights in `[0, 2^32 - 1]`).
+ *
+ * @throws {ExperimentError} `invalid_config`, worded like the reference where it has words.
+ */
+export function validateVariants(variants: readonly VariantConfig[]): void {
+  if (variants.length === 0) throw ExperimentError.invalidConfig("an experiment needs at least one variant");
+  if (variants.length > LIMITS.maxVariants) {
+    throw ExperimentError.invalidConfig(`too many variants: ${variants.length} (at most ${LIMITS.maxVariants})`);
+  }
+  const seen = new Set<string>();
+  for (const { name, weight } of variants) {
+    if (name.trim() === "") throw ExperimentError.invalidConfig("variant name must not be empty");
+    if (name !== name.trim() || name.length > LIMITS.maxVariantNameChars) {
+      throw ExperimentError.invalidConfig(
+        `variant name '${name}' must be at most ${LIMITS.maxVariantNameChars} characters without surrounding white space`,
+      );
+    }
+    if (seen.has(name)) throw ExperimentError.invalidConfig(`duplicate variant name: '${name}'`);
+    seen.add(name);
+    if (!Number.isInteger(weight) || weight < 0 || weight > LIMITS.maxWeight) {
+      throw ExperimentError.invalidConfig(`weight of variant '${name}' must be an integer in [0, ${LIMITS.maxWeight}]`);
+    }
+  }
+}
+
+/** Checks a whole config as `create` receives it. @throws {ExperimentError} `invalid_config`. */
+export function validateConfig(config: ExperimentConfig): void {
+  if (!isValidName(config.name)) throw ExperimentError.invalidConfig(`invalid experiment name '${config.name}'`);
+  if (config.exclusion_group !== null && !isValidName(config.exclusion_group)) {
+    throw ExperimentError.invalidConfig(`invalid exclusion group name '${config.exclusion_group}'`);
+  }
+  if (config.description !== null && config.description.length > LIMITS.maxDescriptionChars) {
+    throw ExperimentError.invalidConfig(`description is longer than ${LIMITS.maxDescriptionChars} characters`);
+  }
+  validateVariants(config.variants);
+  if (config.state === "concluded") {
+    const winner = config.winner?.trim() ? config.winner : null;
+    if (winner === null) throw ExperimentError.invalidConfig("concluded experiment requires a non-empty winner");
+    requireVariant(config, winner);
+  }
+}
+
+/** @throws {ExperimentError} `invalid_config` unless `variant` is configured in `config`. */
+export function requireVariant(config: ExperimentConfig, variant: string): void {
+  if (!hasVariant(config, variant)) {
+    throw ExperimentError.invalidConfig(`'${variant}' is not a configured variant of experiment '${config.name}'`);
+  }
+}
+
+export function hasVariant(config: Pick<ExperimentConfig, "variants">, variant: string): boolean {
+  return config.variants.some((v) => v.name === variant);
+}
