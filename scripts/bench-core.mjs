@@ -1,0 +1,85 @@
+// `npm run bench`: experimentBucket against a straightforward BigInt implementation and
+// two published FNV-1a-64 packages, side by side in one run, plus selectVariant.
+// Each measured call hashes a whole batch of 1,024 keys; the figures are per key.
+import os from "node:os";
+import fnv1a from "@sindresorhus/fnv1a";
+import fnvPlus from "fnv-plus";
+import { do_not_optimize, measure } from "mitata";
+import { buildCore } from "./build-core.mjs";
+import { bucketBigInt } from "./fnv-reference.mjs";
+
+const { experimentBucket, experimentBucketer, selectVariant } = await import(await buildCore());
+
+const BATCH = 1024;
+const experiment = "checkout_v2";
+// ASCII keys of 20 to 40 characters ("checkout_v2:" plus an 8-28 character actor,
+// 30 on average), and non-ASCII ones.
+const ascii = Array.from({ length: BATCH }, (_, i) => `user:${String(i).padStart(3, "0")}${"x".repeat(i % 21)}`);
+const nonAscii = Array.from({ length: BATCH }, (_, i) => `utilisateur:é${i}ü-用户${i % 97}-🧪`);
+const utf8Buffer = new Uint8Array(1024);
+
+// Each contender is a whole bucket function: hash, then reduce mod 10 000 as cheaply as
+// its output allows (fnv-plus returns hex, reduced without BigInt like ours).
+const TWO_POW_32_MOD = 7296;
+const bucketOf = experimentBucketer(experiment);
+const contenders = {
+  "edge-experiments experimentBucket": (actor) => experimentBucket(experiment, actor),
+  "edge-experiments experimentBucketer": bucketOf,
+  "BigInt reference (TextEncoder)": (actor) => bucketBigInt(experiment, actor),
+  "@sindresorhus/fnv1a (size 64, BigInt)": (actor) =>
+    Number(fnv1a(`${experiment}:${actor}`, { size: 64, utf8Buffer }) % 10_000n),
+  "fnv-plus fast1a64utf (hex)": (actor) => {
+    const hex = fnvPlus.fast1a64utf(`${experiment}:${actor}`);
+    const hi = Number.parseInt(hex.slice(0, 8), 16);
+    const lo = Number.parseInt(hex.slice(8), 16);
+    return ((hi % 10_000) * TWO_POW_32_MOD + (lo % 10_000)) % 10_000;
+  },
+};
+
+// Sanity: every contender agrees on the ASCII keys before anything is timed.
+for (const actor of ascii.slice(0, 64)) {
+  const expected = bucketBigInt(experiment, actor);
+  for (const [name, fn] of Object.entries(contenders)) {
+    if (fn(actor) !== expected) throw new Error(`${name} disagrees on ${actor}`);
+  }
+}
+
+async function perKey(fn, keys) {
+  const stats = await measure(() => {
+    for (let i = 0; i < keys.length; i++) do_not_optimize(fn(keys[i]));
+  });
+  return stats.p50 / keys.length;
+}
+
+const rows = [];
+for (const [name, fn] of Object.entries(contenders)) {
+  rows.push({ name, ascii: await perKey(fn, ascii), nonAscii: await perKey(fn, nonAscii) });
+}
+const ours = rows[0];
+
+const weights2 = [
+  { name: "control", weight: 50 },
+  { name: "treatment", weight: 50 },
+];
+const weights10 = Array.from({ length: 10 }, (_, i) => ({ name: `v${i}`, weight: 4_294_967_295 - i }));
+const buckets = Array.from({ length: BATCH }, (_, i) => (i * 9973) % 10_000);
+const select2 = await perKey((b) => selectVariant(weights2, b), buckets);
+const select10 = await perKey((b) => selectVariant(weights10, b), buckets);
+
+const ns = (x) => x.toFixed(1).padStart(8);
+console.log(`\nmachine: ${os.cpus()[0]?.model ?? "unknown cpu"}, ${os.cpus().length} cores, Node ${process.version}`);
+console.log(`median ns per key (batches of ${BATCH} keys)\n`);
+console.log(`${"implementation".padEnd(40)} ${"ASCII".padStart(8)} ${"non-ASCII".padStart(10)}   ASCII ratio`);
+for (const r of rows) {
+  const ratio = r === ours ? "1.0x" : `${(r.ascii / ours.ascii).toFixed(1)}x slower`;
+  console.log(`${r.name.padEnd(40)} ${ns(r.ascii)} ${ns(r.nonAscii).padStart(10)}   ${ratio}`);
+}
+console.log(`\nselectVariant, 2 variants:   ${ns(select2)} ns`);
+console.log(`selectVariant, 10 variants:  ${ns(select10)} ns (weights near 2^32)`);
+const bigint = rows[2];
+console.log(
+  `\ntarget: <= 50 ns per ASCII bucket: ${ours.ascii <= 50 ? "met" : "MISSED"} (${ours.ascii.toFixed(1)} ns)`,
+);
+console.log(
+  `target: >= 15x faster than BigInt: ${bigint.ascii / ours.ascii >= 15 ? "met" : "MISSED"} (${(bigint.ascii / ours.ascii).toFixed(1)}x)`,
+);
