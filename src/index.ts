@@ -1,5 +1,12 @@
+import { createApp } from "./edge/app";
+import type { Env } from "./edge/env";
+
+export { ActorObject } from "./edge/actor-object";
+export { RegistryObject } from "./edge/registry-object";
+
+const app = createApp();
+
+// biome-ignore lint/style/noDefaultExport: Wrangler loads the Worker from the default export.
 export default {
-  async fetch(): Promise<Response> {
-    return new Response("todo", { status: 501 });
-  },
-} satisfies ExportedHandler;
+  fetch: (request, env, ctx) => app.fetch(request, env, ctx),
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,134 @@
+import { DurableObject } from "cloudflare:workers";
+import type { ChangeRecord, ExperimentConfig, OverrideEntry, VariantConfig } from "../core";
+import { type ErrorData, ExperimentAdmin, type ExperimentDefinition, ExperimentError, toErrorData } from "../core";
+import type { Env } from "./env";
+import { migrate } from "./migrations";
+import { REGISTRY_MIGRATIONS, RegistryRepository } from "./registry-repository";
+import { type ConfigSnapshot, SNAPSHOT_KEY } from "./snapshot";
+
+/** A value or an engine error: thrown errors lose their `code` across RPC, results do not. */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorData };
+
+/** KV allows one write per second per key; the snapshot is one key. */
+const PUBLISH_INTERVAL_MS = 1000;
+
+/**
+ * The one registry (`idFromName("registry")`): authoritative experiment configs, their
+ * change history and the override index. Every admin mutation runs here, one at a
+ * time, through the engine's `ExperimentAdmin`, so the lifecycle rules are the same as
+ * the in-memory engine's.
+ *
+ * It is never on the assignment path: it publishes the configs to KV, and the edge
+ * reads them from there. Publishing is coalesced through the object's alarm so the
+ * snapshot key is written at most once a second however fast admins change things.
+ */
+export class RegistryObject extends DurableObject<Env> {
+  private readonly repository: RegistryRepository;
+  private readonly admin: ExperimentAdmin;
+  /** Admin mutations queue here: overrides await the actor's object mid-operation. */
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.repository = new RegistryRepository(ctx.storage, env);
+    this.admin = new ExperimentAdmin(this.repository);
+    ctx.blockConcurrencyWhile(async () => migrate(ctx.storage, REGISTRY_MIGRATIONS));
+  }
+
+  list(): Promise<Result<ExperimentConfig[]>> {
+    return this.read(() => this.admin.list());
+  }
+
+  status(name: string): Promise<Result<ExperimentConfig>> {
+    return this.read(() => this.admin.status(name));
+  }
+
+  history(name: string, limit: number): Promise<Result<ChangeRecord[]>> {
+    return this.read(() => this.admin.history(name, limit));
+  }
+
+  overrides(name: string): Promise<Result<OverrideEntry[]>> {
+    return this.read(() => this.admin.overrides(name));
+  }
+
+  define(
+    name: string,
+    definition: ExperimentDefinition,
+    by: string | null,
+  ): Promise<Result<{ config: ExperimentConfig; created: boolean }>> {
+    return this.mutate(() => this.admin.define(name, definition, by), true);
+  }
+
+  start(name: string, by: string | null): Promise<Result<ExperimentConfig>> {
+    return this.mutate(() => this.admin.start(name, by), true);
+  }
+
+  conclude(name: string, winner: string, by: string | null): Promise<Result<ExperimentConfig>> {
+    return this.mutate(() => this.admin.conclude(name, winner, by), true);
+  }
+
+  archive(name: string, by: string | null): Promise<Result<ExperimentConfig>> {
+    return this.mutate(() => this.admin.archive(name, by), true);
+  }
+
+  setWeights(name: string, variants: VariantConfig[], by: string | null): Promise<Result<ExperimentConfig>> {
+    return this.mutate(() => this.admin.setWeights(name, variants, by), true);
+  }
+
+  setOverride(experiment: string, actor: string, variant: string, by: string | null): Promise<Result<null>> {
+    return this.mutate(async () => {
+      await this.admin.setOverride(experiment, actor, variant, by);
+      return null;
+    }, false);
+  }
+
+  removeOverride(experiment: string, actor: string, by: string | null): Promise<Result<null>> {
+    return this.mutate(async () => {
+      await this.admin.removeOverride(experiment, actor, by);
+      return null;
+    }, false);
+  }
+
+  /** Writes the current configs to KV, then re-arms itself if they changed meanwhile. */
+  override async alarm(): Promise<void> {
+    const { version } = this.repository.publishState();
+    const now = Date.now();
+    // Recorded before the write, so a mutation arriving during it schedules the next
+    // publish a full interval after this one.
+    this.repository.markPublishing(version, now);
+    const snapshot: ConfigSnapshot = { version, experiments: await this.repository.list() };
+    await this.env.CONFIG.put(SNAPSHOT_KEY, JSON.stringify(snapshot));
+    if (this.repository.publishState().version > version) {
+      await this.ctx.storage.setAlarm(now + PUBLISH_INTERVAL_MS);
+    }
+  }
+
+  private async schedulePublish(): Promise<void> {
+    if ((await this.ctx.storage.getAlarm()) !== null) return;
+    const { published_at_ms } = this.repository.publishState();
+    await this.ctx.storage.setAlarm(Math.max(Date.now(), published_at_ms + PUBLISH_INTERVAL_MS));
+  }
+
+  private read<T>(operation: () => Promise<T>): Promise<Result<T>> {
+    return settle(operation());
+  }
+
+  private mutate<T>(operation: () => Promise<T>, changesConfigs: boolean): Promise<Result<T>> {
+    const run = this.tail.then(async () => {
+      const value = await operation();
+      if (changesConfigs) await this.schedulePublish();
+      return value;
+    });
+    this.tail = run.catch(() => undefined);
+    return settle(run);
+  }
+}
+
+async function settle<T>(pending: Promise<T>): Promise<Result<T>> {
+  try {
+    return { ok: true, value: await pending };
+  } catch (error) {
+    if (error instanceof ExperimentError) return { ok: false, error: toErrorData(error) };
+    throw error;
+  }
+}

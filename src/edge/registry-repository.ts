@@ -1,0 +1,207 @@
+import {
+  type Change,
+  type ChangeRecord,
+  type ExperimentConfig,
+  ExperimentError,
+  type ExperimentRepository,
+  nowSecs,
+  type OverrideEntry,
+} from "../core";
+import { actorObjectOf, type Env } from "./env";
+import type { Migration } from "./migrations";
+
+export const REGISTRY_MIGRATIONS: readonly Migration[] = [
+  {
+    id: 1,
+    description: "experiments, change history, override index, publish state",
+    sql: `CREATE TABLE experiments (
+            name TEXT PRIMARY KEY,
+            config TEXT NOT NULL,
+            -- Variants that have, or may have, sticky assignments: see stickyVariantsAfter.
+            sticky_variants TEXT NOT NULL DEFAULT '[]'
+          ) WITHOUT ROWID;
+          CREATE TABLE history (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            experiment TEXT NOT NULL,
+            mutation TEXT NOT NULL,
+            actor TEXT,
+            timestamp_secs INTEGER NOT NULL
+          );
+          CREATE INDEX history_by_experiment ON history (experiment, seq);
+          CREATE TABLE overrides (
+            experiment TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            variant TEXT NOT NULL,
+            PRIMARY KEY (experiment, actor)
+          ) WITHOUT ROWID;
+          CREATE TABLE publish_state (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            version INTEGER NOT NULL,
+            published_version INTEGER NOT NULL,
+            published_at_ms INTEGER NOT NULL
+          );
+          INSERT INTO publish_state VALUES (1, 0, 0, 0);`,
+  },
+];
+
+type ExperimentRow = { config: string; sticky_variants: string };
+
+/**
+ * The registry's `ExperimentRepository`: configs, history and the override index in
+ * the registry object's SQLite, overrides themselves in the actors' objects.
+ *
+ * The delete-variant guard cannot see the actors' assignments (they are spread over
+ * millions of objects), so it tracks the variants that MAY have sticky assignments: a
+ * variant joins the set once it could be chosen while the experiment runs (a positive
+ * weight, or an override naming it) and never leaves. Refusing to drop those keeps the
+ * promise that no sticky assignment points at a variant missing from its experiment.
+ */
+export class RegistryRepository implements ExperimentRepository {
+  private readonly sql: SqlStorage;
+
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    private readonly env: Env,
+  ) {
+    this.sql = storage.sql;
+  }
+
+  async get(name: string): Promise<ExperimentConfig | null> {
+    const row = this.row(name);
+    return row === null ? null : parseConfig(row.config);
+  }
+
+  async list(): Promise<ExperimentConfig[]> {
+    return this.sql
+      .exec<{ config: string }>("SELECT config FROM experiments ORDER BY name")
+      .toArray()
+      .map((r) => parseConfig(r.config));
+  }
+
+  async update(
+    name: string,
+    change: (current: ExperimentConfig | null) => Change,
+    by: string | null,
+  ): Promise<ExperimentConfig> {
+    return this.storage.transactionSync(() => {
+      const row = this.row(name);
+      const next = change(row === null ? null : parseConfig(row.config));
+      const sticky = row === null ? [] : (JSON.parse(row.sticky_variants) as string[]);
+      const kept = new Set(next.config.variants.map((v) => v.name));
+      const lost = sticky.find((variant) => !kept.has(variant));
+      if (lost !== undefined) throw ExperimentError.variantInUse(lost);
+      this.sql.exec(
+        `INSERT INTO experiments (name, config, sticky_variants) VALUES (?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET config = excluded.config, sticky_variants = excluded.sticky_variants`,
+        name,
+        JSON.stringify(next.config),
+        JSON.stringify(this.stickyVariantsAfter(next.config, sticky)),
+      );
+      this.log(name, next.mutation, by);
+      this.sql.exec("UPDATE publish_state SET version = version + 1");
+      return next.config;
+    });
+  }
+
+  async history(experiment: string, limit: number): Promise<ChangeRecord[]> {
+    return this.sql
+      .exec<ChangeRecord & Record<string, SqlStorageValue>>(
+        "SELECT experiment, mutation, actor, timestamp_secs FROM history WHERE experiment = ? ORDER BY seq DESC LIMIT ?",
+        experiment,
+        limit === 0 ? -1 : limit,
+      )
+      .toArray();
+  }
+
+  /** The actor's object first: if it fails, the index has not claimed anything. */
+  async setOverride(experiment: string, actor: string, variant: string, by: string | null): Promise<void> {
+    await actorObjectOf(this.env, actor).setOverride(experiment, variant);
+    this.storage.transactionSync(() => {
+      this.sql.exec(
+        `INSERT INTO overrides (experiment, actor, variant) VALUES (?, ?, ?)
+         ON CONFLICT (experiment, actor) DO UPDATE SET variant = excluded.variant`,
+        experiment,
+        actor,
+        variant,
+      );
+      const row = this.row(experiment);
+      if (row !== null) {
+        const config = parseConfig(row.config);
+        const sticky = this.stickyVariantsAfter(config, JSON.parse(row.sticky_variants) as string[]);
+        this.sql.exec("UPDATE experiments SET sticky_variants = ? WHERE name = ?", JSON.stringify(sticky), experiment);
+      }
+      this.log(experiment, `override=${actor}:${variant}`, by);
+    });
+  }
+
+  /** Also asks the actor's object when the index has no entry, to clear a half-done earlier call. */
+  async removeOverride(experiment: string, actor: string, by: string | null): Promise<boolean> {
+    const removedAtActor = await actorObjectOf(this.env, actor).removeOverride(experiment);
+    return this.storage.transactionSync(() => {
+      const removedFromIndex =
+        this.sql.exec("DELETE FROM overrides WHERE experiment = ? AND actor = ?", experiment, actor).rowsWritten > 0;
+      const removed = removedAtActor || removedFromIndex;
+      if (removed) this.log(experiment, `override_removed=${actor}`, by);
+      return removed;
+    });
+  }
+
+  async listOverrides(experiment: string): Promise<OverrideEntry[]> {
+    return this.sql
+      .exec<OverrideEntry & Record<string, SqlStorageValue>>(
+        "SELECT actor, variant FROM overrides WHERE experiment = ? ORDER BY actor",
+        experiment,
+      )
+      .toArray();
+  }
+
+  /** Bumped by every config change; the publisher compares it with what it last wrote. */
+  publishState(): { version: number; published_version: number; published_at_ms: number } {
+    const state = this.sql
+      .exec<{ version: number; published_version: number; published_at_ms: number }>(
+        "SELECT version, published_version, published_at_ms FROM publish_state",
+      )
+      .toArray()[0];
+    if (state === undefined) throw new Error("publish_state row missing");
+    return state;
+  }
+
+  markPublishing(version: number, atMs: number): void {
+    this.sql.exec("UPDATE publish_state SET published_version = ?, published_at_ms = ?", version, atMs);
+  }
+
+  /** While running, any variant with a positive weight or an override may become sticky. */
+  private stickyVariantsAfter(config: ExperimentConfig, before: readonly string[]): string[] {
+    if (config.state !== "running") return [...before];
+    const sticky = new Set(before);
+    for (const v of config.variants) if (v.weight > 0) sticky.add(v.name);
+    const overridden = this.sql
+      .exec<{ variant: string }>("SELECT DISTINCT variant FROM overrides WHERE experiment = ?", config.name)
+      .toArray();
+    const configured = new Set(config.variants.map((v) => v.name));
+    for (const { variant } of overridden) if (configured.has(variant)) sticky.add(variant);
+    return [...sticky].sort();
+  }
+
+  private row(name: string): ExperimentRow | null {
+    return (
+      this.sql
+        .exec<ExperimentRow>("SELECT config, sticky_variants FROM experiments WHERE name = ?", name)
+        .toArray()[0] ?? null
+    );
+  }
+
+  private log(experiment: string, mutation: string, by: string | null): void {
+    this.sql.exec(
+      "INSERT INTO history (experiment, mutation, actor, timestamp_secs) VALUES (?, ?, ?, ?)",
+      experiment,
+      mutation,
+      by,
+      nowSecs(),
+    );
+  }
+}
+
+function parseConfig(json: string): ExperimentConfig {
+  return JSON.parse(json) as ExperimentConfig;
+}
