@@ -1,0 +1,85 @@
+// Starts and stops `wrangler dev` for the scripts that drive the real HTTP API (smoke,
+// load, HTTP benchmark): a free loopback port, an admin token, optional persistence,
+// and every line the Worker logs collected for the caller.
+import { spawn } from "node:child_process";
+import { createServer } from "node:net";
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts `wrangler dev` and resolves once it answers HTTP.
+ * @param {{ token?: string, persistTo?: string, vars?: Record<string,string>, config?: string, port?: number, quiet?: boolean }} options
+ */
+export async function startWranglerDev(options = {}) {
+  const port = options.port ?? (await freePort());
+  const inspectorPort = await freePort();
+  const args = ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort)];
+  if (options.config) args.push("--config", options.config);
+  if (options.persistTo) args.push("--persist-to", options.persistTo);
+  for (const [name, value] of Object.entries({ ...(options.token ? { ADMIN_TOKEN: options.token } : {}), ...options.vars })) {
+    args.push("--var", `${name}:${value}`);
+  }
+  const child = spawn("npx", args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" }, detached: true });
+  const lines = [];
+  let partial = "";
+  const collect = (chunk) => {
+    partial += chunk.toString();
+    const parts = partial.split("\n");
+    partial = parts.pop() ?? "";
+    for (const line of parts) {
+      lines.push(line);
+      if (!options.quiet) process.stderr.write(`  [wrangler] ${line}\n`);
+    }
+  };
+  child.stdout.on("data", collect);
+  child.stderr.on("data", collect);
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${lines.join("\n")}`);
+    try {
+      await fetch(`${url}/v1/assign`, { method: "GET" });
+      break;
+    } catch {
+      if (Date.now() > deadline) {
+        stopProcessGroup(child);
+        throw new Error(`wrangler dev did not answer within 60 s:\n${lines.join("\n")}`);
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  return {
+    url,
+    lines,
+    /** Stops wrangler dev and everything it started (workerd), and waits for it. */
+    async stop() {
+      if (child.exitCode === null) {
+        stopProcessGroup(child);
+        const timer = setTimeout(() => stopProcessGroup(child, "SIGKILL"), 10_000);
+        await exited;
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+function stopProcessGroup(child, signal = "SIGTERM") {
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
