@@ -10,7 +10,8 @@ export async function readJsonObject(request: Request): Promise<Record<string, u
   const tooLarge = new HttpError("payload_too_large", `request body is larger than ${LIMITS.maxBodyBytes} bytes`);
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > LIMITS.maxBodyBytes) throw tooLarge;
-  if (request.body === null) throw invalid("a JSON object body is required");
+  // `!body`: a bodiless request may present `null` or, through the router's proxy, `undefined`.
+  if (!request.body) throw invalid("a JSON object body is required");
   const chunks: Uint8Array[] = [];
   let size = 0;
   const reader = request.body.getReader();

@@ -1,5 +1,5 @@
-import { env, exports } from "cloudflare:workers";
 import { runDurableObjectAlarm } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
 
 export const TOKEN = "test-admin-token";
@@ -26,7 +26,10 @@ export function admin(method: string, path: string, body?: unknown, headers: Rec
   return call(method, `/v1/admin${path}`, { body, headers: { authorization: `Bearer ${TOKEN}`, ...headers } });
 }
 
-export async function ok<T = Record<string, unknown>>(response: Promise<Response> | Response, status = 200): Promise<T> {
+export async function ok<T = Record<string, unknown>>(
+  response: Promise<Response> | Response,
+  status = 200,
+): Promise<T> {
   const r = await response;
   const text = await r.text();
   expect(r.status, text).toBe(status);
@@ -46,7 +49,12 @@ export async function publish(): Promise<void> {
   await runDurableObjectAlarm(env.REGISTRY.get(env.REGISTRY.idFromName("registry")));
 }
 
-export const fiftyFifty = { variants: [{ name: "control", weight: 50 }, { name: "treatment", weight: 50 }] };
+export const fiftyFifty = {
+  variants: [
+    { name: "control", weight: 50 },
+    { name: "treatment", weight: 50 },
+  ],
+};
 
 /** Creates and starts an experiment, and publishes it to the edge. */
 export async function runningExperiment(name: string, definition: object = fiftyFifty): Promise<void> {
@@ -57,8 +65,10 @@ export async function runningExperiment(name: string, definition: object = fifty
 
 export function callsOf(response: Response): Record<string, number> {
   const header = response.headers.get("x-edge-calls") ?? "";
-  return Object.fromEntries(header.split(", ").map((kv) => {
-    const [k, v] = kv.split("=");
-    return [k, Number(v)];
-  }));
+  return Object.fromEntries(
+    header.split(", ").map((kv) => {
+      const [k, v] = kv.split("=");
+      return [k, Number(v)];
+    }),
+  );
 }

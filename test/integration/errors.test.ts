@@ -1,0 +1,251 @@
+// Bad input: every malformed request gets its documented 4xx problem, none a 5xx, and
+// afterwards the whole observable state is exactly what it was.
+import { beforeAll, describe, expect, it } from "vitest";
+import { admin, call, fiftyFifty, ok, publish, TOKEN } from "./helpers";
+import { observableState } from "./state";
+
+const RUNNING = "err-running";
+const DRAFT = "err-draft";
+const CONCLUDED = "err-concluded";
+const ARCHIVED = "err-archived";
+const EXPERIMENTS = [RUNNING, DRAFT, CONCLUDED, ARCHIVED];
+const ACTORS = ["user:1", "qa:1", "nobody"];
+
+type Case = [description: string, request: () => Promise<Response>, status: number, code: string];
+
+const bearer = { authorization: `Bearer ${TOKEN}` };
+const huge = JSON.stringify({ actor: "x".repeat(70_000) });
+const put = (body: unknown, name = "err-new") => admin("PUT", `/experiments/${name}`, body);
+const variants = (...list: unknown[]) => ({ variants: list });
+
+const cases: Case[] = [
+  // Assignment routes
+  ["an experiment name with a colon", () => call("GET", "/v1/assign/bad:name?actor=u"), 400, "invalid_request"],
+  ["a malformed percent-encoding", () => call("GET", "/v1/assign/%E0%A4%A?actor=u"), 400, "invalid_request"],
+  ["an empty actor", () => call("GET", `/v1/assign/${RUNNING}?actor=`), 400, "invalid_request"],
+  ["a 257-byte actor", () => call("GET", `/v1/assign/${RUNNING}?actor=${"é".repeat(129)}`), 400, "invalid_request"],
+  ["an actor with a control character", () => call("GET", `/v1/assign/${RUNNING}?actor=a%00b`), 400, "invalid_request"],
+  [
+    "an empty X-Actor-Id",
+    () => call("GET", `/v1/assign/${RUNNING}`, { headers: { "x-actor-id": "" } }),
+    400,
+    "invalid_request",
+  ],
+  [
+    "a malformed actor cookie",
+    () => call("GET", `/v1/assign/${RUNNING}`, { headers: { cookie: "exp_actor=%E0%A4%A" } }),
+    400,
+    "invalid_request",
+  ],
+  ["an unknown experiment", () => call("GET", "/v1/assign/ghost?actor=u"), 404, "not_found"],
+  ["a draft experiment", () => call("GET", `/v1/assign/${DRAFT}?actor=u`), 409, "not_running"],
+  ["an archived experiment", () => call("GET", `/v1/assign/${ARCHIVED}?actor=u`), 409, "archived"],
+  ["a batch body that is not JSON", () => call("POST", "/v1/assign", { body: "{nope" }), 400, "invalid_request"],
+  ["a batch body that is an array", () => call("POST", "/v1/assign", { body: [] }), 400, "invalid_request"],
+  ["a batch with no body", () => call("POST", "/v1/assign"), 400, "invalid_request"],
+  ["a numeric batch actor", () => call("POST", "/v1/assign", { body: { actor: 5 } }), 400, "invalid_request"],
+  [
+    "experiments as a string",
+    () => call("POST", "/v1/assign", { body: { actor: "u", experiments: "x" } }),
+    400,
+    "invalid_request",
+  ],
+  [
+    "a numeric experiment name",
+    () => call("POST", "/v1/assign", { body: { actor: "u", experiments: [1] } }),
+    400,
+    "invalid_request",
+  ],
+  [
+    "a bad experiment name in a batch",
+    () => call("POST", "/v1/assign", { body: { actor: "u", experiments: ["a b"] } }),
+    400,
+    "invalid_request",
+  ],
+  [
+    "101 experiments in a batch",
+    () =>
+      call("POST", "/v1/assign", { body: { actor: "u", experiments: Array.from({ length: 101 }, (_, i) => `e${i}`) } }),
+    400,
+    "invalid_request",
+  ],
+  [
+    "an unknown batch field",
+    () => call("POST", "/v1/assign", { body: { actor: "u", extra: 1 } }),
+    400,
+    "invalid_request",
+  ],
+  ["a batch body over 64 KiB", () => call("POST", "/v1/assign", { body: huge }), 413, "payload_too_large"],
+  ["DELETE on the batch route", () => call("DELETE", "/v1/assign"), 405, "method_not_allowed"],
+  ["PUT on the single route", () => call("PUT", `/v1/assign/${RUNNING}`), 405, "method_not_allowed"],
+  ["an unknown route", () => call("GET", "/v2/nothing"), 404, "not_found"],
+  ["the root", () => call("GET", "/"), 404, "not_found"],
+  // Admin authentication
+  ["an admin request without a token", () => call("GET", "/v1/admin/experiments"), 401, "unauthorized"],
+  [
+    "a wrong token",
+    () => call("GET", "/v1/admin/experiments", { headers: { authorization: "Bearer wrong" } }),
+    401,
+    "unauthorized",
+  ],
+  [
+    "a Basic credential",
+    () => call("GET", "/v1/admin/experiments", { headers: { authorization: `Basic ${TOKEN}` } }),
+    401,
+    "unauthorized",
+  ],
+  [
+    "a wrong token on a mutation",
+    () => call("POST", `/v1/admin/experiments/${RUNNING}/archive`, { headers: { authorization: "Bearer x" } }),
+    401,
+    "unauthorized",
+  ],
+  // Admin definitions
+  ["variants that are not an array", () => put({ variants: "a" }), 400, "invalid_request"],
+  ["no variants", () => put(variants()), 422, "invalid_config"],
+  [
+    "duplicate variants",
+    () => put(variants({ name: "a", weight: 1 }, { name: "a", weight: 1 })),
+    422,
+    "invalid_config",
+  ],
+  ["a negative weight", () => put(variants({ name: "a", weight: -1 })), 422, "invalid_config"],
+  ["a fractional weight", () => put(variants({ name: "a", weight: 1.5 })), 422, "invalid_config"],
+  ["a weight of 2^32", () => put(variants({ name: "a", weight: 4_294_967_296 })), 422, "invalid_config"],
+  ["a weight given as a string", () => put(variants({ name: "a", weight: "5" })), 400, "invalid_request"],
+  ["a variant without a name", () => put(variants({ weight: 1 })), 400, "invalid_request"],
+  [
+    "101 variants",
+    () => put(variants(...Array.from({ length: 101 }, (_, i) => ({ name: `v${i}`, weight: 1 })))),
+    422,
+    "invalid_config",
+  ],
+  ["an empty variant name", () => put(variants({ name: "", weight: 1 })), 422, "invalid_config"],
+  ["a variant name with surrounding space", () => put(variants({ name: " a", weight: 1 })), 422, "invalid_config"],
+  ["a 1025-character description", () => put({ ...fiftyFifty, description: "d".repeat(1025) }), 422, "invalid_config"],
+  ["a bad exclusion group", () => put({ ...fiftyFifty, exclusion_group: "bad group" }), 422, "invalid_config"],
+  ["a 129-character experiment name", () => put(fiftyFifty, "n".repeat(129)), 400, "invalid_request"],
+  ["a definition that is not JSON", () => admin("PUT", "/experiments/err-new", "{"), 400, "invalid_request"],
+  ["a definition over 64 KiB", () => put({ ...fiftyFifty, description: "d".repeat(70_000) }), 413, "payload_too_large"],
+  ["an unknown definition field", () => put({ ...fiftyFifty, state: "running" }), 400, "invalid_request"],
+  ["a redefinition of an archived experiment", () => put(fiftyFifty, ARCHIVED), 409, "archived"],
+  // Lifecycle
+  [
+    "a winner that is not a variant",
+    () => admin("POST", `/experiments/${RUNNING}/conclude`, { winner: "nope" }),
+    422,
+    "invalid_config",
+  ],
+  [
+    "a conclusion without a winner",
+    () => admin("POST", `/experiments/${RUNNING}/conclude`, {}),
+    400,
+    "invalid_request",
+  ],
+  ["starting an unknown experiment", () => admin("POST", "/experiments/ghost/start"), 404, "not_found"],
+  ["starting an archived experiment", () => admin("POST", `/experiments/${ARCHIVED}/start`), 409, "archived"],
+  [
+    "weights for a concluded experiment",
+    () => admin("PUT", `/experiments/${CONCLUDED}/weights`, fiftyFifty),
+    409,
+    "not_running",
+  ],
+  [
+    "weights for an archived experiment",
+    () => admin("PUT", `/experiments/${ARCHIVED}/weights`, fiftyFifty),
+    409,
+    "archived",
+  ],
+  [
+    "weights dropping an assigned variant",
+    () => admin("PUT", `/experiments/${RUNNING}/weights`, variants({ name: "control", weight: 1 })),
+    409,
+    "variant_in_use",
+  ],
+  ["weights for an unknown experiment", () => admin("PUT", "/experiments/ghost/weights", fiftyFifty), 404, "not_found"],
+  // Overrides, history, lookups
+  [
+    "an override to an unknown variant",
+    () => admin("PUT", `/experiments/${RUNNING}/overrides/qa:1`, { variant: "nope" }),
+    422,
+    "invalid_config",
+  ],
+  [
+    "an override with a numeric variant",
+    () => admin("PUT", `/experiments/${RUNNING}/overrides/qa:1`, { variant: 1 }),
+    400,
+    "invalid_request",
+  ],
+  [
+    "an override on an unknown experiment",
+    () => admin("PUT", "/experiments/ghost/overrides/qa:1", { variant: "a" }),
+    404,
+    "not_found",
+  ],
+  ["removing a missing override", () => admin("DELETE", `/experiments/${RUNNING}/overrides/nobody`), 404, "not_found"],
+  ["a negative history limit", () => admin("GET", `/experiments/${RUNNING}/history?limit=-1`), 400, "invalid_request"],
+  [
+    "a non-numeric history limit",
+    () => admin("GET", `/experiments/${RUNNING}/history?limit=abc`),
+    400,
+    "invalid_request",
+  ],
+  [
+    "an assignment that does not exist",
+    () => admin("GET", `/experiments/${RUNNING}/assignments/nobody`),
+    404,
+    "not_found",
+  ],
+  [
+    "a bad actor in an admin path",
+    () => admin("GET", `/experiments/${RUNNING}/assignments/a%01b`),
+    400,
+    "invalid_request",
+  ],
+  ["an unknown experiment's config", () => admin("GET", "/experiments/ghost"), 404, "not_found"],
+  ["PATCH on an experiment", () => admin("PATCH", `/experiments/${RUNNING}`), 405, "method_not_allowed"],
+  ["GET on start", () => admin("GET", `/experiments/${RUNNING}/start`), 405, "method_not_allowed"],
+  [
+    "a 129-character X-Admin-Actor",
+    () => admin("POST", `/experiments/${RUNNING}/start`, undefined, { "x-admin-actor": "a".repeat(129) }),
+    400,
+    "invalid_request",
+  ],
+  ["an unknown admin route", () => call("GET", "/v1/admin/nothing", { headers: bearer }), 404, "not_found"],
+];
+
+describe("bad input", () => {
+  let before: Record<string, unknown>;
+
+  beforeAll(async () => {
+    for (const name of EXPERIMENTS) await ok(admin("PUT", `/experiments/${name}`, fiftyFifty), 201);
+    for (const name of [RUNNING, CONCLUDED, ARCHIVED]) await ok(admin("POST", `/experiments/${name}/start`));
+    await ok(admin("POST", `/experiments/${CONCLUDED}/conclude`, { winner: "treatment" }));
+    await ok(admin("POST", `/experiments/${ARCHIVED}/archive`));
+    await ok(admin("PUT", `/experiments/${RUNNING}/overrides/qa:1`, { variant: "treatment" }));
+    await publish();
+    await ok(call("GET", `/v1/assign/${RUNNING}?actor=user:1`));
+    await ok(call("GET", `/v1/assign/${RUNNING}?actor=qa:1`));
+    before = await observableState(EXPERIMENTS, ACTORS);
+  });
+
+  it("has at least 40 cases", () => {
+    expect(cases.length).toBeGreaterThanOrEqual(40);
+  });
+
+  const table = cases.map(([description, request, status, code]) => [description, status, code, request] as const);
+  it.each(table)("%s → %i %s", async (_, status, code, request) => {
+    const response = await request();
+    const body = (await response.json()) as Record<string, unknown>;
+    expect({ status: response.status, code: body.code }, JSON.stringify(body)).toEqual({ status, code });
+    expect(response.headers.get("content-type")).toBe("application/problem+json");
+    expect(body).toMatchObject({ status, title: expect.any(String), detail: expect.any(String) });
+    expect(body.type).toBe(`urn:edge-experiments:problem:${code}`);
+    if (status === 401) expect(response.headers.get("www-authenticate")).toBe("Bearer");
+  });
+
+  it("leaves the state exactly as it was", async () => {
+    await publish();
+    expect(await observableState(EXPERIMENTS, ACTORS)).toEqual(before);
+  });
+});
