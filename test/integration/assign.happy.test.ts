@@ -1,0 +1,182 @@
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { createApp } from "../../src/edge/app";
+import { admin, call, ok, publish, runningExperiment, unique } from "./helpers";
+
+type Single = { experiment: string; actor: string; variant: string; is_override: boolean };
+type Batch = {
+  actor: string;
+  assignments: Record<string, { variant?: string; is_override?: boolean; error?: { code: string; detail: string } }>;
+};
+
+afterEach(() => vi.restoreAllMocks());
+
+/** The exposure lines the Worker logged (it runs in this isolate, so console is shared). */
+function exposureSpy() {
+  const spy = vi.spyOn(console, "log");
+  return () =>
+    spy.mock.calls
+      .map(([line]) =>
+        typeof line === "string" && line.startsWith('{"event":"experiment_exposure"') ? JSON.parse(line) : null,
+      )
+      .filter((e) => e !== null);
+}
+
+describe("GET /v1/assign/{experiment}", () => {
+  it("assigns the reference fixture: checkout_v2 / user:1 at 50/50 is control", async () => {
+    await runningExperiment("checkout_v2");
+    const body = await ok<Single>(call("GET", "/v1/assign/checkout_v2?actor=user:1"));
+    expect(body).toEqual({ experiment: "checkout_v2", actor: "user:1", variant: "control", is_override: false });
+  });
+
+  it("answers every response with Cache-Control: no-store and a request id", async () => {
+    const mine = await call("GET", "/v1/assign/ghost?actor=u", { headers: { "x-request-id": "req-abc" } });
+    expect(mine.headers.get("cache-control")).toBe("no-store");
+    expect(mine.headers.get("x-request-id")).toBe("req-abc");
+    const fresh = await call("GET", "/v1/assign/ghost?actor=u", { headers: { "x-request-id": "x".repeat(129) } });
+    expect(fresh.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("resolves the actor from the query, then X-Actor-Id, then the exp_actor cookie", async () => {
+    const name = unique("actor-resolution");
+    await runningExperiment(name);
+    const both = { "x-actor-id": "header-actor", cookie: "exp_actor=cookie-actor" };
+    expect((await ok<Single>(call("GET", `/v1/assign/${name}?actor=query-actor`, { headers: both }))).actor).toBe(
+      "query-actor",
+    );
+    expect((await ok<Single>(call("GET", `/v1/assign/${name}`, { headers: both }))).actor).toBe("header-actor");
+    const cookie = { cookie: "theme=dark; exp_actor=cookie%3Aactor" };
+    expect((await ok<Single>(call("GET", `/v1/assign/${name}`, { headers: cookie }))).actor).toBe("cookie:actor");
+  });
+
+  it("gives a new visitor an anonymous id and sets it as a cookie they keep", async () => {
+    const name = unique("anonymous");
+    await runningExperiment(name);
+    const response = await call("GET", `/v1/assign/${name}`);
+    const body = await ok<Single>(response);
+    expect(body.actor).toMatch(/^anon:[0-9a-f-]{36}$/);
+    const cookie = response.headers.get("set-cookie") ?? "";
+    expect(cookie).toBe(
+      `exp_actor=${encodeURIComponent(body.actor)}; Path=/; Max-Age=31536000; HttpOnly; Secure; SameSite=Lax`,
+    );
+    const again = await ok<Single>(
+      call("GET", `/v1/assign/${name}`, { headers: { cookie: cookie.split(";")[0] as string } }),
+    );
+    expect(again).toEqual(body);
+  });
+
+  it("accepts non-ASCII and e-mail actors", async () => {
+    const name = unique("unicode");
+    await runningExperiment(name);
+    for (const actor of ["ана@example.com", "用户:42", "🧪:1"]) {
+      expect((await ok<Single>(call("GET", `/v1/assign/${name}?actor=${encodeURIComponent(actor)}`))).actor).toBe(
+        actor,
+      );
+    }
+  });
+
+  it("emits one exposure per successful running assignment, with the request id or CF-Ray", async () => {
+    const name = unique("exposure");
+    await runningExperiment(name);
+    const exposures = exposureSpy();
+    await ok(call("GET", `/v1/assign/${name}?actor=a`, { headers: { "x-request-id": "req-1" } }));
+    await ok(call("GET", `/v1/assign/${name}?actor=a`, { headers: { "cf-ray": "ray-2" } }));
+    await ok(call("GET", `/v1/assign/${name}?actor=b`));
+    await vi.waitFor(() => expect(exposures()).toHaveLength(3));
+    expect(exposures().map((e) => [e.actor, e.request_id])).toEqual([
+      ["a", "req-1"],
+      ["a", "ray-2"],
+      ["b", null],
+    ]);
+    expect(Object.keys(exposures()[0])).toEqual([
+      "event",
+      "experiment",
+      "variant",
+      "actor",
+      "request_id",
+      "is_override",
+      "timestamp_secs",
+    ]);
+  });
+
+  it("answers a concluded experiment with the winner and no exposure", async () => {
+    const name = unique("concluded");
+    await runningExperiment(name);
+    await ok(admin("POST", `/experiments/${name}/conclude`, { winner: "treatment" }));
+    await publish();
+    const exposures = exposureSpy();
+    for (let i = 0; i < 20; i++) {
+      expect((await ok<Single>(call("GET", `/v1/assign/${name}?actor=user:${i}`))).variant).toBe("treatment");
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    expect(exposures()).toEqual([]);
+  });
+
+  it("keeps working when the exposure sink fails", async () => {
+    const name = unique("failing-sink");
+    await runningExperiment(name);
+    const failing = createApp({
+      exposureSink: {
+        record: () => {
+          throw new Error("sink down");
+        },
+      },
+    });
+    const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const waits: Promise<unknown>[] = [];
+    const ctx = {
+      waitUntil: (p: Promise<unknown>) => waits.push(p),
+      passThroughOnException: () => undefined,
+      props: {},
+    };
+    const response = await failing.fetch(new Request(`https://edge.test/v1/assign/${name}?actor=u`), env, ctx);
+    expect(response.status).toBe(200);
+    await Promise.all(waits);
+    expect(errors).toHaveBeenCalledWith("exposure sink failed", expect.any(Error));
+  });
+});
+
+describe("POST /v1/assign", () => {
+  it("assigns the given experiments in order, each failing alone", async () => {
+    const group = unique("grp");
+    const [a, b] = [unique("batch-a"), unique("batch-b")];
+    for (const name of [a, b])
+      await runningExperiment(name, { variants: [{ name: "x", weight: 1 }], exclusion_group: group });
+    const body = await ok<Batch>(
+      call("POST", "/v1/assign", { body: { actor: "batch-user", experiments: [b, "ghost", a] } }),
+    );
+    expect(body.actor).toBe("batch-user");
+    expect(Object.keys(body.assignments)).toEqual([b, "ghost", a]);
+    expect(body.assignments[b]).toEqual({ variant: "x", is_override: false });
+    expect(body.assignments.ghost?.error).toEqual({ code: "not_found", detail: "experiment 'ghost' not found" });
+    expect(body.assignments[a]?.error).toEqual({
+      code: "excluded_by_group",
+      detail: `actor excluded from experiment '${a}' by mutual exclusion group '${group}'`,
+    });
+  });
+
+  it("without a list, assigns every running and concluded experiment in name order", async () => {
+    const running = unique("all-running");
+    const draft = unique("all-draft");
+    await runningExperiment(running);
+    await ok(admin("PUT", `/experiments/${draft}`, { variants: [{ name: "x", weight: 1 }] }), 201);
+    await publish();
+    const body = await ok<Batch>(call("POST", "/v1/assign", { body: { actor: "everything" } }));
+    const names = Object.keys(body.assignments);
+    expect(names).toContain(running);
+    expect(names).not.toContain(draft);
+    expect(names).toEqual([...names].sort());
+    const list = await ok<{ experiments: { name: string; state: string }[] }>(admin("GET", "/experiments"));
+    const expected = list.experiments
+      .filter((c) => c.state === "running" || c.state === "concluded")
+      .map((c) => c.name);
+    expect(names).toEqual(expected);
+  });
+
+  it("resolves the actor from the body, then the header, then the cookie", async () => {
+    const body = await ok<Batch>(
+      call("POST", "/v1/assign", { body: { experiments: [] }, headers: { "x-actor-id": "from-header" } }),
+    );
+    expect(body).toEqual({ actor: "from-header", assignments: {} });
+  });
+});
