@@ -15,7 +15,12 @@ let dev = await startWranglerDev({ token: TOKEN, persistTo, vars: { CONFIG_CACHE
 
 try {
   let api = client(dev.url, TOKEN);
-  const fifty = { variants: [{ name: "control", weight: 50 }, { name: "treatment", weight: 50 }] };
+  const fifty = {
+    variants: [
+      { name: "control", weight: 50 },
+      { name: "treatment", weight: 50 },
+    ],
+  };
 
   check((await api.admin("PUT", "/experiments/checkout_v2", fifty)).status === 201, "create checkout_v2");
   check((await api.admin("POST", "/experiments/checkout_v2/start")).body?.state === "running", "start");
@@ -23,7 +28,10 @@ try {
     await eventually(async () => (await api.assign("checkout_v2", "user:1")).status === 200),
     "the running experiment reaches the edge",
   );
-  check((await api.assign("checkout_v2", "user:1")).body?.variant === "control", "user:1 gets control (reference fixture)");
+  check(
+    (await api.assign("checkout_v2", "user:1")).body?.variant === "control",
+    "user:1 gets control (reference fixture)",
+  );
 
   const actors = Array.from({ length: 200 }, (_, i) => `user:${i}`);
   const first = new Map();
@@ -31,19 +39,34 @@ try {
   const split = [...first.values()].filter((v) => v === "control").length;
   check(split > 60 && split < 140, "200 actors split roughly 50/50", split);
 
-  const flipped = { variants: [{ name: "control", weight: 0 }, { name: "treatment", weight: 100 }] };
+  const flipped = {
+    variants: [
+      { name: "control", weight: 0 },
+      { name: "treatment", weight: 100 },
+    ],
+  };
   check((await api.admin("PUT", "/experiments/checkout_v2/weights", flipped)).status === 200, "set weights 0/100");
   await new Promise((r) => setTimeout(r, 1500)); // the coalesced publish lands within a second
   let unchanged = 0;
-  for (const actor of actors) if ((await api.assign("checkout_v2", actor)).body?.variant === first.get(actor)) unchanged++;
+  for (const actor of actors)
+    if ((await api.assign("checkout_v2", actor)).body?.variant === first.get(actor)) unchanged++;
   check(unchanged === actors.length, "sticky assignments survive the weight change", unchanged);
-  check((await api.assign("checkout_v2", "new-user")).body?.variant === "treatment", "new actors follow the new weights");
+  check(
+    (await api.assign("checkout_v2", "new-user")).body?.variant === "treatment",
+    "new actors follow the new weights",
+  );
 
-  check((await api.admin("PUT", "/experiments/checkout_v2/overrides/qa:1", { variant: "control" })).status === 200, "override");
+  check(
+    (await api.admin("PUT", "/experiments/checkout_v2/overrides/qa:1", { variant: "control" })).status === 200,
+    "override",
+  );
   const qa = await api.assign("checkout_v2", "qa:1");
   check(qa.body?.variant === "control" && qa.body?.is_override === true, "the override wins", qa.body);
 
-  check((await api.admin("POST", "/experiments/checkout_v2/conclude", { winner: "treatment" })).status === 200, "conclude");
+  check(
+    (await api.admin("POST", "/experiments/checkout_v2/conclude", { winner: "treatment" })).status === 200,
+    "conclude",
+  );
   check(
     await eventually(async () => (await api.assign("checkout_v2", "user:1")).body?.variant === "treatment"),
     "everyone sees the winner after conclusion",
@@ -70,7 +93,11 @@ try {
     history: (await api.admin("GET", "/experiments/checkout_v2/history?limit=0")).body,
     overrides: (await api.admin("GET", "/experiments/checkout_v2/overrides")).body,
   };
-  check(JSON.stringify(after) === JSON.stringify(before), "experiments, history and overrides survive a restart", after);
+  check(
+    JSON.stringify(after) === JSON.stringify(before),
+    "experiments, history and overrides survive a restart",
+    after,
+  );
   let kept = 0;
   for (const actor of actors) {
     const lookup = await api.admin("GET", `/experiments/checkout_v2/assignments/${encodeURIComponent(actor)}`);

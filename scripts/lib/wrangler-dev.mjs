@@ -23,13 +23,29 @@ export function freePort() {
 export async function startWranglerDev(options = {}) {
   const port = options.port ?? (await freePort());
   const inspectorPort = await freePort();
-  const args = ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort)];
+  const args = [
+    "wrangler",
+    "dev",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--inspector-port",
+    String(inspectorPort),
+  ];
   if (options.config) args.push("--config", options.config);
   if (options.persistTo) args.push("--persist-to", options.persistTo);
-  for (const [name, value] of Object.entries({ ...(options.token ? { ADMIN_TOKEN: options.token } : {}), ...options.vars })) {
+  for (const [name, value] of Object.entries({
+    ...(options.token ? { ADMIN_TOKEN: options.token } : {}),
+    ...options.vars,
+  })) {
     args.push("--var", `${name}:${value}`);
   }
-  const child = spawn("npx", args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" }, detached: true });
+  const child = spawn("npx", args, {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    detached: true,
+  });
   const lines = [];
   let partial = "";
   const collect = (chunk) => {

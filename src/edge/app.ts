@@ -1,6 +1,7 @@
 import { AutoRouter } from "itty-router";
 import { ConsoleExposureSink, type ExposureSink } from "../core";
 import { requireAdmin } from "./auth";
+import { ConfigCache } from "./config-cache";
 import { createContext, type EdgeRequest, type HandlerArgs } from "./context";
 import { HttpError, problemResponse } from "./problems";
 import { adminRoutes } from "./routes/admin";
@@ -12,12 +13,13 @@ export interface AppOptions {
 }
 
 /**
- * The Worker's router. Handlers return data or throw; formatting, errors and the
+ * The Worker's router, with its own config cache (one per isolate in production,
+ * since the Worker builds one app). Handlers return data or throw; formatting, errors and the
  * common headers are applied once, here.
  */
 export function createApp(options: AppOptions = {}) {
   const sink = options.exposureSink ?? new ConsoleExposureSink();
-  const assign = assignRoutes((ctx) => deferredSink(sink, ctx));
+  const assign = assignRoutes(new ConfigCache(), (ctx) => deferredSink(sink, ctx));
 
   const router = AutoRouter<EdgeRequest, HandlerArgs>({
     before: [

@@ -9,30 +9,39 @@ import { CompiledSnapshot, type ConfigSnapshot, SNAPSHOT_KEY } from "./snapshot"
  * at all; concurrent misses share one read; and if KV fails while an older snapshot is
  * at hand, that one keeps serving (stale configs beat failed assignments).
  */
-let cached: { snapshot: CompiledSnapshot; fetchedAt: number } | null = null;
-let inflight: Promise<CompiledSnapshot> | null = null;
+export class ConfigCache {
+  private cached: { snapshot: CompiledSnapshot; fetchedAt: number } | null = null;
+  private inflight: Promise<CompiledSnapshot> | null = null;
 
-export async function loadSnapshot(env: Env, ttlMs: number, calls: CallCounter): Promise<CompiledSnapshot> {
-  if (cached !== null && ttlMs > 0 && Date.now() - cached.fetchedAt < ttlMs) return cached.snapshot;
-  if (inflight !== null && ttlMs > 0) return inflight;
-  calls.kv++;
-  const read = fetchSnapshot(env);
-  inflight = read;
-  try {
-    const snapshot = await read;
-    cached = { snapshot, fetchedAt: Date.now() };
-    return snapshot;
-  } catch (error) {
-    console.error("config snapshot read failed", error);
-    if (cached !== null) return cached.snapshot;
-    throw ExperimentError.storeUnavailable("the config store did not answer");
-  } finally {
-    if (inflight === read) inflight = null;
+  async load(env: Env, ttlMs: number, calls: CallCounter): Promise<CompiledSnapshot> {
+    if (this.cached !== null && ttlMs > 0 && Date.now() - this.cached.fetchedAt < ttlMs) return this.cached.snapshot;
+    if (this.inflight !== null && ttlMs > 0) return this.inflight;
+    calls.kv++;
+    const read = fetchSnapshot(env);
+    this.inflight = read;
+    try {
+      const snapshot = await read;
+      this.cached = { snapshot, fetchedAt: Date.now() };
+      return snapshot;
+    } catch (error) {
+      const unavailable = error instanceof ExperimentError && error.code === "store_unavailable";
+      if (unavailable && this.cached !== null) return this.cached.snapshot;
+      throw error;
+    } finally {
+      if (this.inflight === read) this.inflight = null;
+    }
   }
 }
 
+/** A failed KV read is `store_unavailable`; a snapshot that does not compile is a bug. */
 async function fetchSnapshot(env: Env): Promise<CompiledSnapshot> {
-  const raw = await env.CONFIG.get<ConfigSnapshot>(SNAPSHOT_KEY, "json");
+  let raw: ConfigSnapshot | null;
+  try {
+    raw = await env.CONFIG.get<ConfigSnapshot>(SNAPSHOT_KEY, "json");
+  } catch (error) {
+    console.error("config snapshot read failed", error);
+    throw ExperimentError.storeUnavailable("the config store did not answer; retry");
+  }
   // Nothing published yet: a fresh deployment with no experiments.
   return raw === null ? CompiledSnapshot.empty() : new CompiledSnapshot(raw);
 }

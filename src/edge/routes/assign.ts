@@ -1,6 +1,6 @@
 import { type AssignResult, assignExperiments, type ExposureSink, LIMITS } from "../../core";
 import { resolveActor } from "../actor";
-import { loadSnapshot } from "../config-cache";
+import type { ConfigCache } from "../config-cache";
 import type { EdgeRequest, HandlerArgs } from "../context";
 import { settingsOf } from "../env";
 import { errorBody, invalid } from "../problems";
@@ -12,11 +12,11 @@ import { ActorAssignmentStore } from "../stores";
  * bucket are computed here; a running experiment costs ONE call to the actor's
  * Durable Object (a batch too); everything else is answered without leaving the isolate.
  */
-export function assignRoutes(exposureSinkOf: (ctx: ExecutionContext) => ExposureSink) {
+export function assignRoutes(configs: ConfigCache, exposureSinkOf: (ctx: ExecutionContext) => ExposureSink) {
   async function assign(request: EdgeRequest, [env, ctx]: HandlerArgs, actorInput: unknown, names: string[] | null) {
     const { actor, setCookie } = resolveActor(request, actorInput);
     request.context.setCookie = setCookie;
-    const snapshot = await loadSnapshot(env, settingsOf(env).configCacheTtlMs, request.context.calls);
+    const snapshot = await configs.load(env, settingsOf(env).configCacheTtlMs, request.context.calls);
     const wanted = names ?? snapshot.assignable;
     const results = await assignExperiments(
       wanted.map((name) => [name, snapshot.get(name)] as const),

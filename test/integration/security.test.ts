@@ -1,0 +1,81 @@
+import { createExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import worker from "../../src";
+import { createApp } from "../../src/edge/app";
+import { call, problem, TOKEN } from "./helpers";
+
+afterEach(() => vi.restoreAllMocks());
+
+function ctx(): ExecutionContext {
+  return createExecutionContext();
+}
+
+describe("admin authentication", () => {
+  it("refuses every admin request with 503 admin_disabled when no ADMIN_TOKEN is configured", async () => {
+    for (const token of [undefined, ""]) {
+      const response = await worker.fetch(
+        new Request("https://edge.test/v1/admin/experiments", { headers: { authorization: "Bearer anything" } }),
+        { ...env, ADMIN_TOKEN: token },
+        ctx(),
+      );
+      await problem(response, 503, "admin_disabled");
+    }
+  });
+
+  it("answers 401 with WWW-Authenticate for a missing, wrong, or differently-sized token", async () => {
+    for (const authorization of [undefined, "Bearer ", `Bearer ${TOKEN}x`, `Bearer ${TOKEN.slice(1)}`, TOKEN]) {
+      const headers: Record<string, string> = authorization === undefined ? {} : { authorization };
+      const { response } = await problem(call("GET", "/v1/admin/experiments", { headers }), 401, "unauthorized");
+      expect(response.headers.get("www-authenticate")).toBe("Bearer");
+    }
+  });
+
+  it("never writes a presented or configured token to the logs or the response", async () => {
+    const logged: unknown[] = [];
+    for (const level of ["log", "error", "warn", "info", "debug"] as const) {
+      vi.spyOn(console, level).mockImplementation((...args) => logged.push(...args));
+    }
+    const { body } = await problem(
+      call("GET", "/v1/admin/experiments", { headers: { authorization: "Bearer secret-guess-123" } }),
+      401,
+      "unauthorized",
+    );
+    const text = JSON.stringify([logged, body]);
+    expect(text).not.toContain("secret-guess-123");
+    expect(text).not.toContain(TOKEN);
+  });
+
+  it("does not reveal admin routes to unauthenticated clients", async () => {
+    await problem(call("GET", "/v1/admin/anything-at-all"), 401, "unauthorized");
+  });
+});
+
+describe("internal errors", () => {
+  it("are a bare 500 that shows nothing of the failure, logged with its stack", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const broken = { ...env, CONFIG: { get: () => Promise.resolve({ experiments: 42, version: 1 }) } };
+    const response = await createApp().fetch(
+      new Request("https://edge.test/v1/assign/x?actor=u"),
+      broken as unknown as typeof env,
+      ctx(),
+    );
+    const { body } = await problem(response, 500, "internal");
+    expect(body.detail).toBe("an internal error occurred; it has been logged");
+    expect(JSON.stringify(body)).not.toContain("not iterable");
+    expect(errors).toHaveBeenCalledWith("internal error", expect.stringContaining("TypeError"));
+  });
+
+  it("turns a failing store into 503 store_unavailable with Retry-After", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const down = { ...env, CONFIG: { get: () => Promise.reject(new Error("kv down")) } };
+    const response = await createApp().fetch(
+      new Request("https://edge.test/v1/assign/x?actor=u"),
+      down as unknown as typeof env,
+      ctx(),
+    );
+    const { body } = await problem(response, 503, "store_unavailable");
+    expect(response.headers.get("retry-after")).toBe("1");
+    expect(JSON.stringify(body)).not.toContain("kv down");
+  });
+});
