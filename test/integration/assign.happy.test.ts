@@ -124,15 +124,10 @@ describe("GET /v1/assign/{experiment}", () => {
       },
     });
     const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
-    const waits: Promise<unknown>[] = [];
-    const ctx = {
-      waitUntil: (p: Promise<unknown>) => waits.push(p),
-      passThroughOnException: () => undefined,
-      props: {},
-    };
+    const ctx = createExecutionContext();
     const response = await failing.fetch(new Request(`https://edge.test/v1/assign/${name}?actor=u`), env, ctx);
     expect(response.status).toBe(200);
-    await Promise.all(waits);
+    await waitOnExecutionContext(ctx);
     expect(errors).toHaveBeenCalledWith("exposure sink failed", expect.any(Error));
   });
 });
