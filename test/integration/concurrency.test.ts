@@ -1,0 +1,100 @@
+import { createExecutionContext, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { createApp } from "../../src/edge/app";
+import { SNAPSHOT_KEY } from "../../src/edge/snapshot";
+import { call, ok, runningExperiment, unique } from "./helpers";
+
+async function storedAssignments(actor: string): Promise<{ experiment: string; variant: string }[]> {
+  const stub = env.ACTORS.get(env.ACTORS.idFromName(actor));
+  return runInDurableObject(stub, (_, state) =>
+    state.storage.sql
+      .exec<{ experiment: string; variant: string }>("SELECT experiment, variant FROM assignments")
+      .toArray(),
+  );
+}
+
+describe("concurrency in workerd", () => {
+  it("50 parallel first assignments of one actor to 5 experiments of a group put it in exactly one", async () => {
+    const group = unique("race-group");
+    const names = Array.from({ length: 5 }, (_, i) => unique(`race-${i}`));
+    for (const name of names)
+      await runningExperiment(name, { variants: [{ name: "x", weight: 1 }], exclusion_group: group });
+    const actor = unique("racer");
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => call("GET", `/v1/assign/${names[i % 5]}?actor=${actor}`)),
+    );
+    const outcomes = await Promise.all(
+      responses.map(async (r, i) => ({
+        name: names[i % 5],
+        status: r.status,
+        body: (await r.json()) as { code?: string },
+      })),
+    );
+    const winners = new Set(outcomes.filter((o) => o.status === 200).map((o) => o.name));
+    expect(winners.size).toBe(1);
+    for (const o of outcomes.filter((x) => x.status !== 200))
+      expect([o.status, o.body.code]).toEqual([409, "excluded_by_group"]);
+    // Every request for the winning experiment succeeded (sticky); every other one was excluded.
+    const [winner] = [...winners];
+    expect(outcomes.filter((o) => o.status === 200)).toHaveLength(10);
+    expect((await storedAssignments(actor)).map((a) => a.experiment)).toEqual([winner]);
+  });
+
+  it("5 parallel first assignments, one per sibling experiment, admit exactly one", async () => {
+    const group = unique("race5-group");
+    const names = Array.from({ length: 5 }, (_, i) => unique(`race5-${i}`));
+    for (const name of names)
+      await runningExperiment(name, { variants: [{ name: "x", weight: 1 }], exclusion_group: group });
+    const actor = unique("racer5");
+    const statuses = await Promise.all(
+      names.map(async (name) => (await call("GET", `/v1/assign/${name}?actor=${actor}`)).status),
+    );
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(4);
+    expect(await storedAssignments(actor)).toHaveLength(1);
+  });
+
+  it("50 parallel first assignments of one (experiment, actor) under different weights agree on the first writer's variant", async () => {
+    const name = unique("first-writer");
+    const actor = unique("writer");
+    // Half the requests see an edge config that picks "control", half one that picks
+    // "treatment": only first-writer-wins can make them all answer alike.
+    const snapshotWith = (control: number) => ({
+      version: 1,
+      experiments: [
+        {
+          name,
+          description: null,
+          state: "running",
+          variants: [
+            { name: "control", weight: control },
+            { name: "treatment", weight: 1 - control },
+          ],
+          winner: null,
+          exclusion_group: null,
+          updated_at_secs: 0,
+        },
+      ],
+    });
+    const edgeWith = (control: number) => ({
+      ...env,
+      CONFIG: {
+        get: async (key: string) => (key === SNAPSHOT_KEY ? snapshotWith(control) : null),
+      } as unknown as KVNamespace,
+    });
+    const app = createApp();
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        app.fetch(
+          new Request(`https://edge.test/v1/assign/${name}?actor=${actor}`),
+          edgeWith(i % 2),
+          createExecutionContext(),
+        ),
+      ),
+    );
+    const variants = await Promise.all(responses.map(async (r) => (await ok<{ variant: string }>(r)).variant));
+    expect(new Set(variants).size).toBe(1);
+    expect(await storedAssignments(actor)).toEqual([{ experiment: name, variant: variants[0] }]);
+  });
+});

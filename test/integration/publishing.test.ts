@@ -1,0 +1,93 @@
+// How admin changes reach the edge: the registry's coalesced KV publish, and the
+// isolate's config cache.
+import { createExecutionContext, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { createApp } from "../../src/edge/app";
+import { SNAPSHOT_KEY } from "../../src/edge/snapshot";
+import { admin, fiftyFifty, ok, publish, runningExperiment, unique } from "./helpers";
+
+const registry = () => env.REGISTRY.get(env.REGISTRY.idFromName("registry"));
+
+async function publishState() {
+  return runInDurableObject(registry(), async (_, state) => ({
+    alarm: await state.storage.getAlarm(),
+    ...state.storage.sql
+      .exec<{ version: number; published_at_ms: number }>("SELECT version, published_at_ms FROM publish_state")
+      .one(),
+  }));
+}
+
+describe("publishing configs to KV", () => {
+  it("publishes every experiment's config under one key", async () => {
+    const name = unique("published");
+    await runningExperiment(name);
+    const snapshot = await env.CONFIG.get<{ version: number; experiments: { name: string; state: string }[] }>(
+      SNAPSHOT_KEY,
+      "json",
+    );
+    expect(snapshot?.experiments.find((c) => c.name === name)?.state).toBe("running");
+    expect(snapshot?.version).toBe((await publishState()).version);
+  });
+
+  it("coalesces writes: a change right after a publish waits a full second for the next one", async () => {
+    const name = unique("coalesce");
+    await ok(admin("PUT", `/experiments/${name}`, fiftyFifty), 201);
+    await publish();
+    const { published_at_ms } = await publishState();
+    await ok(admin("POST", `/experiments/${name}/start`));
+    await ok(admin("POST", `/experiments/${name}/conclude`, { winner: "control" }));
+    const pending = await publishState();
+    expect(pending.alarm).not.toBeNull();
+    expect(pending.alarm).toBeGreaterThanOrEqual(published_at_ms + 1000);
+    // Both changes go out in the one coalesced write.
+    expect(await runDurableObjectAlarm(registry())).toBe(true);
+    const snapshot = await env.CONFIG.get<{ experiments: { name: string; state: string }[] }>(SNAPSHOT_KEY, "json");
+    expect(snapshot?.experiments.find((c) => c.name === name)?.state).toBe("concluded");
+    expect((await publishState()).alarm).toBeNull();
+  });
+
+  it("does not publish for changes that do not touch configs", async () => {
+    const name = unique("no-publish");
+    await runningExperiment(name);
+    await ok(admin("PUT", `/experiments/${name}/overrides/qa:1`, { variant: "control" }));
+    expect((await publishState()).alarm).toBeNull();
+  });
+});
+
+describe("the edge config cache", () => {
+  it("serves a snapshot for CONFIG_CACHE_TTL_MS, then sees the change", async () => {
+    const name = unique("ttl");
+    await runningExperiment(name);
+    const app = createApp();
+    const edgeEnv = { ...env, CONFIG_CACHE_TTL_MS: "400" };
+    const assign = async () => {
+      const response = await app.fetch(
+        new Request(`https://edge.test/v1/assign/${name}?actor=ttl-user`),
+        edgeEnv,
+        createExecutionContext(),
+      );
+      return (await response.json()) as { variant?: string; code?: string };
+    };
+    await assign();
+    await ok(admin("POST", `/experiments/${name}/archive`));
+    await publish();
+    expect((await assign()).variant).toBeDefined(); // still the cached, running config
+    await new Promise((r) => setTimeout(r, 450));
+    expect((await assign()).code).toBe("archived");
+  });
+});
+
+describe("Durable Object schemas", () => {
+  it("are created by recorded, versioned migrations", async () => {
+    const tables = (state: DurableObjectState) =>
+      state.storage.sql.exec<{ id: number; description: string }>("SELECT id, description FROM _migrations").toArray();
+    expect(await runInDurableObject(registry(), (_, state) => tables(state))).toEqual([
+      { id: 1, description: "experiments, change history, override index, publish state" },
+    ]);
+    const actor = env.ACTORS.get(env.ACTORS.idFromName(unique("schema-actor")));
+    expect(await runInDurableObject(actor, (_, state) => tables(state))).toEqual([
+      { id: 1, description: "sticky assignments and overrides of one actor" },
+    ]);
+  });
+});
