@@ -72,7 +72,8 @@ console.log(`median ns per key (batches of ${BATCH} keys)\n`);
 console.log(`${"implementation".padEnd(40)} ${"ASCII".padStart(8)} ${"non-ASCII".padStart(10)}   ASCII ratio`);
 for (const r of rows) {
   const ratio = r.ascii / ours.ascii;
-  const label = r === ours ? "baseline" : ratio >= 1 ? `${ratio.toFixed(1)}x slower` : `${(1 / ratio).toFixed(2)}x faster`;
+  const label =
+    r === ours ? "baseline" : ratio >= 1 ? `${ratio.toFixed(1)}x slower` : `${(1 / ratio).toFixed(2)}x faster`;
   console.log(`${r.name.padEnd(40)} ${ns(r.ascii)} ${ns(r.nonAscii).padStart(10)}   ${label}`);
 }
 console.log(`\nselectVariant, 2 variants:   ${ns(select2)} ns`);
