@@ -94,5 +94,6 @@ function withCommonHeaders(response: Response, request: EdgeRequest): Response {
   out.headers.set("x-request-id", request.context.requestId);
   out.headers.set("x-edge-calls", request.context.calls.header());
   if (request.context.setCookie !== null) out.headers.append("set-cookie", request.context.setCookie);
+  if (request.context.exposures !== null) out.headers.set("x-exposures", String(request.context.exposures));
   return out;
 }

@@ -11,6 +11,8 @@ export interface RequestContext {
   exposureRequestId: string | null;
   calls: CallCounter;
   setCookie: string | null;
+  /** Exposures this assignment request emitted (`X-Exposures`); null on other routes. */
+  exposures: number | null;
 }
 
 export type EdgeRequest = IRequest & { context: RequestContext };
@@ -23,5 +25,6 @@ export function createContext(request: Request): RequestContext {
     exposureRequestId: clientId ?? request.headers.get("cf-ray"),
     calls: new CallCounter(),
     setCookie: null,
+    exposures: null,
   };
 }

@@ -80,7 +80,9 @@ describe("GET /v1/assign/{experiment}", () => {
     const name = unique("exposure");
     await runningExperiment(name);
     const exposures = exposureSpy();
-    await ok(call("GET", `/v1/assign/${name}?actor=a`, { headers: { "x-request-id": "req-1" } }));
+    const first = await call("GET", `/v1/assign/${name}?actor=a`, { headers: { "x-request-id": "req-1" } });
+    expect(first.status).toBe(200);
+    expect(first.headers.get("x-exposures")).toBe("1");
     await ok(call("GET", `/v1/assign/${name}?actor=a`, { headers: { "cf-ray": "ray-2" } }));
     await ok(call("GET", `/v1/assign/${name}?actor=b`));
     await vi.waitFor(() => expect(exposures()).toHaveLength(3));
@@ -107,7 +109,9 @@ describe("GET /v1/assign/{experiment}", () => {
     await publish();
     const exposures = exposureSpy();
     for (let i = 0; i < 20; i++) {
-      expect((await ok<Single>(call("GET", `/v1/assign/${name}?actor=user:${i}`))).variant).toBe("treatment");
+      const response = await call("GET", `/v1/assign/${name}?actor=user:${i}`);
+      expect(response.headers.get("x-exposures")).toBe("0");
+      expect((await ok<Single>(response)).variant).toBe("treatment");
     }
     await new Promise((r) => setTimeout(r, 50));
     expect(exposures()).toEqual([]);

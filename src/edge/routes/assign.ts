@@ -24,6 +24,9 @@ export function assignRoutes(configs: ConfigCache, exposureSinkOf: (ctx: Executi
       exposureSinkOf(ctx),
       { actor, requestId: request.context.exposureRequestId },
     );
+    let exposures = 0;
+    for (const result of results.values()) if (result.ok && result.exposed) exposures++;
+    request.context.exposures = exposures;
     return { actor, results };
   }
 
