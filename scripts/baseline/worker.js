@@ -1,0 +1,7 @@
+// The HTTP benchmark's baseline: the least a Worker can do (a small JSON body, nothing
+// else), under the same local runtime as the project's Worker.
+export default {
+  fetch() {
+    return new Response('{"ok":true}', { headers: { "content-type": "application/json" } });
+  },
+};

@@ -1,0 +1,165 @@
+// `npm run bench:http [-- --duration 10 --connections 10]`: the project's Worker and a
+// minimal baseline Worker under the same local runtime (wrangler dev), each driven by
+// autocannon on loopback, scenario by scenario. Reports requests/s, p50/p99 latency and
+// their ratios to the baseline measured in the same run; the remote calls per request,
+// counted from every response's X-Edge-Calls header; the deployable bundle's gzip size;
+// and a cost per million assignments from those counts.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { gzipSync } from "node:zlib";
+import autocannon from "autocannon";
+import { client, eventually } from "./lib/client.mjs";
+import { costPerMillion, PRICES } from "./lib/prices.mjs";
+import { startWranglerDev } from "./lib/wrangler-dev.mjs";
+
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: "string", default: "10" },
+    connections: { type: "string", default: "10" },
+  },
+});
+const duration = Number(args.duration);
+const connections = Number(args.connections);
+const TOKEN = "bench-admin-token";
+const WARM_ACTORS = 1000;
+const persistTo = mkdtempSync(join(tmpdir(), "edge-experiments-bench-"));
+
+console.log(`bench:http: ${duration} s per scenario, ${connections} connections, loopback\n`);
+const app = await startWranglerDev({ token: TOKEN, persistTo, quiet: true });
+const baseline = await startWranglerDev({ config: "scripts/baseline/wrangler.toml", quiet: true });
+
+try {
+  const api = client(app.url, TOKEN);
+  const batch = Array.from({ length: 10 }, (_, i) => `bench-batch-${i}`);
+  const fifty = {
+    variants: [
+      { name: "control", weight: 50 },
+      { name: "treatment", weight: 50 },
+    ],
+  };
+  for (const name of ["bench-running", "bench-concluded", ...batch]) {
+    await api.admin("PUT", `/experiments/${name}`, fifty);
+    await api.admin("POST", `/experiments/${name}/start`);
+  }
+  await api.admin("POST", "/experiments/bench-concluded/conclude", { winner: "treatment" });
+  for (let i = 0; (await api.admin("GET", "/experiments")).body.experiments.length < 50; i++) {
+    await api.admin("PUT", `/experiments/bench-draft-${i}`, fifty);
+  }
+  const published = await eventually(
+    async () => (await api.assign("bench-concluded", "x")).body?.variant === "treatment",
+  );
+  if (!published) throw new Error("the configs never reached the edge");
+  for (let i = 0; i < WARM_ACTORS; i += 50) {
+    await Promise.all(Array.from({ length: 50 }, (_, j) => api.batch(`warm:${i + j}`, ["bench-running", ...batch])));
+  }
+
+  const randomWarm = () => `warm:${Math.floor(Math.random() * WARM_ACTORS)}`;
+  let fresh = 0;
+  const runId = Date.now().toString(36);
+  const scenarios = [
+    { name: "baseline (minimal Worker)", url: baseline.url, path: () => "/" },
+    { name: "concluded experiment", path: () => `/v1/assign/bench-concluded?actor=${randomWarm()}` },
+    { name: "running, warm actors", path: () => `/v1/assign/bench-running?actor=${randomWarm()}` },
+    { name: "running, first assignment", path: () => `/v1/assign/bench-running?actor=new:${runId}:${fresh++}` },
+    {
+      name: "batch of 10 running",
+      method: "POST",
+      path: () => "/v1/assign",
+      body: () => JSON.stringify({ actor: randomWarm(), experiments: batch }),
+    },
+    {
+      name: "admin list, 50 experiments",
+      path: () => "/v1/admin/experiments",
+      headers: { authorization: `Bearer ${TOKEN}` },
+      admin: true,
+    },
+  ];
+
+  const results = [];
+  for (const scenario of scenarios) results.push(await measure(scenario, scenario.url ?? app.url));
+  report(results);
+  console.log(`\nbundle: ${bundleGzipKiB().toFixed(1)} KiB gzipped (wrangler deploy --dry-run)`);
+} finally {
+  await app.stop();
+  await baseline.stop();
+  rmSync(persistTo, { recursive: true, force: true });
+}
+
+async function measure(scenario, url) {
+  const calls = { kv: 0, actor: 0, registry: 0, responses: 0, non2xx: 0 };
+  const result = await autocannon({
+    url,
+    connections,
+    duration,
+    requests: [
+      {
+        method: scenario.method ?? "GET",
+        headers: { "content-type": "application/json", ...scenario.headers },
+        setupRequest: (request) => ({ ...request, path: scenario.path(), body: scenario.body?.() }),
+        onResponse: (status, _body, _context, headers) => {
+          calls.responses++;
+          if (status < 200 || status > 299) calls.non2xx++;
+          for (const pair of (headers["x-edge-calls"] ?? "").split(", ")) {
+            const [key, value] = pair.split("=");
+            if (key in calls) calls[key] += Number(value);
+          }
+        },
+      },
+    ],
+  });
+  const per = (n) => (calls.responses === 0 ? 0 : n / calls.responses);
+  return {
+    name: scenario.name,
+    admin: scenario.admin === true,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: calls.non2xx,
+    calls: { kv: per(calls.kv), actor: per(calls.actor), registry: per(calls.registry) },
+  };
+}
+
+function report(results) {
+  const [base, ...rest] = results;
+  const pad = (s, n) => String(s).padStart(n);
+  console.log(
+    `${"scenario".padEnd(28)}${pad("req/s", 9)}${pad("p50 ms", 8)}${pad("p99 ms", 8)}${pad("rps ratio", 11)}${pad("p99 ratio", 11)}${pad("errors", 8)}  calls/request (kv, actor, registry)  $/M`,
+  );
+  for (const r of results) {
+    const ratio = r === base ? "1.00" : (r.rps / base.rps).toFixed(2);
+    const p99 = r === base ? "1.00" : (r.p99 / base.p99).toFixed(2);
+    const calls =
+      r === base ? "-" : `${r.calls.kv.toFixed(3)}, ${r.calls.actor.toFixed(3)}, ${r.calls.registry.toFixed(3)}`;
+    const cost = r === base || r.admin ? "" : costPerMillion(r.calls).toFixed(3);
+    console.log(
+      `${r.name.padEnd(28)}${pad(r.rps.toFixed(0), 9)}${pad(r.p50, 8)}${pad(r.p99, 8)}${pad(ratio, 11)}${pad(p99, 11)}${pad(r.errors + r.non2xx, 8)}  ${calls.padEnd(35)}  ${cost}`,
+    );
+  }
+  const target = (name) => rest.find((r) => r.name === name);
+  const checks = [
+    ["concluded >= 0.8x baseline req/s", target("concluded experiment").rps / base.rps >= 0.8],
+    ["warm running >= 0.5x baseline req/s", target("running, warm actors").rps / base.rps >= 0.5],
+    ["batch of 10 >= 0.4x baseline req/s", target("batch of 10 running").rps / base.rps >= 0.4],
+    ...rest.filter((r) => !r.admin).map((r) => [`${r.name}: p99 <= 3x baseline p99`, r.p99 <= 3 * base.p99]),
+  ];
+  console.log("\ntargets:");
+  for (const [what, met] of checks) console.log(`  ${met ? "met   " : "MISSED"} ${what}`);
+  console.log(
+    `\nprices: Worker request $${PRICES.workerRequestPerMillion}/M, Durable Object request $${PRICES.durableObjectRequestPerMillion}/M, KV read $${PRICES.kvReadPerMillion}/M (scripts/lib/prices.mjs)`,
+  );
+}
+
+function bundleGzipKiB() {
+  const outdir = mkdtempSync(join(tmpdir(), "edge-experiments-bundle-"));
+  try {
+    execFileSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", outdir], { stdio: "ignore" });
+    const files = readdirSync(outdir).filter((f) => f.endsWith(".js"));
+    return files.reduce((sum, f) => sum + gzipSync(readFileSync(join(outdir, f))).length, 0) / 1024;
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
