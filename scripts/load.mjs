@@ -1,0 +1,230 @@
+// `npm run load [-- --duration 60 --concurrency 16 --actors 500]`: a bounded load and
+// soak test against `wrangler dev --persist-to`. Mixed traffic — single and batch
+// assignments, weight changes, overrides set and removed, an exclusion group, an
+// experiment concluded mid-run — then checks, and exits non-zero on any breach:
+//   no 5xx and no transport errors; no sticky violation (an actor's variant changed other
+//   than by an override or the conclusion); no exclusion violation (checked live and
+//   against the admin assignment lookup); exposure lines logged == exposures the
+//   responses reported (X-Exposures); and, after a restart on the same directory, every
+//   assignment seen is still stored.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { checker, client, eventually } from "./lib/client.mjs";
+import { startWranglerDev } from "./lib/wrangler-dev.mjs";
+
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: "string", default: "60" },
+    concurrency: { type: "string", default: "16" },
+    actors: { type: "string", default: "500" },
+  },
+});
+const durationMs = Number(args.duration) * 1000;
+const concurrency = Number(args.concurrency);
+const actorCount = Number(args.actors);
+const TOKEN = "load-admin-token";
+const GROUP = ["load-a", "load-b"];
+const REWEIGHTED = "load-c";
+const CONCLUDED = "load-d";
+const WINNER = "treatment";
+const EXPERIMENTS = [...GROUP, REWEIGHTED, CONCLUDED];
+
+const persistTo = mkdtempSync(join(tmpdir(), "edge-experiments-load-"));
+const { check, finish } = checker("load");
+let dev = await startWranglerDev({ token: TOKEN, persistTo, quiet: true });
+let api = client(dev.url, TOKEN);
+
+const stats = { requests: 0, ok: 0, clientErrors: 0, serverErrors: 0, transportErrors: 0, exposures: 0 };
+const errorCodes = new Map();
+const seen = new Map(); // "experiment|actor" → { variant, stored }
+const stickyViolations = [];
+const exclusionViolations = [];
+const overrideViolations = [];
+let concludeSentAt = Number.POSITIVE_INFINITY;
+
+const pick = (items) => items[Math.floor(Math.random() * items.length)];
+const actorName = () => `user:${Math.floor(Math.random() * actorCount)}`;
+
+/** Records one successful assignment of a normal (non-QA) actor and checks stickiness. */
+function observe(experiment, actor, variant, isOverride, exposed, sentAt) {
+  if (isOverride) overrideViolations.push({ experiment, actor, why: "override answer for an actor without override" });
+  const key = `${experiment}|${actor}`;
+  const before = seen.get(key);
+  if (before === undefined) {
+    // A concluded experiment answers without storing anything.
+    const stored = experiment !== CONCLUDED || (exposed && sentAt < concludeSentAt);
+    seen.set(key, { variant, stored });
+  } else if (before.variant !== variant) {
+    const byConclusion = experiment === CONCLUDED && variant === WINNER && sentAt >= concludeSentAt;
+    if (!byConclusion) stickyViolations.push({ key, before: before.variant, after: variant });
+  }
+  if (GROUP.includes(experiment)) {
+    const sibling = GROUP.find((e) => e !== experiment);
+    if (seen.has(`${sibling}|${actor}`)) exclusionViolations.push({ actor, experiments: GROUP });
+  }
+}
+
+async function send(fn) {
+  stats.requests++;
+  try {
+    const response = await fn();
+    if (response.status >= 500) stats.serverErrors++;
+    else if (response.status >= 400) {
+      stats.clientErrors++;
+      const code = response.body?.code ?? response.status;
+      errorCodes.set(code, (errorCodes.get(code) ?? 0) + 1);
+    } else stats.ok++;
+    stats.exposures += Number(response.headers.get("x-exposures") ?? 0);
+    return response;
+  } catch {
+    stats.transportErrors++;
+    return null;
+  }
+}
+
+async function single() {
+  const experiment = pick(EXPERIMENTS);
+  const actor = actorName();
+  const sentAt = Date.now();
+  const r = await send(() => api.assign(experiment, actor));
+  if (r?.status === 200) {
+    observe(experiment, actor, r.body.variant, r.body.is_override, r.headers.get("x-exposures") === "1", sentAt);
+  }
+}
+
+async function batch() {
+  const actor = actorName();
+  const order = [...EXPERIMENTS].sort(() => Math.random() - 0.5);
+  const sentAt = Date.now();
+  const r = await send(() => api.batch(actor, order));
+  if (r?.status !== 200) return;
+  for (const [experiment, a] of Object.entries(r.body.assignments)) {
+    // In a batch the running experiments are exactly the ones that may expose; a
+    // concluded answer is the winner and is never stored.
+    if (a.variant !== undefined) observe(experiment, actor, a.variant, a.is_override, experiment !== CONCLUDED, sentAt);
+  }
+}
+
+/** Each worker owns one QA actor, so its override expectations cannot race. */
+async function overrideCycle(worker) {
+  const actor = `qa:${worker}`;
+  const variant = pick(["control", "treatment"]);
+  await send(() => api.admin("PUT", `/experiments/${REWEIGHTED}/overrides/${actor}`, { variant }));
+  const pinned = await send(() => api.assign(REWEIGHTED, actor));
+  if (pinned?.status === 200 && (pinned.body.variant !== variant || !pinned.body.is_override)) {
+    overrideViolations.push({ actor, expected: variant, got: pinned.body });
+  }
+  await send(() => api.admin("DELETE", `/experiments/${REWEIGHTED}/overrides/${actor}`));
+  const free = await send(() => api.assign(REWEIGHTED, actor));
+  if (free?.status === 200 && free.body.is_override)
+    overrideViolations.push({ actor, why: "override outlived removal" });
+}
+
+async function reweight() {
+  const control = Math.floor(Math.random() * 101);
+  await send(() =>
+    api.admin("PUT", `/experiments/${REWEIGHTED}/weights`, {
+      variants: [
+        { name: "control", weight: control },
+        { name: "treatment", weight: 100 - control },
+      ],
+    }),
+  );
+}
+
+async function adminRead() {
+  await send(() =>
+    Math.random() < 0.5
+      ? api.admin("GET", "/experiments")
+      : api.admin("GET", `/experiments/${REWEIGHTED}/history?limit=10`),
+  );
+}
+
+async function worker(index, deadline) {
+  while (Date.now() < deadline) {
+    const r = Math.random();
+    if (r < 0.55) await single();
+    else if (r < 0.85) await batch();
+    else if (r < 0.92) await overrideCycle(index);
+    else if (r < 0.96) await reweight();
+    else await adminRead();
+  }
+}
+
+try {
+  const fifty = {
+    variants: [
+      { name: "control", weight: 50 },
+      { name: "treatment", weight: 50 },
+    ],
+  };
+  for (const name of EXPERIMENTS) {
+    const definition = GROUP.includes(name) ? { ...fifty, exclusion_group: "load-group" } : fifty;
+    check((await api.admin("PUT", `/experiments/${name}`, definition)).status === 201, `create ${name}`);
+    check((await api.admin("POST", `/experiments/${name}/start`)).status === 200, `start ${name}`);
+  }
+  check(
+    await eventually(async () => (await api.assign(CONCLUDED, "probe")).status === 200, 15_000),
+    "the experiments reach the edge",
+  );
+  const exposureLines = () => dev.lines.filter((line) => line.includes('"event":"experiment_exposure"')).length;
+  const loggedBefore = exposureLines(); // the readiness probe's
+  const start = Date.now();
+  const deadline = start + durationMs;
+  const conclusion = (async () => {
+    await new Promise((r) => setTimeout(r, durationMs / 2));
+    concludeSentAt = Date.now();
+    await send(() => api.admin("POST", `/experiments/${CONCLUDED}/conclude`, { winner: WINNER }));
+  })();
+  await Promise.all([...Array.from({ length: concurrency }, (_, i) => worker(i, deadline)), conclusion]);
+  const elapsed = (Date.now() - start) / 1000;
+
+  await new Promise((r) => setTimeout(r, 2000)); // let waitUntil exposure writes land in the log
+  const logged = exposureLines() - loggedBefore;
+
+  console.log(
+    `\n${stats.requests} requests in ${elapsed.toFixed(1)} s (${(stats.requests / elapsed).toFixed(0)}/s), ` +
+      `${concurrency} workers, ${actorCount} actors, ${seen.size} (experiment, actor) pairs seen`,
+  );
+  console.log(`ok ${stats.ok}, 4xx ${stats.clientErrors} ${JSON.stringify(Object.fromEntries(errorCodes))}`);
+  check(stats.serverErrors === 0, "zero 5xx", stats.serverErrors);
+  check(stats.transportErrors === 0, "zero transport errors", stats.transportErrors);
+  check(stickyViolations.length === 0, "zero sticky violations", stickyViolations.slice(0, 5));
+  check(overrideViolations.length === 0, "overrides honoured, and gone once removed", overrideViolations.slice(0, 5));
+  check(exclusionViolations.length === 0, "zero exclusion violations in responses", exclusionViolations.slice(0, 5));
+  check(logged === stats.exposures, `exposure lines logged (${logged}) == exposures reported (${stats.exposures})`);
+
+  let inBoth = 0;
+  for (let i = 0; i < actorCount; i++) {
+    const lookups = await Promise.all(GROUP.map((e) => api.admin("GET", `/experiments/${e}/assignments/user:${i}`)));
+    if (lookups.every((l) => l.status === 200)) inBoth++;
+  }
+  check(inBoth === 0, "zero exclusion violations in the stored assignments", inBoth);
+
+  await dev.stop();
+  dev = await startWranglerDev({ token: TOKEN, persistTo, quiet: true });
+  api = client(dev.url, TOKEN);
+  const stored = [...seen].filter(([, s]) => s.stored);
+  let kept = 0;
+  for (let i = 0; i < stored.length; i += concurrency) {
+    const slice = stored.slice(i, i + concurrency);
+    const lookups = await Promise.all(
+      slice.map(([key]) => {
+        const [experiment, actor] = key.split("|");
+        return api.admin("GET", `/experiments/${experiment}/assignments/${encodeURIComponent(actor)}`);
+      }),
+    );
+    lookups.forEach((l, j) => {
+      if (l.status === 200 && l.body.variant === slice[j][1].variant) kept++;
+    });
+  }
+  check(kept === stored.length, `after a restart, all ${stored.length} stored assignments are there`, kept);
+} catch (error) {
+  check(false, "load run threw", String(error?.stack ?? error));
+} finally {
+  await dev.stop();
+  rmSync(persistTo, { recursive: true, force: true });
+}
+process.exit(finish());
