@@ -32,22 +32,33 @@ const MIGRATIONS: readonly Migration[] = [
   },
 ];
 
+type Sticky = { variant: string; is_override: boolean; assigned_at_secs: number };
+
 /**
  * One actor's sticky assignments and overrides (`idFromName(actor)`).
  *
  * Why per actor: every rule that needs state — override, sticky, exclusion group,
  * first-writer-wins — is about one actor, so one object per actor serialises exactly
- * what must be serialised and nothing more. Each RPC method is synchronous SQL with no
+ * what must be serialised and nothing more. Each RPC method is synchronous with no
  * `await`, so the object runs it to completion before the next request: the
  * equivalent of the reference's transaction under a per-actor advisory lock.
+ *
+ * An actor has a handful of rows, so they are read once, when the object starts, and
+ * kept in memory; every write goes to SQLite and memory together, inside the
+ * request's transaction. Reads cost no SQL, which is most requests (repeat visitors).
  */
 export class ActorObject extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  private assignments = new Map<string, Sticky>();
+  private overrides = new Map<string, string>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    ctx.blockConcurrencyWhile(async () => migrate(ctx.storage, MIGRATIONS));
+    ctx.blockConcurrencyWhile(async () => {
+      migrate(ctx.storage, MIGRATIONS);
+      this.load();
+    });
   }
 
   /**
@@ -55,79 +66,83 @@ export class ActorObject extends DurableObject<Env> {
    * One call however many experiments: the batch route's single round trip.
    */
   assign(requests: ActorAssignRequest[]): AssignOutcome[] {
-    return this.ctx.storage.transactionSync(() =>
-      requests.map((request) => resolveAtStore(this.records(), request, request.siblings)),
-    );
+    return this.transaction(() => requests.map((request) => resolveAtStore(this.records, request, request.siblings)));
   }
 
   getAssignment(actor: string, experiment: string): Assignment | null {
-    const row = this.sql
-      .exec<{ variant: string; is_override: number; assigned_at_secs: number }>(
-        "SELECT variant, is_override, assigned_at_secs FROM assignments WHERE experiment = ?",
-        experiment,
-      )
-      .toArray()[0];
-    if (row === undefined) return null;
-    return {
-      experiment,
-      actor,
-      variant: row.variant,
-      is_override: row.is_override === 1,
-      assigned_at_secs: row.assigned_at_secs,
-    };
+    const sticky = this.assignments.get(experiment);
+    return sticky === undefined ? null : { experiment, actor, ...sticky };
   }
 
   setOverride(experiment: string, variant: string): void {
-    this.sql.exec(
-      "INSERT INTO overrides (experiment, variant) VALUES (?, ?) ON CONFLICT (experiment) DO UPDATE SET variant = excluded.variant",
-      experiment,
-      variant,
-    );
+    this.transaction(() => {
+      this.sql.exec(
+        "INSERT INTO overrides (experiment, variant) VALUES (?, ?) ON CONFLICT (experiment) DO UPDATE SET variant = excluded.variant",
+        experiment,
+        variant,
+      );
+      this.overrides.set(experiment, variant);
+    });
   }
 
   /** Removes the override and the sticky assignment it made; returns whether there was one. */
   removeOverride(experiment: string): boolean {
-    return this.ctx.storage.transactionSync(() => {
+    return this.transaction(() => {
       const removed = this.sql.exec("DELETE FROM overrides WHERE experiment = ?", experiment).rowsWritten > 0;
       this.sql.exec("DELETE FROM assignments WHERE experiment = ? AND is_override = 1", experiment);
+      this.overrides.delete(experiment);
+      if (this.assignments.get(experiment)?.is_override) this.assignments.delete(experiment);
       return removed;
     });
   }
 
-  private records(): ActorRecords {
-    const sql = this.sql;
-    return {
-      override: (experiment) =>
-        sql.exec<{ variant: string }>("SELECT variant FROM overrides WHERE experiment = ?", experiment).toArray()[0]
-          ?.variant ?? null,
-      assignment: (experiment) => {
-        const row = sql
-          .exec<{ variant: string; is_override: number }>(
-            "SELECT variant, is_override FROM assignments WHERE experiment = ?",
-            experiment,
-          )
-          .toArray()[0];
-        return row === undefined ? null : { variant: row.variant, is_override: row.is_override === 1 };
-      },
-      hasAssignmentIn: (experiments) =>
-        experiments.length > 0 &&
-        sql
-          .exec(
-            "SELECT 1 FROM assignments WHERE experiment IN (SELECT value FROM json_each(?)) LIMIT 1",
-            JSON.stringify(experiments),
-          )
-          .toArray().length > 0,
-      put: (experiment, variant, isOverride) => {
-        sql.exec(
-          `INSERT INTO assignments (experiment, variant, is_override, assigned_at_secs) VALUES (?, ?, ?, ?)
-           ON CONFLICT (experiment) DO UPDATE SET variant = excluded.variant, is_override = excluded.is_override,
-             assigned_at_secs = excluded.assigned_at_secs`,
-          experiment,
-          variant,
-          isOverride ? 1 : 0,
-          nowSecs(),
-        );
-      },
-    };
+  /** The rules' view of this actor: reads from memory, writes through to SQLite. */
+  private readonly records: ActorRecords = {
+    override: (experiment) => this.overrides.get(experiment) ?? null,
+    assignment: (experiment) => this.assignments.get(experiment) ?? null,
+    hasAssignmentIn: (experiments) => experiments.some((experiment) => this.assignments.has(experiment)),
+    put: (experiment, variant, isOverride) => {
+      const sticky = { variant, is_override: isOverride, assigned_at_secs: nowSecs() };
+      this.sql.exec(
+        `INSERT INTO assignments (experiment, variant, is_override, assigned_at_secs) VALUES (?, ?, ?, ?)
+         ON CONFLICT (experiment) DO UPDATE SET variant = excluded.variant, is_override = excluded.is_override,
+           assigned_at_secs = excluded.assigned_at_secs`,
+        experiment,
+        variant,
+        isOverride ? 1 : 0,
+        sticky.assigned_at_secs,
+      );
+      this.assignments.set(experiment, sticky);
+    },
+  };
+
+  /** Runs `body` in one SQLite transaction; if it fails, memory is re-read so it matches what was rolled back. */
+  private transaction<T>(body: () => T): T {
+    try {
+      return this.ctx.storage.transactionSync(body);
+    } catch (error) {
+      this.load();
+      throw error;
+    }
+  }
+
+  private load(): void {
+    this.assignments = new Map(
+      this.sql
+        .exec<{ experiment: string; variant: string; is_override: number; assigned_at_secs: number }>(
+          "SELECT experiment, variant, is_override, assigned_at_secs FROM assignments",
+        )
+        .toArray()
+        .map((r) => [
+          r.experiment,
+          { variant: r.variant, is_override: r.is_override === 1, assigned_at_secs: r.assigned_at_secs },
+        ]),
+    );
+    this.overrides = new Map(
+      this.sql
+        .exec<{ experiment: string; variant: string }>("SELECT experiment, variant FROM overrides")
+        .toArray()
+        .map((r) => [r.experiment, r.variant]),
+    );
   }
 }

@@ -1,9 +1,9 @@
-import { createExecutionContext, runInDurableObject } from "cloudflare:test";
+import { createExecutionContext, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/edge/app";
 import { SNAPSHOT_KEY } from "../../src/edge/snapshot";
-import { call, ok, runningExperiment, unique } from "./helpers";
+import { admin, call, ok, publish, runningExperiment, unique } from "./helpers";
 
 async function storedAssignments(actor: string): Promise<{ experiment: string; variant: string }[]> {
   const stub = env.ACTORS.get(env.ACTORS.idFromName(actor));
@@ -96,5 +96,40 @@ describe("concurrency in workerd", () => {
     const variants = await Promise.all(responses.map(async (r) => (await ok<{ variant: string }>(r)).variant));
     expect(new Set(variants).size).toBe(1);
     expect(await storedAssignments(actor)).toEqual([{ experiment: name, variant: variants[0] }]);
+  });
+});
+
+describe("the actor object's memory", () => {
+  it("is rebuilt from SQLite after eviction: sticky assignments and overrides survive", async () => {
+    const name = unique("evict");
+    await runningExperiment(name, {
+      variants: [
+        { name: "control", weight: 1 },
+        { name: "treatment", weight: 1 },
+      ],
+    });
+    const actor = unique("evicted");
+    const first = await ok<{ variant: string }>(call("GET", `/v1/assign/${name}?actor=${actor}`));
+    // All weight on the other variant: only the stored assignment can keep the first one.
+    const other = first.variant === "control" ? "treatment" : "control";
+    await ok(
+      admin("PUT", `/experiments/${name}/weights`, {
+        variants: [
+          { name: first.variant, weight: 0 },
+          { name: other, weight: 1 },
+        ],
+      }),
+    );
+    await publish();
+    const qa = unique("evicted-qa");
+    await ok(admin("PUT", `/experiments/${name}/overrides/${qa}`, { variant: "treatment" }));
+    for (const who of [actor, qa]) await evictDurableObject(env.ACTORS.get(env.ACTORS.idFromName(who)));
+    expect((await ok<{ variant: string }>(call("GET", `/v1/assign/${name}?actor=${actor}`))).variant).toBe(
+      first.variant,
+    );
+    expect(await ok(call("GET", `/v1/assign/${name}?actor=${qa}`))).toMatchObject({
+      variant: "treatment",
+      is_override: true,
+    });
   });
 });
