@@ -61,10 +61,16 @@ export function pathParam(raw: string | undefined, what: string): string {
   }
 }
 
+/** An experiment name from a URL path segment. @throws {HttpError} `invalid_request` */
 export function experimentName(raw: string | undefined): string {
-  const name = pathParam(raw, "the experiment name");
-  if (!isValidName(name))
+  return validExperimentName(pathParam(raw, "the experiment name"));
+}
+
+/** @throws {HttpError} `invalid_request` unless `name` is a valid experiment name. */
+export function validExperimentName(name: string): string {
+  if (!isValidName(name)) {
     throw invalid(`invalid experiment name '${name}': expected ^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$`);
+  }
   return name;
 }
 

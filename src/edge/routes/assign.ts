@@ -2,9 +2,9 @@ import { type AssignResult, assignExperiments, type ExposureSink, LIMITS } from 
 import { resolveActor } from "../actor";
 import type { ConfigCache } from "../config-cache";
 import type { EdgeRequest, HandlerArgs } from "../context";
-import { settingsOf } from "../env";
+import { type Env, settingsOf } from "../env";
 import { errorBody, invalid } from "../problems";
-import { experimentName, onlyFields, readJsonObject } from "../request";
+import { experimentName, onlyFields, readJsonObject, validExperimentName } from "../request";
 import { ActorAssignmentStore } from "../stores";
 
 /**
@@ -58,8 +58,6 @@ export function assignRoutes(configs: ConfigCache, exposureSinkOf: (ctx: Executi
   };
 }
 
-type Env = HandlerArgs[0];
-
 function experimentList(value: unknown): string[] {
   if (!Array.isArray(value)) throw invalid("'experiments' must be an array of experiment names");
   if (value.length > LIMITS.maxBatchExperiments) {
@@ -67,6 +65,6 @@ function experimentList(value: unknown): string[] {
   }
   return value.map((name, i) => {
     if (typeof name !== "string") throw invalid(`experiments[${i}] must be a string`);
-    return experimentName(encodeURIComponent(name));
+    return validExperimentName(name);
   });
 }
