@@ -183,8 +183,13 @@ try {
   await Promise.all([...Array.from({ length: concurrency }, (_, i) => worker(i, deadline)), conclusion]);
   const elapsed = (Date.now() - start) / 1000;
 
-  await new Promise((r) => setTimeout(r, 2000)); // let waitUntil exposure writes land in the log
-  const logged = dev.lines.filter((line) => line.includes('"event":"experiment_exposure"')).length - probeExposures;
+  // Exposures are written after the responses (waitUntil) and reach wrangler's output
+  // later still: wait for them, then a moment more so that an excess would show too.
+  const loggedExposures = () =>
+    dev.lines.filter((line) => line.includes('"event":"experiment_exposure"')).length - probeExposures;
+  await eventually(async () => loggedExposures() >= stats.exposures, 15_000);
+  await new Promise((r) => setTimeout(r, 1000));
+  const logged = loggedExposures();
 
   console.log(
     `\n${stats.requests} requests in ${elapsed.toFixed(1)} s (${(stats.requests / elapsed).toFixed(0)}/s), ` +
