@@ -27,7 +27,8 @@ export function createApp(options: AppOptions = {}) {
         request.context = createContext(request);
       },
       async (request, env) => {
-        if (new URL(request.url).pathname.startsWith("/v1/admin")) await requireAdmin(request, env);
+        const path = new URL(request.url).pathname;
+        if (path === "/v1/admin" || path.startsWith("/v1/admin/")) await requireAdmin(request, env);
       },
     ],
     catch: (error) => problemResponse(error),

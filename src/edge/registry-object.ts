@@ -89,15 +89,20 @@ export class RegistryObject extends DurableObject<Env> {
     }, false);
   }
 
-  /** Writes the current configs to KV, then re-arms itself if they changed meanwhile. */
+  /**
+   * Writes the current configs to KV, then re-arms itself if they changed meanwhile.
+   * A failed write throws, and the runtime retries the alarm.
+   */
   override async alarm(): Promise<void> {
-    const { version } = this.repository.publishState();
+    const { version, published_version } = this.repository.publishState();
+    if (version === published_version) return; // nothing new since the last write
     const now = Date.now();
     // Recorded before the write, so a mutation arriving during it schedules the next
     // publish a full interval after this one.
-    this.repository.markPublishing(version, now);
+    this.repository.recordPublishAttempt(now);
     const snapshot: ConfigSnapshot = { version, experiments: await this.repository.list() };
     await this.env.CONFIG.put(SNAPSHOT_KEY, JSON.stringify(snapshot));
+    this.repository.recordPublished(version);
     if (this.repository.publishState().version > version) {
       await this.ctx.storage.setAlarm(now + PUBLISH_INTERVAL_MS);
     }

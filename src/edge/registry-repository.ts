@@ -155,7 +155,7 @@ export class RegistryRepository implements ExperimentRepository {
       .toArray();
   }
 
-  /** Bumped by every config change; the publisher compares it with what it last wrote. */
+  /** `version` grows with every config change; the publisher compares it with what KV holds. */
   publishState(): { version: number; published_version: number; published_at_ms: number } {
     const state = this.sql
       .exec<{ version: number; published_version: number; published_at_ms: number }>(
@@ -166,8 +166,14 @@ export class RegistryRepository implements ExperimentRepository {
     return state;
   }
 
-  markPublishing(version: number, atMs: number): void {
-    this.sql.exec("UPDATE publish_state SET published_version = ?, published_at_ms = ?", version, atMs);
+  /** When the last KV write started: the next may start a publish interval later. */
+  recordPublishAttempt(atMs: number): void {
+    this.sql.exec("UPDATE publish_state SET published_at_ms = ?", atMs);
+  }
+
+  /** The config version that KV now holds. */
+  recordPublished(version: number): void {
+    this.sql.exec("UPDATE publish_state SET published_version = ?", version);
   }
 
   /** While running, any variant with a positive weight or an override may become sticky. */

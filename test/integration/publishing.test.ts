@@ -47,6 +47,29 @@ describe("publishing configs to KV", () => {
     expect((await publishState()).alarm).toBeNull();
   });
 
+  it("counts nothing as published until the KV write succeeds, and retries it", async () => {
+    const name = unique("kv-retry");
+    await ok(admin("PUT", `/experiments/${name}`, fiftyFifty), 201);
+    await runInDurableObject(registry(), async (instance, state) => {
+      const realEnv = Reflect.get(instance, "env");
+      Reflect.set(instance, "env", { ...realEnv, CONFIG: { put: () => Promise.reject(new Error("kv down")) } });
+      await expect(instance.alarm()).rejects.toThrow("kv down");
+      Reflect.set(instance, "env", realEnv);
+      const failed = state.storage.sql
+        .exec<{ version: number; published_version: number }>("SELECT version, published_version FROM publish_state")
+        .one();
+      expect(failed.published_version).toBeLessThan(failed.version);
+      await instance.alarm();
+      const retried = state.storage.sql
+        .exec<{ version: number; published_version: number }>("SELECT version, published_version FROM publish_state")
+        .one();
+      expect(retried.published_version).toBe(retried.version);
+    });
+    const snapshot = await env.CONFIG.get<{ experiments: { name: string }[] }>(SNAPSHOT_KEY, "json");
+    expect(snapshot?.experiments.map((c) => c.name)).toContain(name);
+    await publish(); // clear the alarm the mutation set
+  });
+
   it("does not publish for changes that do not touch configs", async () => {
     const name = unique("no-publish");
     await runningExperiment(name);
