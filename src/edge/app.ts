@@ -27,7 +27,7 @@ export function createApp(options: AppOptions = {}) {
         request.context = createContext(request);
       },
       async (request, env) => {
-        const path = new URL(request.url).pathname;
+        const path = request.context.url.pathname;
         if (path === "/v1/admin" || path.startsWith("/v1/admin/")) await requireAdmin(request, env);
       },
     ],

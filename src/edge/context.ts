@@ -5,6 +5,8 @@ import { clientRequestId } from "./request";
 
 /** Per-request state that handlers share with the response finaliser. */
 export interface RequestContext {
+  /** The request's URL, parsed once for every stage that needs it. */
+  url: URL;
   /** Echoed in `X-Request-Id`: the client's own, or a fresh one. */
   requestId: string;
   /** What an exposure carries: the client's `X-Request-Id`, else `CF-Ray`, else null. */
@@ -21,6 +23,7 @@ export type HandlerArgs = [env: Env, ctx: ExecutionContext];
 export function createContext(request: Request): RequestContext {
   const clientId = clientRequestId(request);
   return {
+    url: new URL(request.url),
     requestId: clientId ?? crypto.randomUUID(),
     exposureRequestId: clientId ?? request.headers.get("cf-ray"),
     calls: new CallCounter(),

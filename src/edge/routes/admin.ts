@@ -81,7 +81,7 @@ export const adminRoutes = {
 
   history: async (request: EdgeRequest, env: Env) => {
     const name = nameOf(request);
-    const limit = historyLimit(new URL(request.url).searchParams.get("limit"));
+    const limit = historyLimit(request.context.url.searchParams.get("limit"));
     return { history: await callRegistry(env, request.context.calls, (r) => r.history(name, limit)) };
   },
 

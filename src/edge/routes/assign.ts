@@ -34,11 +34,11 @@ export function assignRoutes(configs: ConfigCache, exposureSinkOf: (ctx: Executi
     /** `GET /v1/assign/{experiment}?actor=` */
     async single(request: EdgeRequest, env: Env, ctx: ExecutionContext) {
       const name = experimentName(request.params.experiment);
-      const query = new URL(request.url).searchParams;
-      const { actor, results } = await assign(request, [env, ctx], query.get("actor") ?? undefined, [name]);
+      const actor = request.context.url.searchParams.get("actor") ?? undefined;
+      const { actor: resolved, results } = await assign(request, [env, ctx], actor, [name]);
       const result = results.get(name) as AssignResult;
       if (!result.ok) throw result.error;
-      return { experiment: name, actor, variant: result.variant, is_override: result.is_override };
+      return { experiment: name, actor: resolved, variant: result.variant, is_override: result.is_override };
     },
 
     /** `POST /v1/assign` with `{"actor"?, "experiments"?}` */
