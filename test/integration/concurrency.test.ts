@@ -14,12 +14,19 @@ async function storedAssignments(actor: string): Promise<{ experiment: string; v
   );
 }
 
+/** Five running experiments of one new exclusion group. */
+async function groupOfFive(prefix: string): Promise<string[]> {
+  const group = unique(`${prefix}-group`);
+  const names = Array.from({ length: 5 }, (_, i) => unique(`${prefix}-${i}`));
+  for (const name of names) {
+    await runningExperiment(name, { variants: [{ name: "x", weight: 1 }], exclusion_group: group });
+  }
+  return names;
+}
+
 describe("concurrency in workerd", () => {
   it("50 parallel first assignments of one actor to 5 experiments of a group put it in exactly one", async () => {
-    const group = unique("race-group");
-    const names = Array.from({ length: 5 }, (_, i) => unique(`race-${i}`));
-    for (const name of names)
-      await runningExperiment(name, { variants: [{ name: "x", weight: 1 }], exclusion_group: group });
+    const names = await groupOfFive("race");
     const actor = unique("racer");
     const responses = await Promise.all(
       Array.from({ length: 50 }, (_, i) => call("GET", `/v1/assign/${names[i % 5]}?actor=${actor}`)),
@@ -42,10 +49,7 @@ describe("concurrency in workerd", () => {
   });
 
   it("5 parallel first assignments, one per sibling experiment, admit exactly one", async () => {
-    const group = unique("race5-group");
-    const names = Array.from({ length: 5 }, (_, i) => unique(`race5-${i}`));
-    for (const name of names)
-      await runningExperiment(name, { variants: [{ name: "x", weight: 1 }], exclusion_group: group });
+    const names = await groupOfFive("race5");
     const actor = unique("racer5");
     const statuses = await Promise.all(
       names.map(async (name) => (await call("GET", `/v1/assign/${name}?actor=${actor}`)).status),
