@@ -137,3 +137,56 @@ describe("the actor object's memory", () => {
     });
   });
 });
+
+describe("the registry under concurrent admin requests", () => {
+  it("never lets an override and the removal of its variant both succeed", async () => {
+    for (let round = 0; round < 10; round++) {
+      const name = unique("admin-race");
+      await runningExperiment(name, {
+        variants: [
+          { name: "control", weight: 1 },
+          { name: "treatment", weight: 1 },
+          { name: "spare", weight: 0 },
+        ],
+      });
+      const [override, removal] = await Promise.all([
+        admin("PUT", `/experiments/${name}/overrides/qa:race`, { variant: "spare" }),
+        admin("PUT", `/experiments/${name}/weights`, {
+          variants: [
+            { name: "control", weight: 1 },
+            { name: "treatment", weight: 1 },
+          ],
+        }),
+      ]);
+      const statuses = [override.status, removal.status].sort();
+      // Whichever ran second was refused: the removal as variant_in_use, or the override
+      // as naming a variant that no longer exists.
+      expect(statuses).toEqual(override.status === 200 ? [200, 409] : [200, 422]);
+    }
+  });
+
+  it("applies parallel mutations one at a time: every one is in the history, in a valid order", async () => {
+    const name = unique("admin-serial");
+    await runningExperiment(name);
+    const weights = Array.from({ length: 20 }, (_, i) =>
+      admin("PUT", `/experiments/${name}/weights`, {
+        variants: [
+          { name: "control", weight: i },
+          { name: "treatment", weight: 20 - i },
+        ],
+      }),
+    );
+    const responses = await Promise.all([...weights, admin("POST", `/experiments/${name}/archive`)]);
+    const accepted = responses.filter((r) => r.status === 200).length;
+    const { history } = await ok<{ history: { mutation: string }[] }>(
+      admin("GET", `/experiments/${name}/history?limit=0`),
+    );
+    const mutations = history.map((r) => r.mutation).reverse();
+    expect(mutations.slice(0, 2)).toEqual(["created", "state=running"]);
+    const after = mutations.slice(2);
+    expect(after).toHaveLength(accepted);
+    // Nothing was reweighted after the archive: weights refused then are 409 archived.
+    expect(after.slice(after.indexOf("state=archived") + 1)).toEqual([]);
+    expect(responses.filter((r) => r.status === 409)).toHaveLength(responses.length - accepted);
+  });
+});
