@@ -30,6 +30,9 @@ const PROBLEMS: Record<ProblemCode, { status: number; title: string }> = {
   internal: { status: 500, title: "Internal error" },
 };
 
+/** Every code a problem document can carry. */
+export const PROBLEM_CODES = Object.keys(PROBLEMS) as ProblemCode[];
+
 /** An error a handler throws to answer with a problem document. */
 export class HttpError extends Error {
   constructor(
