@@ -136,6 +136,24 @@ describe("GET /v1/assign/{experiment}", () => {
   });
 });
 
+describe("a slow exposure sink", () => {
+  it("does not delay the assignment: the response leaves before the sink finishes", async () => {
+    const name = unique("slow-sink");
+    await runningExperiment(name);
+    let finish: () => void = () => undefined;
+    const pending = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    const slow = createApp({ exposureSink: { record: () => pending } });
+    const ctx = createExecutionContext();
+    const response = await slow.fetch(new Request(`https://edge.test/v1/assign/${name}?actor=u`), env, ctx);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-exposures")).toBe("1");
+    finish();
+    await waitOnExecutionContext(ctx);
+  });
+});
+
 describe("POST /v1/assign", () => {
   it("assigns the given experiments in order, each failing alone", async () => {
     const group = unique("grp");
