@@ -44,8 +44,9 @@ type Sticky = { variant: string; is_override: boolean; assigned_at_secs: number 
  * equivalent of the reference's transaction under a per-actor advisory lock.
  *
  * An actor has a handful of rows, so they are read once, when the object starts, and
- * kept in memory; every write goes to SQLite and memory together, inside the
- * request's transaction. Reads cost no SQL, which is most requests (repeat visitors).
+ * kept in memory. A call's writes are saved in one SQLite transaction before it
+ * returns (and memory is re-read if that fails); a call that writes nothing, which is
+ * every repeat visit, touches no SQLite at all.
  */
 export class ActorObject extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -66,7 +67,11 @@ export class ActorObject extends DurableObject<Env> {
    * One call however many experiments: the batch route's single round trip.
    */
   assign(requests: ActorAssignRequest[]): AssignOutcome[] {
-    return this.transaction(() => requests.map((request) => resolveAtStore(this.records, request, request.siblings)));
+    const written = new Map<string, Sticky>();
+    const outcomes = requests.map((request) => resolveAtStore(this.recordsWriting(written), request, request.siblings));
+    // A repeat visitor writes nothing, and then touches no SQLite at all.
+    if (written.size > 0) this.transaction(() => this.save(written));
+    return outcomes;
   }
 
   getAssignment(actor: string, experiment: string): Assignment | null {
@@ -96,27 +101,39 @@ export class ActorObject extends DurableObject<Env> {
     });
   }
 
-  /** The rules' view of this actor: reads from memory, writes through to SQLite. */
-  private readonly records: ActorRecords = {
-    override: (experiment) => this.overrides.get(experiment) ?? null,
-    assignment: (experiment) => this.assignments.get(experiment) ?? null,
-    hasAssignmentIn: (experiments) => experiments.some((experiment) => this.assignments.has(experiment)),
-    put: (experiment, variant, isOverride) => {
-      const sticky = { variant, is_override: isOverride, assigned_at_secs: nowSecs() };
+  /**
+   * The rules' view of this actor, from memory. Writes land in memory at once (a later
+   * experiment of the same batch must see them, for exclusion) and are collected in
+   * `written` to be saved together.
+   */
+  private recordsWriting(written: Map<string, Sticky>): ActorRecords {
+    return {
+      override: (experiment) => this.overrides.get(experiment) ?? null,
+      assignment: (experiment) => this.assignments.get(experiment) ?? null,
+      hasAssignmentIn: (experiments) => experiments.some((experiment) => this.assignments.has(experiment)),
+      put: (experiment, variant, isOverride) => {
+        const sticky = { variant, is_override: isOverride, assigned_at_secs: nowSecs() };
+        this.assignments.set(experiment, sticky);
+        written.set(experiment, sticky);
+      },
+    };
+  }
+
+  private save(written: Map<string, Sticky>): void {
+    for (const [experiment, sticky] of written) {
       this.sql.exec(
         `INSERT INTO assignments (experiment, variant, is_override, assigned_at_secs) VALUES (?, ?, ?, ?)
          ON CONFLICT (experiment) DO UPDATE SET variant = excluded.variant, is_override = excluded.is_override,
            assigned_at_secs = excluded.assigned_at_secs`,
         experiment,
-        variant,
-        isOverride ? 1 : 0,
+        sticky.variant,
+        sticky.is_override ? 1 : 0,
         sticky.assigned_at_secs,
       );
-      this.assignments.set(experiment, sticky);
-    },
-  };
+    }
+  }
 
-  /** Runs `body` in one SQLite transaction; if it fails, memory is re-read so it matches what was rolled back. */
+  /** Runs `body` in one SQLite transaction; if it fails, memory is re-read to match what was rolled back. */
   private transaction<T>(body: () => T): T {
     try {
       return this.ctx.storage.transactionSync(body);
