@@ -138,6 +138,23 @@ describe("the actor object's memory", () => {
   });
 });
 
+describe("the actor object's writes", () => {
+  it("roll back memory with SQLite when saving fails, and the request is a 503", async () => {
+    const name = unique("rollback");
+    await runningExperiment(name);
+    const actor = unique("rollback-actor");
+    const stub = env.ACTORS.get(env.ACTORS.idFromName(actor));
+    const exec = (sql: string) => runInDurableObject(stub, (_, state) => void state.storage.sql.exec(sql));
+    await exec("CREATE TRIGGER refuse BEFORE INSERT ON assignments BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+    const failed = await call("GET", `/v1/assign/${name}?actor=${actor}`);
+    expect(failed.status).toBe(503);
+    expect(await stub.getAssignment(actor, name)).toBeNull(); // memory holds no phantom row
+    await exec("DROP TRIGGER refuse");
+    const assigned = await ok<{ variant: string }>(call("GET", `/v1/assign/${name}?actor=${actor}`));
+    expect(await storedAssignments(actor)).toEqual([{ experiment: name, variant: assigned.variant }]);
+  });
+});
+
 describe("the registry under concurrent admin requests", () => {
   it("never lets an override and the removal of its variant both succeed", async () => {
     for (let round = 0; round < 10; round++) {
