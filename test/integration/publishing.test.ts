@@ -83,7 +83,7 @@ describe("the edge config cache", () => {
     const name = unique("ttl");
     await runningExperiment(name);
     const app = createApp();
-    const edgeEnv = { ...env, CONFIG_CACHE_TTL_MS: "400" };
+    const edgeEnv = { ...env, CONFIG_CACHE_TTL_MS: "1500" };
     const assign = async () => {
       const response = await app.fetch(
         new Request(`https://edge.test/v1/assign/${name}?actor=ttl-user`),
@@ -96,7 +96,7 @@ describe("the edge config cache", () => {
     await ok(admin("POST", `/experiments/${name}/archive`));
     await publish();
     expect((await assign()).variant).toBeDefined(); // still the cached, running config
-    await new Promise((r) => setTimeout(r, 450));
+    await new Promise((r) => setTimeout(r, 1600));
     expect((await assign()).code).toBe("archived");
   });
 });
