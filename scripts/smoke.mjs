@@ -46,15 +46,21 @@ try {
     ],
   };
   check((await api.admin("PUT", "/experiments/checkout_v2/weights", flipped)).status === 200, "set weights 0/100");
-  await new Promise((r) => setTimeout(r, 1500)); // the coalesced publish lands within a second
+  // New actors follow the new weights once the coalesced publish lands (within about a
+  // second). Each probe asks 20 fresh actors (one answered early would stay sticky), and
+  // all 20 must get "treatment": by chance under the old 50/50 that is one in a million.
+  let probe = 0;
+  const allTreatment = async () => {
+    const variants = await Promise.all(
+      Array.from({ length: 20 }, async () => (await api.assign("checkout_v2", `new-user:${probe++}`)).body?.variant),
+    );
+    return variants.every((v) => v === "treatment");
+  };
+  check(await eventually(allTreatment), "new actors follow the new weights");
   let unchanged = 0;
   for (const actor of actors)
     if ((await api.assign("checkout_v2", actor)).body?.variant === first.get(actor)) unchanged++;
   check(unchanged === actors.length, "sticky assignments survive the weight change", unchanged);
-  check(
-    (await api.assign("checkout_v2", "new-user")).body?.variant === "treatment",
-    "new actors follow the new weights",
-  );
 
   check(
     (await api.admin("PUT", "/experiments/checkout_v2/overrides/qa:1", { variant: "control" })).status === 200,
