@@ -41,9 +41,10 @@ export async function assignExperiments(
   }
 
   const timestamp = nowSecs();
+  const exposures: ExposureRecord[] = [];
   for (const [experiment, result] of results) {
     if (!result.ok || !result.exposed) continue;
-    emitExposure(sink, {
+    exposures.push({
       experiment,
       variant: result.variant,
       actor: call.actor,
@@ -52,6 +53,7 @@ export async function assignExperiments(
       timestamp_secs: timestamp,
     });
   }
+  if (exposures.length > 0) emitExposures(sink, exposures);
   return results;
 }
 
@@ -74,10 +76,17 @@ async function assignAtStore(
   }
 }
 
-/** Hands an exposure to the sink, isolating the assignment from any failure of it. */
-function emitExposure(sink: ExposureSink, exposure: ExposureRecord): void {
+/** Hands the exposures to the sink, in one batch if it takes batches. */
+function emitExposures(sink: ExposureSink, exposures: ExposureRecord[]): void {
+  const recordBatch = sink.recordBatch;
+  if (recordBatch) isolated(() => recordBatch.call(sink, exposures));
+  else for (const exposure of exposures) isolated(() => sink.record(exposure));
+}
+
+/** Runs one delivery so that neither a throw nor a rejection reaches the assignment. */
+function isolated(deliver: () => void | Promise<void>): void {
   try {
-    const pending = sink.record(exposure);
+    const pending = deliver();
     if (pending instanceof Promise) pending.catch(logSinkFailure);
   } catch (error) {
     logSinkFailure(error);

@@ -55,7 +55,15 @@ export interface ExperimentRepository {
 /** Everything `ExperimentService` needs. */
 export interface ExperimentStore extends ExperimentRepository, AssignmentStore {}
 
-/** Where exposures go. `record` must not throw for a bad event; callers isolate failures anyway. */
+/**
+ * Where exposures go. Callers isolate failures: a sink that throws or rejects is
+ * logged and never fails an assignment.
+ */
 export interface ExposureSink {
   record(exposure: ExposureRecord): void | Promise<void>;
+  /**
+   * Optional: all exposures of one assignment call at once (a batch assignment emits up
+   * to 100), for sinks where one write of many is cheaper than many writes.
+   */
+  recordBatch?(exposures: ExposureRecord[]): void | Promise<void>;
 }

@@ -1,14 +1,15 @@
 import { AutoRouter } from "itty-router";
-import { ConsoleExposureSink, type ExposureSink } from "../core";
+import type { ExposureSink } from "../core";
 import { requireAdmin } from "./auth";
 import { ConfigCache } from "./config-cache";
 import { createContext, type EdgeRequest, type HandlerArgs } from "./context";
+import { deferredSink, exposureSinkFor } from "./exposures";
 import { HttpError, problemResponse } from "./problems";
 import { adminRoutes } from "./routes/admin";
 import { assignRoutes } from "./routes/assign";
 
 export interface AppOptions {
-  /** Where exposures go; the console JSON line (API.md) by default. */
+  /** Where exposures go; by default the `EXPOSURE_QUEUE` binding if set, else the console JSON line (API.md). */
   exposureSink?: ExposureSink;
 }
 
@@ -18,8 +19,9 @@ export interface AppOptions {
  * common headers are applied once, here.
  */
 export function createApp(options: AppOptions = {}) {
-  const sink = options.exposureSink ?? new ConsoleExposureSink();
-  const assign = assignRoutes(new ConfigCache(), (ctx) => deferredSink(sink, ctx));
+  const assign = assignRoutes(new ConfigCache(), (env, ctx) =>
+    deferredSink(exposureSinkFor(env, options.exposureSink), ctx),
+  );
 
   const router = AutoRouter<EdgeRequest, HandlerArgs>({
     before: [
@@ -70,22 +72,6 @@ export function createApp(options: AppOptions = {}) {
     .all(`${experiments}/:name/assignments/:actor`, notAllowed);
 
   return router;
-}
-
-/**
- * Exposures leave through `ctx.waitUntil`: the response does not wait for the sink,
- * and a sink that throws or rejects is logged, never surfaced.
- */
-function deferredSink(sink: ExposureSink, ctx: ExecutionContext): ExposureSink {
-  return {
-    record(exposure) {
-      ctx.waitUntil(
-        Promise.resolve()
-          .then(() => sink.record(exposure))
-          .catch((error) => console.error("exposure sink failed", error)),
-      );
-    },
-  };
 }
 
 function withCommonHeaders(response: Response, request: EdgeRequest): Response {

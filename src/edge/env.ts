@@ -1,3 +1,4 @@
+import type { ExposureRecord } from "../core";
 import type { ActorObject } from "./actor-object";
 import type { RegistryObject } from "./registry-object";
 
@@ -9,6 +10,8 @@ export interface Env {
   ACTORS: DurableObjectNamespace<ActorObject>;
   /** The single registry Durable Object: authoritative configs, history, override index. */
   REGISTRY: DurableObjectNamespace<RegistryObject>;
+  /** Optional Queue producer: when bound, exposures go there instead of the console. */
+  EXPOSURE_QUEUE?: Queue<ExposureRecord>;
   /** Secret. Without it every admin request is refused (503 admin_disabled). */
   ADMIN_TOKEN?: string;
   /** How long an isolate keeps the config snapshot, in ms. Default 1000; 0 disables. */

@@ -12,7 +12,7 @@ import { ActorAssignmentStore } from "../stores";
  * bucket are computed here; a running experiment costs ONE call to the actor's
  * Durable Object (a batch too); everything else is answered without leaving the isolate.
  */
-export function assignRoutes(configs: ConfigCache, exposureSinkOf: (ctx: ExecutionContext) => ExposureSink) {
+export function assignRoutes(configs: ConfigCache, exposureSinkOf: (env: Env, ctx: ExecutionContext) => ExposureSink) {
   async function assign(request: EdgeRequest, [env, ctx]: HandlerArgs, actorInput: unknown, names: string[] | null) {
     const { actor, setCookie } = resolveActor(request, actorInput);
     request.context.setCookie = setCookie;
@@ -21,7 +21,7 @@ export function assignRoutes(configs: ConfigCache, exposureSinkOf: (ctx: Executi
     const results = await assignExperiments(
       wanted.map((name) => [name, snapshot.get(name)] as const),
       new ActorAssignmentStore(env, snapshot, request.context.calls),
-      exposureSinkOf(ctx),
+      exposureSinkOf(env, ctx),
       { actor, requestId: request.context.exposureRequestId },
     );
     let exposures = 0;
