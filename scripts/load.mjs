@@ -43,6 +43,9 @@ const stickyViolations = [];
 const exclusionViolations = [];
 const overrideViolations = [];
 let concludeSentAt = Number.POSITIVE_INFINITY;
+/** Successful assignments per experiment, counted by the client from the answers. */
+const successes = new Map();
+const succeeded = (experiment) => successes.set(experiment, (successes.get(experiment) ?? 0) + 1);
 
 const pick = (items) => items[Math.floor(Math.random() * items.length)];
 const actorName = () => `user:${Math.floor(Math.random() * actorCount)}`;
@@ -90,6 +93,7 @@ async function single() {
   const sentAt = Date.now();
   const r = await send(() => api.assign(experiment, actor));
   if (r?.status === 200) {
+    succeeded(experiment);
     observe(experiment, actor, r.body.variant, r.body.is_override, r.headers.get("x-exposures") === "1", sentAt);
   }
 }
@@ -103,7 +107,9 @@ async function batch() {
   for (const [experiment, a] of Object.entries(r.body.assignments)) {
     // In a batch the running experiments are exactly the ones that may expose; a
     // concluded answer is the winner and is never stored.
-    if (a.variant !== undefined) observe(experiment, actor, a.variant, a.is_override, experiment !== CONCLUDED, sentAt);
+    if (a.variant === undefined) continue;
+    succeeded(experiment);
+    observe(experiment, actor, a.variant, a.is_override, experiment !== CONCLUDED, sentAt);
   }
 }
 
@@ -113,11 +119,13 @@ async function overrideCycle(worker) {
   const variant = pick(["control", "treatment"]);
   await send(() => api.admin("PUT", `/experiments/${REWEIGHTED}/overrides/${actor}`, { variant }));
   const pinned = await send(() => api.assign(REWEIGHTED, actor));
+  if (pinned?.status === 200) succeeded(REWEIGHTED);
   if (pinned?.status === 200 && (pinned.body.variant !== variant || !pinned.body.is_override)) {
     overrideViolations.push({ actor, expected: variant, got: pinned.body });
   }
   await send(() => api.admin("DELETE", `/experiments/${REWEIGHTED}/overrides/${actor}`));
   const free = await send(() => api.assign(REWEIGHTED, actor));
+  if (free?.status === 200) succeeded(REWEIGHTED);
   if (free?.status === 200 && free.body.is_override)
     overrideViolations.push({ actor, why: "override outlived removal" });
 }
@@ -185,8 +193,8 @@ try {
 
   // Exposures are written after the responses (waitUntil) and reach wrangler's output
   // later still: wait for them, then a moment more so that an excess would show too.
-  const loggedExposures = () =>
-    dev.lines.filter((line) => line.includes('"event":"experiment_exposure"')).length - probeExposures;
+  const exposureLines = () => dev.lines.filter((line) => line.includes('"event":"experiment_exposure"'));
+  const loggedExposures = () => exposureLines().length - probeExposures;
   await eventually(async () => loggedExposures() >= stats.exposures, 15_000);
   await new Promise((r) => setTimeout(r, 1000));
   const logged = loggedExposures();
@@ -202,6 +210,18 @@ try {
   check(overrideViolations.length === 0, "overrides honoured, and gone once removed", overrideViolations.slice(0, 5));
   check(exclusionViolations.length === 0, "zero exclusion violations in responses", exclusionViolations.slice(0, 5));
   check(logged === stats.exposures, `exposure lines logged (${logged}) == exposures reported (${stats.exposures})`);
+  // Independently of the Worker's own count: for every experiment that ran throughout,
+  // one exposure line per successful assignment the client saw.
+  const loggedPer = new Map();
+  for (const line of exposureLines()) {
+    const { experiment } = JSON.parse(line.slice(line.indexOf("{")));
+    loggedPer.set(experiment, (loggedPer.get(experiment) ?? 0) + 1);
+  }
+  for (const experiment of [...GROUP, REWEIGHTED]) {
+    const expected = successes.get(experiment) ?? 0;
+    const got = loggedPer.get(experiment) ?? 0;
+    check(got === expected, `${experiment}: exposure lines (${got}) == successful assignments (${expected})`);
+  }
 
   let inBoth = 0;
   for (let i = 0; i < actorCount; i++) {
