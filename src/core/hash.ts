@@ -50,7 +50,7 @@ export function experimentBucket(experiment: string, actor: string): number {
 
 /**
  * `experimentBucket` with the experiment fixed: hashes `"<experiment>:"` once, so each
- * call only hashes the actor. The edge keeps one per running experiment.
+ * call only hashes the actor (for callers bucketing many actors of one experiment).
  *
  * @example
  * const bucketOf = experimentBucketer("checkout_v2");
@@ -126,6 +126,11 @@ function feedNonAscii(text: string, start: number): void {
   }
 }
 
+/**
+ * The same FNV-1a step as in `feed`'s ASCII loop, on `state` instead of locals: that
+ * loop keeps its own inline copy because reading and writing `state` per byte was
+ * measured slower (BENCHMARKS.md), and this path only serves non-ASCII text.
+ */
 function mixByte(byte: number): void {
   const lo = state.lo ^ byte;
   const carry = ((lo >>> 16) * PRIME_LOW + (((lo & 0xffff) * PRIME_LOW) >>> 16)) >>> 16;
