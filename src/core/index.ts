@@ -15,7 +15,7 @@ export {
   resolveAtStore,
 } from "./assignment";
 export { type ErrorData, ExperimentError, type ExperimentErrorCode, fromErrorData, toErrorData } from "./errors";
-export { BUCKETS, experimentBucket, experimentBucketer } from "./hash";
+export { BUCKETS, experimentBucket } from "./hash";
 export {
   archiveExperiment,
   type Change,
