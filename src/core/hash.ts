@@ -67,7 +67,8 @@ export function experimentBucket(experiment: string, actor: string): number {
 
 /** Hashes `"<experiment>:"` from the offset basis and memoises the resulting state. */
 function rememberPrefix(experiment: string): HashState {
-  const hi = feed(":", feed(experiment, OFFSET_HI, OFFSET_LO), steppedLo);
+  const afterName = feed(experiment, OFFSET_HI, OFFSET_LO);
+  const hi = feed(":", afterName, steppedLo);
   const prefix = { hi, lo: steppedLo };
   if (prefixes.size >= PREFIX_MEMO_LIMIT) prefixes.clear();
   prefixes.set(experiment, prefix);
@@ -80,8 +81,8 @@ function rememberPrefix(experiment: string): HashState {
  *
  * The divisors are literals on purpose: bundlers (esbuild, so wrangler too) emit
  * top-level `const` as `var`, and V8 only turns `%` into a multiplication when it can
- * see a constant divisor. Written as `% BUCKETS`, each `%` became a hardware division
- * and a bucket took about 50% longer (BENCHMARKS.md).
+ * see a constant divisor. Written as `% BUCKETS`, each `%` became a hardware division:
+ * 86-100 ns per bucket instead of 63-76 at the time (BENCHMARKS.md).
  */
 function reduce(hi: number, lo: number): number {
   return (((hi >>> 0) % 10_000) * 7_296 + ((lo >>> 0) % 10_000)) % 10_000;
@@ -97,8 +98,8 @@ function feed(text: string, hi: number, lo: number): number {
   let i = 0;
   // Four characters per iteration. V8 re-dispatches on the string's representation in
   // every charCodeAt, which costs more than the FNV step; four reads per check and
-  // branch let them overlap with the multiplications (about 10% faster than one at a
-  // time, BENCHMARKS.md).
+  // branch let them overlap with the multiplications (a few ns per key faster than
+  // one at a time, BENCHMARKS.md).
   for (; i + 3 < length; i += 4) {
     const a = text.charCodeAt(i);
     const b = text.charCodeAt(i + 1);
