@@ -6,30 +6,34 @@ import { CompiledSnapshot, type ConfigSnapshot, SNAPSHOT_KEY } from "./snapshot"
 /**
  * The edge's view of the experiment configs: the registry's KV snapshot, kept in
  * isolate memory for `CONFIG_CACHE_TTL_MS`. In steady state an assignment reads no KV
- * at all; concurrent misses share one read; and if KV fails while an older snapshot is
- * at hand, that one keeps serving (stale configs beat failed assignments).
+ * at all; and if KV fails while an older snapshot is at hand, that one keeps serving
+ * (stale configs beat failed assignments).
+ *
+ * Concurrent misses each read KV themselves rather than await one shared read: a
+ * read belongs to the request that started it, and if that request is cancelled (its
+ * client went away) the others must not be left waiting on it. The cost is a few
+ * extra reads in the moment a TTL runs out.
  */
 export class ConfigCache {
-  private cached: { snapshot: CompiledSnapshot; fetchedAt: number } | null = null;
-  private inflight: Promise<CompiledSnapshot> | null = null;
+  private cached: { snapshot: CompiledSnapshot; fetchedAt: number; read: number } | null = null;
+  /** KV reads begun, so that of overlapping reads the one begun last is kept. */
+  private reads = 0;
 
   async load(env: Env, ttlMs: number, calls: CallCounter): Promise<CompiledSnapshot> {
-    if (this.cached !== null && ttlMs > 0 && Date.now() - this.cached.fetchedAt < ttlMs) return this.cached.snapshot;
-    if (this.inflight !== null && ttlMs > 0) return this.inflight;
+    const cached = this.cached;
+    if (cached !== null && ttlMs > 0 && Date.now() - cached.fetchedAt < ttlMs) return cached.snapshot;
     calls.kv++;
-    const read = fetchSnapshot(env);
-    this.inflight = read;
+    const read = ++this.reads;
+    let snapshot: CompiledSnapshot;
     try {
-      const snapshot = await read;
-      this.cached = { snapshot, fetchedAt: Date.now() };
-      return snapshot;
+      snapshot = await fetchSnapshot(env);
     } catch (error) {
       const unavailable = error instanceof ExperimentError && error.code === "store_unavailable";
       if (unavailable && this.cached !== null) return this.cached.snapshot;
       throw error;
-    } finally {
-      if (this.inflight === read) this.inflight = null;
     }
+    if (this.cached === null || read > this.cached.read) this.cached = { snapshot, fetchedAt: Date.now(), read };
+    return snapshot;
   }
 }
 
