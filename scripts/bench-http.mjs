@@ -89,7 +89,7 @@ try {
 }
 
 async function measure(scenario, url) {
-  const calls = { kv: 0, actor: 0, registry: 0, responses: 0, non2xx: 0 };
+  const calls = { kv: 0, actor: 0, registry: 0, exposures: 0, responses: 0, non2xx: 0 };
   const result = await autocannon({
     url,
     connections,
@@ -106,6 +106,7 @@ async function measure(scenario, url) {
             const [key, value] = pair.split("=");
             if (key in calls) calls[key] += Number(value);
           }
+          calls.exposures += Number(headers["x-exposures"] ?? 0);
         },
       },
     ],
@@ -119,7 +120,12 @@ async function measure(scenario, url) {
     p99: result.latency.p99,
     errors: result.errors + result.timeouts,
     non2xx: calls.non2xx,
-    calls: { kv: per(calls.kv), actor: per(calls.actor), registry: per(calls.registry) },
+    calls: {
+      kv: per(calls.kv),
+      actor: per(calls.actor),
+      registry: per(calls.registry),
+      exposures: per(calls.exposures),
+    },
   };
 }
 
@@ -127,16 +133,18 @@ function report(results) {
   const [base, ...rest] = results;
   const pad = (s, n) => String(s).padStart(n);
   console.log(
-    `${"scenario".padEnd(28)}${pad("req/s", 9)}${pad("p50 ms", 8)}${pad("p99 ms", 8)}${pad("rps ratio", 11)}${pad("p99 ratio", 11)}${pad("errors", 8)}  calls/request (kv, actor, registry)  $/M`,
+    `${"scenario".padEnd(28)}${pad("req/s", 9)}${pad("p50 ms", 8)}${pad("p99 ms", 8)}${pad("rps ratio", 11)}${pad("p99 ratio", 11)}${pad("errors", 8)}  per request (kv, actor, registry, exposures)  $/M`,
   );
   for (const r of results) {
     const ratio = r === base ? "1.00" : (r.rps / base.rps).toFixed(2);
     const p99 = r === base ? "1.00" : (r.p99 / base.p99).toFixed(2);
     const calls =
-      r === base ? "-" : `${r.calls.kv.toFixed(3)}, ${r.calls.actor.toFixed(3)}, ${r.calls.registry.toFixed(3)}`;
+      r === base
+        ? "-"
+        : `${r.calls.kv.toFixed(3)}, ${r.calls.actor.toFixed(3)}, ${r.calls.registry.toFixed(3)}, ${r.calls.exposures.toFixed(1)}`;
     const cost = r === base || r.admin ? "" : costPerMillion(r.calls).toFixed(3);
     console.log(
-      `${r.name.padEnd(28)}${pad(r.rps.toFixed(0), 9)}${pad(r.p50, 8)}${pad(r.p99, 8)}${pad(ratio, 11)}${pad(p99, 11)}${pad(r.errors + r.non2xx, 8)}  ${calls.padEnd(35)}  ${cost}`,
+      `${r.name.padEnd(28)}${pad(r.rps.toFixed(0), 9)}${pad(r.p50, 8)}${pad(r.p99, 8)}${pad(ratio, 11)}${pad(p99, 11)}${pad(r.errors + r.non2xx, 8)}  ${calls.padEnd(44)}  ${cost}`,
     );
   }
   const target = (name) => rest.find((r) => r.name === name);
@@ -149,7 +157,7 @@ function report(results) {
   console.log("\ntargets:");
   for (const [what, met] of checks) console.log(`  ${met ? "met   " : "MISSED"} ${what}`);
   console.log(
-    `\nprices: Worker request $${PRICES.workerRequestPerMillion}/M, Durable Object request $${PRICES.durableObjectRequestPerMillion}/M, KV read $${PRICES.kvReadPerMillion}/M (scripts/lib/prices.mjs)`,
+    `\nprices: Worker request $${PRICES.workerRequestPerMillion}/M, Durable Object request $${PRICES.durableObjectRequestPerMillion}/M, KV read $${PRICES.kvReadPerMillion}/M, log event (one per exposure line) $${PRICES.logEventPerMillion}/M (scripts/lib/prices.mjs)`,
   );
 }
 
