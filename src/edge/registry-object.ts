@@ -11,6 +11,8 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorData }
 
 /** KV allows one write per second per key; the snapshot is one key. */
 const PUBLISH_INTERVAL_MS = 1000;
+/** How long after a failed KV write the next attempt is made, for as long as it fails. */
+const PUBLISH_RETRY_MS = 5000;
 
 /**
  * The one registry (`idFromName("registry")`): authoritative experiment configs, their
@@ -91,7 +93,9 @@ export class RegistryObject extends DurableObject<Env> {
 
   /**
    * Writes the current configs to KV, then re-arms itself if they changed meanwhile.
-   * A failed write throws, and the runtime retries the alarm.
+   * A failed write re-arms the alarm too, every `PUBLISH_RETRY_MS` until KV takes it:
+   * the runtime's own retries of a throwing alarm stop after six (about two minutes),
+   * and the edge would then keep old configs until the next admin change.
    */
   override async alarm(): Promise<void> {
     const { version, published_version } = this.repository.publishState();
@@ -101,7 +105,13 @@ export class RegistryObject extends DurableObject<Env> {
     // publish a full interval after this one.
     this.repository.recordPublishAttempt(now);
     const snapshot: ConfigSnapshot = { version, experiments: await this.repository.list() };
-    await this.env.CONFIG.put(SNAPSHOT_KEY, JSON.stringify(snapshot));
+    try {
+      await this.env.CONFIG.put(SNAPSHOT_KEY, JSON.stringify(snapshot));
+    } catch (error) {
+      console.error("config publish failed; trying again shortly", error);
+      await this.ctx.storage.setAlarm(Date.now() + PUBLISH_RETRY_MS);
+      return;
+    }
     this.repository.recordPublished(version);
     if (this.repository.publishState().version > version) {
       await this.ctx.storage.setAlarm(now + PUBLISH_INTERVAL_MS);
