@@ -70,18 +70,23 @@ export class ExperimentAdmin {
     return this.repository.update(name, (current) => setExperimentWeights(name, variants, current, nowSecs()), by);
   }
 
-  /** Pins `actor` to `variant`, bypassing bucketing and exclusion. @throws `not_found`, `invalid_config`. */
+  /**
+   * Pins `actor` to `variant`, bypassing bucketing and exclusion. The override shadows
+   * the actor's sticky assignment; it never replaces it.
+   * @throws `not_found`, `archived`, `invalid_config`.
+   */
   async setOverride(experiment: string, actor: string, variant: string, by: string | null = null): Promise<void> {
-    requireVariant(await this.status(experiment), variant);
+    requireVariant(await this.notArchived(experiment), variant);
     await this.repository.setOverride(experiment, actor, variant, by);
   }
 
   /**
-   * Removes an override and the sticky assignment it made, so the actor buckets
-   * normally next time. @throws `not_found` for an unknown experiment or override.
+   * Removes an override: the actor gets back the sticky assignment it had before, or,
+   * if it had none, is bucketed normally next time.
+   * @throws `not_found` for an unknown experiment or override, `archived`.
    */
   async removeOverride(experiment: string, actor: string, by: string | null = null): Promise<void> {
-    await this.status(experiment);
+    await this.notArchived(experiment);
     if (!(await this.repository.removeOverride(experiment, actor, by))) {
       throw new ExperimentError("not_found", `no override for actor '${actor}' in experiment '${experiment}'`);
     }
@@ -101,6 +106,13 @@ export class ExperimentAdmin {
   async status(name: string): Promise<ExperimentConfig> {
     const config = await this.repository.get(name);
     if (config === null) throw ExperimentError.notFound(name);
+    return config;
+  }
+
+  /** @throws `not_found`, `archived`: an archived experiment is frozen, overrides included. */
+  private async notArchived(name: string): Promise<ExperimentConfig> {
+    const config = await this.status(name);
+    if (config.state === "archived") throw ExperimentError.archived(name);
     return config;
   }
 

@@ -74,14 +74,25 @@ export function outcomeResult(outcome: AssignOutcome): AssignResult {
   return { ok: true, variant: outcome.variant, is_override: outcome.is_override, exposed: true };
 }
 
-/** One actor's records, as a store sees them inside its serialised step. */
+/**
+ * One actor's records, as a store sees them inside its serialised step. An override
+ * lives beside the sticky assignment and shadows it; it never replaces it, so removing
+ * the override gives the actor back exactly what it had. (The reference overwrites the
+ * sticky row instead; see the README.)
+ */
 export interface ActorRecords {
   override(experiment: string): string | null;
+  /** The sticky assignment bucketing made (rows written before overrides shadowed may say `is_override`). */
   assignment(experiment: string): { variant: string; is_override: boolean } | null;
-  /** Whether the actor has a sticky assignment in any of `experiments`. */
+  /**
+   * Whether the actor is in any of `experiments`: it has a sticky assignment there, or
+   * has been answered with an override that still exists.
+   */
   hasAssignmentIn(experiments: readonly string[]): boolean;
-  /** Inserts or replaces the actor's sticky assignment. */
-  put(experiment: string, variant: string, isOverride: boolean): void;
+  /** Stores the bucketed variant as the actor's sticky assignment. */
+  put(experiment: string, variant: string): void;
+  /** Notes that the actor was answered with its override; from then on it counts for exclusion. */
+  markOverrideAnswered(experiment: string): void;
 }
 
 /**
@@ -99,14 +110,14 @@ export function resolveAtStore(
 ): AssignOutcome {
   const { experiment } = request;
   // 4. An override wins over everything, exclusion included; a stale one is skipped.
+  //    It shadows the sticky assignment, which stays stored for when it is removed.
   const override = records.override(experiment);
-  const sticky = records.assignment(experiment);
   if (override !== null && request.variants.includes(override)) {
-    // Re-writing an identical row would only move its `assigned_at_secs`.
-    if (sticky?.variant !== override || !sticky.is_override) records.put(experiment, override, true);
+    records.markOverrideAnswered(experiment);
     return { ok: true, variant: override, is_override: true };
   }
   // 5. Sticky: never re-bucketed, whatever the weights are now.
+  const sticky = records.assignment(experiment);
   if (sticky !== null) return { ok: true, variant: sticky.variant, is_override: sticky.is_override };
   // 6. Mutual exclusion against the other experiments of the group.
   if (request.exclusion_group !== null && records.hasAssignmentIn(siblings)) {
@@ -114,6 +125,6 @@ export function resolveAtStore(
   }
   // 7. The bucketed choice becomes sticky.
   if (request.candidate === null) return { ok: false, error: toErrorData(ExperimentError.noVariant(experiment)) };
-  records.put(experiment, request.candidate, false);
+  records.put(experiment, request.candidate);
   return { ok: true, variant: request.candidate, is_override: false };
 }

@@ -9,6 +9,7 @@ export type ExperimentErrorCode =
   | "no_variant"
   | "invalid_config"
   | "variant_in_use"
+  | "group_locked"
   | "store_unavailable";
 
 /**
@@ -56,6 +57,13 @@ export class ExperimentError extends Error {
     return new ExperimentError(
       "variant_in_use",
       `cannot delete variant '${variant}' because it has active assignments`,
+    );
+  }
+  static groupLocked(experiment: string): ExperimentError {
+    return new ExperimentError(
+      "group_locked",
+      `the exclusion group of experiment '${experiment}' can only change while it is a draft that never ran: ` +
+        "actors assigned since it started could end up in two experiments of one group",
     );
   }
   static storeUnavailable(detail: string): ExperimentError {

@@ -23,6 +23,7 @@ export {
   defineExperiment,
   type ExperimentDefinition,
   experimentConfig,
+  hasRun,
   setExperimentWeights,
   startExperiment,
   upsertConfig,
@@ -35,7 +36,6 @@ export type { AssignmentStore, ExperimentRepository, ExperimentStore, ExposureSi
 export {
   type Assignment,
   type ChangeRecord,
-  EXPERIMENT_STATES,
   type ExperimentConfig,
   type ExperimentState,
   type ExposureRecord,
@@ -43,8 +43,10 @@ export {
   type VariantConfig,
 } from "./types";
 export {
+  codePoints,
   hasVariant,
   isValidActor,
+  isValidLabel,
   isValidName,
   LIMITS,
   requireVariant,

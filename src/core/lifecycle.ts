@@ -35,6 +35,7 @@ export function experimentConfig(
     winner: null,
     exclusion_group: options.exclusion_group ?? null,
     updated_at_secs: 0,
+    started_at_secs: null,
   };
 }
 
@@ -49,10 +50,31 @@ function notArchived(name: string, current: ExperimentConfig | null): Experiment
   return config;
 }
 
-/** The reference's `create`: validates, then inserts or replaces the whole config. */
+/**
+ * The reference's `create`: validates, then inserts or replaces the whole config. Two
+ * departures, both guarding the exclusion guarantee: once an experiment has run, its
+ * group is locked (`group_locked`), and when it first started is kept whatever the new
+ * config says.
+ */
 export function upsertConfig(config: ExperimentConfig, current: ExperimentConfig | null, now: number): Change {
   validateConfig(config);
-  return { config: { ...config, updated_at_secs: now }, mutation: current === null ? "created" : "updated" };
+  const startedAt = current?.started_at_secs ?? (config.state === "draft" ? null : now);
+  if (current !== null && hasRun(current) && config.exclusion_group !== current.exclusion_group) {
+    throw ExperimentError.groupLocked(config.name);
+  }
+  return {
+    config: { ...config, updated_at_secs: now, started_at_secs: startedAt },
+    mutation: current === null ? "created" : "updated",
+  };
+}
+
+/**
+ * Whether actors may have been assigned: anything but a draft that never started. Its
+ * exclusion group is then fixed, since an actor already in it (or in another group's
+ * experiment) would otherwise end up in two experiments of one group.
+ */
+export function hasRun(config: ExperimentConfig): boolean {
+  return config.state !== "draft" || config.started_at_secs !== null;
 }
 
 /**
@@ -74,7 +96,10 @@ export function defineExperiment(
 /** Draft or concluded → running. Archived is terminal. */
 export function startExperiment(name: string, current: ExperimentConfig | null, now: number): Change {
   const config = notArchived(name, current);
-  return { config: { ...config, state: "running", updated_at_secs: now }, mutation: "state=running" };
+  return {
+    config: { ...config, state: "running", updated_at_secs: now, started_at_secs: config.started_at_secs ?? now },
+    mutation: "state=running",
+  };
 }
 
 /** Pins `winner` for every actor. */
@@ -85,16 +110,16 @@ export function concludeExperiment(
   now: number,
 ): Change {
   const config = notArchived(name, current);
-  requireVariant(config, winner);
+  requireVariant(config, winner, "winner");
   return {
     config: { ...config, state: "concluded", winner, updated_at_secs: now },
     mutation: `concluded=${winner}`,
   };
 }
 
-/** Any state → archived, for good. */
+/** Any state → archived, for good. Archiving again is `archived`: nothing changes, nothing is recorded. */
 export function archiveExperiment(name: string, current: ExperimentConfig | null, now: number): Change {
-  const config = existing(name, current);
+  const config = notArchived(name, current);
   return { config: { ...config, state: "archived", updated_at_secs: now }, mutation: "state=archived" };
 }
 

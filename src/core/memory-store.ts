@@ -14,8 +14,10 @@ const clone = <T>(value: T): T => structuredClone(value);
  */
 export class InMemoryExperimentStore implements ExperimentStore {
   private readonly experiments = new Map<string, ExperimentConfig>();
+  /** Sticky assignments that bucketing made. */
   private readonly assignments = new Map<string, Assignment>();
-  private readonly overrides = new Map<string, string>();
+  /** Overrides, shadowing `assignments`; `answered` once the actor was given one (it then counts for exclusion). */
+  private readonly overrides = new Map<string, { variant: string; set_at_secs: number; answered: boolean }>();
   private readonly changes = new Map<string, ChangeRecord[]>();
 
   async get(name: string): Promise<ExperimentConfig | null> {
@@ -39,6 +41,11 @@ export class InMemoryExperimentStore implements ExperimentStore {
         throw ExperimentError.variantInUse(assignment.variant);
       }
     }
+    for (const [k, override] of this.overrides) {
+      if (override.answered && k.startsWith(key(name, "")) && !kept.has(override.variant)) {
+        throw ExperimentError.variantInUse(override.variant);
+      }
+    }
     this.experiments.set(name, clone(config));
     this.log(name, mutation, by);
     return clone(config);
@@ -50,14 +57,14 @@ export class InMemoryExperimentStore implements ExperimentStore {
   }
 
   async setOverride(experiment: string, actor: string, variant: string, by: string | null): Promise<void> {
-    this.overrides.set(key(experiment, actor), variant);
+    const k = key(experiment, actor);
+    const answered = this.overrides.get(k)?.answered ?? false;
+    this.overrides.set(k, { variant, set_at_secs: nowSecs(), answered });
     this.log(experiment, `override=${actor}:${variant}`, by);
   }
 
   async removeOverride(experiment: string, actor: string, by: string | null): Promise<boolean> {
-    const k = key(experiment, actor);
-    if (!this.overrides.delete(k)) return false;
-    if (this.assignments.get(k)?.is_override) this.assignments.delete(k);
+    if (!this.overrides.delete(key(experiment, actor))) return false;
     this.log(experiment, `override_removed=${actor}`, by);
     return true;
   }
@@ -66,7 +73,7 @@ export class InMemoryExperimentStore implements ExperimentStore {
     const prefix = key(experiment, "");
     return [...this.overrides]
       .filter(([k]) => k.startsWith(prefix))
-      .map(([k, variant]) => ({ actor: k.slice(prefix.length), variant }))
+      .map(([k, { variant }]) => ({ actor: k.slice(prefix.length), variant }))
       .sort((a, b) => (a.actor < b.actor ? -1 : a.actor > b.actor ? 1 : 0));
   }
 
@@ -75,8 +82,20 @@ export class InMemoryExperimentStore implements ExperimentStore {
     return requests.map((request) => resolveAtStore(records, request, this.siblings(request)));
   }
 
+  /** What a lookup shows: the override while it exists, else the sticky assignment. */
   async getAssignment(experiment: string, actor: string): Promise<Assignment | null> {
-    const assignment = this.assignments.get(key(experiment, actor));
+    const k = key(experiment, actor);
+    const override = this.overrides.get(k);
+    if (override !== undefined) {
+      return {
+        experiment,
+        actor,
+        variant: override.variant,
+        is_override: true,
+        assigned_at_secs: override.set_at_secs,
+      };
+    }
+    const assignment = this.assignments.get(k);
     return assignment === undefined ? null : clone(assignment);
   }
 
@@ -90,17 +109,22 @@ export class InMemoryExperimentStore implements ExperimentStore {
 
   private recordsOf(actor: string): ActorRecords {
     return {
-      override: (experiment) => this.overrides.get(key(experiment, actor)) ?? null,
+      override: (experiment) => this.overrides.get(key(experiment, actor))?.variant ?? null,
       assignment: (experiment) => this.assignments.get(key(experiment, actor)) ?? null,
-      hasAssignmentIn: (experiments) => experiments.some((e) => this.assignments.has(key(e, actor))),
-      put: (experiment, variant, isOverride) => {
+      hasAssignmentIn: (experiments) =>
+        experiments.some((e) => this.assignments.has(key(e, actor)) || this.overrides.get(key(e, actor))?.answered),
+      put: (experiment, variant) => {
         this.assignments.set(key(experiment, actor), {
           experiment,
           actor,
           variant,
-          is_override: isOverride,
+          is_override: false,
           assigned_at_secs: nowSecs(),
         });
+      },
+      markOverrideAnswered: (experiment) => {
+        const override = this.overrides.get(key(experiment, actor));
+        if (override !== undefined) override.answered = true;
       },
     };
   }

@@ -1,6 +1,6 @@
 import type { AssignOutcome, AssignRequest } from "./assignment";
 import type { Change } from "./lifecycle";
-import type { Assignment, ChangeRecord, ExperimentConfig, ExposureRecord } from "./types";
+import type { ChangeRecord, ExperimentConfig, ExposureRecord } from "./types";
 
 /**
  * The assignment port. A remote implementation makes ONE call per `assign`, however
@@ -14,7 +14,6 @@ export interface AssignmentStore {
    * Returns one outcome per request, in the same order.
    */
   assign(actor: string, requests: readonly AssignRequest[]): Promise<AssignOutcome[]>;
-  getAssignment(experiment: string, actor: string): Promise<Assignment | null>;
 }
 
 /** An override as the admin API lists it. */
@@ -42,10 +41,11 @@ export interface ExperimentRepository {
   ): Promise<ExperimentConfig>;
   /** Newest first; `limit` 0 means all. Unknown experiments have an empty history. */
   history(experiment: string, limit: number): Promise<ChangeRecord[]>;
+  /** Sets or replaces an override; the actor's sticky assignment, if any, stays stored beneath it. */
   setOverride(experiment: string, actor: string, variant: string, by: string | null): Promise<void>;
   /**
-   * Removes the override and the sticky assignment it made, so the actor's next
-   * assignment buckets normally. Returns whether there was an override.
+   * Removes the override, so the actor gets its sticky assignment again (or, with none,
+   * is bucketed normally). Returns whether there was an override.
    */
   removeOverride(experiment: string, actor: string, by: string | null): Promise<boolean>;
   /** Sorted by actor. */

@@ -6,8 +6,6 @@
 /** Lifecycle state: `draft → running → concluded`, `archived` from any state. */
 export type ExperimentState = "draft" | "running" | "concluded" | "archived";
 
-export const EXPERIMENT_STATES: readonly ExperimentState[] = ["draft", "running", "concluded", "archived"];
-
 /** One variant and its relative weight (weights need not sum to anything; 0 disables). */
 export interface VariantConfig {
   name: string;
@@ -24,9 +22,17 @@ export interface ExperimentConfig {
   /** Actors assigned to one experiment of a group are excluded from its siblings. */
   exclusion_group: string | null;
   updated_at_secs: number;
+  /**
+   * When the experiment first started; `null` for a draft that never ran. Not in the
+   * reference: it is what locks the exclusion group once actors may have been assigned.
+   */
+  started_at_secs: number | null;
 }
 
-/** A sticky assignment: once recorded, the actor keeps this variant. */
+/**
+ * An actor's assignment as a lookup shows it: the override while one exists
+ * (`is_override: true`), else the sticky assignment that bucketing made.
+ */
 export interface Assignment {
   experiment: string;
   actor: string;

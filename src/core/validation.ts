@@ -1,12 +1,17 @@
 import { ExperimentError } from "./errors";
 import type { ExperimentConfig, VariantConfig } from "./types";
 
-/** The limits of API.md, in one place for the engine and the HTTP layer. */
+/**
+ * The limits of API.md, in one place for the engine and the HTTP layer. `…Chars` are
+ * Unicode code points ("😀" is one); actors are counted in UTF-8 bytes, the unit
+ * that is hashed.
+ */
 export const LIMITS = {
   maxVariants: 100,
   maxVariantNameChars: 64,
   maxWeight: 4_294_967_295,
   maxDescriptionChars: 1024,
+  maxAdminActorChars: 128,
   maxActorBytes: 256,
   maxBatchExperiments: 100,
   maxBodyBytes: 64 * 1024,
@@ -23,6 +28,33 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 export function isValidName(name: string): boolean {
   return NAME.test(name);
+}
+
+/**
+ * The length of `text` in Unicode code points (a surrogate pair is one), which is what
+ * the limits call characters.
+ */
+export function codePoints(text: string): number {
+  let count = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0xd800 && code <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        count--;
+        i++;
+      }
+    }
+  }
+  return count;
+}
+
+/**
+ * Free text an admin may store (`X-Admin-Actor`): well-formed, without control
+ * characters, at most `maxChars` code points.
+ */
+export function isValidLabel(text: string, maxChars: number): boolean {
+  return text.isWellFormed() && !CONTROL.test(text) && codePoints(text) <= maxChars;
 }
 
 /** Actor ids: 1 to 256 UTF-8 bytes, no control characters, well-formed Unicode. */
@@ -59,9 +91,11 @@ export function validateVariants(variants: readonly VariantConfig[]): void {
     throw ExperimentError.invalidConfig(`too many variants: ${variants.length} (at most ${LIMITS.maxVariants})`);
   }
   const seen = new Set<string>();
-  for (const { name, weight } of variants) {
+  for (const [i, { name, weight }] of variants.entries()) {
+    // Stored as UTF-8 (SQLite, RPC, KV), a lone surrogate would come back as U+FFFD.
+    if (!name.isWellFormed()) throw ExperimentError.invalidConfig(`variants[${i}].name is not well-formed Unicode`);
     if (name.trim() === "") throw ExperimentError.invalidConfig("variant name must not be empty");
-    if (name !== name.trim() || name.length > LIMITS.maxVariantNameChars) {
+    if (name !== name.trim() || codePoints(name) > LIMITS.maxVariantNameChars) {
       throw ExperimentError.invalidConfig(
         `variant name '${name}' must be at most ${LIMITS.maxVariantNameChars} characters without surrounding white space`,
       );
@@ -80,19 +114,27 @@ export function validateConfig(config: ExperimentConfig): void {
   if (config.exclusion_group !== null && !isValidName(config.exclusion_group)) {
     throw ExperimentError.invalidConfig(`invalid exclusion group name '${config.exclusion_group}'`);
   }
-  if (config.description !== null && config.description.length > LIMITS.maxDescriptionChars) {
-    throw ExperimentError.invalidConfig(`description is longer than ${LIMITS.maxDescriptionChars} characters`);
+  if (config.description !== null) {
+    if (!config.description.isWellFormed())
+      throw ExperimentError.invalidConfig("description is not well-formed Unicode");
+    if (codePoints(config.description) > LIMITS.maxDescriptionChars) {
+      throw ExperimentError.invalidConfig(`description is longer than ${LIMITS.maxDescriptionChars} characters`);
+    }
   }
   validateVariants(config.variants);
   if (config.state === "concluded") {
     const winner = config.winner?.trim() ? config.winner : null;
     if (winner === null) throw ExperimentError.invalidConfig("concluded experiment requires a non-empty winner");
-    requireVariant(config, winner);
+    requireVariant(config, winner, "winner");
   }
 }
 
-/** @throws {ExperimentError} `invalid_config` unless `variant` is configured in `config`. */
-export function requireVariant(config: ExperimentConfig, variant: string): void {
+/**
+ * @param field what the caller called `variant` (`winner`, `variant`), named when it is not well-formed
+ * @throws {ExperimentError} `invalid_config` unless `variant` is configured in `config`.
+ */
+export function requireVariant(config: ExperimentConfig, variant: string, field = "variant"): void {
+  if (!variant.isWellFormed()) throw ExperimentError.invalidConfig(`${field} is not well-formed Unicode`);
   if (!hasVariant(config, variant)) {
     throw ExperimentError.invalidConfig(`'${variant}' is not a configured variant of experiment '${config.name}'`);
   }

@@ -30,9 +30,26 @@ const MIGRATIONS: readonly Migration[] = [
             variant TEXT NOT NULL
           ) WITHOUT ROWID;`,
   },
+  {
+    id: 2,
+    description: "overrides shadow sticky assignments instead of overwriting them",
+    // Before this, answering an override overwrote the sticky row with it (as the
+    // reference does). Such a row becomes the override's `answered` mark; the variant it
+    // overwrote is gone and cannot be recovered, so after removal that actor is bucketed
+    // afresh. Rows without an override stay the actor's sticky assignment.
+    sql: `ALTER TABLE overrides ADD COLUMN set_at_secs INTEGER NOT NULL DEFAULT 0;
+          ALTER TABLE overrides ADD COLUMN answered INTEGER NOT NULL DEFAULT 0;
+          UPDATE overrides SET answered = 1, set_at_secs = a.assigned_at_secs
+            FROM assignments AS a WHERE a.experiment = overrides.experiment AND a.is_override = 1;
+          DELETE FROM assignments WHERE is_override = 1 AND experiment IN (SELECT experiment FROM overrides);`,
+  },
 ];
 
 type Sticky = { variant: string; is_override: boolean; assigned_at_secs: number };
+type Override = { variant: string; set_at_secs: number; answered: boolean };
+
+/** What one `assign` call changed, saved together in one transaction. */
+type Writes = { assignments: Map<string, Sticky>; answered: Set<string> };
 
 /**
  * One actor's sticky assignments and overrides (`idFromName(actor)`).
@@ -50,8 +67,10 @@ type Sticky = { variant: string; is_override: boolean; assigned_at_secs: number 
  */
 export class ActorObject extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  /** Sticky assignments that bucketing made. */
   private assignments = new Map<string, Sticky>();
-  private overrides = new Map<string, string>();
+  /** Overrides: they shadow `assignments`, never replace them. */
+  private overrides = new Map<string, Override>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -67,36 +86,50 @@ export class ActorObject extends DurableObject<Env> {
    * One call however many experiments: the batch route's single round trip.
    */
   assign(requests: ActorAssignRequest[]): AssignOutcome[] {
-    const written = new Map<string, Sticky>();
-    const outcomes = requests.map((request) => resolveAtStore(this.recordsWriting(written), request, request.siblings));
+    const writes: Writes = { assignments: new Map(), answered: new Set() };
+    const outcomes = requests.map((request) => resolveAtStore(this.recordsWriting(writes), request, request.siblings));
     // A repeat visitor writes nothing, and then touches no SQLite at all.
-    if (written.size > 0) this.transaction(() => this.save(written));
+    if (writes.assignments.size > 0 || writes.answered.size > 0) this.transaction(() => this.save(writes));
     return outcomes;
   }
 
+  /** What a lookup shows: the override while it exists, else the sticky assignment. */
   getAssignment(actor: string, experiment: string): Assignment | null {
+    const override = this.overrides.get(experiment);
+    if (override !== undefined) {
+      return {
+        experiment,
+        actor,
+        variant: override.variant,
+        is_override: true,
+        assigned_at_secs: override.set_at_secs,
+      };
+    }
     const sticky = this.assignments.get(experiment);
     return sticky === undefined ? null : { experiment, actor, ...sticky };
   }
 
+  /** Sets or replaces the override; the sticky assignment beneath it is left alone. */
   setOverride(experiment: string, variant: string): void {
+    const override = { variant, set_at_secs: nowSecs(), answered: this.overrides.get(experiment)?.answered ?? false };
     this.transaction(() => {
       this.sql.exec(
-        "INSERT INTO overrides (experiment, variant) VALUES (?, ?) ON CONFLICT (experiment) DO UPDATE SET variant = excluded.variant",
+        `INSERT INTO overrides (experiment, variant, set_at_secs, answered) VALUES (?, ?, ?, ?)
+         ON CONFLICT (experiment) DO UPDATE SET variant = excluded.variant, set_at_secs = excluded.set_at_secs`,
         experiment,
         variant,
+        override.set_at_secs,
+        override.answered ? 1 : 0,
       );
-      this.overrides.set(experiment, variant);
+      this.overrides.set(experiment, override);
     });
   }
 
-  /** Removes the override and the sticky assignment it made; returns whether there was one. */
+  /** Removes the override, uncovering the sticky assignment if there is one; returns whether there was an override. */
   removeOverride(experiment: string): boolean {
     return this.transaction(() => {
       const removed = this.sql.exec("DELETE FROM overrides WHERE experiment = ?", experiment).rowsWritten > 0;
-      this.sql.exec("DELETE FROM assignments WHERE experiment = ? AND is_override = 1", experiment);
       this.overrides.delete(experiment);
-      if (this.assignments.get(experiment)?.is_override) this.assignments.delete(experiment);
       return removed;
     });
   }
@@ -104,23 +137,32 @@ export class ActorObject extends DurableObject<Env> {
   /**
    * The rules' view of this actor, from memory. Writes land in memory at once (a later
    * experiment of the same batch must see them, for exclusion) and are collected in
-   * `written` to be saved together.
+   * `writes` to be saved together.
    */
-  private recordsWriting(written: Map<string, Sticky>): ActorRecords {
+  private recordsWriting(writes: Writes): ActorRecords {
     return {
-      override: (experiment) => this.overrides.get(experiment) ?? null,
+      override: (experiment) => this.overrides.get(experiment)?.variant ?? null,
       assignment: (experiment) => this.assignments.get(experiment) ?? null,
-      hasAssignmentIn: (experiments) => experiments.some((experiment) => this.assignments.has(experiment)),
-      put: (experiment, variant, isOverride) => {
-        const sticky = { variant, is_override: isOverride, assigned_at_secs: nowSecs() };
+      hasAssignmentIn: (experiments) =>
+        experiments.some(
+          (experiment) => this.assignments.has(experiment) || this.overrides.get(experiment)?.answered === true,
+        ),
+      put: (experiment, variant) => {
+        const sticky = { variant, is_override: false, assigned_at_secs: nowSecs() };
         this.assignments.set(experiment, sticky);
-        written.set(experiment, sticky);
+        writes.assignments.set(experiment, sticky);
+      },
+      markOverrideAnswered: (experiment) => {
+        const override = this.overrides.get(experiment);
+        if (override === undefined || override.answered) return;
+        override.answered = true;
+        writes.answered.add(experiment);
       },
     };
   }
 
-  private save(written: Map<string, Sticky>): void {
-    for (const [experiment, sticky] of written) {
+  private save(writes: Writes): void {
+    for (const [experiment, sticky] of writes.assignments) {
       this.sql.exec(
         `INSERT INTO assignments (experiment, variant, is_override, assigned_at_secs) VALUES (?, ?, ?, ?)
          ON CONFLICT (experiment) DO UPDATE SET variant = excluded.variant, is_override = excluded.is_override,
@@ -130,6 +172,9 @@ export class ActorObject extends DurableObject<Env> {
         sticky.is_override ? 1 : 0,
         sticky.assigned_at_secs,
       );
+    }
+    for (const experiment of writes.answered) {
+      this.sql.exec("UPDATE overrides SET answered = 1 WHERE experiment = ?", experiment);
     }
   }
 
@@ -157,9 +202,11 @@ export class ActorObject extends DurableObject<Env> {
     );
     this.overrides = new Map(
       this.sql
-        .exec<{ experiment: string; variant: string }>("SELECT experiment, variant FROM overrides")
+        .exec<{ experiment: string; variant: string; set_at_secs: number; answered: number }>(
+          "SELECT experiment, variant, set_at_secs, answered FROM overrides",
+        )
         .toArray()
-        .map((r) => [r.experiment, r.variant]),
+        .map((r) => [r.experiment, { variant: r.variant, set_at_secs: r.set_at_secs, answered: r.answered === 1 }]),
     );
   }
 }

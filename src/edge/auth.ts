@@ -1,3 +1,4 @@
+import { isValidLabel, LIMITS } from "../core";
 import type { Env } from "./env";
 import { HttpError } from "./problems";
 
@@ -31,6 +32,11 @@ function digest(text: string): Promise<ArrayBuffer> {
 export function adminActor(request: Request): string | null {
   const value = request.headers.get("x-admin-actor");
   if (value === null || value === "") return null;
-  if (value.length > 128) throw new HttpError("invalid_request", "X-Admin-Actor must be at most 128 characters");
+  if (!isValidLabel(value, LIMITS.maxAdminActorChars)) {
+    throw new HttpError(
+      "invalid_request",
+      `X-Admin-Actor must be at most ${LIMITS.maxAdminActorChars} characters without control characters`,
+    );
+  }
   return value;
 }

@@ -23,6 +23,7 @@ const PROBLEMS: Record<ProblemCode, { status: number; title: string }> = {
   archived: { status: 409, title: "Experiment archived" },
   excluded_by_group: { status: 409, title: "Excluded by mutual exclusion group" },
   variant_in_use: { status: 409, title: "Variant in use" },
+  group_locked: { status: 409, title: "Exclusion group locked" },
   invalid_config: { status: 422, title: "Invalid experiment configuration" },
   no_variant: { status: 422, title: "No assignable variant" },
   admin_disabled: { status: 503, title: "Admin API disabled" },

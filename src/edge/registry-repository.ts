@@ -209,5 +209,10 @@ export class RegistryRepository implements ExperimentRepository {
 }
 
 function parseConfig(json: string): ExperimentConfig {
-  return JSON.parse(json) as ExperimentConfig;
+  const config = JSON.parse(json) as ExperimentConfig;
+  // Rows written before `started_at_secs` existed: anything but a draft has run.
+  if (config.started_at_secs === undefined) {
+    config.started_at_secs = config.state === "draft" ? null : config.updated_at_secs;
+  }
+  return config;
 }

@@ -1,11 +1,4 @@
-import {
-  type Assignment,
-  type AssignmentStore,
-  type AssignOutcome,
-  type AssignRequest,
-  ExperimentError,
-  fromErrorData,
-} from "../core";
+import { type AssignmentStore, type AssignOutcome, type AssignRequest, ExperimentError, fromErrorData } from "../core";
 import type { ActorAssignRequest, ActorObject } from "./actor-object";
 import type { CallCounter } from "./calls";
 import { actorObjectOf, type Env, registryOf } from "./env";
@@ -30,10 +23,6 @@ export class ActorAssignmentStore implements AssignmentStore {
       siblings: this.snapshot.siblings(request.experiment, request.exclusion_group),
     }));
     return callActor(this.env, this.calls, actor, (stub) => stub.assign(wire));
-  }
-
-  async getAssignment(experiment: string, actor: string): Promise<Assignment | null> {
-    return callActor(this.env, this.calls, actor, (stub) => stub.getAssignment(actor, experiment));
   }
 }
 

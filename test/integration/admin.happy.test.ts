@@ -15,8 +15,17 @@ type History = { history: { experiment: string; mutation: string; actor: string 
 describe("admin experiments", () => {
   it("PUT creates a draft (201), then replaces the definition keeping state and winner (200)", async () => {
     const name = unique("define");
-    const created = await ok<Config>(admin("PUT", `/experiments/${name}`, fiftyFifty), 201);
-    expect(created).toMatchObject({ name, state: "draft", winner: null, description: null, exclusion_group: null });
+    const created = await ok<Config>(
+      admin("PUT", `/experiments/${name}`, { ...fiftyFifty, exclusion_group: "checkout" }),
+      201,
+    );
+    expect(created).toMatchObject({
+      name,
+      state: "draft",
+      winner: null,
+      description: null,
+      exclusion_group: "checkout",
+    });
     expect(created.updated_at_secs).toBeGreaterThan(1_700_000_000);
     await ok(admin("POST", `/experiments/${name}/start`));
     await ok(admin("POST", `/experiments/${name}/conclude`, { winner: "control" }));

@@ -78,6 +78,7 @@ describe("concurrency in workerd", () => {
           winner: null,
           exclusion_group: null,
           updated_at_secs: 0,
+          started_at_secs: 0,
         },
       ],
     });

@@ -117,6 +117,7 @@ describe("Durable Object schemas", () => {
     const actor = env.ACTORS.get(env.ACTORS.idFromName(unique("schema-actor")));
     expect(await runInDurableObject(actor, (_, state) => tables(state))).toEqual([
       { id: 1, description: "sticky assignments and overrides of one actor" },
+      { id: 2, description: "overrides shadow sticky assignments instead of overwriting them" },
     ]);
   });
 });

@@ -69,6 +69,7 @@ describe("assignment properties", () => {
           winner: null,
           exclusion_group: null,
           updated_at_secs: 0,
+          started_at_secs: 0,
         };
         const first = planAssignment(experiment, actor, config);
         const second = planAssignment(experiment, actor, structuredClone(config));

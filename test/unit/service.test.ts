@@ -50,7 +50,7 @@ describe("overrides", () => {
     await errorOf(svc.setOverride("ghost", "qa:1", "control"), "not_found");
   });
 
-  it("removal also removes the override-made sticky assignment, so the actor buckets normally", async () => {
+  it("removal lets an actor that had no sticky assignment bucket normally", async () => {
     const svc = makeSvc();
     await svc.create(experimentConfig("exp", [v("control", 1), v("treatment", 0)]));
     await svc.start("exp");
@@ -120,7 +120,7 @@ describe("lifecycle", () => {
     const created = await svc.define("exp", {
       variants: [v("a", 1), v("b", 1)],
       description: null,
-      exclusion_group: null,
+      exclusion_group: "g",
     });
     expect(created.created).toBe(true);
     expect(created.config.state).toBe("draft");

@@ -1,0 +1,65 @@
+// `npm run walkthrough`: pastes the README's curl walk-through, exactly as written, into
+// bash against a fresh `wrangler dev` with `npm run dev`'s settings, and checks every
+// answer against the README's own comments. A walk-through that stops working when
+// pasted fails CI.
+//
+// What is checked: no command answers with a problem document, and every
+// `"field":value` pair that a `# {…}` comment under a command shows is in its answer.
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { checker } from "./lib/client.mjs";
+import { startWranglerDev } from "./lib/wrangler-dev.mjs";
+
+const MARK = "<<walkthrough: end of command>>";
+const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+const section = readme.slice(readme.indexOf("## A walk-through with curl"));
+const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
+if (block === undefined) throw new Error("README has no sh block under 'A walk-through with curl'");
+
+/** The block as commands (continuation lines joined), each with the comment lines right after it. */
+function commandsOf(text) {
+  const commands = [];
+  let current = null;
+  for (const line of text.split("\n")) {
+    if (current?.open) {
+      current.lines.push(line);
+      current.open = line.endsWith("\\");
+    } else if (line.startsWith("#") && current !== null) {
+      current.expected.push(line.slice(1).trim());
+    } else if (line.trim() === "" || line.startsWith("#")) {
+      current = null;
+    } else {
+      current = { lines: [line], expected: [], open: line.endsWith("\\") };
+      commands.push(current);
+    }
+  }
+  return commands;
+}
+
+const { check, finish } = checker("walkthrough");
+const dev = await startWranglerDev({ token: "dev-admin-token", quiet: !process.argv.includes("--verbose") });
+try {
+  const commands = commandsOf(block);
+  const script = commands
+    .map(({ lines }) => {
+      const command = lines.join("\n").replace(/^B=.*$/m, `B=${dev.url}`);
+      return lines[0].startsWith("curl") ? `${command}\necho; echo '${MARK}'` : command;
+    })
+    .join("\n");
+  const run = spawnSync("bash", ["-e", "-c", script], { encoding: "utf8", timeout: 120_000 });
+  check(run.status === 0, "the walk-through runs to its end", run.stderr);
+  const answers = run.stdout.split(`${MARK}\n`);
+  const curls = commands.filter(({ lines }) => lines[0].startsWith("curl"));
+  check(answers.length - 1 === curls.length, "every curl answered", `${answers.length - 1} of ${curls.length}`);
+  curls.forEach(({ lines, expected }, i) => {
+    const answer = (answers[i] ?? "").trim();
+    const what = lines[0].slice(0, 90);
+    check(!answer.includes('"type":"urn:edge-experiments:problem:'), `no problem answer: ${what}`, answer);
+    for (const pair of expected.join(" ").matchAll(/"[a-z_]+":("[^"]*"|true|false|null|\d+)/g)) {
+      check(answer.includes(pair[0]), `${what} answers ${pair[0]}`, answer);
+    }
+  });
+} finally {
+  await dev.stop();
+}
+process.exitCode = finish();
