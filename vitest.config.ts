@@ -3,17 +3,29 @@ import { defineConfig } from "vitest/config";
 
 // biome-ignore lint/style/noDefaultExport: Vitest loads its config from the default export.
 export default defineConfig({
-  plugins: [
-    cloudflareTest({
-      wrangler: { configPath: "./wrangler.toml" },
-      miniflare: {
-        // Integration tests read configs fresh unless a test asks for the cache.
-        bindings: { ADMIN_TOKEN: "test-admin-token", CONFIG_CACHE_TTL_MS: "0" },
-        // A real local queue for the exposure-queue test, under a name the Worker does not
-        // read, so every other test keeps the default console sink.
-        queueProducers: { TEST_EXPOSURE_QUEUE: "test-exposures" },
+  test: {
+    projects: [
+      {
+        // The engine and the Worker, inside workerd with real KV and Durable Objects.
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              // Integration tests read configs fresh unless a test asks for the cache, and
+              // count their remote calls through the debug headers.
+              bindings: { ADMIN_TOKEN: "test-admin-token", CONFIG_CACHE_TTL_MS: "0", DEBUG_HEADERS: "1" },
+              // A real local queue for the exposure-queue test, under a name the Worker does not
+              // read, so every other test keeps the default console sink.
+              queueProducers: { TEST_EXPOSURE_QUEUE: "test-exposures" },
+            },
+          }),
+        ],
+        test: { name: "workers", include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"] },
       },
-    }),
-  ],
-  test: { include: ["test/**/*.test.ts"] },
+      {
+        // Build-time tooling that needs Node (the OpenAPI generator and validator).
+        test: { name: "node", include: ["test/node/**/*.test.ts"], environment: "node" },
+      },
+    ],
+  },
 });

@@ -8,6 +8,22 @@ if (!existsSync(".dev.vars")) {
   copyFileSync(".dev.vars.example", ".dev.vars");
   console.log("created .dev.vars from .dev.vars.example (ADMIN_TOKEN=dev-admin-token)");
 }
-const child = spawn("npx", ["wrangler", "dev", ...process.argv.slice(2)], { stdio: "inherit" });
+// Nothing here needs the internet, so wrangler is told not to reach for it (each
+// variable can still be overridden from the calling shell):
+// - CLOUDFLARE_CF_FETCH_ENABLED=false: miniflare otherwise downloads a sample
+//   `Request.cf` object from https://workers.cloudflare.com/cf.json when it starts
+//   (twice: once for wrangler's proxy, once for the Worker), and without internet it
+//   prints a warning with a stack trace each time. The Worker never reads `request.cf`,
+//   so miniflare's built-in placeholder is all it needs.
+// - WRANGLER_SEND_METRICS=false: no usage telemetry from a development server (it
+//   fails quietly without internet, but it is a request nobody here needs).
+const env = {
+  ...process.env,
+  CLOUDFLARE_CF_FETCH_ENABLED: process.env.CLOUDFLARE_CF_FETCH_ENABLED ?? "false",
+  WRANGLER_SEND_METRICS: process.env.WRANGLER_SEND_METRICS ?? "false",
+};
+// DEBUG_HEADERS=1: responses show X-Edge-Calls and X-Exposures locally (off in wrangler.toml).
+const args = ["wrangler", "dev", "--var", "DEBUG_HEADERS:1", ...process.argv.slice(2)];
+const child = spawn("npx", args, { stdio: "inherit", env });
 child.on("exit", (code, signal) => process.exit(signal ? 1 : (code ?? 0)));
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));

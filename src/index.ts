@@ -1,8 +1,8 @@
-import { createApp } from "./edge/app";
 import type { Env } from "./edge/env";
+import { createApp } from "./edge/http/app";
 
-export { ActorObject } from "./edge/actor-object";
-export { RegistryObject } from "./edge/registry-object";
+export { ActorObject } from "./edge/objects/actor/actor-object";
+export { RegistryObject } from "./edge/objects/registry/registry-object";
 
 const app = createApp();
 

@@ -35,7 +35,9 @@ export async function startWranglerDev(options = {}) {
   ];
   if (options.config) args.push("--config", options.config);
   if (options.persistTo) args.push("--persist-to", options.persistTo);
+  // The scripts count calls and exposures from the debug headers.
   for (const [name, value] of Object.entries({
+    DEBUG_HEADERS: "1",
     ...(options.token ? { ADMIN_TOKEN: options.token } : {}),
     ...options.vars,
   })) {
@@ -43,7 +45,10 @@ export async function startWranglerDev(options = {}) {
   }
   const child = spawn("npx", args, {
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    // No telemetry, and no download of a sample `Request.cf` object from
+    // workers.cloudflare.com (the Worker never reads `request.cf`; without internet the
+    // download prints a warning with a stack trace into the collected lines).
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
     detached: true,
   });
   const lines = [];

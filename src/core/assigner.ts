@@ -9,24 +9,30 @@ export interface AssignCall {
   requestId: string | null;
 }
 
+/** The results by experiment, and the exposures they owe (one per success of a running experiment). */
+export interface Assignments {
+  results: Map<string, AssignResult>;
+  exposures: ExposureRecord[];
+}
+
 /**
  * Assigns one actor to several experiments with at most ONE store call: rules 1–3 and
  * the bucket are decided from the configs here, rules 4–7 for every running experiment
  * travel in a single `store.assign`. Each successful assignment of a running experiment
- * emits exactly one exposure; a failing sink is logged and never fails the assignment.
+ * owes exactly one exposure; the caller hands them to `deliverExposures` when it suits
+ * it (the Worker after its response, the service at once).
  *
  * A store that is down fails only the experiments that needed it, with
  * `store_unavailable`; the others (concluded, unknown, …) are still answered.
  *
  * @param experiments names and their configs (`null`: unknown), in evaluation order
- * @returns one result per distinct name, in the order given
+ * @returns one result per distinct name, in the order given, and the exposures owed
  */
 export async function assignExperiments(
   experiments: ReadonlyArray<readonly [string, ExperimentConfig | null]>,
   store: AssignmentStore,
-  sink: ExposureSink,
   call: AssignCall,
-): Promise<Map<string, AssignResult>> {
+): Promise<Assignments> {
   const plans = new Map<string, Plan>();
   for (const [name, config] of experiments) {
     if (!plans.has(name)) plans.set(name, planAssignment(name, call.actor, config));
@@ -43,18 +49,17 @@ export async function assignExperiments(
   const timestamp = nowSecs();
   const exposures: ExposureRecord[] = [];
   for (const [experiment, result] of results) {
-    if (!result.ok || !result.exposed) continue;
+    if (!result.ok || !result.value.exposed) continue;
     exposures.push({
       experiment,
-      variant: result.variant,
+      variant: result.value.variant,
       actor: call.actor,
       request_id: call.requestId,
-      is_override: result.is_override,
+      is_override: result.value.is_override,
       timestamp_secs: timestamp,
     });
   }
-  if (exposures.length > 0) emitExposures(sink, exposures);
-  return results;
+  return { results, exposures };
 }
 
 /** One store call for every request; an unavailable store fails each of them alike. */
@@ -76,23 +81,22 @@ async function assignAtStore(
   }
 }
 
-/** Hands the exposures to the sink, in one batch if it takes batches. */
-function emitExposures(sink: ExposureSink, exposures: ExposureRecord[]): void {
-  const recordBatch = sink.recordBatch;
-  if (recordBatch) isolated(() => recordBatch.call(sink, exposures));
-  else for (const exposure of exposures) isolated(() => sink.record(exposure));
-}
-
-/** Runs one delivery so that neither a throw nor a rejection reaches the assignment. */
-function isolated(deliver: () => void | Promise<void>): void {
+/**
+ * Hands exposures to the sink, in one batch if it takes batches. Never rejects: a sink
+ * that throws or rejects is logged and never fails an assignment. A synchronous sink
+ * receives every exposure before this returns.
+ */
+export async function deliverExposures(sink: ExposureSink, exposures: ExposureRecord[]): Promise<void> {
+  if (exposures.length === 0) return;
   try {
-    const pending = deliver();
-    if (pending instanceof Promise) pending.catch(logSinkFailure);
+    if (sink.recordBatch) await sink.recordBatch(exposures);
+    else {
+      for (const exposure of exposures) {
+        const pending = sink.record(exposure);
+        if (pending instanceof Promise) await pending;
+      }
+    }
   } catch (error) {
-    logSinkFailure(error);
+    console.error("exposure sink failed", error);
   }
-}
-
-function logSinkFailure(error: unknown): void {
-  console.error("exposure sink failed", error);
 }

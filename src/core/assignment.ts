@@ -1,4 +1,4 @@
-import { type ErrorData, ExperimentError, fromErrorData, toErrorData } from "./errors";
+import { ExperimentError, fromErrorData, type Result, toErrorData } from "./errors";
 import { experimentBucket } from "./hash";
 import { selectVariant } from "./select";
 import type { ExperimentConfig } from "./types";
@@ -30,13 +30,17 @@ export interface AssignRequest {
   candidate: string | null;
 }
 
-/** The persisted result of rules 4–7, or the error that ended them. */
-export type AssignOutcome = { ok: true; variant: string; is_override: boolean } | { ok: false; error: ErrorData };
+/** The variant an actor sees, and whether an override chose it. */
+export interface Assigned {
+  variant: string;
+  is_override: boolean;
+}
 
-/** The result of an assignment, as the caller sees it. */
-export type AssignResult =
-  | { ok: true; variant: string; is_override: boolean /** whether an exposure is owed */; exposed: boolean }
-  | { ok: false; error: ExperimentError };
+/** The persisted result of rules 4–7, or the error that ended them (plain data: it crosses RPC). */
+export type AssignOutcome = Result<Assigned>;
+
+/** The result of an assignment, as the caller sees it; `exposed` says whether an exposure is owed. */
+export type AssignResult = Result<Assigned & { exposed: boolean }, ExperimentError>;
 
 export type Plan = { kind: "decided"; result: AssignResult } | { kind: "store"; request: AssignRequest };
 
@@ -48,7 +52,10 @@ export function planAssignment(experiment: string, actor: string, config: Experi
       return failed(ExperimentError.archived(experiment));
     case "concluded":
       if (config.winner === null) return failed(ExperimentError.noVariant(experiment));
-      return { kind: "decided", result: { ok: true, variant: config.winner, is_override: false, exposed: false } };
+      return {
+        kind: "decided",
+        result: { ok: true, value: { variant: config.winner, is_override: false, exposed: false } },
+      };
     case "draft":
       return failed(ExperimentError.notRunning(experiment, "draft"));
     case "running":
@@ -71,7 +78,7 @@ function failed(error: ExperimentError): Plan {
 /** Turns a store outcome into the caller's result: a running experiment owes an exposure. */
 export function outcomeResult(outcome: AssignOutcome): AssignResult {
   if (!outcome.ok) return { ok: false, error: fromErrorData(outcome.error) };
-  return { ok: true, variant: outcome.variant, is_override: outcome.is_override, exposed: true };
+  return { ok: true, value: { ...outcome.value, exposed: true } };
 }
 
 /**
@@ -114,11 +121,11 @@ export function resolveAtStore(
   const override = records.override(experiment);
   if (override !== null && request.variants.includes(override)) {
     records.markOverrideAnswered(experiment);
-    return { ok: true, variant: override, is_override: true };
+    return { ok: true, value: { variant: override, is_override: true } };
   }
   // 5. Sticky: never re-bucketed, whatever the weights are now.
   const sticky = records.assignment(experiment);
-  if (sticky !== null) return { ok: true, variant: sticky.variant, is_override: sticky.is_override };
+  if (sticky !== null) return { ok: true, value: { variant: sticky.variant, is_override: sticky.is_override } };
   // 6. Mutual exclusion against the other experiments of the group.
   if (request.exclusion_group !== null && records.hasAssignmentIn(siblings)) {
     return { ok: false, error: toErrorData(ExperimentError.excludedByGroup(experiment, request.exclusion_group)) };
@@ -126,5 +133,5 @@ export function resolveAtStore(
   // 7. The bucketed choice becomes sticky.
   if (request.candidate === null) return { ok: false, error: toErrorData(ExperimentError.noVariant(experiment)) };
   records.put(experiment, request.candidate);
-  return { ok: true, variant: request.candidate, is_override: false };
+  return { ok: true, value: { variant: request.candidate, is_override: false } };
 }

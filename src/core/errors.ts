@@ -1,7 +1,12 @@
 import type { ExperimentState } from "./types";
 
-/** Every failure the engine reports, as a closed set of machine-readable codes. */
-export type ExperimentErrorCode =
+/**
+ * Every failure the service reports, engine and HTTP alike, as one closed set of
+ * machine-readable codes. The HTTP layer maps each to a status in one table
+ * (`src/api/problems.ts`).
+ */
+export type ErrorCode =
+  // The engine's (the reference's errors, and the guards this project adds).
   | "not_found"
   | "not_running"
   | "archived"
@@ -10,11 +15,26 @@ export type ExperimentErrorCode =
   | "invalid_config"
   | "variant_in_use"
   | "group_locked"
-  | "store_unavailable";
+  | "store_unavailable"
+  // The request's own.
+  | "invalid_request"
+  | "unauthorized"
+  | "method_not_allowed"
+  | "payload_too_large"
+  | "admin_disabled"
+  | "internal";
 
 /**
- * An engine error. `message` keeps the reference module's wording, so clients of the
- * Rust module and of this one read the same text.
+ * One offending field of a request and what is wrong there: `pointer` is a JSON
+ * Pointer into the body (RFC 6901), `parameter` names a path or query parameter.
+ */
+export type FieldError =
+  | { pointer: string; parameter?: undefined; detail: string }
+  | { pointer?: undefined; parameter: string; detail: string };
+
+/**
+ * The one error type. `message` keeps the reference module's wording where it has one,
+ * so clients of the Rust module and of this one read the same text.
  *
  * @example
  * try { await svc.assign("ghost", "user:1"); }
@@ -23,8 +43,10 @@ export type ExperimentErrorCode =
 export class ExperimentError extends Error {
   override readonly name = "ExperimentError";
   constructor(
-    readonly code: ExperimentErrorCode,
+    readonly code: ErrorCode,
     message: string,
+    /** For `invalid_request`: every offending field, when known. */
+    readonly errors: readonly FieldError[] = [],
   ) {
     super(message);
   }
@@ -69,11 +91,14 @@ export class ExperimentError extends Error {
   static storeUnavailable(detail: string): ExperimentError {
     return new ExperimentError("store_unavailable", `experiment store backend error: ${detail}`);
   }
+  static invalidRequest(detail: string, errors: readonly FieldError[] = []): ExperimentError {
+    return new ExperimentError("invalid_request", detail, errors);
+  }
 }
 
 /** A plain, structured-clone-safe form of an error, for crossing an RPC boundary. */
 export interface ErrorData {
-  code: ExperimentErrorCode;
+  code: ErrorCode;
   message: string;
 }
 
@@ -84,3 +109,9 @@ export function toErrorData(error: ExperimentError): ErrorData {
 export function fromErrorData(data: ErrorData): ExperimentError {
   return new ExperimentError(data.code, data.message);
 }
+
+/**
+ * A value or an error, as plain data. Thrown errors lose their class and `code` across
+ * an RPC boundary; a `Result` does not, so every Durable Object method returns one.
+ */
+export type Result<T, E = ErrorData> = { ok: true; value: T } | { ok: false; error: E };

@@ -4,9 +4,10 @@
  * `shared/seed/experiments.rs`; data types keep its serde (snake_case) field names.
  */
 export { ExperimentAdmin } from "./admin";
-export { type AssignCall, assignExperiments } from "./assigner";
+export { type AssignCall, type Assignments, assignExperiments, deliverExposures } from "./assigner";
 export {
   type ActorRecords,
+  type Assigned,
   type AssignOutcome,
   type AssignRequest,
   type AssignResult,
@@ -14,7 +15,15 @@ export {
   planAssignment,
   resolveAtStore,
 } from "./assignment";
-export { type ErrorData, ExperimentError, type ExperimentErrorCode, fromErrorData, toErrorData } from "./errors";
+export {
+  type ErrorCode,
+  type ErrorData,
+  ExperimentError,
+  type FieldError,
+  fromErrorData,
+  type Result,
+  toErrorData,
+} from "./errors";
 export { BUCKETS, experimentBucket } from "./hash";
 export {
   archiveExperiment,
@@ -49,6 +58,7 @@ export {
   isValidLabel,
   isValidName,
   LIMITS,
+  NAME_PATTERN,
   requireVariant,
   validateConfig,
   validateVariants,

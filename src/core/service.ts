@@ -1,5 +1,5 @@
 import { ExperimentAdmin } from "./admin";
-import { assignExperiments } from "./assigner";
+import { assignExperiments, deliverExposures } from "./assigner";
 import { ConsoleExposureSink } from "./sinks";
 import type { ExperimentStore, ExposureSink } from "./store";
 
@@ -45,13 +45,13 @@ export class ExperimentService extends ExperimentAdmin {
   /** Like `assign`, carrying `requestId` into the exposure for correlation. */
   async assignWithRequestId(experiment: string, actor: string, requestId: string | null): Promise<string> {
     const config = await this.store.get(experiment);
-    const results = await assignExperiments([[experiment, config]], this.store, this.exposureSink, {
-      actor,
-      requestId,
-    });
+    const { results, exposures } = await assignExperiments([[experiment, config]], this.store, { actor, requestId });
+    // Not awaited: a slow sink must not hold the assignment up (a synchronous one has
+    // its exposure before this returns).
+    void deliverExposures(this.exposureSink, exposures);
     const result = results.get(experiment);
     if (result === undefined) throw new Error("assignExperiments lost an experiment");
     if (!result.ok) throw result.error;
-    return result.variant;
+    return result.value.variant;
   }
 }

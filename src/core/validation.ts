@@ -21,13 +21,13 @@ export const LIMITS = {
  * Experiment and exclusion-group names. No `:`, which would make the hashed key
  * `"<experiment>:<actor>"` ambiguous (`a:b` + `c` vs `a` + `b:c`).
  */
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 // C0, DEL and C1 control characters.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 export function isValidName(name: string): boolean {
-  return NAME.test(name);
+  return NAME_PATTERN.test(name);
 }
 
 /**

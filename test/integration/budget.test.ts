@@ -3,8 +3,8 @@
 import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createApp } from "../../src/edge/app";
 import type { Env } from "../../src/edge/env";
+import { createApp } from "../../src/edge/http/app";
 import { admin, callsOf, fiftyFifty, ok, publish, runningExperiment, unique } from "./helpers";
 
 /** Wraps the bindings so that every KV read and every Durable Object RPC is counted. */

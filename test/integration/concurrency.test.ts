@@ -1,8 +1,8 @@
 import { createExecutionContext, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
-import { createApp } from "../../src/edge/app";
-import { SNAPSHOT_KEY } from "../../src/edge/snapshot";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
+import { SNAPSHOT_KEY } from "../../src/edge/config/snapshot";
+import { createApp } from "../../src/edge/http/app";
 import { admin, call, ok, publish, runningExperiment, unique } from "./helpers";
 
 async function storedAssignments(actor: string): Promise<{ experiment: string; variant: string }[]> {
@@ -85,7 +85,8 @@ describe("concurrency in workerd", () => {
     const edgeWith = (control: number) => ({
       ...env,
       CONFIG: {
-        get: async (key: string) => (key === SNAPSHOT_KEY ? snapshotWith(control) : null),
+        // The Worker reads the snapshot as text and parses it itself.
+        get: async (key: string) => (key === SNAPSHOT_KEY ? JSON.stringify(snapshotWith(control)) : null),
       } as unknown as KVNamespace,
     });
     const app = createApp();
@@ -147,8 +148,19 @@ describe("the actor object's writes", () => {
     const stub = env.ACTORS.get(env.ACTORS.idFromName(actor));
     const exec = (sql: string) => runInDurableObject(stub, (_, state) => void state.storage.sql.exec(sql));
     await exec("CREATE TRIGGER refuse BEFORE INSERT ON assignments BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+    // The Worker logs the failed call with its stack, as it does every 5xx: expected here,
+    // so it is captured and checked rather than printed among the real failures. workerd
+    // still prints one "uncaught exception; source = Uncaught (in promise)" line for the
+    // same error, which no test code can catch: the test pool calls Durable Object methods
+    // through an async wrapper, and workerd logs every rejected promise handed back to it
+    // from JavaScript (IoContext::awaitJs), even one the caller goes on to handle.
+    const logged = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    onTestFinished(() => logged.mockRestore());
     const failed = await call("GET", `/v1/assign/${name}?actor=${actor}`);
     expect(failed.status).toBe(503);
+    expect(logged.mock.calls).toEqual([
+      ["actor object call failed", expect.objectContaining({ message: expect.stringContaining("disk full") })],
+    ]);
     expect(await stub.getAssignment(actor, name)).toBeNull(); // memory holds no phantom row
     await exec("DROP TRIGGER refuse");
     const assigned = await ok<{ variant: string }>(call("GET", `/v1/assign/${name}?actor=${actor}`));

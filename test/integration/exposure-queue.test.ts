@@ -2,8 +2,8 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ExposureRecord } from "../../src/core";
-import { createApp } from "../../src/edge/app";
-import { QueueExposureSink } from "../../src/edge/exposures";
+import { QueueExposureSink } from "../../src/edge/exposures/sinks";
+import { createApp } from "../../src/edge/http/app";
 import { runningExperiment, unique } from "./helpers";
 
 afterEach(() => vi.restoreAllMocks());

@@ -3,8 +3,9 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import spec from "../../docs/openapi.yaml?raw";
-import { createApp } from "../../src/edge/app";
-import { PROBLEM_CODES } from "../../src/edge/problems";
+import { ERROR_CODES } from "../../src/api/problems";
+import { createApp } from "../../src/edge/http/app";
+import { call, TOKEN } from "./helpers";
 
 type Spec = {
   paths: Record<string, Record<string, unknown>>;
@@ -15,7 +16,7 @@ const METHODS = ["get", "put", "post", "delete", "patch"];
 
 /** "METHOD /path/{param}" for every route the router serves (not its 405 catch-alls). */
 function servedRoutes(): string[] {
-  const routes = createApp().routes as unknown as [string, RegExp, unknown[], string][];
+  const routes = createApp().router.routes as unknown as [string, RegExp, unknown[], string][];
   return routes
     .filter(([method]) => method !== "ALL")
     .map(([method, , , path]) => `${method} ${path.replace(/:(\w+)/g, "{$1}")}`)
@@ -32,13 +33,40 @@ function documentedRoutes(): string[] {
     .sort();
 }
 
+/** A documented path with each `{param}` filled by a name that exists nowhere, so no probe changes anything. */
+const probePath = (path: string) => path.replace(/\{(\w+)\}/g, (_, param: string) => `openapi-probe-${param}`);
+
+/** The response's problem `detail`, if it is a problem document. */
+async function detailOf(response: Response): Promise<unknown> {
+  const text = await response.text();
+  return response.headers.get("content-type") === "application/problem+json" ? JSON.parse(text).detail : undefined;
+}
+
 describe("docs/openapi.yaml", () => {
   it("documents exactly the routes the Worker serves", () => {
     expect(documentedRoutes()).toEqual(servedRoutes());
-    expect(servedRoutes()).toHaveLength(14);
+  });
+
+  it("describes how the Worker answers: each documented method reaches a handler, any other is a 405", async () => {
+    const headers = { authorization: `Bearer ${TOKEN}` };
+    const unrouted = await detailOf(await call("GET", "/openapi-probe/nowhere", { headers }));
+    const outcomes: string[] = [];
+    const expected: string[] = [];
+    for (const [path, item] of Object.entries(document.paths)) {
+      for (const method of METHODS) {
+        const response = await call(method.toUpperCase(), probePath(path), { headers });
+        const detail = await detailOf(response);
+        let outcome = "handled";
+        if (response.status === 405) outcome = "405";
+        else if (response.status === 404 && detail === unrouted) outcome = "no such route";
+        outcomes.push(`${method.toUpperCase()} ${path}: ${outcome}`);
+        expected.push(`${method.toUpperCase()} ${path}: ${method in item ? "handled" : "405"}`);
+      }
+    }
+    expect(outcomes).toEqual(expected);
   });
 
   it("lists exactly the error codes the Worker answers with", () => {
-    expect([...document.components.schemas.ErrorCode.enum].sort()).toEqual([...PROBLEM_CODES].sort());
+    expect([...document.components.schemas.ErrorCode.enum].sort()).toEqual([...ERROR_CODES].sort());
   });
 });

@@ -4,7 +4,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { experimentBucket, selectVariant } from "../../src/core";
-import { ActorObject } from "../../src/edge/actor-object";
+import { ActorObject } from "../../src/edge/objects/actor/actor-object";
 import { admin, call, fiftyFifty, ok, problem, publish, runningExperiment, unique } from "./helpers";
 
 type Assigned = { variant: string; is_override: boolean };
@@ -112,6 +112,6 @@ describe("actor object schema migration 2", () => {
       assignments: [{ experiment: "exp_s", variant: "a", is_override: 0 }],
       overrides: [{ experiment: "exp_o", variant: "b", set_at_secs: 111, answered: 1 }],
     });
-    expect(outcomes).toEqual([[{ ok: true, variant: "b", is_override: true }], true]);
+    expect(outcomes).toEqual([[{ ok: true, value: { variant: "b", is_override: true } }], true]);
   });
 });

@@ -2,9 +2,9 @@
 // isolate's config cache.
 import { createExecutionContext, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
-import { createApp } from "../../src/edge/app";
-import { SNAPSHOT_KEY } from "../../src/edge/snapshot";
+import { describe, expect, it, vi } from "vitest";
+import { SNAPSHOT_KEY } from "../../src/edge/config/snapshot";
+import { createApp } from "../../src/edge/http/app";
 import { admin, fiftyFifty, ok, publish, runningExperiment, unique } from "./helpers";
 
 const registry = () => env.REGISTRY.get(env.REGISTRY.idFromName("registry"));
@@ -104,6 +104,30 @@ describe("the edge config cache", () => {
     expect((await assign()).variant).toBeDefined(); // still the cached, running config
     await new Promise((r) => setTimeout(r, 1600));
     expect((await assign()).code).toBe("archived");
+  });
+});
+
+describe("a snapshot in KV that does not parse", () => {
+  it("keeps the previous snapshot in use, and is 503 store_unavailable where there is none", async () => {
+    const name = unique("corrupt");
+    await runningExperiment(name);
+    const published = await env.CONFIG.get(SNAPSHOT_KEY);
+    const app = createApp();
+    const assign = (edge: ReturnType<typeof createApp>) =>
+      edge.fetch(new Request(`https://edge.test/v1/assign/${name}?actor=u`), env, createExecutionContext());
+    expect((await assign(app)).status).toBe(200);
+    const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    try {
+      await env.CONFIG.put(SNAPSHOT_KEY, JSON.stringify({ format: 1, version: 1, experiments: [{ name: 42 }] }));
+      expect((await assign(app)).status).toBe(200);
+      const fresh = await assign(createApp());
+      expect(fresh.status).toBe(503);
+      expect(((await fresh.json()) as { code: string }).code).toBe("store_unavailable");
+      expect(errors).toHaveBeenCalledWith("config snapshot does not parse", "experiments.0.name", expect.any(String));
+    } finally {
+      await env.CONFIG.put(SNAPSHOT_KEY, published ?? "");
+      errors.mockRestore();
+    }
   });
 });
 

@@ -2,8 +2,8 @@ import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import worker from "../../src";
-import { createApp } from "../../src/edge/app";
-import { call, problem, TOKEN } from "./helpers";
+import { createApp } from "../../src/edge/http/app";
+import { call, problem, runningExperiment, TOKEN, unique } from "./helpers";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -54,16 +54,20 @@ describe("admin authentication", () => {
 describe("internal errors", () => {
   it("are a bare 500 that shows nothing of the failure, logged with its stack", async () => {
     const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
-    const broken = { ...env, CONFIG: { get: () => Promise.resolve({ experiments: 42, version: 1 }) } };
+    const name = unique("bug");
+    await runningExperiment(name);
+    // An actor object that answers nonsense: a bug, not an outage.
+    const actors = { idFromName: (actor: string) => actor, get: () => ({ assign: async () => ({ secret: 42 }) }) };
+    const broken = { ...env, ACTORS: actors };
     const response = await createApp().fetch(
-      new Request("https://edge.test/v1/assign/x?actor=u"),
+      new Request(`https://edge.test/v1/assign/${name}?actor=u`),
       broken as unknown as typeof env,
       ctx(),
     );
     const { body } = await problem(response, 500, "internal");
     expect(body.detail).toBe("an internal error occurred; it has been logged");
-    expect(JSON.stringify(body)).not.toContain("not iterable");
-    expect(errors).toHaveBeenCalledWith("internal error", expect.stringContaining("TypeError"));
+    expect(JSON.stringify(body)).not.toContain("store answered");
+    expect(errors).toHaveBeenCalledWith("internal error", expect.stringContaining("store answered"));
   });
 
   it("turns a failing store into 503 store_unavailable with Retry-After", async () => {
@@ -77,5 +81,20 @@ describe("internal errors", () => {
     const { body } = await problem(response, 503, "store_unavailable");
     expect(response.headers.get("retry-after")).toBe("1");
     expect(JSON.stringify(body)).not.toContain("kv down");
+  });
+});
+
+describe("debug headers", () => {
+  it("reveal no remote calls or exposure counts unless DEBUG_HEADERS is 1", async () => {
+    const name = unique("quiet");
+    await runningExperiment(name);
+    const request = () => new Request(`https://edge.test/v1/assign/${name}?actor=u`);
+    const quiet = await createApp().fetch(request(), { ...env, DEBUG_HEADERS: undefined }, ctx());
+    expect(quiet.status).toBe(200);
+    expect(quiet.headers.get("x-edge-calls")).toBeNull();
+    expect(quiet.headers.get("x-exposures")).toBeNull();
+    const debug = await createApp().fetch(request(), { ...env, DEBUG_HEADERS: "1" }, ctx());
+    expect(debug.headers.get("x-edge-calls")).toBe("kv=1, actor=1, registry=0");
+    expect(debug.headers.get("x-exposures")).toBe("1");
   });
 });

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { type Env, settingsOf } from "../../src/edge/env";
+import type { Env } from "../../src/edge/env";
+import { settingsOf } from "../../src/edge/settings";
 
 const withTtl = (value: string | undefined) => ({ CONFIG_CACHE_TTL_MS: value }) as Env;
 

@@ -1,7 +1,7 @@
 import {
+  type ErrorCode,
   type ExperimentConfig,
   ExperimentError,
-  type ExperimentErrorCode,
   ExperimentService,
   experimentConfig,
   InMemoryExperimentStore,
@@ -30,7 +30,7 @@ export async function running(svc: ExperimentService, name: string): Promise<voi
 }
 
 /** Awaits `promise` and returns the `ExperimentError` it rejected with, failing otherwise. */
-export async function errorOf(promise: Promise<unknown>, code?: ExperimentErrorCode): Promise<ExperimentError> {
+export async function errorOf(promise: Promise<unknown>, code?: ErrorCode): Promise<ExperimentError> {
   let outcome: unknown;
   try {
     outcome = await promise;

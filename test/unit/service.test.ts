@@ -260,20 +260,18 @@ describe("concurrency and batching", () => {
         calls.push([...requests]);
         return store.assign(actor, requests);
       },
-      getAssignment: store.getAssignment.bind(store),
     };
     const names = ["c", "done", "a", "ghost", "b", "c"];
     const configs = await Promise.all(names.map(async (n) => [n, await store.get(n)] as const));
-    const sink = new RecordingExposureSink();
-    const results = await assignExperiments(configs, counting, sink, { actor: "user:1", requestId: "r1" });
+    const { results, exposures } = await assignExperiments(configs, counting, { actor: "user:1", requestId: "r1" });
     expect(calls).toHaveLength(1);
     expect(calls[0]?.map((r) => r.experiment)).toEqual(["c", "a", "b"]);
     expect([...results.keys()]).toEqual(["c", "done", "a", "ghost", "b"]);
-    expect(results.get("c")).toMatchObject({ ok: true, variant: "x" });
-    expect(results.get("done")).toMatchObject({ ok: true, variant: "treatment", exposed: false });
+    expect(results.get("c")).toMatchObject({ ok: true, value: { variant: "x" } });
+    expect(results.get("done")).toMatchObject({ ok: true, value: { variant: "treatment", exposed: false } });
     for (const name of ["a", "b"])
       expect(results.get(name)).toMatchObject({ ok: false, error: { code: "excluded_by_group" } });
     expect(results.get("ghost")).toMatchObject({ ok: false, error: { code: "not_found" } });
-    expect(sink.records.map((r) => [r.experiment, r.request_id])).toEqual([["c", "r1"]]);
+    expect(exposures.map((r) => [r.experiment, r.request_id])).toEqual([["c", "r1"]]);
   });
 });

@@ -6,44 +6,14 @@ import {
   type AssignRequest,
   nowSecs,
   resolveAtStore,
-} from "../core";
-import type { Env } from "./env";
-import { type Migration, migrate } from "./migrations";
+} from "../../../core";
+import { migrate } from "../migrate";
+import { ACTOR_MIGRATIONS } from "./migrations";
 
 /** An assign request as it reaches the actor's object: with its group's siblings resolved at the edge. */
 export interface ActorAssignRequest extends AssignRequest {
   siblings: string[];
 }
-
-const MIGRATIONS: readonly Migration[] = [
-  {
-    id: 1,
-    description: "sticky assignments and overrides of one actor",
-    sql: `CREATE TABLE assignments (
-            experiment TEXT PRIMARY KEY,
-            variant TEXT NOT NULL,
-            is_override INTEGER NOT NULL,
-            assigned_at_secs INTEGER NOT NULL
-          ) WITHOUT ROWID;
-          CREATE TABLE overrides (
-            experiment TEXT PRIMARY KEY,
-            variant TEXT NOT NULL
-          ) WITHOUT ROWID;`,
-  },
-  {
-    id: 2,
-    description: "overrides shadow sticky assignments instead of overwriting them",
-    // Before this, answering an override overwrote the sticky row with it (as the
-    // reference does). Such a row becomes the override's `answered` mark; the variant it
-    // overwrote is gone and cannot be recovered, so after removal that actor is bucketed
-    // afresh. Rows without an override stay the actor's sticky assignment.
-    sql: `ALTER TABLE overrides ADD COLUMN set_at_secs INTEGER NOT NULL DEFAULT 0;
-          ALTER TABLE overrides ADD COLUMN answered INTEGER NOT NULL DEFAULT 0;
-          UPDATE overrides SET answered = 1, set_at_secs = a.assigned_at_secs
-            FROM assignments AS a WHERE a.experiment = overrides.experiment AND a.is_override = 1;
-          DELETE FROM assignments WHERE is_override = 1 AND experiment IN (SELECT experiment FROM overrides);`,
-  },
-];
 
 type Sticky = { variant: string; is_override: boolean; assigned_at_secs: number };
 type Override = { variant: string; set_at_secs: number; answered: boolean };
@@ -65,18 +35,18 @@ type Writes = { assignments: Map<string, Sticky>; answered: Set<string> };
  * returns (and memory is re-read if that fails); a call that writes nothing, which is
  * every repeat visit, touches no SQLite at all.
  */
-export class ActorObject extends DurableObject<Env> {
+export class ActorObject extends DurableObject<unknown> {
   private readonly sql: SqlStorage;
   /** Sticky assignments that bucketing made. */
   private assignments = new Map<string, Sticky>();
   /** Overrides: they shadow `assignments`, never replace them. */
   private overrides = new Map<string, Override>();
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     ctx.blockConcurrencyWhile(async () => {
-      migrate(ctx.storage, MIGRATIONS);
+      migrate(ctx.storage, ACTOR_MIGRATIONS);
       this.load();
     });
   }

@@ -1,13 +1,12 @@
-import { ExperimentError } from "../core";
-import type { CallCounter } from "./calls";
-import type { Env } from "./env";
-import { CompiledSnapshot, type ConfigSnapshot, SNAPSHOT_KEY } from "./snapshot";
+import { ExperimentError } from "../../core";
+import { CompiledSnapshot, parseSnapshot, SNAPSHOT_KEY } from "./snapshot";
 
 /**
  * The edge's view of the experiment configs: the registry's KV snapshot, kept in
  * isolate memory for `CONFIG_CACHE_TTL_MS`. In steady state an assignment reads no KV
- * at all; and if KV fails while an older snapshot is at hand, that one keeps serving
- * (stale configs beat failed assignments).
+ * at all. If KV fails, or holds a snapshot that does not parse, while an older
+ * snapshot is at hand, that one keeps serving (stale configs beat failed assignments);
+ * with none at hand, the answer is `store_unavailable`.
  *
  * Concurrent misses each read KV themselves rather than await one shared read: a
  * read belongs to the request that started it, and if that request is cancelled (its
@@ -19,33 +18,38 @@ export class ConfigCache {
   /** KV reads begun, so that of overlapping reads the one begun last is kept. */
   private reads = 0;
 
-  async load(env: Env, ttlMs: number, calls: CallCounter): Promise<CompiledSnapshot> {
+  async load(kv: KVNamespace, ttlMs: number): Promise<CompiledSnapshot> {
     const cached = this.cached;
     if (cached !== null && ttlMs > 0 && Date.now() - cached.fetchedAt < ttlMs) return cached.snapshot;
-    calls.kv++;
     const read = ++this.reads;
     let snapshot: CompiledSnapshot;
     try {
-      snapshot = await fetchSnapshot(env);
+      snapshot = await fetchSnapshot(kv);
     } catch (error) {
       const unavailable = error instanceof ExperimentError && error.code === "store_unavailable";
-      if (unavailable && this.cached !== null) return this.cached.snapshot;
-      throw error;
+      if (!unavailable || this.cached === null) throw error;
+      // Keep serving the old snapshot, and wait a TTL before asking again, so a bad
+      // value is logged once per fill rather than on every request.
+      this.cached = { ...this.cached, fetchedAt: Date.now() };
+      return this.cached.snapshot;
     }
     if (this.cached === null || read > this.cached.read) this.cached = { snapshot, fetchedAt: Date.now(), read };
     return snapshot;
   }
 }
 
-/** A failed KV read is `store_unavailable`; a snapshot that does not compile is a bug. */
-async function fetchSnapshot(env: Env): Promise<CompiledSnapshot> {
-  let raw: ConfigSnapshot | null;
+/** A failed KV read, or a value that is not a snapshot, is `store_unavailable`. */
+async function fetchSnapshot(kv: KVNamespace): Promise<CompiledSnapshot> {
+  let text: string | null;
   try {
-    raw = await env.CONFIG.get<ConfigSnapshot>(SNAPSHOT_KEY, "json");
+    text = await kv.get(SNAPSHOT_KEY, "text");
   } catch (error) {
     console.error("config snapshot read failed", error);
     throw ExperimentError.storeUnavailable("the config store did not answer; retry");
   }
   // Nothing published yet: a fresh deployment with no experiments.
-  return raw === null ? CompiledSnapshot.empty() : new CompiledSnapshot(raw);
+  if (text === null) return CompiledSnapshot.empty();
+  const snapshot = parseSnapshot(text);
+  if (snapshot === null) throw ExperimentError.storeUnavailable("the published configs cannot be read; retry");
+  return new CompiledSnapshot(snapshot);
 }

@@ -1,7 +1,5 @@
 import type { IRequest } from "itty-router";
-import { CallCounter } from "./calls";
-import type { Env } from "./env";
-import { clientRequestId } from "./request";
+import type { Env } from "../env";
 
 /** Per-request state that handlers share with the response finaliser. */
 export interface RequestContext {
@@ -11,22 +9,24 @@ export interface RequestContext {
   requestId: string;
   /** What an exposure carries: the client's `X-Request-Id`, else `CF-Ray`, else null. */
   exposureRequestId: string | null;
-  calls: CallCounter;
   setCookie: string | null;
-  /** Exposures this assignment request emitted (`X-Exposures`); null on other routes. */
+  /** Exposures this assignment request emitted (the `X-Exposures` debug header); null on other routes. */
   exposures: number | null;
 }
 
 export type EdgeRequest = IRequest & { context: RequestContext };
 export type HandlerArgs = [env: Env, ctx: ExecutionContext];
 
+/** Printable ASCII, 1 to 128 characters: a client's id we can echo and log safely. */
+const REQUEST_ID = /^[\x20-\x7e]{1,128}$/;
+
 export function createContext(request: Request): RequestContext {
-  const clientId = clientRequestId(request);
+  const header = request.headers.get("x-request-id");
+  const clientId = header !== null && REQUEST_ID.test(header) ? header : null;
   return {
     url: new URL(request.url),
     requestId: clientId ?? crypto.randomUUID(),
     exposureRequestId: clientId ?? request.headers.get("cf-ray"),
-    calls: new CallCounter(),
     setCookie: null,
     exposures: null,
   };

@@ -1,13 +1,17 @@
 import { DurableObject } from "cloudflare:workers";
-import type { ChangeRecord, ExperimentConfig, OverrideEntry, VariantConfig } from "../core";
-import { type ErrorData, ExperimentAdmin, type ExperimentDefinition, ExperimentError, toErrorData } from "../core";
-import type { Env } from "./env";
-import { migrate } from "./migrations";
-import { REGISTRY_MIGRATIONS, RegistryRepository } from "./registry-repository";
-import { type ConfigSnapshot, SNAPSHOT_KEY } from "./snapshot";
+import type { ChangeRecord, ExperimentConfig, OverrideEntry, Result, VariantConfig } from "../../../core";
+import { ExperimentAdmin, type ExperimentDefinition, ExperimentError, toErrorData } from "../../../core";
+import { type ConfigSnapshot, SNAPSHOT_FORMAT, SNAPSHOT_KEY } from "../../config/snapshot";
+import type { ActorObject } from "../actor/actor-object";
+import { migrate } from "../migrate";
+import { REGISTRY_MIGRATIONS } from "./migrations";
+import { RegistryRepository } from "./repository";
 
-/** A value or an engine error: thrown errors lose their `code` across RPC, results do not. */
-export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorData };
+/** The bindings the registry uses: the snapshot's KV namespace, and the actors' objects for overrides. */
+export interface RegistryEnv {
+  CONFIG: KVNamespace;
+  ACTORS: DurableObjectNamespace<ActorObject>;
+}
 
 /** KV allows one write per second per key; the snapshot is one key. */
 const PUBLISH_INTERVAL_MS = 1000;
@@ -24,15 +28,15 @@ const PUBLISH_RETRY_MS = 5000;
  * reads them from there. Publishing is coalesced through the object's alarm so the
  * snapshot key is written at most once a second however fast admins change things.
  */
-export class RegistryObject extends DurableObject<Env> {
+export class RegistryObject extends DurableObject<RegistryEnv> {
   private readonly repository: RegistryRepository;
   private readonly admin: ExperimentAdmin;
   /** Admin mutations queue here: overrides await the actor's object mid-operation. */
   private tail: Promise<unknown> = Promise.resolve();
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: RegistryEnv) {
     super(ctx, env);
-    this.repository = new RegistryRepository(ctx.storage, env);
+    this.repository = new RegistryRepository(ctx.storage, env.ACTORS);
     this.admin = new ExperimentAdmin(this.repository);
     ctx.blockConcurrencyWhile(async () => migrate(ctx.storage, REGISTRY_MIGRATIONS));
   }
@@ -104,7 +108,11 @@ export class RegistryObject extends DurableObject<Env> {
     // Recorded before the write, so a mutation arriving during it schedules the next
     // publish a full interval after this one.
     this.repository.recordPublishAttempt(now);
-    const snapshot: ConfigSnapshot = { version, experiments: await this.repository.list() };
+    const snapshot: ConfigSnapshot = {
+      format: SNAPSHOT_FORMAT,
+      version,
+      experiments: await this.repository.list(),
+    };
     try {
       await this.env.CONFIG.put(SNAPSHOT_KEY, JSON.stringify(snapshot));
     } catch (error) {

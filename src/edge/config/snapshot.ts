@@ -1,12 +1,40 @@
-import type { ExperimentConfig } from "../core";
+import * as v from "valibot";
+import { ExperimentConfigSchema } from "../../api/schemas";
+import type { ExperimentConfig } from "../../core";
 
 /** The KV key under which the registry publishes every experiment's config. */
 export const SNAPSHOT_KEY = "config-snapshot:v1";
 
+/**
+ * The snapshot's format. A Worker refuses a snapshot of another format (it keeps the
+ * one it has) rather than misread it; snapshots written before the field existed are
+ * format 1.
+ */
+export const SNAPSHOT_FORMAT = 1;
+
 /** What the registry writes to KV: all configs, and a version that grows with each change. */
-export interface ConfigSnapshot {
-  version: number;
-  experiments: ExperimentConfig[];
+export const ConfigSnapshotSchema = v.object({
+  format: v.optional(v.literal(SNAPSHOT_FORMAT), SNAPSHOT_FORMAT),
+  version: v.number(),
+  experiments: v.array(ExperimentConfigSchema),
+});
+
+export type ConfigSnapshot = v.InferOutput<typeof ConfigSnapshotSchema>;
+
+/** Parses a KV value; `null` (with the reason logged) when it is not a snapshot this Worker can read. */
+export function parseSnapshot(text: string): ConfigSnapshot | null {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    console.error("config snapshot is not JSON");
+    return null;
+  }
+  const parsed = v.safeParse(ConfigSnapshotSchema, json);
+  if (parsed.success) return parsed.output;
+  const issue = parsed.issues[0];
+  console.error("config snapshot does not parse", v.getDotPath(issue) ?? "(root)", issue.message);
+  return null;
 }
 
 /**
@@ -35,7 +63,7 @@ export class CompiledSnapshot {
   }
 
   static empty(): CompiledSnapshot {
-    return new CompiledSnapshot({ version: 0, experiments: [] });
+    return new CompiledSnapshot({ format: SNAPSHOT_FORMAT, version: 0, experiments: [] });
   }
 
   get(name: string): ExperimentConfig | null {

@@ -6,43 +6,9 @@ import {
   type ExperimentRepository,
   nowSecs,
   type OverrideEntry,
-} from "../core";
-import { actorObjectOf, type Env } from "./env";
-import type { Migration } from "./migrations";
-
-export const REGISTRY_MIGRATIONS: readonly Migration[] = [
-  {
-    id: 1,
-    description: "experiments, change history, override index, publish state",
-    sql: `CREATE TABLE experiments (
-            name TEXT PRIMARY KEY,
-            config TEXT NOT NULL,
-            -- Variants that have, or may have, sticky assignments: see stickyVariantsAfter.
-            sticky_variants TEXT NOT NULL DEFAULT '[]'
-          ) WITHOUT ROWID;
-          CREATE TABLE history (
-            seq INTEGER PRIMARY KEY AUTOINCREMENT,
-            experiment TEXT NOT NULL,
-            mutation TEXT NOT NULL,
-            actor TEXT,
-            timestamp_secs INTEGER NOT NULL
-          );
-          CREATE INDEX history_by_experiment ON history (experiment, seq);
-          CREATE TABLE overrides (
-            experiment TEXT NOT NULL,
-            actor TEXT NOT NULL,
-            variant TEXT NOT NULL,
-            PRIMARY KEY (experiment, actor)
-          ) WITHOUT ROWID;
-          CREATE TABLE publish_state (
-            id INTEGER PRIMARY KEY CHECK (id = 1),
-            version INTEGER NOT NULL,
-            published_version INTEGER NOT NULL,
-            published_at_ms INTEGER NOT NULL
-          );
-          INSERT INTO publish_state VALUES (1, 0, 0, 0);`,
-  },
-];
+} from "../../../core";
+import type { ActorObject } from "../actor/actor-object";
+import { actorObjectOf } from "../actor/client";
 
 type ExperimentRow = { config: string; sticky_variants: string };
 
@@ -61,7 +27,7 @@ export class RegistryRepository implements ExperimentRepository {
 
   constructor(
     private readonly storage: DurableObjectStorage,
-    private readonly env: Env,
+    private readonly actors: DurableObjectNamespace<ActorObject>,
   ) {
     this.sql = storage.sql;
   }
@@ -115,7 +81,7 @@ export class RegistryRepository implements ExperimentRepository {
 
   /** The actor's object first: if it fails, the index has not claimed anything. */
   async setOverride(experiment: string, actor: string, variant: string, by: string | null): Promise<void> {
-    await actorObjectOf(this.env, actor).setOverride(experiment, variant);
+    await actorObjectOf(this.actors, actor).setOverride(experiment, variant);
     this.storage.transactionSync(() => {
       this.sql.exec(
         `INSERT INTO overrides (experiment, actor, variant) VALUES (?, ?, ?)
@@ -136,7 +102,7 @@ export class RegistryRepository implements ExperimentRepository {
 
   /** Also asks the actor's object when the index has no entry, to clear a half-done earlier call. */
   async removeOverride(experiment: string, actor: string, by: string | null): Promise<boolean> {
-    const removedAtActor = await actorObjectOf(this.env, actor).removeOverride(experiment);
+    const removedAtActor = await actorObjectOf(this.actors, actor).removeOverride(experiment);
     return this.storage.transactionSync(() => {
       const removedFromIndex =
         this.sql.exec("DELETE FROM overrides WHERE experiment = ? AND actor = ?", experiment, actor).rowsWritten > 0;

@@ -1,9 +1,14 @@
-import { type AssignmentStore, type AssignOutcome, type AssignRequest, ExperimentError, fromErrorData } from "../core";
+import { type AssignmentStore, type AssignOutcome, type AssignRequest, ExperimentError } from "../../../core";
+import type { CompiledSnapshot } from "../../config/snapshot";
 import type { ActorAssignRequest, ActorObject } from "./actor-object";
-import type { CallCounter } from "./calls";
-import { actorObjectOf, type Env, registryOf } from "./env";
-import type { RegistryObject, Result } from "./registry-object";
-import type { CompiledSnapshot } from "./snapshot";
+
+/** The Durable Object that owns `actor`'s sticky assignments and overrides. */
+export function actorObjectOf(
+  actors: DurableObjectNamespace<ActorObject>,
+  actor: string,
+): DurableObjectStub<ActorObject> {
+  return actors.get(actors.idFromName(actor));
+}
 
 /**
  * The engine's `AssignmentStore` at the edge: one RPC to the actor's Durable Object per
@@ -12,9 +17,8 @@ import type { CompiledSnapshot } from "./snapshot";
  */
 export class ActorAssignmentStore implements AssignmentStore {
   constructor(
-    private readonly env: Env,
+    private readonly actors: DurableObjectNamespace<ActorObject>,
     private readonly snapshot: CompiledSnapshot,
-    private readonly calls: CallCounter,
   ) {}
 
   async assign(actor: string, requests: readonly AssignRequest[]): Promise<AssignOutcome[]> {
@@ -22,7 +26,7 @@ export class ActorAssignmentStore implements AssignmentStore {
       ...request,
       siblings: this.snapshot.siblings(request.experiment, request.exclusion_group),
     }));
-    return callActor(this.env, this.calls, actor, (stub) => stub.assign(wire));
+    return callActor(this.actors, actor, (stub) => stub.assign(wire));
   }
 }
 
@@ -35,20 +39,18 @@ export class ActorAssignmentStore implements AssignmentStore {
 const ACTOR_ATTEMPTS = 2;
 
 /**
- * One RPC to `actor`'s Durable Object, tried again once after a retryable failure
- * (each attempt is counted); a call that still fails is `store_unavailable`.
+ * One RPC to `actor`'s Durable Object, tried again once after a retryable failure; a
+ * call that still fails is `store_unavailable`.
  */
 export async function callActor<T>(
-  env: Env,
-  calls: CallCounter,
+  actors: DurableObjectNamespace<ActorObject>,
   actor: string,
   call: (stub: DurableObjectStub<ActorObject>) => Promise<T>,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
-    calls.actor++;
     try {
       // A fresh stub per attempt: a stub whose object failed may stay broken.
-      return await call(actorObjectOf(env, actor));
+      return await call(actorObjectOf(actors, actor));
     } catch (error) {
       if (attempt < ACTOR_ATTEMPTS && isRetryable(error)) {
         console.warn("actor object call failed; retrying once", error);
@@ -68,25 +70,4 @@ function isRetryable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const flags = error as Error & { retryable?: unknown; overloaded?: unknown };
   return flags.retryable === true && flags.overloaded !== true;
-}
-
-/**
- * One RPC to the registry, unwrapping its `Result`: engine errors come back as
- * `ExperimentError`s with their codes; a failed call is `store_unavailable`.
- */
-export async function callRegistry<T>(
-  env: Env,
-  calls: CallCounter,
-  call: (registry: DurableObjectStub<RegistryObject>) => Promise<Result<T>>,
-): Promise<T> {
-  calls.registry++;
-  let result: Result<T>;
-  try {
-    result = await call(registryOf(env));
-  } catch (error) {
-    console.error("registry call failed", error);
-    throw ExperimentError.storeUnavailable("the registry did not answer; retry");
-  }
-  if (!result.ok) throw fromErrorData(result.error);
-  return result.value;
 }

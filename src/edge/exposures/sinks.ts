@@ -1,5 +1,5 @@
-import { ConsoleExposureSink, type ExposureRecord, type ExposureSink } from "../core";
-import type { Env } from "./env";
+import { ConsoleExposureSink, type ExposureRecord, type ExposureSink } from "../../core";
+import type { Env } from "../env";
 
 /** Cloudflare Queues accepts at most 100 messages in one `sendBatch`. */
 const QUEUE_BATCH_LIMIT = 100;
@@ -36,25 +36,3 @@ export function exposureSinkFor(env: Env, configured: ExposureSink | undefined):
 }
 
 const CONSOLE = new ConsoleExposureSink();
-
-/**
- * Exposures leave through `ctx.waitUntil`: the response does not wait for the sink, and
- * a sink that throws or rejects is logged, never surfaced. A request's exposures travel
- * together, so a batching sink gets them in one call.
- */
-export function deferredSink(sink: ExposureSink, ctx: ExecutionContext): ExposureSink {
-  const later = (deliver: () => void | Promise<void>) =>
-    ctx.waitUntil(
-      Promise.resolve()
-        .then(deliver)
-        .catch((error) => console.error("exposure sink failed", error)),
-    );
-  return {
-    record: (exposure) => later(() => sink.record(exposure)),
-    recordBatch: (exposures) =>
-      later(async () => {
-        if (sink.recordBatch) await sink.recordBatch(exposures);
-        else for (const exposure of exposures) await sink.record(exposure);
-      }),
-  };
-}

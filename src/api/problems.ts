@@ -1,0 +1,30 @@
+import type { ErrorCode } from "../core";
+
+/**
+ * The one table from error code to HTTP status, title and the headers that go with it.
+ * Closed over `ErrorCode`: a new code does not compile until it has a row here, and
+ * the OpenAPI document lists exactly these codes.
+ */
+export const PROBLEMS: Record<ErrorCode, { status: number; title: string; headers?: Record<string, string> }> = {
+  invalid_request: { status: 400, title: "Invalid request" },
+  unauthorized: { status: 401, title: "Unauthorized", headers: { "www-authenticate": "Bearer" } },
+  not_found: { status: 404, title: "Not found" },
+  method_not_allowed: { status: 405, title: "Method not allowed" },
+  payload_too_large: { status: 413, title: "Payload too large" },
+  not_running: { status: 409, title: "Experiment not running" },
+  archived: { status: 409, title: "Experiment archived" },
+  excluded_by_group: { status: 409, title: "Excluded by mutual exclusion group" },
+  variant_in_use: { status: 409, title: "Variant in use" },
+  group_locked: { status: 409, title: "Exclusion group locked" },
+  invalid_config: { status: 422, title: "Invalid experiment configuration" },
+  no_variant: { status: 422, title: "No assignable variant" },
+  admin_disabled: { status: 503, title: "Admin API disabled" },
+  store_unavailable: { status: 503, title: "Store unavailable", headers: { "retry-after": "1" } },
+  internal: { status: 500, title: "Internal error" },
+};
+
+/** Every code a problem document can carry, in the table's order. */
+export const ERROR_CODES = Object.keys(PROBLEMS) as ErrorCode[];
+
+/** The `type` URI of a problem document with `code`. */
+export const problemType = (code: ErrorCode) => `urn:edge-experiments:problem:${code}`;

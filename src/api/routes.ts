@@ -1,0 +1,195 @@
+import type * as v from "valibot";
+import type { ErrorCode } from "../core";
+import * as s from "./schemas";
+
+type Schema = v.GenericSchema;
+
+/**
+ * One route of the HTTP API: what the router serves, what it validates, and what the
+ * OpenAPI document says, all from this one entry.
+ */
+export interface RouteSpec {
+  method: "GET" | "PUT" | "POST" | "DELETE";
+  /** itty-router style: `:name` is a path parameter. */
+  path: string;
+  summary: string;
+  /** Longer prose for the OpenAPI document, where the summary is not enough. */
+  description?: string;
+  /** `public`: anyone; `read` and `write`: an admin bearer token. */
+  access: "public" | "read" | "write";
+  params?: Schema;
+  query?: Schema;
+  body?: Schema;
+  /** Success statuses and their bodies (`null`: none). */
+  responses: Record<number, { description: string; schema: Schema | null }>;
+  /** The error codes this route can answer with, besides those every route or every admin route can. */
+  errors: readonly ErrorCode[];
+}
+
+/** Codes any route may answer with. */
+export const COMMON_ERRORS: readonly ErrorCode[] = ["invalid_request", "internal"];
+/** Codes any admin route may answer with. */
+export const ADMIN_ERRORS: readonly ErrorCode[] = ["unauthorized", "admin_disabled", "store_unavailable"];
+
+const EXPERIMENT = "/v1/admin/experiments/:name";
+
+const ACTOR =
+  "The actor is `actor` (query or body), else the `X-Actor-Id` header, else the `exp_actor` cookie, else a new " +
+  "`anon:<uuid>` that the response sets as that cookie.";
+const RULES =
+  "The rules, in order: 1. archived → archived; 2. concluded → the winner for everyone, no exposure; " +
+  "3. draft → not_running; 4. an override → its variant (is_override: true), shadowing the sticky assignment; " +
+  "5. a sticky assignment → its variant; 6. an assignment in a sibling of the exclusion group → " +
+  "excluded_by_group; 7. bucket (FNV-1a 64 of `<experiment>:<actor>` mod 10 000) and weights, stored sticky, " +
+  `first writer wins; all weights zero → no_variant. ${ACTOR}`;
+const config = (description: string) => ({ description, schema: s.ExperimentConfigSchema });
+
+export const ROUTES = {
+  assign: {
+    method: "GET",
+    path: "/v1/assign/:experiment",
+    summary: "The variant an actor sees in one experiment",
+    description: RULES,
+    access: "public",
+    params: s.AssignParams,
+    query: s.AssignQuery,
+    responses: { 200: { description: "The assignment", schema: s.AssignResponse } },
+    errors: ["not_found", "not_running", "archived", "excluded_by_group", "no_variant", "store_unavailable"],
+  },
+  assignBatch: {
+    method: "POST",
+    path: "/v1/assign",
+    summary: "One actor in several experiments, one store call; one failing does not fail the rest",
+    description:
+      "Without `experiments`, every running or concluded experiment in name order; with it, at most 100 names " +
+      "evaluated in the order given (which decides the experiment of an exclusion group an unassigned actor " +
+      `lands in). ${ACTOR}`,
+    access: "public",
+    body: s.BatchAssignBody,
+    responses: { 200: { description: "One entry per experiment", schema: s.BatchAssignResponse } },
+    errors: ["payload_too_large"],
+  },
+  listExperiments: {
+    method: "GET",
+    path: "/v1/admin/experiments",
+    summary: "Every experiment, sorted by name",
+    access: "read",
+    responses: { 200: { description: "The configs", schema: s.ExperimentList } },
+    errors: [],
+  },
+  getExperiment: {
+    method: "GET",
+    path: EXPERIMENT,
+    summary: "One experiment's config",
+    access: "read",
+    params: s.ExperimentParams,
+    responses: { 200: config("The config") },
+    errors: ["not_found"],
+  },
+  defineExperiment: {
+    method: "PUT",
+    path: EXPERIMENT,
+    summary:
+      "Declare a draft, or replace the definition keeping state and winner (the group changes only on a draft that never ran)",
+    access: "write",
+    params: s.ExperimentParams,
+    body: s.DefineBody,
+    responses: { 200: config("Definition replaced"), 201: config("Draft created") },
+    errors: ["archived", "invalid_config", "variant_in_use", "group_locked", "payload_too_large"],
+  },
+  startExperiment: {
+    method: "POST",
+    path: `${EXPERIMENT}/start`,
+    summary: "Draft or concluded → running",
+    access: "write",
+    params: s.ExperimentParams,
+    responses: { 200: config("Running") },
+    errors: ["not_found", "archived"],
+  },
+  concludeExperiment: {
+    method: "POST",
+    path: `${EXPERIMENT}/conclude`,
+    summary: "Everyone sees the winner; no more exposures",
+    access: "write",
+    params: s.ExperimentParams,
+    body: s.ConcludeBody,
+    responses: { 200: config("Concluded") },
+    errors: ["not_found", "archived", "invalid_config", "payload_too_large"],
+  },
+  archiveExperiment: {
+    method: "POST",
+    path: `${EXPERIMENT}/archive`,
+    summary: "Any state → archived, for good (archiving again is 409 archived)",
+    access: "write",
+    params: s.ExperimentParams,
+    responses: { 200: config("Archived") },
+    errors: ["not_found", "archived"],
+  },
+  setWeights: {
+    method: "PUT",
+    path: `${EXPERIMENT}/weights`,
+    summary: "New weights for new actors (draft or running); sticky assignments stay",
+    access: "write",
+    params: s.ExperimentParams,
+    body: s.WeightsBody,
+    responses: { 200: config("Reweighted") },
+    errors: ["not_found", "not_running", "archived", "invalid_config", "variant_in_use", "payload_too_large"],
+  },
+  history: {
+    method: "GET",
+    path: `${EXPERIMENT}/history`,
+    summary: "The change history, newest first (empty for an unknown experiment)",
+    access: "read",
+    params: s.ExperimentParams,
+    query: s.HistoryQuery,
+    responses: { 200: { description: "The history", schema: s.HistoryResponse } },
+    errors: [],
+  },
+  listOverrides: {
+    method: "GET",
+    path: `${EXPERIMENT}/overrides`,
+    summary: "The experiment's overrides, sorted by actor",
+    access: "read",
+    params: s.ExperimentParams,
+    responses: { 200: { description: "The overrides", schema: s.OverrideList } },
+    errors: ["not_found"],
+  },
+  setOverride: {
+    method: "PUT",
+    path: `${EXPERIMENT}/overrides/:actor`,
+    summary: "Pin an actor to a variant; it shadows the actor's sticky assignment",
+    access: "write",
+    params: s.ExperimentActorParams,
+    body: s.OverrideBody,
+    responses: { 200: { description: "The override", schema: s.OverrideSet } },
+    errors: ["not_found", "archived", "invalid_config", "payload_too_large"],
+  },
+  removeOverride: {
+    method: "DELETE",
+    path: `${EXPERIMENT}/overrides/:actor`,
+    summary: "Remove an override: the actor's own sticky assignment, if any, applies again",
+    access: "write",
+    params: s.ExperimentActorParams,
+    responses: { 204: { description: "Removed", schema: null } },
+    errors: ["not_found", "archived"],
+  },
+  getAssignment: {
+    method: "GET",
+    path: `${EXPERIMENT}/assignments/:actor`,
+    summary: "The override while one exists, else the sticky assignment",
+    access: "read",
+    params: s.ExperimentActorParams,
+    responses: { 200: { description: "The assignment", schema: s.AssignmentSchema } },
+    errors: ["not_found"],
+  },
+  openapi: {
+    method: "GET",
+    path: "/openapi.json",
+    summary: "This document",
+    access: "public",
+    responses: { 200: { description: "The OpenAPI 3.1 document", schema: null } },
+    errors: [],
+  },
+} as const satisfies Record<string, RouteSpec>;
+
+export type RouteId = keyof typeof ROUTES;

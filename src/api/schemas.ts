@@ -1,0 +1,231 @@
+import * as v from "valibot";
+import {
+  type Assignment,
+  type ChangeRecord,
+  type ExperimentConfig,
+  isValidActor,
+  LIMITS,
+  NAME_PATTERN,
+  type OverrideEntry,
+} from "../core";
+import { ERROR_CODES } from "./problems";
+
+/**
+ * Every shape of the HTTP API, once. Each schema gives the runtime validation (valibot,
+ * a few KiB in the Worker), the TypeScript type (`v.InferOutput`) and, at build time,
+ * the OpenAPI document (`scripts/openapi.mjs`).
+ *
+ * Who checks what: these schemas check a request's shape (types, required and unknown
+ * fields, names, actors, the batch limit), which is `400 invalid_request`. The config
+ * rules (variant count, names, weights, description length) stay the engine's
+ * (`src/core/validation.ts`, `422 invalid_config`); here they are only documented, with
+ * `metadata`, from the same `LIMITS`.
+ */
+
+const config422 = "(checked by the engine: otherwise 422 invalid_config)";
+
+// ── Building blocks ─────────────────────────────────────────────────────────────
+
+export const ExperimentName = v.pipe(
+  v.string("must be a string"),
+  v.regex(NAME_PATTERN, `must match ${NAME_PATTERN.source}`),
+  v.metadata({
+    description: "An experiment or exclusion-group name: no ':', which would make the hashed key ambiguous",
+  }),
+);
+
+export const Actor = v.pipe(
+  v.string("must be a string"),
+  v.check(
+    isValidActor,
+    `must be an actor id of 1 to ${LIMITS.maxActorBytes} UTF-8 bytes without control characters, well-formed Unicode`,
+  ),
+  v.metadata({
+    description: `An actor id: 1 to ${LIMITS.maxActorBytes} UTF-8 bytes, no control characters, well-formed Unicode`,
+    minLength: 1,
+    maxLength: LIMITS.maxActorBytes,
+  }),
+);
+
+const ExperimentState = v.picklist(["draft", "running", "concluded", "archived"]);
+
+const VariantInput = v.strictObject(
+  {
+    name: v.pipe(
+      v.string("must be a string"),
+      v.metadata({ minLength: 1, maxLength: LIMITS.maxVariantNameChars, description: `Unique ${config422}` }),
+    ),
+    weight: v.pipe(
+      v.number("must be a number"),
+      v.metadata({
+        type: "integer",
+        minimum: 0,
+        maximum: LIMITS.maxWeight,
+        description: `Relative weight ${config422}`,
+      }),
+    ),
+  },
+  "must be an object {name, weight} with no other fields",
+);
+
+const Variants = v.pipe(
+  v.array(VariantInput, "must be an array of {name, weight}"),
+  v.metadata({ minItems: 1, maxItems: LIMITS.maxVariants }),
+);
+
+const Description = v.pipe(
+  v.nullable(v.string("must be a string or null")),
+  v.metadata({ maxLength: LIMITS.maxDescriptionChars }),
+);
+
+const GroupName = v.nullable(
+  v.pipe(v.string("must be a string or null"), v.metadata({ pattern: NAME_PATTERN.source })),
+);
+
+// ── Requests ────────────────────────────────────────────────────────────────────
+
+export const DefineBody = v.strictObject({
+  variants: Variants,
+  description: v.optional(Description),
+  exclusion_group: v.optional(GroupName),
+});
+
+export const ConcludeBody = v.strictObject({ winner: v.string("must be a string") });
+
+export const WeightsBody = v.strictObject({ variants: Variants });
+
+export const OverrideBody = v.strictObject({ variant: v.string("must be a string") });
+
+export const BatchAssignBody = v.strictObject({
+  actor: v.nullish(Actor),
+  experiments: v.optional(
+    v.pipe(
+      v.array(ExperimentName, "must be an array of experiment names"),
+      v.maxLength(LIMITS.maxBatchExperiments, `must hold at most ${LIMITS.maxBatchExperiments} names`),
+    ),
+  ),
+});
+
+export const ExperimentParams = v.object({ name: ExperimentName });
+export const ExperimentActorParams = v.object({ name: ExperimentName, actor: Actor });
+export const AssignParams = v.object({ experiment: ExperimentName });
+
+export const AssignQuery = v.object({ actor: v.optional(Actor) });
+
+export const HistoryQuery = v.object({
+  limit: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d{1,9}$/, "must be a whole number (0 means all)"),
+      v.metadata({ description: "At most this many entries, newest first; 0 means all", default: "100" }),
+    ),
+  ),
+});
+
+// ── Responses ───────────────────────────────────────────────────────────────────
+
+const Variant = v.object({ name: v.string(), weight: v.pipe(v.number(), v.integer()) });
+
+/**
+ * A config as every read shows it and the KV snapshot carries it. Not strict, so that a
+ * snapshot written by a newer Worker still parses; `started_at_secs` defaults for
+ * snapshots written before it existed.
+ */
+export const ExperimentConfigSchema = v.object({
+  name: v.string(),
+  description: v.nullable(v.string()),
+  state: ExperimentState,
+  variants: v.array(Variant),
+  winner: v.nullable(v.string()),
+  exclusion_group: v.nullable(v.string()),
+  updated_at_secs: v.number(),
+  started_at_secs: v.optional(
+    v.pipe(
+      v.nullable(v.number()),
+      v.metadata({ description: "When it first started; null for a draft that never ran" }),
+    ),
+    null,
+  ),
+}) satisfies v.GenericSchema<unknown, ExperimentConfig>;
+
+export const ExperimentList = v.object({ experiments: v.array(ExperimentConfigSchema) });
+
+const ChangeRecordSchema = v.object({
+  experiment: v.string(),
+  mutation: v.string(),
+  actor: v.nullable(v.string()),
+  timestamp_secs: v.number(),
+}) satisfies v.GenericSchema<unknown, ChangeRecord>;
+
+export const HistoryResponse = v.object({ history: v.array(ChangeRecordSchema) });
+
+const OverrideEntrySchema = v.object({ actor: v.string(), variant: v.string() }) satisfies v.GenericSchema<
+  unknown,
+  OverrideEntry
+>;
+
+export const OverrideList = v.object({ overrides: v.array(OverrideEntrySchema) });
+
+export const OverrideSet = v.object({ experiment: v.string(), actor: v.string(), variant: v.string() });
+
+export const AssignmentSchema = v.object({
+  experiment: v.string(),
+  actor: v.string(),
+  variant: v.string(),
+  is_override: v.boolean(),
+  assigned_at_secs: v.number(),
+}) satisfies v.GenericSchema<unknown, Assignment>;
+
+export const AssignResponse = v.object({
+  experiment: v.string(),
+  actor: v.string(),
+  variant: v.string(),
+  is_override: v.boolean(),
+});
+
+const ErrorCodeSchema = v.picklist(ERROR_CODES);
+
+const BatchError = v.object({ error: v.object({ code: ErrorCodeSchema, detail: v.string() }) });
+
+export const BatchAssignResponse = v.object({
+  actor: v.string(),
+  assignments: v.record(v.string(), v.union([v.object({ variant: v.string(), is_override: v.boolean() }), BatchError])),
+});
+
+export const Problem = v.object({
+  type: v.string(),
+  title: v.string(),
+  status: v.number(),
+  code: ErrorCodeSchema,
+  detail: v.string(),
+  errors: v.optional(
+    v.array(
+      v.object({
+        pointer: v.optional(v.pipe(v.string(), v.metadata({ description: "JSON Pointer into the body" }))),
+        parameter: v.optional(v.pipe(v.string(), v.metadata({ description: "A path or query parameter" }))),
+        detail: v.string(),
+      }),
+    ),
+  ),
+});
+
+/** Named shapes, as the OpenAPI document's `components.schemas` lists them. */
+export const NAMED_SCHEMAS = {
+  ExperimentName,
+  Actor,
+  ExperimentConfig: ExperimentConfigSchema,
+  ExperimentList,
+  History: HistoryResponse,
+  OverrideList,
+  OverrideSet,
+  Assignment: AssignmentSchema,
+  AssignResponse,
+  BatchAssignResponse,
+  DefineBody,
+  ConcludeBody,
+  WeightsBody,
+  OverrideBody,
+  BatchAssignBody,
+  ErrorCode: ErrorCodeSchema,
+  Problem,
+} as const;

@@ -1,0 +1,50 @@
+import { ExperimentError, isValidActor, LIMITS } from "../../core";
+
+const COOKIE = "exp_actor";
+
+export interface ResolvedActor {
+  actor: string;
+  /** A `Set-Cookie` value when the actor is a new anonymous visitor. */
+  setCookie: string | null;
+}
+
+/**
+ * Who is being assigned: the explicit `actor` (query or body, already validated),
+ * then the `X-Actor-Id` header, then the `exp_actor` cookie, else a new anonymous id
+ * that the response sets as a cookie so the visitor keeps it.
+ * @throws {ExperimentError} `invalid_request` for a header or cookie actor outside the limits
+ */
+export function resolveActor(request: Request, explicit: string | null | undefined): ResolvedActor {
+  if (explicit !== undefined && explicit !== null) return { actor: explicit, setCookie: null };
+  const header = request.headers.get("x-actor-id");
+  if (header !== null) return { actor: checked(header, "X-Actor-Id"), setCookie: null };
+  const cookie = cookieValue(request.headers.get("cookie"), COOKIE);
+  if (cookie !== null) return { actor: checked(cookie, `the ${COOKIE} cookie`), setCookie: null };
+  const actor = `anon:${crypto.randomUUID()}`;
+  return {
+    actor,
+    setCookie: `${COOKIE}=${encodeURIComponent(actor)}; Path=/; Max-Age=31536000; HttpOnly; Secure; SameSite=Lax`,
+  };
+}
+
+function checked(actor: string, where: string): string {
+  if (isValidActor(actor)) return actor;
+  throw ExperimentError.invalidRequest(
+    `${where} must be an actor id of 1 to ${LIMITS.maxActorBytes} UTF-8 bytes without control characters`,
+    [{ parameter: where, detail: "not a valid actor id" }],
+  );
+}
+
+function cookieValue(header: string | null, name: string): string | null {
+  if (header === null) return null;
+  for (const part of header.split(";")) {
+    const eq = part.indexOf("=");
+    if (eq === -1 || part.slice(0, eq).trim() !== name) continue;
+    try {
+      return decodeURIComponent(part.slice(eq + 1).trim());
+    } catch {
+      throw ExperimentError.invalidRequest(`the ${name} cookie is not valid percent-encoded UTF-8`);
+    }
+  }
+  return null;
+}

@@ -1,0 +1,115 @@
+import { AutoRouter } from "itty-router";
+import { ROUTES, type RouteId, type RouteSpec } from "../../api/routes";
+import { ExperimentError, type ExposureSink } from "../../core";
+import { ConfigCache } from "../config/cache";
+import type { Env } from "../env";
+import { exposureSinkFor } from "../exposures/sinks";
+import { CallCounts, metered } from "../metering";
+import { settingsOf } from "../settings";
+import { requireAdmin } from "./auth";
+import { parseInput, readJsonObject } from "./body";
+import { createContext, type EdgeRequest, type HandlerArgs } from "./context";
+import type { Handler, Handlers } from "./handler";
+import { problemResponse } from "./problem";
+import { assignHandlers } from "./routes/assign";
+import { experimentHandlers } from "./routes/experiments";
+import { openapiHandlers } from "./routes/openapi";
+import { overrideHandlers } from "./routes/overrides";
+
+export interface AppOptions {
+  /** Where exposures go; by default the `EXPOSURE_QUEUE` binding if set, else the console JSON line. */
+  exposureSink?: ExposureSink;
+}
+
+/**
+ * The Worker: the route table of `src/api/routes.ts` served by itty-router, with its
+ * own config cache (one per isolate in production, since the Worker builds one app).
+ * Each route's input is parsed by its schemas before its handler runs; handlers return
+ * data or throw, and formatting, errors and the common headers happen once, here.
+ */
+export function createApp(options: AppOptions = {}) {
+  const handlers: Handlers<RouteId> = {
+    ...assignHandlers(new ConfigCache(), (env) => exposureSinkFor(env, options.exposureSink)),
+    ...experimentHandlers,
+    ...overrideHandlers,
+    ...openapiHandlers,
+  };
+
+  const router = AutoRouter<EdgeRequest, HandlerArgs>({
+    before: [
+      (request) => {
+        request.context = createContext(request);
+      },
+      async (request, env) => {
+        const path = request.context.url.pathname;
+        if (path === "/v1/admin" || path.startsWith("/v1/admin/")) await requireAdmin(request, env);
+      },
+    ],
+    catch: (error) => problemResponse(error),
+    missing: () => problemResponse(new ExperimentError("not_found", "no such route")),
+    finally: [(response: Response, request: EdgeRequest, env: Env) => withCommonHeaders(response, request, env)],
+  });
+
+  for (const id of Object.keys(ROUTES) as RouteId[]) {
+    const route: RouteSpec = ROUTES[id];
+    router[route.method.toLowerCase() as "get"](
+      route.path,
+      serve(route, handlers[id] as unknown as Handler<RouteSpec>),
+    );
+  }
+  // A known path with another method is 405, for every path of the table.
+  const notAllowed = () => {
+    throw new ExperimentError("method_not_allowed", "this route does not support that method");
+  };
+  for (const path of new Set(Object.values(ROUTES).map((route) => route.path))) router.all(path, notAllowed);
+
+  return {
+    router,
+    /** Serves one request; with `DEBUG_HEADERS=1`, counts its remote calls into `X-Edge-Calls`. */
+    async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+      if (!settingsOf(env).debugHeaders) return router.fetch(request, env, ctx);
+      const calls = new CallCounts();
+      const response = await router.fetch(request, metered(env, calls), ctx);
+      response.headers.set("x-edge-calls", calls.header());
+      return response;
+    },
+  };
+}
+
+/** Parses the route's path parameters, query and body with its schemas, then runs its handler. */
+function serve(route: RouteSpec, handler: Handler<RouteSpec>) {
+  return async (request: EdgeRequest, env: Env, ctx: ExecutionContext) => {
+    const input = {
+      params: route.params && parseInput(route.params, decodedParams(request.params), "path"),
+      query: route.query && parseInput(route.query, Object.fromEntries(request.context.url.searchParams), "query"),
+      body: route.body && parseInput(route.body, await readJsonObject(request), "body"),
+    };
+    return handler(input as Parameters<Handler<RouteSpec>>[0], request, env, ctx);
+  };
+}
+
+function decodedParams(params: Record<string, string>): Record<string, string> {
+  const decoded: Record<string, string> = {};
+  for (const [name, raw] of Object.entries(params)) {
+    try {
+      decoded[name] = decodeURIComponent(raw);
+    } catch {
+      throw ExperimentError.invalidRequest(`'${name}' is not valid percent-encoded UTF-8`, [
+        { parameter: name, detail: "not valid percent-encoded UTF-8" },
+      ]);
+    }
+  }
+  return decoded;
+}
+
+function withCommonHeaders(response: Response, request: EdgeRequest, env: Env): Response {
+  // Responses from fetch() can be immutable; ours are not, but copying keeps this safe.
+  const out = new Response(response.body, response);
+  out.headers.set("cache-control", "no-store");
+  out.headers.set("x-request-id", request.context.requestId);
+  if (request.context.setCookie !== null) out.headers.append("set-cookie", request.context.setCookie);
+  if (settingsOf(env).debugHeaders && request.context.exposures !== null) {
+    out.headers.set("x-exposures", String(request.context.exposures));
+  }
+  return out;
+}

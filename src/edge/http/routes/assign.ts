@@ -1,0 +1,64 @@
+import { type AssignResult, assignExperiments, deliverExposures, type ExposureSink } from "../../../core";
+import type { ConfigCache } from "../../config/cache";
+import type { Env } from "../../env";
+import { ActorAssignmentStore } from "../../objects/actor/client";
+import { settingsOf } from "../../settings";
+import { resolveActor } from "../actor-id";
+import type { EdgeRequest } from "../context";
+import type { Handlers } from "../handler";
+import { batchError } from "../problem";
+
+/**
+ * The public assignment routes. Configs come from the edge cache; rules 1–3 and the
+ * bucket are computed here; a running experiment costs ONE call to the actor's
+ * Durable Object (a batch too); everything else is answered without leaving the
+ * isolate. Exposures leave after the response, through `ctx.waitUntil`.
+ */
+export function assignHandlers(
+  configs: ConfigCache,
+  sinkOf: (env: Env) => ExposureSink,
+): Handlers<"assign" | "assignBatch"> {
+  async function assign(
+    request: EdgeRequest,
+    env: Env,
+    ctx: ExecutionContext,
+    explicitActor: string | null | undefined,
+    names: readonly string[] | null,
+  ) {
+    const { actor, setCookie } = resolveActor(request, explicitActor);
+    request.context.setCookie = setCookie;
+    const snapshot = await configs.load(env.CONFIG, settingsOf(env).configCacheTtlMs);
+    const { results, exposures } = await assignExperiments(
+      (names ?? snapshot.assignable).map((name) => [name, snapshot.get(name)] as const),
+      new ActorAssignmentStore(env.ACTORS, snapshot),
+      { actor, requestId: request.context.exposureRequestId },
+    );
+    if (exposures.length > 0) ctx.waitUntil(deliverExposures(sinkOf(env), exposures));
+    request.context.exposures = exposures.length;
+    return { actor, results };
+  }
+
+  return {
+    assign: async ({ params, query }, request, env, ctx) => {
+      const name = params.experiment;
+      const { actor, results } = await assign(request, env, ctx, query.actor, [name]);
+      const result = results.get(name) as AssignResult;
+      if (!result.ok) throw result.error;
+      return { experiment: name, actor, variant: result.value.variant, is_override: result.value.is_override };
+    },
+
+    assignBatch: async ({ body }, request, env, ctx) => {
+      const { actor, results } = await assign(request, env, ctx, body.actor, body.experiments ?? null);
+      const assignments: Record<
+        string,
+        { variant: string; is_override: boolean } | { error: ReturnType<typeof batchError> }
+      > = {};
+      for (const [name, result] of results) {
+        assignments[name] = result.ok
+          ? { variant: result.value.variant, is_override: result.value.is_override }
+          : { error: batchError(result.error) };
+      }
+      return { actor, assignments };
+    },
+  };
+}

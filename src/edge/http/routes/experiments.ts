@@ -1,0 +1,60 @@
+import { callRegistry } from "../../objects/registry/client";
+import { adminActor } from "../auth";
+import { type Handlers, json } from "../handler";
+
+const DEFAULT_HISTORY_LIMIT = 100;
+
+/**
+ * The experiment admin routes: every read and write goes to the registry
+ * (read-your-writes). Authentication has already happened in the router.
+ */
+export const experimentHandlers: Handlers<
+  | "listExperiments"
+  | "getExperiment"
+  | "defineExperiment"
+  | "startExperiment"
+  | "concludeExperiment"
+  | "archiveExperiment"
+  | "setWeights"
+  | "history"
+> = {
+  listExperiments: async (_, __, env) => ({ experiments: await callRegistry(env.REGISTRY, (r) => r.list()) }),
+
+  getExperiment: async ({ params }, _, env) => callRegistry(env.REGISTRY, (r) => r.status(params.name)),
+
+  defineExperiment: async ({ params, body }, request, env) => {
+    const by = adminActor(request);
+    const definition = {
+      variants: body.variants,
+      description: body.description ?? null,
+      exclusion_group: body.exclusion_group ?? null,
+    };
+    const { config, created } = await callRegistry(env.REGISTRY, (r) => r.define(params.name, definition, by));
+    return json(config, created ? 201 : 200);
+  },
+
+  startExperiment: async ({ params }, request, env) => {
+    const by = adminActor(request);
+    return callRegistry(env.REGISTRY, (r) => r.start(params.name, by));
+  },
+
+  concludeExperiment: async ({ params, body }, request, env) => {
+    const by = adminActor(request);
+    return callRegistry(env.REGISTRY, (r) => r.conclude(params.name, body.winner, by));
+  },
+
+  archiveExperiment: async ({ params }, request, env) => {
+    const by = adminActor(request);
+    return callRegistry(env.REGISTRY, (r) => r.archive(params.name, by));
+  },
+
+  setWeights: async ({ params, body }, request, env) => {
+    const by = adminActor(request);
+    return callRegistry(env.REGISTRY, (r) => r.setWeights(params.name, body.variants, by));
+  },
+
+  history: async ({ params, query }, _, env) => {
+    const limit = query.limit === undefined ? DEFAULT_HISTORY_LIMIT : Number(query.limit);
+    return { history: await callRegistry(env.REGISTRY, (r) => r.history(params.name, limit)) };
+  },
+};

@@ -1,0 +1,37 @@
+import { ExperimentError } from "../../../core";
+import { callActor } from "../../objects/actor/client";
+import { callRegistry } from "../../objects/registry/client";
+import { adminActor } from "../auth";
+import type { Handlers } from "../handler";
+
+/**
+ * The per-actor admin routes: overrides go through the registry (which writes the
+ * actor's object and its own index); the assignment lookup asks the actor's object.
+ */
+export const overrideHandlers: Handlers<"listOverrides" | "setOverride" | "removeOverride" | "getAssignment"> = {
+  listOverrides: async ({ params }, _, env) => ({
+    overrides: await callRegistry(env.REGISTRY, (r) => r.overrides(params.name)),
+  }),
+
+  setOverride: async ({ params, body }, request, env) => {
+    const { name, actor } = params;
+    const by = adminActor(request);
+    await callRegistry(env.REGISTRY, (r) => r.setOverride(name, actor, body.variant, by));
+    return { experiment: name, actor, variant: body.variant };
+  },
+
+  removeOverride: async ({ params }, request, env) => {
+    const by = adminActor(request);
+    await callRegistry(env.REGISTRY, (r) => r.removeOverride(params.name, params.actor, by));
+    return new Response(null, { status: 204 });
+  },
+
+  getAssignment: async ({ params }, _, env) => {
+    const { name, actor } = params;
+    const assignment = await callActor(env.ACTORS, actor, (stub) => stub.getAssignment(actor, name));
+    if (assignment === null) {
+      throw new ExperimentError("not_found", `no assignment for actor '${actor}' in experiment '${name}'`);
+    }
+    return assignment;
+  },
+};

@@ -1,0 +1,32 @@
+import type { Migration } from "../migrate";
+
+/** The actor object's SQLite schema: append-only, never edit an entry that has run anywhere. */
+export const ACTOR_MIGRATIONS: readonly Migration[] = [
+  {
+    id: 1,
+    description: "sticky assignments and overrides of one actor",
+    sql: `CREATE TABLE assignments (
+            experiment TEXT PRIMARY KEY,
+            variant TEXT NOT NULL,
+            is_override INTEGER NOT NULL,
+            assigned_at_secs INTEGER NOT NULL
+          ) WITHOUT ROWID;
+          CREATE TABLE overrides (
+            experiment TEXT PRIMARY KEY,
+            variant TEXT NOT NULL
+          ) WITHOUT ROWID;`,
+  },
+  {
+    id: 2,
+    description: "overrides shadow sticky assignments instead of overwriting them",
+    // Before this, answering an override overwrote the sticky row with it (as the
+    // reference does). Such a row becomes the override's `answered` mark; the variant it
+    // overwrote is gone and cannot be recovered, so after removal that actor is bucketed
+    // afresh. Rows without an override stay the actor's sticky assignment.
+    sql: `ALTER TABLE overrides ADD COLUMN set_at_secs INTEGER NOT NULL DEFAULT 0;
+          ALTER TABLE overrides ADD COLUMN answered INTEGER NOT NULL DEFAULT 0;
+          UPDATE overrides SET answered = 1, set_at_secs = a.assigned_at_secs
+            FROM assignments AS a WHERE a.experiment = overrides.experiment AND a.is_override = 1;
+          DELETE FROM assignments WHERE is_override = 1 AND experiment IN (SELECT experiment FROM overrides);`,
+  },
+];

@@ -1,0 +1,36 @@
+import type { Migration } from "../migrate";
+
+/** The registry's SQLite schema: append-only, never edit an entry that has run anywhere. */
+export const REGISTRY_MIGRATIONS: readonly Migration[] = [
+  {
+    id: 1,
+    description: "experiments, change history, override index, publish state",
+    sql: `CREATE TABLE experiments (
+            name TEXT PRIMARY KEY,
+            config TEXT NOT NULL,
+            -- Variants that have, or may have, sticky assignments: see stickyVariantsAfter.
+            sticky_variants TEXT NOT NULL DEFAULT '[]'
+          ) WITHOUT ROWID;
+          CREATE TABLE history (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            experiment TEXT NOT NULL,
+            mutation TEXT NOT NULL,
+            actor TEXT,
+            timestamp_secs INTEGER NOT NULL
+          );
+          CREATE INDEX history_by_experiment ON history (experiment, seq);
+          CREATE TABLE overrides (
+            experiment TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            variant TEXT NOT NULL,
+            PRIMARY KEY (experiment, actor)
+          ) WITHOUT ROWID;
+          CREATE TABLE publish_state (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            version INTEGER NOT NULL,
+            published_version INTEGER NOT NULL,
+            published_at_ms INTEGER NOT NULL
+          );
+          INSERT INTO publish_state VALUES (1, 0, 0, 0);`,
+  },
+];
