@@ -5,30 +5,13 @@
 // as in src/edge/config/cache.ts; a request then calls `get` and `siblings` on it.
 import os from "node:os";
 import { performance } from "node:perf_hooks";
-import { build } from "esbuild";
-import { buildCore } from "./build-core.mjs";
+import { buildCore, bundleForNode } from "./lib/bundle.mjs";
 
 const { experimentConfig } = await import(await buildCore(".bench/measure-snapshot-core.mjs"));
-const { CompiledSnapshot, parseSnapshot } = await import(await buildSnapshot(".bench/measure-snapshot-edge.mjs"));
-
-/**
- * Bundles src/edge/config/snapshot.ts (with the schema library it validates with) for
- * Node, as scripts/build-core.mjs does for src/core. It imports nothing from
- * `cloudflare:*`; if it ever did, the build would fail here rather than measure
- * something else.
- */
-async function buildSnapshot(outfile) {
-  await build({
-    entryPoints: ["src/edge/config/snapshot.ts"],
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    target: "es2024",
-    outfile,
-    logLevel: "warning",
-  });
-  return new URL(`../${outfile}`, import.meta.url).href;
-}
+const { CompiledSnapshot, parseSnapshot } = await import(
+  // The Worker's own snapshot code, with the schema library it validates with.
+  await bundleForNode("src/edge/config/snapshot.ts", ".bench/measure-snapshot-edge.mjs")
+);
 
 const typical = (i) => ({
   ...experimentConfig(

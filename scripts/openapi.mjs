@@ -5,30 +5,16 @@
 // fails if either committed file differs from what would be written (CI runs it).
 import { readFileSync, writeFileSync } from "node:fs";
 import { toJsonSchema, toJsonSchemaDefs } from "@valibot/to-json-schema";
-import { build } from "esbuild";
 import { stringify } from "yaml";
+import { bundleForNode } from "./lib/bundle.mjs";
 
 const JSON_FILE = new URL("../src/api/openapi.json", import.meta.url);
 const YAML_FILE = new URL("../docs/openapi.yaml", import.meta.url);
 
-/** src/api is written for bundlers (extensionless imports): bundle it for Node, valibot left external. */
-async function loadApi() {
-  const outfile = ".bench/api.mjs";
-  await build({
-    stdin: {
-      contents: `export * from "./src/api/routes"; export * from "./src/api/schemas"; export * from "./src/api/problems";`,
-      resolveDir: ".",
-      loader: "ts",
-    },
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    target: "es2024",
-    outfile,
-    external: ["valibot"],
-    logLevel: "warning",
-  });
-  return import(`${new URL(`../${outfile}`, import.meta.url).href}?${Date.now()}`);
+/** src/api, bundled for Node with valibot left external (the converter must see the same instance). */
+function loadApi() {
+  const contents = `export * from "./src/api/routes"; export * from "./src/api/schemas"; export * from "./src/api/problems";`;
+  return bundleForNode({ contents }, ".bench/api.mjs", { external: ["valibot"] }).then((url) => import(url));
 }
 
 const api = await loadApi();

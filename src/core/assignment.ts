@@ -1,7 +1,7 @@
 import { ExperimentError, fromErrorData, type Result, toErrorData } from "./errors";
 import { experimentBucket } from "./hash";
 import { selectVariant } from "./select";
-import type { ExperimentConfig } from "./types";
+import type { Assignment, ExperimentConfig } from "./types";
 
 /**
  * The reference's `assign()` rules, split where the data lives:
@@ -134,4 +134,21 @@ export function resolveAtStore(
   if (request.candidate === null) return { ok: false, error: toErrorData(ExperimentError.noVariant(experiment)) };
   records.put(experiment, request.candidate);
   return { ok: true, value: { variant: request.candidate, is_override: false } };
+}
+
+/**
+ * What an assignment lookup shows for one actor: the override while one exists (it is
+ * what the actor gets; `assigned_at_secs` is when it was set), else the sticky
+ * assignment, else nothing.
+ */
+export function lookupAssignment(
+  experiment: string,
+  actor: string,
+  override: { variant: string; set_at_secs: number } | undefined,
+  sticky: { variant: string; is_override: boolean; assigned_at_secs: number } | undefined,
+): Assignment | null {
+  if (override !== undefined) {
+    return { experiment, actor, variant: override.variant, is_override: true, assigned_at_secs: override.set_at_secs };
+  }
+  return sticky === undefined ? null : { experiment, actor, ...sticky };
 }

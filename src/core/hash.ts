@@ -18,13 +18,23 @@
  * every actor. Callers bucket millions of actors into a handful of experiments, and
  * reading a character costs V8 more than mixing it (BENCHMARKS.md), so skipping the
  * experiment's bytes is the largest single saving.
+ *
+ * Version 2 (`bucketV2`, `experimentBucketV2`, `coverageBucket`) runs the same FNV-1a
+ * 64, then MurmurHash3's `fmix64` finaliser, before the reduction. In FNV-1a the low
+ * bits of each product depend only on the low bits of what was multiplied, so keys
+ * that differ in their last characters (sequential ids `user:1, user:2, …`) spread
+ * unevenly mod 10 000, and one actor's buckets in two experiments can correlate
+ * (docs/VALIDITY.md measures both); the finaliser makes every bit of the FNV state
+ * reach every bit of the result first. Version 1 is not changed: it buckets running
+ * experiments. The mix is done on int32 halves as well, with no BigInt and no
+ * allocation.
  */
 
 /** Number of buckets: `experimentBucket` returns values in `[0, BUCKETS)`. */
 export const BUCKETS = 10_000;
 
 /**
- * How many experiment prefixes the memo holds before it starts over. Far above any
+ * How many experiment prefixes each memo holds before it starts over. Far above any
  * real set of running experiments; it only bounds memory if a caller feeds it
  * arbitrary names.
  */
@@ -50,8 +60,27 @@ interface HashState {
  */
 let steppedLo = 0;
 
-/** Hash states after `"<experiment>:"`, by experiment. */
-const prefixes = new Map<string, HashState>();
+/**
+ * Hash states after `"<experiment>:"`, by experiment: the prefix of both
+ * `experimentBucket` and `experimentBucketV2`, which differ only after the FNV-1a.
+ */
+const variantPrefixes = new Map<string, HashState>();
+
+/**
+ * Hash states after `"<experiment>/coverage:"`, by experiment. A map of its own, so that
+ * an experiment's coverage prefix and its variant prefix never share an entry, without
+ * building the prefix string on every call to look it up.
+ */
+const coveragePrefixes = new Map<string, HashState>();
+
+const VARIANT_SEPARATOR = ":";
+const COVERAGE_SEPARATOR = "/coverage:";
+
+// fmix64's multipliers 0xff51afd7ed558ccd and 0xc4ceb9fe1a85ec53, as high and low halves.
+const MIX1_HI = 0xff51afd7 | 0;
+const MIX1_LO = 0xed558ccd | 0;
+const MIX2_HI = 0xc4ceb9fe | 0;
+const MIX2_LO = 0x1a85ec53 | 0;
 
 /**
  * The assignment bucket of `actor` in `experiment`, in `[0, 10 000)`.
@@ -60,19 +89,99 @@ const prefixes = new Map<string, HashState>();
  * experimentBucket("checkout_v2", "user:1"); // 4830
  */
 export function experimentBucket(experiment: string, actor: string): number {
-  const prefix = prefixes.get(experiment) ?? rememberPrefix(experiment);
+  const prefix = variantPrefixes.get(experiment) ?? rememberPrefix(variantPrefixes, experiment, VARIANT_SEPARATOR);
   const hi = feed(actor, prefix.hi, prefix.lo);
   return reduce(hi, steppedLo);
 }
 
-/** Hashes `"<experiment>:"` from the offset basis and memoises the resulting state. */
-function rememberPrefix(experiment: string): HashState {
+/**
+ * Hash version 2 of `key`, in `[0, 10 000)`: `fmix64(fnv1a64(UTF-8 of key)) mod 10 000`,
+ * a lone surrogate encoding as U+FFFD. Bit-exact with `bucketV2BigInt` in
+ * scripts/fnv-reference.mjs; `test/fixtures/buckets-v2.json` guards it.
+ *
+ * @example
+ * bucketV2("checkout_v2:user:1"); // 1638
+ */
+export function bucketV2(key: string): number {
+  const hi = feed(key, OFFSET_HI, OFFSET_LO);
+  return mixAndReduce(hi, steppedLo);
+}
+
+/**
+ * The version-2 assignment bucket of `actor` in `experiment`, in `[0, 10 000)`:
+ * `bucketV2("<experiment>:<actor>")`, with the experiment's prefix memoised.
+ *
+ * @example
+ * experimentBucketV2("checkout_v2", "user:1"); // 1638
+ */
+export function experimentBucketV2(experiment: string, actor: string): number {
+  const prefix = variantPrefixes.get(experiment) ?? rememberPrefix(variantPrefixes, experiment, VARIANT_SEPARATOR);
+  const hi = feed(actor, prefix.hi, prefix.lo);
+  return mixAndReduce(hi, steppedLo);
+}
+
+/**
+ * The coverage bucket of `actor` in `experiment`, in `[0, 10 000)`:
+ * `bucketV2("<experiment>/coverage:<actor>")`. A key of its own, so that whether an
+ * actor is covered is independent of which variant it would get. Valid experiment
+ * names contain neither `/` nor `:`, so no coverage key equals a variant key.
+ *
+ * @example
+ * coverageBucket("checkout_v2", "user:1"); // 1085
+ */
+export function coverageBucket(experiment: string, actor: string): number {
+  const prefix = coveragePrefixes.get(experiment) ?? rememberPrefix(coveragePrefixes, experiment, COVERAGE_SEPARATOR);
+  const hi = feed(actor, prefix.hi, prefix.lo);
+  return mixAndReduce(hi, steppedLo);
+}
+
+/**
+ * Hashes `experiment + separator` from the offset basis and memoises the resulting
+ * state in `memo`, by experiment (each memo holds one separator only).
+ */
+function rememberPrefix(memo: Map<string, HashState>, experiment: string, separator: string): HashState {
   const afterName = feed(experiment, OFFSET_HI, OFFSET_LO);
-  const hi = feed(":", afterName, steppedLo);
+  const hi = feed(separator, afterName, steppedLo);
   const prefix = { hi, lo: steppedLo };
-  if (prefixes.size >= PREFIX_MEMO_LIMIT) prefixes.clear();
-  prefixes.set(experiment, prefix);
+  if (memo.size >= PREFIX_MEMO_LIMIT) memo.clear();
+  memo.set(experiment, prefix);
   return prefix;
+}
+
+/**
+ * MurmurHash3's `fmix64` of the hash `(hi, lo)`, then `reduce`:
+ * `h ^= h >> 33; h *= MIX1; h ^= h >> 33; h *= MIX2; h ^= h >> 33` mod 2^64.
+ * On halves, `h >> 33` is `hi >>> 1` in the low half and zero in the high half, so each
+ * xor-shift only touches `lo`.
+ */
+function mixAndReduce(hi: number, lo: number): number {
+  lo ^= hi >>> 1;
+  hi = multiply(hi, lo, MIX1_HI, MIX1_LO);
+  lo = steppedLo;
+  lo ^= hi >>> 1;
+  hi = multiply(hi, lo, MIX2_HI, MIX2_LO);
+  lo = steppedLo ^ (hi >>> 1);
+  return reduce(hi, lo);
+}
+
+/**
+ * `(hi, lo) * (mHi, mLo) mod 2^64` on 32-bit halves: returns the high half and leaves
+ * the low half in `steppedLo`. The high half is `lo * mHi + hi * mLo` (mod 2^32, so
+ * `Math.imul`) plus `carry`, the upper 32 bits of the exact product `lo * mLo` of the
+ * unsigned halves, from 16-bit limbs (Hacker's Delight's `mulhu`). Every partial sum
+ * `t`, `u` and `carry` is below 2^32, so keeping it as an int32 (`| 0`, `Math.imul`)
+ * loses no bit that `>>>` and `&` read back, and nothing leaves int32 arithmetic.
+ */
+function multiply(hi: number, lo: number, mHi: number, mLo: number): number {
+  const a0 = lo & 0xffff;
+  const a1 = lo >>> 16;
+  const b0 = mLo & 0xffff;
+  const b1 = mLo >>> 16;
+  const t = (Math.imul(a1, b0) + (Math.imul(a0, b0) >>> 16)) | 0;
+  const u = (Math.imul(a0, b1) + (t & 0xffff)) | 0;
+  const carry = Math.imul(a1, b1) + (t >>> 16) + (u >>> 16);
+  steppedLo = Math.imul(lo, mLo);
+  return (Math.imul(lo, mHi) + Math.imul(hi, mLo) + carry) | 0;
 }
 
 /**

@@ -11,6 +11,7 @@ export {
   type AssignOutcome,
   type AssignRequest,
   type AssignResult,
+  lookupAssignment,
   outcomeResult,
   planAssignment,
   resolveAtStore,

@@ -1,4 +1,10 @@
-import { type ActorRecords, type AssignOutcome, type AssignRequest, resolveAtStore } from "./assignment";
+import {
+  type ActorRecords,
+  type AssignOutcome,
+  type AssignRequest,
+  lookupAssignment,
+  resolveAtStore,
+} from "./assignment";
 import { ExperimentError } from "./errors";
 import type { Change } from "./lifecycle";
 import type { ExperimentStore, OverrideEntry } from "./store";
@@ -85,18 +91,8 @@ export class InMemoryExperimentStore implements ExperimentStore {
   /** What a lookup shows: the override while it exists, else the sticky assignment. */
   async getAssignment(experiment: string, actor: string): Promise<Assignment | null> {
     const k = key(experiment, actor);
-    const override = this.overrides.get(k);
-    if (override !== undefined) {
-      return {
-        experiment,
-        actor,
-        variant: override.variant,
-        is_override: true,
-        assigned_at_secs: override.set_at_secs,
-      };
-    }
-    const assignment = this.assignments.get(k);
-    return assignment === undefined ? null : clone(assignment);
+    const sticky = this.assignments.get(k);
+    return lookupAssignment(experiment, actor, this.overrides.get(k), sticky && clone(sticky));
   }
 
   /** The other experiments of the request's exclusion group, as configured now. */

@@ -245,3 +245,44 @@ describe("bad input", () => {
     expect(await observableState(EXPERIMENTS, ACTORS)).toEqual(before);
   });
 });
+
+describe("invalid requests name the offending fields", () => {
+  it.each([
+    [
+      "a weight that is not a number",
+      () => admin("PUT", "/experiments/err-fields", { variants: [{ name: "a", weight: "1" }] }),
+      [{ pointer: "/variants/0/weight", detail: "must be a number" }],
+    ],
+    [
+      "an unknown field beside a bad one",
+      () => admin("PUT", "/experiments/err-fields", { variants: "x", colour: "red" }),
+      [
+        { pointer: "/variants", detail: "must be an array of {name, weight}" },
+        { pointer: "/colour", detail: "unknown field" },
+      ],
+    ],
+    [
+      "a bad actor in the query",
+      () => call("GET", "/v1/assign/err-fields?actor="),
+      [{ parameter: "actor", detail: expect.stringContaining("actor id") }],
+    ],
+    [
+      "a bad experiment name in a batch",
+      () => call("POST", "/v1/assign", { body: { actor: "u", experiments: ["ok", "bad:name"] } }),
+      [{ pointer: "/experiments/1", detail: expect.stringContaining("must match") }],
+    ],
+    [
+      "a non-numeric history limit",
+      () => admin("GET", "/experiments/err-fields/history?limit=abc"),
+      [{ parameter: "limit", detail: "must be a whole number (0 means all)" }],
+    ],
+  ])("%s", async (_, request, errors) => {
+    const response = await request();
+    const body = (await response.json()) as { code: string; detail: string; errors: unknown };
+    expect(response.status).toBe(400);
+    expect(body.code).toBe("invalid_request");
+    expect(body.errors).toEqual(errors);
+    const first = errors[0] as { pointer?: string; parameter?: string };
+    expect(body.detail).toContain(first.pointer ?? first.parameter);
+  });
+});

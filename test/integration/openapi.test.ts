@@ -1,5 +1,5 @@
 // docs/openapi.yaml describes the API the router actually serves: the same routes and
-// methods, the same error codes.
+// methods, the same error codes; and the Worker serves it at /openapi.json.
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import spec from "../../docs/openapi.yaml?raw";
@@ -68,5 +68,16 @@ describe("docs/openapi.yaml", () => {
 
   it("lists exactly the error codes the Worker answers with", () => {
     expect([...document.components.schemas.ErrorCode.enum].sort()).toEqual([...ERROR_CODES].sort());
+  });
+});
+
+describe("GET /openapi.json", () => {
+  it("serves the same document, to anyone, without secrets", async () => {
+    const response = await call("GET", "/openapi.json");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("application/json");
+    const text = await response.text();
+    expect(JSON.parse(text)).toEqual(document);
+    expect(text).not.toContain(TOKEN);
   });
 });

@@ -4,6 +4,7 @@ import {
   type Assignment,
   type AssignOutcome,
   type AssignRequest,
+  lookupAssignment,
   nowSecs,
   resolveAtStore,
 } from "../../../core";
@@ -65,18 +66,7 @@ export class ActorObject extends DurableObject<unknown> {
 
   /** What a lookup shows: the override while it exists, else the sticky assignment. */
   getAssignment(actor: string, experiment: string): Assignment | null {
-    const override = this.overrides.get(experiment);
-    if (override !== undefined) {
-      return {
-        experiment,
-        actor,
-        variant: override.variant,
-        is_override: true,
-        assigned_at_secs: override.set_at_secs,
-      };
-    }
-    const sticky = this.assignments.get(experiment);
-    return sticky === undefined ? null : { experiment, actor, ...sticky };
+    return lookupAssignment(experiment, actor, this.overrides.get(experiment), this.assignments.get(experiment));
   }
 
   /** Sets or replaces the override; the sticky assignment beneath it is left alone. */
