@@ -1,14 +1,18 @@
 // `npm run bench`: experimentBucket against a straightforward BigInt implementation and
-// two published FNV-1a-64 packages, side by side in one run, plus selectVariant.
+// two published FNV-1a-64 packages, side by side in one run, plus hash version 2
+// (experimentBucketV2: the same FNV-1a, then fmix64) on the same keys, and selectVariant.
 // Each measured call hashes a whole batch of 1,024 keys; the figures are per key.
 import os from "node:os";
 import fnv1a from "@sindresorhus/fnv1a";
 import fnvPlus from "fnv-plus";
 import { do_not_optimize, measure } from "mitata";
-import { buildCore } from "./build-core.mjs";
-import { bucketBigInt } from "./fnv-reference.mjs";
+import { bucketBigInt, bucketV2BigInt } from "./fnv-reference.mjs";
+import { buildCore } from "./lib/bundle.mjs";
 
-const { experimentBucket, selectVariant } = await import(await buildCore());
+const { experimentBucket, experimentBucketV2, selectVariant } = await import(await buildCore());
+if (typeof experimentBucketV2 !== "function") {
+  throw new Error("src/core/index.ts does not export experimentBucketV2 from ./hash");
+}
 
 const BATCH = 1024;
 const experiment = "checkout_v2";
@@ -45,6 +49,9 @@ for (const actor of ascii.slice(0, 64)) {
   for (const [name, fn] of Object.entries(contenders)) {
     if (fn(experiment, actor) !== expected) throw new Error(`${name} disagrees on ${actor}`);
   }
+  if (experimentBucketV2(experiment, actor) !== bucketV2BigInt(`${experiment}:${actor}`)) {
+    throw new Error(`experimentBucketV2 disagrees on ${actor}`);
+  }
 }
 
 const oneExperiment = Array(BATCH).fill(experiment);
@@ -68,6 +75,16 @@ rows.splice(1, 0, {
   ascii: await perKey(experimentBucket, ascii, tenInTurn),
   nonAscii: await perKey(experimentBucket, nonAscii, tenInTurn),
 });
+const v2 = {
+  name: "edge-experiments experimentBucketV2",
+  ascii: await perKey(experimentBucketV2, ascii),
+  nonAscii: await perKey(experimentBucketV2, nonAscii),
+};
+rows.splice(2, 0, v2, {
+  name: "edge-experiments V2, 10 experiments in turn",
+  ascii: await perKey(experimentBucketV2, ascii, tenInTurn),
+  nonAscii: await perKey(experimentBucketV2, nonAscii, tenInTurn),
+});
 
 const weights2 = [
   { name: "control", weight: 50 },
@@ -81,13 +98,17 @@ const select10 = await perKey((_, b) => selectVariant(weights10, b), buckets);
 const ns = (x) => x.toFixed(1).padStart(8);
 console.log(`\nmachine: ${os.cpus()[0]?.model ?? "unknown cpu"}, ${os.cpus().length} cores, Node ${process.version}`);
 console.log(`median ns per key (batches of ${BATCH} keys)\n`);
-console.log(`${"implementation".padEnd(40)} ${"ASCII".padStart(8)} ${"non-ASCII".padStart(10)}   ASCII ratio`);
+console.log(`${"implementation".padEnd(44)} ${"ASCII".padStart(8)} ${"non-ASCII".padStart(10)}   ASCII ratio`);
 for (const r of rows) {
   const ratio = r.ascii / ours.ascii;
   const label =
     r === ours ? "baseline" : ratio >= 1 ? `${ratio.toFixed(1)}x slower` : `${(1 / ratio).toFixed(2)}x faster`;
-  console.log(`${r.name.padEnd(40)} ${ns(r.ascii)} ${ns(r.nonAscii).padStart(10)}   ${label}`);
+  console.log(`${r.name.padEnd(44)} ${ns(r.ascii)} ${ns(r.nonAscii).padStart(10)}   ${label}`);
 }
+console.log(
+  `\nexperimentBucketV2 / experimentBucket: ${(v2.ascii / ours.ascii).toFixed(2)}x ASCII, ` +
+    `${(v2.nonAscii / ours.nonAscii).toFixed(2)}x non-ASCII`,
+);
 console.log(`\nselectVariant, 2 variants:   ${ns(select2)} ns`);
 console.log(`selectVariant, 10 variants:  ${ns(select10)} ns (weights near 2^32)`);
 console.log(

@@ -14,6 +14,7 @@ export const PROBLEMS: Record<ErrorCode, { status: number; title: string; header
   not_running: { status: 409, title: "Experiment not running" },
   archived: { status: 409, title: "Experiment archived" },
   excluded_by_group: { status: 409, title: "Excluded by mutual exclusion group" },
+  not_eligible: { status: 409, title: "Not eligible" },
   variant_in_use: { status: 409, title: "Variant in use" },
   group_locked: { status: 409, title: "Exclusion group locked" },
   invalid_config: { status: 422, title: "Invalid experiment configuration" },

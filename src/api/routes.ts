@@ -39,9 +39,13 @@ const ACTOR =
 const RULES =
   "The rules, in order: 1. archived → archived; 2. concluded → the winner for everyone, no exposure; " +
   "3. draft → not_running; 4. an override → its variant (is_override: true), shadowing the sticky assignment; " +
-  "5. a sticky assignment → its variant; 6. an assignment in a sibling of the exclusion group → " +
-  "excluded_by_group; 7. bucket (FNV-1a 64 of `<experiment>:<actor>` mod 10 000) and weights, stored sticky, " +
-  `first writer wins; all weights zero → no_variant. ${ACTOR}`;
+  "5. a sticky assignment → its variant, whatever targeting and coverage say now; 6. eligibility: every " +
+  "targeting condition must hold, then the actor's coverage bucket must be below the coverage, else " +
+  "not_eligible (nothing stored); 7. an assignment in a sibling of the exclusion group → excluded_by_group; " +
+  "8. bucket (FNV-1a 64 of `<experiment>:<actor>` mod 10 000) and weights, stored sticky, first writer wins; " +
+  "all weights zero → no_variant. Attributes for targeting: `attr.<name>=<value>` query parameters (or " +
+  "`attributes` in the batch body), over the request's own country, continent, colo, asn, region_code and " +
+  `is_eu_country. ${ACTOR}`;
 const config = (description: string) => ({ description, schema: s.ExperimentConfigSchema });
 
 export const ROUTES = {
@@ -54,7 +58,15 @@ export const ROUTES = {
     params: s.AssignParams,
     query: s.AssignQuery,
     responses: { 200: { description: "The assignment", schema: s.AssignResponse } },
-    errors: ["not_found", "not_running", "archived", "excluded_by_group", "no_variant", "store_unavailable"],
+    errors: [
+      "not_found",
+      "not_running",
+      "archived",
+      "not_eligible",
+      "excluded_by_group",
+      "no_variant",
+      "store_unavailable",
+    ],
   },
   assignBatch: {
     method: "POST",
@@ -134,6 +146,16 @@ export const ROUTES = {
     body: s.WeightsBody,
     responses: { 200: config("Reweighted") },
     errors: ["not_found", "not_running", "archived", "invalid_config", "variant_in_use", "payload_too_large"],
+  },
+  setCoverage: {
+    method: "PUT",
+    path: `${EXPERIMENT}/coverage`,
+    summary: "Ramp: the share of eligible new actors that may enter (draft or running); enrolled actors stay",
+    access: "write",
+    params: s.ExperimentParams,
+    body: s.CoverageBody,
+    responses: { 200: config("Coverage set") },
+    errors: ["not_found", "not_running", "archived", "invalid_config", "payload_too_large"],
   },
   history: {
     method: "GET",

@@ -1,12 +1,17 @@
 import * as v from "valibot";
 import {
   type Assignment,
+  ATTRIBUTE_NAME,
   type ChangeRecord,
+  codePoints,
   type ExperimentConfig,
+  FULL_COVERAGE,
   isValidActor,
   LIMITS,
   NAME_PATTERN,
   type OverrideEntry,
+  TARGETING_LIMITS,
+  TARGETING_OPERATORS,
 } from "../core";
 import { ERROR_CODES } from "./problems";
 
@@ -82,13 +87,75 @@ const GroupName = v.nullable(
   v.pipe(v.string("must be a string or null"), v.metadata({ pattern: NAME_PATTERN.source })),
 );
 
+const Coverage = v.pipe(
+  v.number("must be a number"),
+  v.metadata({
+    type: "integer",
+    minimum: 0,
+    maximum: LIMITS.maxCoverage,
+    description: `Basis points of the eligible traffic that may enter: ${LIMITS.maxCoverage} is everyone ${config422}`,
+  }),
+);
+
+/** One targeting condition; its operator, limits and number/semver values are the engine's to check. */
+const Condition = v.strictObject(
+  {
+    attribute: v.pipe(v.string("must be a string"), v.metadata({ pattern: ATTRIBUTE_NAME.source })),
+    operator: v.pipe(v.string("must be a string"), v.metadata({ enum: [...TARGETING_OPERATORS] })),
+    values: v.pipe(
+      v.array(v.string("must be a string"), "must be an array of strings"),
+      v.metadata({ maxItems: TARGETING_LIMITS.maxValues }),
+    ),
+    case_insensitive: v.optional(v.boolean("must be a boolean"), false),
+  },
+  "must be an object {attribute, operator, values, case_insensitive?} with no other fields",
+);
+
+const Targeting = v.pipe(
+  v.array(Condition, "must be an array of conditions"),
+  v.metadata({
+    maxItems: TARGETING_LIMITS.maxConditions,
+    description: `Every condition must hold for an actor to enter ${config422}`,
+  }),
+);
+
+/** A caller attribute's value: text of at most 256 characters, a number or a boolean. */
+const AttributeValue = v.union(
+  [
+    v.pipe(
+      v.string(),
+      v.check(
+        (text) => text.isWellFormed() && codePoints(text) <= TARGETING_LIMITS.maxAttributeValueChars,
+        `must be well-formed text of at most ${TARGETING_LIMITS.maxAttributeValueChars} characters`,
+      ),
+      v.metadata({ maxLength: TARGETING_LIMITS.maxAttributeValueChars }),
+    ),
+    v.number(),
+    v.boolean(),
+  ],
+  `must be a string of at most ${TARGETING_LIMITS.maxAttributeValueChars} characters, a number or a boolean`,
+);
+
+/** What targeting conditions read: at most 50 named values. */
+export const Attributes = v.pipe(
+  v.record(
+    v.pipe(v.string(), v.regex(ATTRIBUTE_NAME, `attribute names must match ${ATTRIBUTE_NAME.source}`)),
+    AttributeValue,
+  ),
+  v.maxEntries(TARGETING_LIMITS.maxAttributes, `at most ${TARGETING_LIMITS.maxAttributes} attributes`),
+);
+
 // ── Requests ────────────────────────────────────────────────────────────────────
 
 export const DefineBody = v.strictObject({
   variants: Variants,
   description: v.optional(Description),
   exclusion_group: v.optional(GroupName),
+  targeting: v.optional(Targeting),
+  coverage: v.optional(Coverage),
 });
+
+export const CoverageBody = v.strictObject({ coverage: Coverage });
 
 export const ConcludeBody = v.strictObject({ winner: v.string("must be a string") });
 
@@ -98,6 +165,7 @@ export const OverrideBody = v.strictObject({ variant: v.string("must be a string
 
 export const BatchAssignBody = v.strictObject({
   actor: v.nullish(Actor),
+  attributes: v.optional(Attributes),
   experiments: v.optional(
     v.pipe(
       v.array(ExperimentName, "must be an array of experiment names"),
@@ -128,8 +196,9 @@ const Variant = v.object({ name: v.string(), weight: v.pipe(v.number(), v.intege
 
 /**
  * A config as every read shows it and the KV snapshot carries it. Not strict, so that a
- * snapshot written by a newer Worker still parses; `started_at_secs` defaults for
- * snapshots written before it existed.
+ * snapshot written by a newer Worker still parses; the fields added since the first
+ * version (`targeting`, `coverage`, `started_at_secs`) default for values written
+ * before them.
  */
 export const ExperimentConfigSchema = v.object({
   name: v.string(),
@@ -138,6 +207,18 @@ export const ExperimentConfigSchema = v.object({
   variants: v.array(Variant),
   winner: v.nullable(v.string()),
   exclusion_group: v.nullable(v.string()),
+  targeting: v.optional(
+    v.array(
+      v.object({
+        attribute: v.string(),
+        operator: v.picklist(TARGETING_OPERATORS),
+        values: v.array(v.string()),
+        case_insensitive: v.optional(v.boolean(), false),
+      }),
+    ),
+    [],
+  ),
+  coverage: v.optional(v.number(), FULL_COVERAGE),
   updated_at_secs: v.number(),
   started_at_secs: v.optional(
     v.pipe(
@@ -222,6 +303,8 @@ export const NAMED_SCHEMAS = {
   AssignResponse,
   BatchAssignResponse,
   DefineBody,
+  CoverageBody,
+  Attributes,
   ConcludeBody,
   WeightsBody,
   OverrideBody,

@@ -4,6 +4,7 @@ import {
   concludeExperiment,
   defineExperiment,
   type ExperimentDefinition,
+  setExperimentCoverage,
   setExperimentWeights,
   startExperiment,
   upsertConfig,
@@ -68,6 +69,14 @@ export class ExperimentAdmin {
    */
   async setWeights(name: string, variants: VariantConfig[], by: string | null = null): Promise<ExperimentConfig> {
     return this.repository.update(name, (current) => setExperimentWeights(name, variants, current, nowSecs()), by);
+  }
+
+  /**
+   * A new coverage for new actors, in basis points (a ramp); enrolled actors stay.
+   * @throws `not_found`, `not_running` (concluded), `archived`, `invalid_config`.
+   */
+  async setCoverage(name: string, coverage: number, by: string | null = null): Promise<ExperimentConfig> {
+    return this.repository.update(name, (current) => setExperimentCoverage(name, coverage, current, nowSecs()), by);
   }
 
   /**

@@ -1,11 +1,20 @@
-import { type AssignRequest, type AssignResult, outcomeResult, type Plan, planAssignment } from "./assignment";
+import {
+  type AssignRequest,
+  type AssignResult,
+  outcomeResult,
+  type Plan,
+  type PreparedExperiment,
+  planAssignment,
+} from "./assignment";
 import { ExperimentError } from "./errors";
 import type { AssignmentStore, ExposureSink } from "./store";
-import { type ExperimentConfig, type ExposureRecord, nowSecs } from "./types";
+import type { Attributes } from "./targeting";
+import { type ExposureRecord, nowSecs } from "./types";
 
-/** Who is being assigned, and the request id that exposures carry for correlation. */
+/** Who is being assigned, with what attributes, and the request id that exposures carry for correlation. */
 export interface AssignCall {
   actor: string;
+  attributes: Attributes;
   requestId: string | null;
 }
 
@@ -16,9 +25,9 @@ export interface Assignments {
 }
 
 /**
- * Assigns one actor to several experiments with at most ONE store call: rules 1–3 and
- * the bucket are decided from the configs here, rules 4–7 for every running experiment
- * travel in a single `store.assign`. Each successful assignment of a running experiment
+ * Assigns one actor to several experiments with at most ONE store call: rules 1–3,
+ * eligibility and the bucket are decided from the configs here, and rules 4–8 for
+ * every running experiment travel in a single `store.assign`. Each successful assignment of a running experiment
  * owes exactly one exposure; the caller hands them to `deliverExposures` when it suits
  * it (the Worker after its response, the service at once).
  *
@@ -29,13 +38,13 @@ export interface Assignments {
  * @returns one result per distinct name, in the order given, and the exposures owed
  */
 export async function assignExperiments(
-  experiments: ReadonlyArray<readonly [string, ExperimentConfig | null]>,
+  experiments: ReadonlyArray<readonly [string, PreparedExperiment | null]>,
   store: AssignmentStore,
   call: AssignCall,
 ): Promise<Assignments> {
   const plans = new Map<string, Plan>();
-  for (const [name, config] of experiments) {
-    if (!plans.has(name)) plans.set(name, planAssignment(name, call.actor, config));
+  for (const [name, prepared] of experiments) {
+    if (!plans.has(name)) plans.set(name, planAssignment(name, call.actor, prepared, call.attributes));
   }
   const requests = [...plans.values()].flatMap((plan) => (plan.kind === "store" ? [plan.request] : []));
   const stored = requests.length === 0 ? [] : await assignAtStore(store, call.actor, requests);

@@ -1,33 +1,52 @@
 import { ExperimentError, fromErrorData, type Result, toErrorData } from "./errors";
-import { experimentBucket } from "./hash";
+import { coverageBucket, experimentBucket } from "./hash";
 import { selectVariant } from "./select";
+import { type Attributes, compileTargeting, type TargetingPredicate } from "./targeting";
 import type { Assignment, ExperimentConfig } from "./types";
 
 /**
- * The reference's `assign()` rules, split where the data lives:
+ * The reference's `assign()` rules, with eligibility added, split where the data lives:
  *
  *   1. archived  → `archived`                      ┐
  *   2. concluded → the winner, no exposure          │ `planAssignment`: decided from the
- *   3. draft     → `not_running`                    │ config alone, statelessly, at the edge
- *   (bucket and weighted choice are computed here)  ┘
+ *   3. draft     → `not_running`                    │ config and the caller's attributes,
+ *   (eligibility, bucket and weighted choice are    │ statelessly, at the edge
+ *    computed here)                                 ┘
  *   4. override  → the override variant             ┐
  *   5. sticky    → the stored variant               │ `resolveAtStore`: one serialised step
- *   6. exclusion → `excluded_by_group`              │ of the store that owns the actor's
- *   7. insert the bucketed variant, first writer    │ records, returning what is persisted
+ *   6. eligibility: targeting, then coverage        │ of the store that owns the actor's
+ *      → `not_eligible`, nothing stored             │ records, returning what is persisted
+ *   7. exclusion → `excluded_by_group`              │
+ *   8. insert the bucketed variant, first writer    │
  *      wins (or `no_variant` if all weights are 0)  ┘
  *
- * Computing the bucket before the store call costs a few hundred nanoseconds that rules
- * 4 and 5 may not need, and buys a single round trip to the store.
+ * Computing eligibility and the bucket before the store call costs a few hundred
+ * nanoseconds that rules 4 and 5 may not need, and buys a single round trip to the
+ * store. Eligibility only gates new enrolments: an override (QA must reach any
+ * variant) and a sticky assignment (once enrolled, always enrolled) come first.
  */
 
-/** What the store needs to finish an assignment (rules 4–7) for one experiment. */
+/** What the store needs to finish an assignment (rules 4–8) for one experiment. */
 export interface AssignRequest {
   experiment: string;
   /** The configured variant names: an override naming anything else is stale and skipped. */
   variants: string[];
   exclusion_group: string | null;
-  /** Rule 7's weighted choice, or `null` when every weight is zero. */
+  /** Why rule 6 keeps the actor out (targeting or coverage), or `null` when it may enter. */
+  ineligible: string | null;
+  /** Rule 8's weighted choice, or `null` when every weight is zero (or the actor is ineligible). */
   candidate: string | null;
+}
+
+/** A config with its targeting compiled once, as the edge keeps it for a whole snapshot. */
+export interface PreparedExperiment {
+  config: ExperimentConfig;
+  /** -1 when every targeting condition holds, else the index of the first that does not. */
+  matches: TargetingPredicate;
+}
+
+export function prepareExperiment(config: ExperimentConfig): PreparedExperiment {
+  return { config, matches: compileTargeting(config.targeting) };
 }
 
 /** The variant an actor sees, and whether an override chose it. */
@@ -36,7 +55,7 @@ export interface Assigned {
   is_override: boolean;
 }
 
-/** The persisted result of rules 4–7, or the error that ended them (plain data: it crosses RPC). */
+/** The persisted result of rules 4–8, or the error that ended them (plain data: it crosses RPC). */
 export type AssignOutcome = Result<Assigned>;
 
 /** The result of an assignment, as the caller sees it; `exposed` says whether an exposure is owed. */
@@ -44,9 +63,15 @@ export type AssignResult = Result<Assigned & { exposed: boolean }, ExperimentErr
 
 export type Plan = { kind: "decided"; result: AssignResult } | { kind: "store"; request: AssignRequest };
 
-/** Rules 1–3 and the bucket for rule 7. `config` is `null` for an unknown experiment. */
-export function planAssignment(experiment: string, actor: string, config: ExperimentConfig | null): Plan {
-  if (config === null) return failed(ExperimentError.notFound(experiment));
+/** Rules 1–3, eligibility and the bucket for rule 8. `prepared` is `null` for an unknown experiment. */
+export function planAssignment(
+  experiment: string,
+  actor: string,
+  prepared: PreparedExperiment | null,
+  attributes: Attributes,
+): Plan {
+  if (prepared === null) return failed(ExperimentError.notFound(experiment));
+  const { config } = prepared;
   switch (config.state) {
     case "archived":
       return failed(ExperimentError.archived(experiment));
@@ -58,17 +83,42 @@ export function planAssignment(experiment: string, actor: string, config: Experi
       };
     case "draft":
       return failed(ExperimentError.notRunning(experiment, "draft"));
-    case "running":
+    case "running": {
+      const ineligible = ineligibility(experiment, actor, prepared, attributes);
       return {
         kind: "store",
         request: {
           experiment,
           variants: config.variants.map((v) => v.name),
           exclusion_group: config.exclusion_group,
-          candidate: selectVariant(config.variants, experimentBucket(experiment, actor)),
+          ineligible,
+          candidate: ineligible === null ? selectVariant(config.variants, experimentBucket(experiment, actor)) : null,
         },
       };
+    }
   }
+}
+
+/**
+ * Rule 6: why `actor` may not enter, or `null`. Every targeting condition must hold,
+ * then the actor's coverage bucket (a hash independent of the variant bucket, so
+ * ramping coverage moves nobody between variants) must fall below the coverage.
+ */
+function ineligibility(
+  experiment: string,
+  actor: string,
+  { config, matches }: PreparedExperiment,
+  attributes: Attributes,
+): string | null {
+  const failing = matches(attributes);
+  if (failing >= 0) {
+    const condition = config.targeting[failing];
+    return `targeting[${failing}] (${condition?.attribute} ${condition?.operator}) does not hold`;
+  }
+  if (config.coverage < 10_000 && coverageBucket(experiment, actor) >= config.coverage) {
+    return `outside its coverage (${config.coverage} of 10000 basis points)`;
+  }
+  return null;
 }
 
 function failed(error: ExperimentError): Plan {
@@ -103,7 +153,7 @@ export interface ActorRecords {
 }
 
 /**
- * Rules 4–7 for one experiment. The caller must run this with no other writer to the
+ * Rules 4–8 for one experiment. The caller must run this with no other writer to the
  * actor's records in between (a transaction under a per-actor lock, or a Durable
  * Object's single thread), which is what makes the first writer win: the sticky check
  * and the insert see the same state.
@@ -123,14 +173,18 @@ export function resolveAtStore(
     records.markOverrideAnswered(experiment);
     return { ok: true, value: { variant: override, is_override: true } };
   }
-  // 5. Sticky: never re-bucketed, whatever the weights are now.
+  // 5. Sticky: never re-bucketed, whatever the weights, targeting or coverage are now.
   const sticky = records.assignment(experiment);
   if (sticky !== null) return { ok: true, value: { variant: sticky.variant, is_override: sticky.is_override } };
-  // 6. Mutual exclusion against the other experiments of the group.
+  // 6. Eligibility, decided at the edge: an ineligible actor is refused and nothing is stored.
+  if (request.ineligible !== null) {
+    return { ok: false, error: toErrorData(ExperimentError.notEligible(experiment, request.ineligible)) };
+  }
+  // 7. Mutual exclusion against the other experiments of the group.
   if (request.exclusion_group !== null && records.hasAssignmentIn(siblings)) {
     return { ok: false, error: toErrorData(ExperimentError.excludedByGroup(experiment, request.exclusion_group)) };
   }
-  // 7. The bucketed choice becomes sticky.
+  // 8. The bucketed choice becomes sticky.
   if (request.candidate === null) return { ok: false, error: toErrorData(ExperimentError.noVariant(experiment)) };
   records.put(experiment, request.candidate);
   return { ok: true, value: { variant: request.candidate, is_override: false } };

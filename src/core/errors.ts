@@ -11,6 +11,7 @@ export type ErrorCode =
   | "not_running"
   | "archived"
   | "excluded_by_group"
+  | "not_eligible"
   | "no_variant"
   | "invalid_config"
   | "variant_in_use"
@@ -65,6 +66,9 @@ export class ExperimentError extends Error {
       "excluded_by_group",
       `actor excluded from experiment '${experiment}' by mutual exclusion group '${group}'`,
     );
+  }
+  static notEligible(experiment: string, why: string): ExperimentError {
+    return new ExperimentError("not_eligible", `actor is not eligible for experiment '${experiment}': ${why}`);
   }
   static noVariant(experiment: string): ExperimentError {
     return new ExperimentError(

@@ -13,7 +13,9 @@ export {
   type AssignResult,
   lookupAssignment,
   outcomeResult,
+  type PreparedExperiment,
   planAssignment,
+  prepareExperiment,
   resolveAtStore,
 } from "./assignment";
 export {
@@ -25,7 +27,7 @@ export {
   type Result,
   toErrorData,
 } from "./errors";
-export { BUCKETS, experimentBucket } from "./hash";
+export { BUCKETS, bucketV2, coverageBucket, experimentBucket, experimentBucketV2 } from "./hash";
 export {
   archiveExperiment,
   type Change,
@@ -33,7 +35,9 @@ export {
   defineExperiment,
   type ExperimentDefinition,
   experimentConfig,
+  FULL_COVERAGE,
   hasRun,
+  setExperimentCoverage,
   setExperimentWeights,
   startExperiment,
   upsertConfig,
@@ -44,6 +48,19 @@ export { ExperimentService, type ExperimentServiceOptions } from "./service";
 export { ConsoleExposureSink, exposureLine, NoOpExposureSink, RecordingExposureSink } from "./sinks";
 export type { AssignmentStore, ExperimentRepository, ExperimentStore, ExposureSink, OverrideEntry } from "./store";
 export {
+  ATTRIBUTE_NAME,
+  type Attributes,
+  type AttributeValue,
+  compileTargeting,
+  TARGETING_LIMITS,
+  TARGETING_OPERATORS,
+  type TargetingCondition,
+  type TargetingOperator,
+  type TargetingPredicate,
+  validateTargeting,
+} from "./targeting";
+export { codePoints, isValidLabel } from "./text";
+export {
   type Assignment,
   type ChangeRecord,
   type ExperimentConfig,
@@ -53,14 +70,13 @@ export {
   type VariantConfig,
 } from "./types";
 export {
-  codePoints,
   hasVariant,
   isValidActor,
-  isValidLabel,
   isValidName,
   LIMITS,
   NAME_PATTERN,
   requireVariant,
   validateConfig,
+  validateCoverage,
   validateVariants,
 } from "./validation";

@@ -1,6 +1,7 @@
 import { ExperimentError } from "./errors";
+import type { TargetingCondition } from "./targeting";
 import type { ExperimentConfig, VariantConfig } from "./types";
-import { requireVariant, validateConfig, validateVariants } from "./validation";
+import { requireVariant, validateConfig, validateCoverage, validateVariants } from "./validation";
 
 /**
  * The lifecycle rules as pure functions from the current config to the next one and
@@ -19,13 +20,20 @@ export interface ExperimentDefinition {
   variants: VariantConfig[];
   description: string | null;
   exclusion_group: string | null;
+  /** Default: none, everyone may enter. */
+  targeting?: TargetingCondition[];
+  /** Default: `FULL_COVERAGE`. */
+  coverage?: number;
 }
+
+/** Coverage when none is given: everyone eligible may enter. */
+export const FULL_COVERAGE = 10_000;
 
 /** A draft config, like the reference's `ExperimentConfig::new`. */
 export function experimentConfig(
   name: string,
   variants: VariantConfig[],
-  options: { description?: string | null; exclusion_group?: string | null } = {},
+  options: Partial<Pick<ExperimentConfig, "description" | "exclusion_group" | "targeting" | "coverage">> = {},
 ): ExperimentConfig {
   return {
     name,
@@ -34,6 +42,8 @@ export function experimentConfig(
     variants,
     winner: null,
     exclusion_group: options.exclusion_group ?? null,
+    targeting: options.targeting ?? [],
+    coverage: options.coverage ?? FULL_COVERAGE,
     updated_at_secs: 0,
     started_at_secs: null,
   };
@@ -79,7 +89,9 @@ export function hasRun(config: ExperimentConfig): boolean {
 
 /**
  * An admin's `PUT`: a new experiment starts as a draft; an existing one gets the new
- * definition and keeps its state and winner. Archived experiments are frozen.
+ * definition and keeps its state and winner. Archived experiments are frozen. The
+ * definition replaces the old one whole: targeting and coverage left out are the
+ * defaults (none, full), not the previous values.
  */
 export function defineExperiment(
   name: string,
@@ -87,10 +99,14 @@ export function defineExperiment(
   current: ExperimentConfig | null,
   now: number,
 ): Change {
-  if (current === null)
-    return upsertConfig({ ...experimentConfig(name, definition.variants), ...definition }, null, now);
+  const defined = {
+    ...definition,
+    targeting: definition.targeting ?? [],
+    coverage: definition.coverage ?? FULL_COVERAGE,
+  };
+  if (current === null) return upsertConfig({ ...experimentConfig(name, definition.variants), ...defined }, null, now);
   const config = notArchived(name, current);
-  return upsertConfig({ ...config, ...definition }, config, now);
+  return upsertConfig({ ...config, ...defined }, config, now);
 }
 
 /** Draft or concluded → running. Archived is terminal. */
@@ -131,8 +147,26 @@ export function setExperimentWeights(
   now: number,
 ): Change {
   validateVariants(variants);
+  const config = draftOrRunning(name, current);
+  return { config: { ...config, variants, updated_at_secs: now }, mutation: "set_weights" };
+}
+
+/** A new coverage (a ramp) for a draft or running experiment; enrolled actors stay enrolled. */
+export function setExperimentCoverage(
+  name: string,
+  coverage: number,
+  current: ExperimentConfig | null,
+  now: number,
+): Change {
+  validateCoverage(coverage);
+  const config = draftOrRunning(name, current);
+  return { config: { ...config, coverage, updated_at_secs: now }, mutation: `coverage=${coverage}` };
+}
+
+/** Weights and coverage change only while the experiment can still enrol actors. */
+function draftOrRunning(name: string, current: ExperimentConfig | null): ExperimentConfig {
   const config = existing(name, current);
   if (config.state === "concluded") throw ExperimentError.notRunning(name, config.state);
   if (config.state === "archived") throw ExperimentError.archived(name);
-  return { config: { ...config, variants, updated_at_secs: now }, mutation: "set_weights" };
+  return config;
 }

@@ -1,7 +1,9 @@
 import { ExperimentAdmin } from "./admin";
 import { assignExperiments, deliverExposures } from "./assigner";
+import { prepareExperiment } from "./assignment";
 import { ConsoleExposureSink } from "./sinks";
 import type { ExperimentStore, ExposureSink } from "./store";
+import type { Attributes } from "./targeting";
 
 export interface ExperimentServiceOptions {
   /** Where exposures go; the console JSON line by default. */
@@ -32,20 +34,31 @@ export class ExperimentService extends ExperimentAdmin {
    * The variant `actor` sees in `experiment`, by the reference's rules in order:
    * 1. archived → `archived`; 2. concluded → the winner, no exposure; 3. draft →
    * `not_running`; 4. override → its variant (exposure tagged `is_override`); 5. sticky
-   * → the stored variant; 6. a sibling of the exclusion group assigned →
-   * `excluded_by_group`; 7. bucket, weighted choice, stored sticky (first writer wins).
-   * Every success of a running experiment emits one exposure.
+   * → the stored variant; 6. targeting or coverage keeps a new actor out →
+   * `not_eligible`; 7. a sibling of the exclusion group assigned → `excluded_by_group`;
+   * 8. bucket, weighted choice, stored sticky (first writer wins). Every success of a
+   * running experiment emits one exposure.
    *
-   * @throws {ExperimentError} `not_found`, `archived`, `not_running`, `excluded_by_group`, `no_variant`, `store_unavailable`
+   * @param attributes what targeting conditions read (not in the reference)
+   * @throws {ExperimentError} `not_found`, `archived`, `not_running`, `not_eligible`, `excluded_by_group`, `no_variant`, `store_unavailable`
    */
-  async assign(experiment: string, actor: string): Promise<string> {
-    return this.assignWithRequestId(experiment, actor, null);
+  async assign(experiment: string, actor: string, attributes: Attributes = {}): Promise<string> {
+    return this.assignWithRequestId(experiment, actor, null, attributes);
   }
 
   /** Like `assign`, carrying `requestId` into the exposure for correlation. */
-  async assignWithRequestId(experiment: string, actor: string, requestId: string | null): Promise<string> {
+  async assignWithRequestId(
+    experiment: string,
+    actor: string,
+    requestId: string | null,
+    attributes: Attributes = {},
+  ): Promise<string> {
     const config = await this.store.get(experiment);
-    const { results, exposures } = await assignExperiments([[experiment, config]], this.store, { actor, requestId });
+    const { results, exposures } = await assignExperiments(
+      [[experiment, config && prepareExperiment(config)]],
+      this.store,
+      { actor, attributes, requestId },
+    );
     // Not awaited: a slow sink must not hold the assignment up (a synchronous one has
     // its exposure before this returns).
     void deliverExposures(this.exposureSink, exposures);

@@ -9,7 +9,7 @@ import type { ChangeRecord, ExperimentConfig, ExposureRecord } from "./types";
  */
 export interface AssignmentStore {
   /**
-   * Rules 4–7 for one actor and several experiments, in the order given (the order
+   * Rules 4–8 for one actor and several experiments, in the order given (the order
    * decides which experiment of an exclusion group an unassigned actor lands in).
    * Returns one outcome per request, in the same order.
    */

@@ -1,4 +1,5 @@
 import { ExperimentError } from "./errors";
+import { codePoints } from "./text";
 
 /**
  * Attribute targeting: conditions on caller-supplied attributes that decide whether an
@@ -53,7 +54,7 @@ export interface TargetingCondition {
   operator: TargetingOperator;
   /** Strings, numbers and versions alike: `"18"`, `"2.0.0"`. */
   values: string[];
-  case_insensitive?: boolean;
+  case_insensitive: boolean;
 }
 
 /** A caller attribute. Numbers and booleans are compared by their JSON text: 40 → "40". */
@@ -64,7 +65,7 @@ export type Attributes = Readonly<Record<string, AttributeValue>>;
 
 /**
  * The limits of targeting, in one place for the engine and the HTTP layer. Lengths are
- * in Unicode code points ({@link codePointLength}). `maxAttributes` and
+ * in Unicode code points ({@link codePoints}). `maxAttributes` and
  * `maxAttributeValueChars` bound what a caller sends; the rest bound a config.
  */
 export const TARGETING_LIMITS = {
@@ -77,18 +78,6 @@ export const TARGETING_LIMITS = {
 
 /** Attribute names, in conditions and in a caller's attributes alike. */
 export const ATTRIBUTE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
-
-/**
- * The number of Unicode code points in `text`; a lone surrogate counts as one.
- *
- * @example
- * codePointLength("😀"); // 1 (but "😀".length is 2)
- */
-export function codePointLength(text: string): number {
-  let count = 0;
-  for (const _ of text) count++;
-  return count;
-}
 
 /** JSON number syntax: no leading `+`, no leading zeros, no bare `.5` or `5.`, no hex. */
 const NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
@@ -219,7 +208,7 @@ function validateCondition({ attribute, operator, values }: TargetingCondition, 
   }
   values.forEach((value, i) => {
     if (!value.isWellFormed()) throw invalid(`values[${i}] is not well-formed Unicode`);
-    if (codePointLength(value) > TARGETING_LIMITS.maxValueChars) {
+    if (codePoints(value) > TARGETING_LIMITS.maxValueChars) {
       throw invalid(`values[${i}] is longer than ${TARGETING_LIMITS.maxValueChars} characters`);
     }
     if (operator.startsWith("num_") && parseNumber(value) === null) throw invalid(`'${value}' is not a number`);

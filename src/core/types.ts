@@ -1,3 +1,5 @@
+import type { TargetingCondition } from "./targeting";
+
 /**
  * The data types of the reference module, with its serde field names (snake_case) so
  * that the JSON is identical. Absent optional values are `null`, as serde writes them.
@@ -21,6 +23,16 @@ export interface ExperimentConfig {
   winner: string | null;
   /** Actors assigned to one experiment of a group are excluded from its siblings. */
   exclusion_group: string | null;
+  /**
+   * Who may enter (not in the reference): every condition must hold for an actor to be
+   * enrolled. Empty: everyone.
+   */
+  targeting: TargetingCondition[];
+  /**
+   * How much of the eligible traffic may enter, in basis points (`10000`: all). Ramping
+   * it moves nobody: enrolled actors stay, new ones follow the new share.
+   */
+  coverage: number;
   updated_at_secs: number;
   /**
    * When the experiment first started; `null` for a draft that never ran. Not in the

@@ -1,4 +1,6 @@
 import { ExperimentError } from "./errors";
+import { validateTargeting } from "./targeting";
+import { CONTROL, codePoints } from "./text";
 import type { ExperimentConfig, VariantConfig } from "./types";
 
 /**
@@ -15,6 +17,8 @@ export const LIMITS = {
   maxActorBytes: 256,
   maxBatchExperiments: 100,
   maxBodyBytes: 64 * 1024,
+  /** Coverage is in basis points: 10 000 is everyone. */
+  maxCoverage: 10_000,
 } as const;
 
 /**
@@ -22,39 +26,9 @@ export const LIMITS = {
  * `"<experiment>:<actor>"` ambiguous (`a:b` + `c` vs `a` + `b:c`).
  */
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
-// C0, DEL and C1 control characters.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 export function isValidName(name: string): boolean {
   return NAME_PATTERN.test(name);
-}
-
-/**
- * The length of `text` in Unicode code points (a surrogate pair is one), which is what
- * the limits call characters.
- */
-export function codePoints(text: string): number {
-  let count = text.length;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code >= 0xd800 && code <= 0xdbff) {
-      const next = text.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        count--;
-        i++;
-      }
-    }
-  }
-  return count;
-}
-
-/**
- * Free text an admin may store (`X-Admin-Actor`): well-formed, without control
- * characters, at most `maxChars` code points.
- */
-export function isValidLabel(text: string, maxChars: number): boolean {
-  return text.isWellFormed() && !CONTROL.test(text) && codePoints(text) <= maxChars;
 }
 
 /** Actor ids: 1 to 256 UTF-8 bytes, no control characters, well-formed Unicode. */
@@ -122,10 +96,19 @@ export function validateConfig(config: ExperimentConfig): void {
     }
   }
   validateVariants(config.variants);
+  validateTargeting(config.targeting);
+  validateCoverage(config.coverage);
   if (config.state === "concluded") {
     const winner = config.winner?.trim() ? config.winner : null;
     if (winner === null) throw ExperimentError.invalidConfig("concluded experiment requires a non-empty winner");
     requireVariant(config, winner, "winner");
+  }
+}
+
+/** @throws {ExperimentError} `invalid_config` unless `coverage` is whole basis points in `[0, 10000]`. */
+export function validateCoverage(coverage: number): void {
+  if (!Number.isInteger(coverage) || coverage < 0 || coverage > LIMITS.maxCoverage) {
+    throw ExperimentError.invalidConfig(`coverage must be an integer in [0, ${LIMITS.maxCoverage}] basis points`);
   }
 }
 

@@ -98,6 +98,7 @@ describe("actor object schema migration 2", () => {
       experiment,
       variants: ["a", "b"],
       exclusion_group: "g",
+      ineligible: null,
       candidate: "a",
       siblings: [sibling],
     });

@@ -110,10 +110,15 @@ describe("ConfigCache", () => {
     await expect(new ConfigCache().load(kv, 1000)).rejects.toMatchObject({ code: "store_unavailable" });
   });
 
-  it("reads a snapshot written before the format and started_at_secs fields existed", async () => {
-    const { started_at_secs: _, ...legacy } = { ...fiftyFifty("exp"), state: "running" };
+  it("reads a snapshot written before format, targeting, coverage and started_at_secs existed", async () => {
+    const { started_at_secs: _s, targeting: _t, coverage: _c, ...legacy } = { ...fiftyFifty("exp"), state: "running" };
     const { kv } = kvOf({ value: JSON.stringify({ version: 4, experiments: [legacy] }) });
     const snapshot = await new ConfigCache().load(kv, 1000);
-    expect(snapshot.get("exp")).toMatchObject({ state: "running", started_at_secs: null });
+    expect(snapshot.get("exp")?.config).toMatchObject({
+      state: "running",
+      started_at_secs: null,
+      targeting: [],
+      coverage: 10000,
+    });
   });
 });

@@ -5,6 +5,7 @@ import {
   experimentBucket,
   experimentConfig,
   planAssignment,
+  prepareExperiment,
   selectVariant,
   type VariantConfig,
 } from "../../src/core";
@@ -61,18 +62,9 @@ describe("assignment properties", () => {
   it("is a pure function of (experiment, actor, weights) until stored", () => {
     fc.assert(
       fc.property(fc.string({ minLength: 1 }), fc.string(), weights, (experiment, actor, ws) => {
-        const config = {
-          name: experiment,
-          description: null,
-          state: "running" as const,
-          variants: variantsOf(ws),
-          winner: null,
-          exclusion_group: null,
-          updated_at_secs: 0,
-          started_at_secs: 0,
-        };
-        const first = planAssignment(experiment, actor, config);
-        const second = planAssignment(experiment, actor, structuredClone(config));
+        const config = { ...experimentConfig(experiment, variantsOf(ws)), state: "running" as const };
+        const first = planAssignment(experiment, actor, prepareExperiment(config), {});
+        const second = planAssignment(experiment, actor, prepareExperiment(structuredClone(config)), {});
         expect(second).toEqual(first);
         expect(first.kind).toBe("store");
         if (first.kind === "store") {

@@ -8,6 +8,7 @@ import {
   ExperimentService,
   experimentConfig,
   InMemoryExperimentStore,
+  prepareExperiment,
   RecordingExposureSink,
 } from "../../src/core";
 import { errorOf, fiftyFifty, makeSvc, makeSvcWithSink, running, v } from "./helpers";
@@ -262,8 +263,14 @@ describe("concurrency and batching", () => {
       },
     };
     const names = ["c", "done", "a", "ghost", "b", "c"];
-    const configs = await Promise.all(names.map(async (n) => [n, await store.get(n)] as const));
-    const { results, exposures } = await assignExperiments(configs, counting, { actor: "user:1", requestId: "r1" });
+    const configs = await Promise.all(
+      names.map(async (n) => {
+        const config = await store.get(n);
+        return [n, config && prepareExperiment(config)] as const;
+      }),
+    );
+    const call = { actor: "user:1", attributes: {}, requestId: "r1" };
+    const { results, exposures } = await assignExperiments(configs, counting, call);
     expect(calls).toHaveLength(1);
     expect(calls[0]?.map((r) => r.experiment)).toEqual(["c", "a", "b"]);
     expect([...results.keys()]).toEqual(["c", "done", "a", "ghost", "b"]);

@@ -1,6 +1,6 @@
 import * as v from "valibot";
 import { ExperimentConfigSchema } from "../../api/schemas";
-import type { ExperimentConfig } from "../../core";
+import { type PreparedExperiment, prepareExperiment } from "../../core";
 
 /** The KV key under which the registry publishes every experiment's config. */
 export const SNAPSHOT_KEY = "config-snapshot:v1";
@@ -39,11 +39,12 @@ export function parseSnapshot(text: string): ConfigSnapshot | null {
 
 /**
  * A snapshot parsed and indexed once per cache fill, so that a request does only map
- * lookups: configs by name, and each exclusion group's members.
+ * lookups: configs by name with their targeting compiled, and each exclusion group's
+ * members.
  */
 export class CompiledSnapshot {
   readonly version: number;
-  private readonly byName = new Map<string, ExperimentConfig>();
+  private readonly byName = new Map<string, PreparedExperiment>();
   private readonly groups = new Map<string, string[]>();
   /** Running and concluded experiments in name order: the default batch. */
   readonly assignable: readonly string[];
@@ -52,7 +53,7 @@ export class CompiledSnapshot {
     this.version = snapshot.version;
     const sorted = [...snapshot.experiments].sort((a, b) => (a.name < b.name ? -1 : 1));
     for (const config of sorted) {
-      this.byName.set(config.name, config);
+      this.byName.set(config.name, prepareExperiment(config));
       if (config.exclusion_group !== null) {
         const members = this.groups.get(config.exclusion_group) ?? [];
         members.push(config.name);
@@ -66,7 +67,7 @@ export class CompiledSnapshot {
     return new CompiledSnapshot({ format: SNAPSHOT_FORMAT, version: 0, experiments: [] });
   }
 
-  get(name: string): ExperimentConfig | null {
+  get(name: string): PreparedExperiment | null {
     return this.byName.get(name) ?? null;
   }
 

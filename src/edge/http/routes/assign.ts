@@ -1,9 +1,16 @@
-import { type AssignResult, assignExperiments, deliverExposures, type ExposureSink } from "../../../core";
+import {
+  type AssignResult,
+  type Attributes,
+  assignExperiments,
+  deliverExposures,
+  type ExposureSink,
+} from "../../../core";
 import type { ConfigCache } from "../../config/cache";
 import type { Env } from "../../env";
 import { ActorAssignmentStore } from "../../objects/actor/client";
 import { settingsOf } from "../../settings";
 import { resolveActor } from "../actor-id";
+import { attributesOf, queryAttributes } from "../attributes";
 import type { EdgeRequest } from "../context";
 import type { Handlers } from "../handler";
 import { batchError } from "../problem";
@@ -23,15 +30,17 @@ export function assignHandlers(
     env: Env,
     ctx: ExecutionContext,
     explicitActor: string | null | undefined,
+    callerAttributes: Attributes,
     names: readonly string[] | null,
   ) {
     const { actor, setCookie } = resolveActor(request, explicitActor);
+    const attributes = attributesOf(request, callerAttributes);
     request.context.setCookie = setCookie;
     const snapshot = await configs.load(env.CONFIG, settingsOf(env).configCacheTtlMs);
     const { results, exposures } = await assignExperiments(
       (names ?? snapshot.assignable).map((name) => [name, snapshot.get(name)] as const),
       new ActorAssignmentStore(env.ACTORS, snapshot),
-      { actor, requestId: request.context.exposureRequestId },
+      { actor, attributes, requestId: request.context.exposureRequestId },
     );
     if (exposures.length > 0) ctx.waitUntil(deliverExposures(sinkOf(env), exposures));
     request.context.exposures = exposures.length;
@@ -41,14 +50,22 @@ export function assignHandlers(
   return {
     assign: async ({ params, query }, request, env, ctx) => {
       const name = params.experiment;
-      const { actor, results } = await assign(request, env, ctx, query.actor, [name]);
+      const attributes = queryAttributes(request.context.url.searchParams);
+      const { actor, results } = await assign(request, env, ctx, query.actor, attributes, [name]);
       const result = results.get(name) as AssignResult;
       if (!result.ok) throw result.error;
       return { experiment: name, actor, variant: result.value.variant, is_override: result.value.is_override };
     },
 
     assignBatch: async ({ body }, request, env, ctx) => {
-      const { actor, results } = await assign(request, env, ctx, body.actor, body.experiments ?? null);
+      const { actor, results } = await assign(
+        request,
+        env,
+        ctx,
+        body.actor,
+        body.attributes ?? {},
+        body.experiments ?? null,
+      );
       const assignments: Record<
         string,
         { variant: string; is_override: boolean } | { error: ReturnType<typeof batchError> }

@@ -1,3 +1,4 @@
+import type { TargetingCondition } from "../../../core";
 import { callRegistry } from "../../objects/registry/client";
 import { adminActor } from "../auth";
 import { type Handlers, json } from "../handler";
@@ -16,6 +17,7 @@ export const experimentHandlers: Handlers<
   | "concludeExperiment"
   | "archiveExperiment"
   | "setWeights"
+  | "setCoverage"
   | "history"
 > = {
   listExperiments: async (_, __, env) => ({ experiments: await callRegistry(env.REGISTRY, (r) => r.list()) }),
@@ -28,6 +30,10 @@ export const experimentHandlers: Handlers<
       variants: body.variants,
       description: body.description ?? null,
       exclusion_group: body.exclusion_group ?? null,
+      // An operator the engine does not know is refused there (422 invalid_config), with
+      // every other config rule; the schema only checked that it is a string.
+      targeting: body.targeting as TargetingCondition[] | undefined,
+      coverage: body.coverage,
     };
     const { config, created } = await callRegistry(env.REGISTRY, (r) => r.define(params.name, definition, by));
     return json(config, created ? 201 : 200);
@@ -51,6 +57,11 @@ export const experimentHandlers: Handlers<
   setWeights: async ({ params, body }, request, env) => {
     const by = adminActor(request);
     return callRegistry(env.REGISTRY, (r) => r.setWeights(params.name, body.variants, by));
+  },
+
+  setCoverage: async ({ params, body }, request, env) => {
+    const by = adminActor(request);
+    return callRegistry(env.REGISTRY, (r) => r.setCoverage(params.name, body.coverage, by));
   },
 
   history: async ({ params, query }, _, env) => {

@@ -53,7 +53,7 @@ export class ActorObject extends DurableObject<unknown> {
   }
 
   /**
-   * Rules 4–7 for each request, in order, in one transaction; returns what is persisted.
+   * Rules 4–8 for each request, in order, in one transaction; returns what is persisted.
    * One call however many experiments: the batch route's single round trip.
    */
   assign(requests: ActorAssignRequest[]): AssignOutcome[] {

@@ -81,6 +81,10 @@ export class RegistryObject extends DurableObject<RegistryEnv> {
     return this.mutate(() => this.admin.setWeights(name, variants, by), true);
   }
 
+  setCoverage(name: string, coverage: number, by: string | null): Promise<Result<ExperimentConfig>> {
+    return this.mutate(() => this.admin.setCoverage(name, coverage, by), true);
+  }
+
   setOverride(experiment: string, actor: string, variant: string, by: string | null): Promise<Result<null>> {
     return this.mutate(async () => {
       await this.admin.setOverride(experiment, actor, variant, by);

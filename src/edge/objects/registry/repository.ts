@@ -1,3 +1,5 @@
+import * as v from "valibot";
+import { ExperimentConfigSchema } from "../../../api/schemas";
 import {
   type Change,
   type ChangeRecord,
@@ -174,11 +176,7 @@ export class RegistryRepository implements ExperimentRepository {
   }
 }
 
+/** A stored config, with the defaults of fields added since it was written (the snapshot's schema). */
 function parseConfig(json: string): ExperimentConfig {
-  const config = JSON.parse(json) as ExperimentConfig;
-  // Rows written before `started_at_secs` existed: anything but a draft has run.
-  if (config.started_at_secs === undefined) {
-    config.started_at_secs = config.state === "draft" ? null : config.updated_at_secs;
-  }
-  return config;
+  return v.parse(ExperimentConfigSchema, JSON.parse(json));
 }

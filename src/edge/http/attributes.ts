@@ -1,0 +1,43 @@
+import { Attributes as AttributesSchema } from "../../api/schemas";
+import { type Attributes, ExperimentError } from "../../core";
+import { parseInput } from "./body";
+
+const PREFIX = "attr.";
+
+/**
+ * The caller's attributes from the query: `attr.<name>=<value>`, values as text.
+ * @throws {ExperimentError} `invalid_request` for a repeated name, or what the schema refuses
+ */
+export function queryAttributes(query: URLSearchParams): Attributes {
+  const attributes: Record<string, string> = {};
+  for (const [key, value] of query) {
+    if (!key.startsWith(PREFIX)) continue;
+    const name = key.slice(PREFIX.length);
+    if (Object.hasOwn(attributes, name)) {
+      throw ExperimentError.invalidRequest(`'${key}' is given more than once`, [
+        { parameter: key, detail: "given more than once" },
+      ]);
+    }
+    attributes[name] = value;
+  }
+  return parseInput(AttributesSchema, attributes, "query");
+}
+
+/**
+ * What targeting reads: the request's own `request.cf` facts (country, continent, colo,
+ * asn, region_code, is_eu_country), overridden by the caller's attributes of the same
+ * name. When the caller is a server or another Worker, `request.cf` describes that
+ * caller, not the visitor, so such callers should send the visitor's attributes.
+ */
+export function attributesOf(request: Request, caller: Attributes): Attributes {
+  const cf = request.cf as IncomingRequestCfProperties | undefined;
+  if (cf === undefined) return caller;
+  const edge: Record<string, string | number | boolean> = {};
+  if (cf.country) edge.country = cf.country;
+  if (cf.continent) edge.continent = cf.continent;
+  if (cf.colo) edge.colo = cf.colo;
+  if (typeof cf.asn === "number") edge.asn = cf.asn;
+  if (cf.regionCode) edge.region_code = cf.regionCode;
+  if (cf.country) edge.is_eu_country = cf.isEUCountry === "1";
+  return { ...edge, ...caller };
+}
