@@ -14,9 +14,6 @@ export default defineConfig({
               // Integration tests read configs fresh unless a test asks for the cache, and
               // count their remote calls through the debug headers.
               bindings: { ADMIN_TOKEN: "test-admin-token", CONFIG_CACHE_TTL_MS: "0", DEBUG_HEADERS: "1" },
-              // A real local queue for the exposure-queue test, under a name the Worker does not
-              // read, so every other test keeps the default console sink.
-              queueProducers: { TEST_EXPOSURE_QUEUE: "test-exposures" },
             },
           }),
         ],

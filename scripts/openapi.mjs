@@ -24,6 +24,8 @@ const config = {
   target: "draft-2020-12",
   // A `check` is JavaScript (the actor rule); each one's schema documents it with metadata.
   ignoreActions: ["check"],
+  // A pipeline of several schemas (a custom guard, then the real shape) is documented by its last.
+  typeMode: "output",
   definitions: NAMED_SCHEMAS,
   overrideRef: ({ referenceId }) => `#/components/schemas/${referenceId}`,
 };

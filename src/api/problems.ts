@@ -17,6 +17,7 @@ export const PROBLEMS: Record<ErrorCode, { status: number; title: string; header
   not_eligible: { status: 409, title: "Not eligible" },
   variant_in_use: { status: 409, title: "Variant in use" },
   group_locked: { status: 409, title: "Exclusion group locked" },
+  hash_locked: { status: 409, title: "Hash version locked" },
   invalid_config: { status: 422, title: "Invalid experiment configuration" },
   no_variant: { status: 422, title: "No assignable variant" },
   admin_disabled: { status: 503, title: "Admin API disabled" },

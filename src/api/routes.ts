@@ -167,6 +167,21 @@ export const ROUTES = {
     responses: { 200: { description: "The history", schema: s.HistoryResponse } },
     errors: [],
   },
+  results: {
+    method: "GET",
+    path: `${EXPERIMENT}/results`,
+    summary: "Counted enrolments and exposures per variant and per UTC day, with the sample-ratio (SRM) check",
+    description:
+      "Expected enrolments per variant are the sum over config revisions of that revision's enrolments times " +
+      "the variant's weight share then; Pearson's chi-square over variants with a positive expectation, " +
+      "df = those variants − 1. status: insufficient_data below 100 enrolments or any expected count below 5, " +
+      "mismatch when p_value < 0.001, else ok. Counts lag assignments by the events queue's batch delay " +
+      "(about a second), and a redelivered batch is counted again (at most 100 events).",
+    access: "read",
+    params: s.ExperimentParams,
+    responses: { 200: { description: "The results", schema: s.ResultsResponse } },
+    errors: ["not_found"],
+  },
   listOverrides: {
     method: "GET",
     path: `${EXPERIMENT}/overrides`,

@@ -5,6 +5,7 @@ import {
   type ChangeRecord,
   codePoints,
   type ExperimentConfig,
+  type ExperimentResults,
   FULL_COVERAGE,
   isValidActor,
   LIMITS,
@@ -138,6 +139,11 @@ const AttributeValue = v.union(
 
 /** What targeting conditions read: at most 50 named values. */
 export const Attributes = v.pipe(
+  // First, because valibot's record would take an array for an object.
+  v.custom<Record<string, unknown>>(
+    (input) => typeof input === "object" && input !== null && !Array.isArray(input),
+    "must be an object of attributes",
+  ),
   v.record(
     v.pipe(v.string(), v.regex(ATTRIBUTE_NAME, `attribute names must match ${ATTRIBUTE_NAME.source}`)),
     AttributeValue,
@@ -153,6 +159,15 @@ export const DefineBody = v.strictObject({
   exclusion_group: v.optional(GroupName),
   targeting: v.optional(Targeting),
   coverage: v.optional(Coverage),
+  hash_version: v.optional(
+    v.pipe(
+      v.number("must be a number"),
+      v.metadata({
+        enum: [1, 2],
+        description: `1: the reference's FNV-1a 64 (default); 2: finalized with fmix64, uniform on sequential ids ${config422}`,
+      }),
+    ),
+  ),
 });
 
 export const CoverageBody = v.strictObject({ coverage: Coverage });
@@ -219,6 +234,8 @@ export const ExperimentConfigSchema = v.object({
     [],
   ),
   coverage: v.optional(v.number(), FULL_COVERAGE),
+  hash_version: v.optional(v.picklist([1, 2]), 1),
+  revision: v.optional(v.number(), 1),
   updated_at_secs: v.number(),
   started_at_secs: v.optional(
     v.pipe(
@@ -273,6 +290,34 @@ export const BatchAssignResponse = v.object({
   assignments: v.record(v.string(), v.union([v.object({ variant: v.string(), is_override: v.boolean() }), BatchError])),
 });
 
+const Counts = v.object({ enrolled: v.number(), exposures: v.number() });
+
+export const ResultsResponse = v.object({
+  experiment: v.string(),
+  state: ExperimentState,
+  hash_version: v.picklist([1, 2]),
+  as_of_secs: v.number(),
+  variants: v.array(
+    v.object({
+      name: v.string(),
+      weight: v.number(),
+      enrolled: v.number(),
+      exposures: v.number(),
+      observed_share: v.nullable(v.number()),
+      expected_share: v.number(),
+    }),
+  ),
+  srm: v.object({
+    test: v.literal("chi_square"),
+    statistic: v.nullable(v.number()),
+    df: v.number(),
+    p_value: v.nullable(v.number()),
+    threshold: v.number(),
+    status: v.picklist(["ok", "mismatch", "insufficient_data"]),
+  }),
+  daily: v.array(v.object({ day: v.string(), variants: v.record(v.string(), Counts) })),
+}) satisfies v.GenericSchema<unknown, ExperimentResults>;
+
 export const Problem = v.object({
   type: v.string(),
   title: v.string(),
@@ -302,6 +347,7 @@ export const NAMED_SCHEMAS = {
   Assignment: AssignmentSchema,
   AssignResponse,
   BatchAssignResponse,
+  Results: ResultsResponse,
   DefineBody,
   CoverageBody,
   Attributes,

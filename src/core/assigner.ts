@@ -7,9 +7,9 @@ import {
   planAssignment,
 } from "./assignment";
 import { ExperimentError } from "./errors";
-import type { AssignmentStore, ExposureSink } from "./store";
+import type { AssignmentEvents, AssignmentStore, ExposureSink } from "./store";
 import type { Attributes } from "./targeting";
-import { type ExposureRecord, nowSecs } from "./types";
+import { type EnrolmentRecord, type ExposureRecord, nowSecs } from "./types";
 
 /** Who is being assigned, with what attributes, and the request id that exposures carry for correlation. */
 export interface AssignCall {
@@ -18,10 +18,12 @@ export interface AssignCall {
   requestId: string | null;
 }
 
-/** The results by experiment, and the exposures they owe (one per success of a running experiment). */
-export interface Assignments {
+/**
+ * The results by experiment, and the events they make: an exposure per success of a
+ * running experiment, an enrolment per sticky assignment created.
+ */
+export interface Assignments extends AssignmentEvents {
   results: Map<string, AssignResult>;
-  exposures: ExposureRecord[];
 }
 
 /**
@@ -43,8 +45,11 @@ export async function assignExperiments(
   call: AssignCall,
 ): Promise<Assignments> {
   const plans = new Map<string, Plan>();
+  const revisions = new Map<string, number>();
   for (const [name, prepared] of experiments) {
-    if (!plans.has(name)) plans.set(name, planAssignment(name, call.actor, prepared, call.attributes));
+    if (plans.has(name)) continue;
+    plans.set(name, planAssignment(name, call.actor, prepared, call.attributes));
+    if (prepared !== null) revisions.set(name, prepared.config.revision);
   }
   const requests = [...plans.values()].flatMap((plan) => (plan.kind === "store" ? [plan.request] : []));
   const stored = requests.length === 0 ? [] : await assignAtStore(store, call.actor, requests);
@@ -57,18 +62,19 @@ export async function assignExperiments(
 
   const timestamp = nowSecs();
   const exposures: ExposureRecord[] = [];
+  const enrolments: EnrolmentRecord[] = [];
   for (const [experiment, result] of results) {
-    if (!result.ok || !result.value.exposed) continue;
-    exposures.push({
-      experiment,
-      variant: result.value.variant,
-      actor: call.actor,
-      request_id: call.requestId,
-      is_override: result.value.is_override,
-      timestamp_secs: timestamp,
-    });
+    if (!result.ok) continue;
+    const { variant, is_override, exposed, enrolled } = result.value;
+    const { actor, requestId } = call;
+    if (exposed)
+      exposures.push({ experiment, variant, actor, request_id: requestId, is_override, timestamp_secs: timestamp });
+    if (enrolled) {
+      const revision = revisions.get(experiment) ?? 1;
+      enrolments.push({ experiment, variant, actor, revision, timestamp_secs: timestamp });
+    }
   }
-  return { results, exposures };
+  return { results, exposures, enrolments };
 }
 
 /** One store call for every request; an unavailable store fails each of them alike. */
@@ -91,14 +97,17 @@ async function assignAtStore(
 }
 
 /**
- * Hands exposures to the sink, in one batch if it takes batches. Never rejects: a sink
+ * Hands an assignment's events to the sink: all at once if it takes events, else the
+ * exposures in one batch if it takes batches, else one by one. Never rejects: a sink
  * that throws or rejects is logged and never fails an assignment. A synchronous sink
- * receives every exposure before this returns.
+ * receives every event before this returns.
  */
-export async function deliverExposures(sink: ExposureSink, exposures: ExposureRecord[]): Promise<void> {
-  if (exposures.length === 0) return;
+export async function deliverEvents(sink: ExposureSink, events: AssignmentEvents): Promise<void> {
+  const { exposures, enrolments } = events;
   try {
-    if (sink.recordBatch) await sink.recordBatch(exposures);
+    if (sink.recordEvents) {
+      if (exposures.length > 0 || enrolments.length > 0) await sink.recordEvents(events);
+    } else if (exposures.length > 0 && sink.recordBatch) await sink.recordBatch(exposures);
     else {
       for (const exposure of exposures) {
         const pending = sink.record(exposure);

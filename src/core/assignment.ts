@@ -1,5 +1,5 @@
 import { ExperimentError, fromErrorData, type Result, toErrorData } from "./errors";
-import { coverageBucket, experimentBucket } from "./hash";
+import { coverageBucket, experimentBucket, experimentBucketV2 } from "./hash";
 import { selectVariant } from "./select";
 import { type Attributes, compileTargeting, type TargetingPredicate } from "./targeting";
 import type { Assignment, ExperimentConfig } from "./types";
@@ -55,11 +55,17 @@ export interface Assigned {
   is_override: boolean;
 }
 
-/** The persisted result of rules 4–8, or the error that ended them (plain data: it crosses RPC). */
-export type AssignOutcome = Result<Assigned>;
+/**
+ * The persisted result of rules 4–8, or the error that ended them (plain data: it
+ * crosses RPC). `enrolled`: this call created the actor's sticky assignment (rule 8).
+ */
+export type AssignOutcome = Result<Assigned & { enrolled: boolean }>;
 
-/** The result of an assignment, as the caller sees it; `exposed` says whether an exposure is owed. */
-export type AssignResult = Result<Assigned & { exposed: boolean }, ExperimentError>;
+/**
+ * The result of an assignment, as the caller sees it: `exposed` says whether an
+ * exposure is owed, `enrolled` whether an enrolment happened.
+ */
+export type AssignResult = Result<Assigned & { exposed: boolean; enrolled: boolean }, ExperimentError>;
 
 export type Plan = { kind: "decided"; result: AssignResult } | { kind: "store"; request: AssignRequest };
 
@@ -79,7 +85,7 @@ export function planAssignment(
       if (config.winner === null) return failed(ExperimentError.noVariant(experiment));
       return {
         kind: "decided",
-        result: { ok: true, value: { variant: config.winner, is_override: false, exposed: false } },
+        result: { ok: true, value: { variant: config.winner, is_override: false, exposed: false, enrolled: false } },
       };
     case "draft":
       return failed(ExperimentError.notRunning(experiment, "draft"));
@@ -92,11 +98,16 @@ export function planAssignment(
           variants: config.variants.map((v) => v.name),
           exclusion_group: config.exclusion_group,
           ineligible,
-          candidate: ineligible === null ? selectVariant(config.variants, experimentBucket(experiment, actor)) : null,
+          candidate: ineligible === null ? selectVariant(config.variants, variantBucket(config, actor)) : null,
         },
       };
     }
   }
+}
+
+/** The actor's variant bucket, by the experiment's hash version. */
+export function variantBucket(config: ExperimentConfig, actor: string): number {
+  return config.hash_version === 2 ? experimentBucketV2(config.name, actor) : experimentBucket(config.name, actor);
 }
 
 /**
@@ -171,11 +182,13 @@ export function resolveAtStore(
   const override = records.override(experiment);
   if (override !== null && request.variants.includes(override)) {
     records.markOverrideAnswered(experiment);
-    return { ok: true, value: { variant: override, is_override: true } };
+    return { ok: true, value: { variant: override, is_override: true, enrolled: false } };
   }
   // 5. Sticky: never re-bucketed, whatever the weights, targeting or coverage are now.
   const sticky = records.assignment(experiment);
-  if (sticky !== null) return { ok: true, value: { variant: sticky.variant, is_override: sticky.is_override } };
+  if (sticky !== null) {
+    return { ok: true, value: { variant: sticky.variant, is_override: sticky.is_override, enrolled: false } };
+  }
   // 6. Eligibility, decided at the edge: an ineligible actor is refused and nothing is stored.
   if (request.ineligible !== null) {
     return { ok: false, error: toErrorData(ExperimentError.notEligible(experiment, request.ineligible)) };
@@ -187,7 +200,7 @@ export function resolveAtStore(
   // 8. The bucketed choice becomes sticky.
   if (request.candidate === null) return { ok: false, error: toErrorData(ExperimentError.noVariant(experiment)) };
   records.put(experiment, request.candidate);
-  return { ok: true, value: { variant: request.candidate, is_override: false } };
+  return { ok: true, value: { variant: request.candidate, is_override: false, enrolled: true } };
 }
 
 /**

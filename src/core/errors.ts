@@ -16,6 +16,7 @@ export type ErrorCode =
   | "invalid_config"
   | "variant_in_use"
   | "group_locked"
+  | "hash_locked"
   | "store_unavailable"
   // The request's own.
   | "invalid_request"
@@ -90,6 +91,13 @@ export class ExperimentError extends Error {
       "group_locked",
       `the exclusion group of experiment '${experiment}' can only change while it is a draft that never ran: ` +
         "actors assigned since it started could end up in two experiments of one group",
+    );
+  }
+  static hashLocked(experiment: string): ExperimentError {
+    return new ExperimentError(
+      "hash_locked",
+      `the hash version of experiment '${experiment}' can only change while it is a draft that never ran: ` +
+        "actors not yet stored would move to other variants",
     );
   }
   static storeUnavailable(detail: string): ExperimentError {

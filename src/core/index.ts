@@ -4,7 +4,7 @@
  * `shared/seed/experiments.rs`; data types keep its serde (snake_case) field names.
  */
 export { ExperimentAdmin } from "./admin";
-export { type AssignCall, type Assignments, assignExperiments, deliverExposures } from "./assigner";
+export { type AssignCall, type Assignments, assignExperiments, deliverEvents } from "./assigner";
 export {
   type ActorRecords,
   type Assigned,
@@ -43,10 +43,32 @@ export {
   upsertConfig,
 } from "./lifecycle";
 export { InMemoryExperimentStore } from "./memory-store";
+export {
+  type CountRow,
+  type ExperimentResults,
+  experimentResults,
+  type RevisionWeights,
+  utcDay,
+} from "./results";
 export { selectVariant } from "./select";
 export { ExperimentService, type ExperimentServiceOptions } from "./service";
 export { ConsoleExposureSink, exposureLine, NoOpExposureSink, RecordingExposureSink } from "./sinks";
-export type { AssignmentStore, ExperimentRepository, ExperimentStore, ExposureSink, OverrideEntry } from "./store";
+export {
+  chiSquareUpperTail,
+  expectedEnrolments,
+  type RevisionCounts,
+  SRM_THRESHOLD,
+  type SrmResult,
+  srmCheck,
+} from "./srm";
+export type {
+  AssignmentEvents,
+  AssignmentStore,
+  ExperimentRepository,
+  ExperimentStore,
+  ExposureSink,
+  OverrideEntry,
+} from "./store";
 export {
   ATTRIBUTE_NAME,
   type Attributes,
@@ -63,9 +85,11 @@ export { codePoints, isValidLabel } from "./text";
 export {
   type Assignment,
   type ChangeRecord,
+  type EnrolmentRecord,
   type ExperimentConfig,
   type ExperimentState,
   type ExposureRecord,
+  type HashVersion,
   nowSecs,
   type VariantConfig,
 } from "./types";

@@ -1,6 +1,6 @@
 import { ExperimentError } from "./errors";
 import type { TargetingCondition } from "./targeting";
-import type { ExperimentConfig, VariantConfig } from "./types";
+import type { ExperimentConfig, HashVersion, VariantConfig } from "./types";
 import { requireVariant, validateConfig, validateCoverage, validateVariants } from "./validation";
 
 /**
@@ -24,6 +24,8 @@ export interface ExperimentDefinition {
   targeting?: TargetingCondition[];
   /** Default: `FULL_COVERAGE`. */
   coverage?: number;
+  /** Default: 1, the reference's bucketing. */
+  hash_version?: HashVersion;
 }
 
 /** Coverage when none is given: everyone eligible may enter. */
@@ -33,7 +35,9 @@ export const FULL_COVERAGE = 10_000;
 export function experimentConfig(
   name: string,
   variants: VariantConfig[],
-  options: Partial<Pick<ExperimentConfig, "description" | "exclusion_group" | "targeting" | "coverage">> = {},
+  options: Partial<
+    Pick<ExperimentConfig, "description" | "exclusion_group" | "targeting" | "coverage" | "hash_version">
+  > = {},
 ): ExperimentConfig {
   return {
     name,
@@ -44,6 +48,8 @@ export function experimentConfig(
     exclusion_group: options.exclusion_group ?? null,
     targeting: options.targeting ?? [],
     coverage: options.coverage ?? FULL_COVERAGE,
+    hash_version: options.hash_version ?? 1,
+    revision: 1,
     updated_at_secs: 0,
     started_at_secs: null,
   };
@@ -61,21 +67,37 @@ function notArchived(name: string, current: ExperimentConfig | null): Experiment
 }
 
 /**
- * The reference's `create`: validates, then inserts or replaces the whole config. Two
- * departures, both guarding the exclusion guarantee: once an experiment has run, its
- * group is locked (`group_locked`), and when it first started is kept whatever the new
- * config says.
+ * The reference's `create`: validates, then inserts or replaces the whole config. The
+ * departures guard what actors were assigned under: once an experiment has run, its
+ * exclusion group (`group_locked`) and hash version (`hash_locked`) are fixed; when it
+ * first started is kept whatever the new config says; and the revision grows when the
+ * variants or weights change.
  */
 export function upsertConfig(config: ExperimentConfig, current: ExperimentConfig | null, now: number): Change {
   validateConfig(config);
-  const startedAt = current?.started_at_secs ?? (config.state === "draft" ? null : now);
-  if (current !== null && hasRun(current) && config.exclusion_group !== current.exclusion_group) {
-    throw ExperimentError.groupLocked(config.name);
+  if (current !== null && hasRun(current)) {
+    if (config.exclusion_group !== current.exclusion_group) throw ExperimentError.groupLocked(config.name);
+    if (config.hash_version !== current.hash_version) throw ExperimentError.hashLocked(config.name);
   }
+  const startedAt = current?.started_at_secs ?? (config.state === "draft" ? null : now);
   return {
-    config: { ...config, updated_at_secs: now, started_at_secs: startedAt },
+    config: {
+      ...config,
+      updated_at_secs: now,
+      started_at_secs: startedAt,
+      revision: revisionAfter(current, config.variants),
+    },
     mutation: current === null ? "created" : "updated",
   };
+}
+
+/** 1 for a new experiment; one more than before when the variants or weights change. */
+function revisionAfter(current: ExperimentConfig | null, variants: readonly VariantConfig[]): number {
+  if (current === null) return 1;
+  const same =
+    current.variants.length === variants.length &&
+    current.variants.every((v, i) => v.name === variants[i]?.name && v.weight === variants[i]?.weight);
+  return same ? current.revision : current.revision + 1;
 }
 
 /**
@@ -103,6 +125,7 @@ export function defineExperiment(
     ...definition,
     targeting: definition.targeting ?? [],
     coverage: definition.coverage ?? FULL_COVERAGE,
+    hash_version: definition.hash_version ?? 1,
   };
   if (current === null) return upsertConfig({ ...experimentConfig(name, definition.variants), ...defined }, null, now);
   const config = notArchived(name, current);
@@ -148,7 +171,10 @@ export function setExperimentWeights(
 ): Change {
   validateVariants(variants);
   const config = draftOrRunning(name, current);
-  return { config: { ...config, variants, updated_at_secs: now }, mutation: "set_weights" };
+  return {
+    config: { ...config, variants, revision: revisionAfter(config, variants), updated_at_secs: now },
+    mutation: "set_weights",
+  };
 }
 
 /** A new coverage (a ramp) for a draft or running experiment; enrolled actors stay enrolled. */

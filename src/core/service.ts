@@ -1,5 +1,5 @@
 import { ExperimentAdmin } from "./admin";
-import { assignExperiments, deliverExposures } from "./assigner";
+import { assignExperiments, deliverEvents } from "./assigner";
 import { prepareExperiment } from "./assignment";
 import { ConsoleExposureSink } from "./sinks";
 import type { ExperimentStore, ExposureSink } from "./store";
@@ -54,14 +54,14 @@ export class ExperimentService extends ExperimentAdmin {
     attributes: Attributes = {},
   ): Promise<string> {
     const config = await this.store.get(experiment);
-    const { results, exposures } = await assignExperiments(
+    const { results, ...events } = await assignExperiments(
       [[experiment, config && prepareExperiment(config)]],
       this.store,
       { actor, attributes, requestId },
     );
     // Not awaited: a slow sink must not hold the assignment up (a synchronous one has
     // its exposure before this returns).
-    void deliverExposures(this.exposureSink, exposures);
+    void deliverEvents(this.exposureSink, events);
     const result = results.get(experiment);
     if (result === undefined) throw new Error("assignExperiments lost an experiment");
     if (!result.ok) throw result.error;

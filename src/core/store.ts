@@ -1,6 +1,6 @@
 import type { AssignOutcome, AssignRequest } from "./assignment";
 import type { Change } from "./lifecycle";
-import type { ChangeRecord, ExperimentConfig, ExposureRecord } from "./types";
+import type { ChangeRecord, EnrolmentRecord, ExperimentConfig, ExposureRecord } from "./types";
 
 /**
  * The assignment port. A remote implementation makes ONE call per `assign`, however
@@ -55,9 +55,15 @@ export interface ExperimentRepository {
 /** Everything `ExperimentService` needs. */
 export interface ExperimentStore extends ExperimentRepository, AssignmentStore {}
 
+/** What one assignment call emits: its exposures and its enrolments. */
+export interface AssignmentEvents {
+  exposures: ExposureRecord[];
+  enrolments: EnrolmentRecord[];
+}
+
 /**
- * Where exposures go. Callers isolate failures: a sink that throws or rejects is
- * logged and never fails an assignment.
+ * Where exposures (and, for sinks that count them, enrolments) go. Callers isolate
+ * failures: a sink that throws or rejects is logged and never fails an assignment.
  */
 export interface ExposureSink {
   record(exposure: ExposureRecord): void | Promise<void>;
@@ -66,4 +72,6 @@ export interface ExposureSink {
    * to 100), for sinks where one write of many is cheaper than many writes.
    */
   recordBatch?(exposures: ExposureRecord[]): void | Promise<void>;
+  /** Optional: every event of one assignment call, enrolments included, in one delivery. */
+  recordEvents?(events: AssignmentEvents): void | Promise<void>;
 }

@@ -5,6 +5,9 @@ import type { TargetingCondition } from "./targeting";
  * that the JSON is identical. Absent optional values are `null`, as serde writes them.
  */
 
+/** Which bucketing function assigns variants: see `ExperimentConfig.hash_version`. */
+export type HashVersion = 1 | 2;
+
 /** Lifecycle state: `draft → running → concluded`, `archived` from any state. */
 export type ExperimentState = "draft" | "running" | "concluded" | "archived";
 
@@ -33,6 +36,17 @@ export interface ExperimentConfig {
    * it moves nobody: enrolled actors stay, new ones follow the new share.
    */
   coverage: number;
+  /**
+   * How actors are bucketed into variants (not in the reference): `1`, the reference's
+   * FNV-1a 64 mod 10 000; `2`, the same finalized with fmix64 (`bucketV2`), which is
+   * uniform and independent across experiments on sequential ids. Fixed once it has run.
+   */
+  hash_version: HashVersion;
+  /**
+   * Grows by one with every change of the variants or their weights, so that counted
+   * enrolments can be held against the weights in force when they happened.
+   */
+  revision: number;
   updated_at_secs: number;
   /**
    * When the experiment first started; `null` for a draft that never ran. Not in the
@@ -68,6 +82,18 @@ export interface ExposureRecord {
   actor: string;
   request_id: string | null;
   is_override: boolean;
+  timestamp_secs: number;
+}
+
+/**
+ * The creation of an actor's sticky, non-override assignment (not in the reference):
+ * what the sample-ratio check counts, held against the weights of `revision`.
+ */
+export interface EnrolmentRecord {
+  experiment: string;
+  variant: string;
+  actor: string;
+  revision: number;
   timestamp_secs: number;
 }
 

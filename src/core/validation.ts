@@ -98,6 +98,9 @@ export function validateConfig(config: ExperimentConfig): void {
   validateVariants(config.variants);
   validateTargeting(config.targeting);
   validateCoverage(config.coverage);
+  if (config.hash_version !== 1 && config.hash_version !== 2) {
+    throw ExperimentError.invalidConfig("hash_version must be 1 (the reference's FNV-1a 64) or 2 (bucket_v2)");
+  }
   if (config.state === "concluded") {
     const winner = config.winner?.trim() ? config.winner : null;
     if (winner === null) throw ExperimentError.invalidConfig("concluded experiment requires a non-empty winner");

@@ -1,6 +1,7 @@
-import type { ExposureRecord } from "../core";
+import type { EventMessage } from "./events/messages";
 import type { ActorObject } from "./objects/actor/actor-object";
 import type { RegistryObject } from "./objects/registry/registry-object";
+import type { StatsObject } from "./objects/stats/stats-object";
 
 /**
  * The Worker's bindings and vars, as wrangler.toml and secrets provide them. The
@@ -14,8 +15,15 @@ export interface Env {
   ACTORS: DurableObjectNamespace<ActorObject>;
   /** The single registry Durable Object: authoritative configs, history, override index. */
   REGISTRY: DurableObjectNamespace<RegistryObject>;
-  /** Optional Queue producer: when bound, exposures go there instead of the console. */
-  EXPOSURE_QUEUE?: Queue<ExposureRecord>;
+  /** One Durable Object per experiment: counted enrolments and exposures. */
+  STATS: DurableObjectNamespace<StatsObject>;
+  /**
+   * The events queue (producer; this Worker is also its consumer). Unbound, exposures
+   * are logged on the request path and nothing is counted.
+   */
+  EVENTS?: Queue<EventMessage>;
+  /** `off`: the consumer does not write exposure log lines (the counts are kept either way). */
+  EXPOSURE_LOG?: string;
   /** Secret. Without it every admin request is refused (503 admin_disabled). */
   ADMIN_TOKEN?: string;
   /** How long an isolate keeps the config snapshot, in ms. Default 1000; 0 disables. */

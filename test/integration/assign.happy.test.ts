@@ -50,14 +50,18 @@ async function expectActorPrecedence(via: "GET" | "POST") {
 }
 
 /** The exposure lines the Worker logged (it runs in this isolate, so console is shared). */
-function exposureSpy() {
-  const spy = vi.spyOn(console, "log");
+/**
+ * The exposure lines logged for `experiment`. The events queue's consumer writes them,
+ * in this same isolate, a batch delay (about a second) after the requests.
+ */
+function exposureSpy(experiment: string) {
+  const spy = vi.spyOn(console, "log").mockImplementation(() => undefined);
   return () =>
     spy.mock.calls
       .map(([line]) =>
         typeof line === "string" && line.startsWith('{"event":"experiment_exposure"') ? JSON.parse(line) : null,
       )
-      .filter((e) => e !== null);
+      .filter((e) => e !== null && e.experiment === experiment);
 }
 
 describe("GET /v1/assign/{experiment}", () => {
@@ -108,13 +112,13 @@ describe("GET /v1/assign/{experiment}", () => {
   it("emits one exposure per successful running assignment, with the request id or CF-Ray", async () => {
     const name = unique("exposure");
     await runningExperiment(name);
-    const exposures = exposureSpy();
+    const exposures = exposureSpy(name);
     const first = await call("GET", `/v1/assign/${name}?actor=a`, { headers: { "x-request-id": "req-1" } });
     expect(first.status).toBe(200);
     expect(first.headers.get("x-exposures")).toBe("1");
     await ok(call("GET", `/v1/assign/${name}?actor=a`, { headers: { "cf-ray": "ray-2" } }));
     await ok(call("GET", `/v1/assign/${name}?actor=b`));
-    await vi.waitFor(() => expect(exposures()).toHaveLength(3));
+    await vi.waitFor(() => expect(exposures()).toHaveLength(3), { timeout: 10_000, interval: 100 });
     expect(exposures().map((e) => [e.actor, e.request_id])).toEqual([
       ["a", "req-1"],
       ["a", "ray-2"],
@@ -136,7 +140,7 @@ describe("GET /v1/assign/{experiment}", () => {
     await runningExperiment(name);
     await ok(admin("POST", `/experiments/${name}/conclude`, { winner: "treatment" }));
     await publish();
-    const exposures = exposureSpy();
+    const exposures = exposureSpy(name);
     for (let i = 0; i < 20; i++) {
       const response = await call("GET", `/v1/assign/${name}?actor=user:${i}`);
       expect(response.headers.get("x-exposures")).toBe("0");

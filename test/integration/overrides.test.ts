@@ -113,6 +113,6 @@ describe("actor object schema migration 2", () => {
       assignments: [{ experiment: "exp_s", variant: "a", is_override: 0 }],
       overrides: [{ experiment: "exp_o", variant: "b", set_at_secs: 111, answered: 1 }],
     });
-    expect(outcomes).toEqual([[{ ok: true, value: { variant: "b", is_override: true } }], true]);
+    expect(outcomes).toEqual([[{ ok: true, value: { variant: "b", is_override: true, enrolled: false } }], true]);
   });
 });

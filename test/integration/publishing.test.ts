@@ -137,6 +137,7 @@ describe("Durable Object schemas", () => {
       state.storage.sql.exec<{ id: number; description: string }>("SELECT id, description FROM _migrations").toArray();
     expect(await runInDurableObject(registry(), (_, state) => tables(state))).toEqual([
       { id: 1, description: "experiments, change history, override index, publish state" },
+      { id: 2, description: "the variants and weights of every config revision" },
     ]);
     const actor = env.ACTORS.get(env.ACTORS.idFromName(unique("schema-actor")));
     expect(await runInDurableObject(actor, (_, state) => tables(state))).toEqual([

@@ -3,7 +3,7 @@ import { ROUTES, type RouteId, type RouteSpec } from "../../api/routes";
 import { ExperimentError, type ExposureSink } from "../../core";
 import { ConfigCache } from "../config/cache";
 import type { Env } from "../env";
-import { exposureSinkFor } from "../exposures/sinks";
+import { CONSOLE_SINK, QueueEventSink } from "../events/sink";
 import { CallCounts, metered } from "../metering";
 import { settingsOf } from "../settings";
 import { requireAdmin } from "./auth";
@@ -15,9 +15,10 @@ import { assignHandlers } from "./routes/assign";
 import { experimentHandlers } from "./routes/experiments";
 import { openapiHandlers } from "./routes/openapi";
 import { overrideHandlers } from "./routes/overrides";
+import { resultsHandlers } from "./routes/results";
 
 export interface AppOptions {
-  /** Where exposures go; by default the `EXPOSURE_QUEUE` binding if set, else the console JSON line. */
+  /** Where events go; by default the `EVENTS` queue if bound, else the console exposure line. */
   exposureSink?: ExposureSink;
 }
 
@@ -29,9 +30,14 @@ export interface AppOptions {
  */
 export function createApp(options: AppOptions = {}) {
   const handlers: Handlers<RouteId> = {
-    ...assignHandlers(new ConfigCache(), (env) => exposureSinkFor(env, options.exposureSink)),
+    ...assignHandlers(new ConfigCache(), (env, snapshot) => {
+      if (options.exposureSink !== undefined) return options.exposureSink;
+      if (env.EVENTS === undefined) return CONSOLE_SINK;
+      return new QueueEventSink(env.EVENTS, (experiment) => snapshot.get(experiment)?.config.revision ?? 1);
+    }),
     ...experimentHandlers,
     ...overrideHandlers,
+    ...resultsHandlers,
     ...openapiHandlers,
   };
 

@@ -1,11 +1,6 @@
-import {
-  type AssignResult,
-  type Attributes,
-  assignExperiments,
-  deliverExposures,
-  type ExposureSink,
-} from "../../../core";
+import { type AssignResult, type Attributes, assignExperiments, deliverEvents, type ExposureSink } from "../../../core";
 import type { ConfigCache } from "../../config/cache";
+import type { CompiledSnapshot } from "../../config/snapshot";
 import type { Env } from "../../env";
 import { ActorAssignmentStore } from "../../objects/actor/client";
 import { settingsOf } from "../../settings";
@@ -23,7 +18,7 @@ import { batchError } from "../problem";
  */
 export function assignHandlers(
   configs: ConfigCache,
-  sinkOf: (env: Env) => ExposureSink,
+  sinkOf: (env: Env, snapshot: CompiledSnapshot) => ExposureSink,
 ): Handlers<"assign" | "assignBatch"> {
   async function assign(
     request: EdgeRequest,
@@ -37,13 +32,15 @@ export function assignHandlers(
     const attributes = attributesOf(request, callerAttributes);
     request.context.setCookie = setCookie;
     const snapshot = await configs.load(env.CONFIG, settingsOf(env).configCacheTtlMs);
-    const { results, exposures } = await assignExperiments(
+    const { results, ...events } = await assignExperiments(
       (names ?? snapshot.assignable).map((name) => [name, snapshot.get(name)] as const),
       new ActorAssignmentStore(env.ACTORS, snapshot),
       { actor, attributes, requestId: request.context.exposureRequestId },
     );
-    if (exposures.length > 0) ctx.waitUntil(deliverExposures(sinkOf(env), exposures));
-    request.context.exposures = exposures.length;
+    if (events.exposures.length > 0 || events.enrolments.length > 0) {
+      ctx.waitUntil(deliverEvents(sinkOf(env, snapshot), events));
+    }
+    request.context.exposures = events.exposures.length;
     return { actor, results };
   }
 

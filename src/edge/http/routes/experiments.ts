@@ -1,4 +1,4 @@
-import type { TargetingCondition } from "../../../core";
+import type { HashVersion, TargetingCondition } from "../../../core";
 import { callRegistry } from "../../objects/registry/client";
 import { adminActor } from "../auth";
 import { type Handlers, json } from "../handler";
@@ -34,6 +34,7 @@ export const experimentHandlers: Handlers<
       // every other config rule; the schema only checked that it is a string.
       targeting: body.targeting as TargetingCondition[] | undefined,
       coverage: body.coverage,
+      hash_version: body.hash_version as HashVersion | undefined,
     };
     const { config, created } = await callRegistry(env.REGISTRY, (r) => r.define(params.name, definition, by));
     return json(config, created ? 201 : 200);

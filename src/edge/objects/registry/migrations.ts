@@ -33,4 +33,18 @@ export const REGISTRY_MIGRATIONS: readonly Migration[] = [
           );
           INSERT INTO publish_state VALUES (1, 0, 0, 0);`,
   },
+  {
+    id: 2,
+    description: "the variants and weights of every config revision",
+    // Configs written before revisions existed are revision 1 with their current variants.
+    sql: `CREATE TABLE revisions (
+            experiment TEXT NOT NULL,
+            revision INTEGER NOT NULL,
+            variants TEXT NOT NULL,
+            PRIMARY KEY (experiment, revision)
+          ) WITHOUT ROWID;
+          INSERT INTO revisions (experiment, revision, variants)
+            SELECT name, COALESCE(json_extract(config, '$.revision'), 1), json_extract(config, '$.variants')
+            FROM experiments;`,
+  },
 ];

@@ -1,5 +1,12 @@
 import { DurableObject } from "cloudflare:workers";
-import type { ChangeRecord, ExperimentConfig, OverrideEntry, Result, VariantConfig } from "../../../core";
+import type {
+  ChangeRecord,
+  ExperimentConfig,
+  OverrideEntry,
+  Result,
+  RevisionWeights,
+  VariantConfig,
+} from "../../../core";
 import { ExperimentAdmin, type ExperimentDefinition, ExperimentError, toErrorData } from "../../../core";
 import { type ConfigSnapshot, SNAPSHOT_FORMAT, SNAPSHOT_KEY } from "../../config/snapshot";
 import type { ActorObject } from "../actor/actor-object";
@@ -55,6 +62,14 @@ export class RegistryObject extends DurableObject<RegistryEnv> {
 
   overrides(name: string): Promise<Result<OverrideEntry[]>> {
     return this.read(() => this.admin.overrides(name));
+  }
+
+  /** The experiment's config and the variants of each of its revisions. @throws `not_found`. */
+  revisions(name: string): Promise<Result<{ config: ExperimentConfig; revisions: RevisionWeights[] }>> {
+    return this.read(async () => ({
+      config: await this.admin.status(name),
+      revisions: this.repository.revisions(name),
+    }));
   }
 
   define(

@@ -8,6 +8,8 @@ import {
   type ExperimentRepository,
   nowSecs,
   type OverrideEntry,
+  type RevisionWeights,
+  type VariantConfig,
 } from "../../../core";
 import type { ActorObject } from "../actor/actor-object";
 import { actorObjectOf } from "../actor/client";
@@ -66,6 +68,13 @@ export class RegistryRepository implements ExperimentRepository {
         JSON.stringify(this.stickyVariantsAfter(next.config, sticky)),
       );
       this.log(name, next.mutation, by);
+      // Each revision's variants, for the sample-ratio check of the results.
+      this.sql.exec(
+        "INSERT INTO revisions (experiment, revision, variants) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+        name,
+        next.config.revision,
+        JSON.stringify(next.config.variants),
+      );
       this.sql.exec("UPDATE publish_state SET version = version + 1");
       return next.config;
     });
@@ -121,6 +130,17 @@ export class RegistryRepository implements ExperimentRepository {
         experiment,
       )
       .toArray();
+  }
+
+  /** The variants and weights of each of the experiment's revisions, oldest first. */
+  revisions(experiment: string): RevisionWeights[] {
+    return this.sql
+      .exec<{ revision: number; variants: string }>(
+        "SELECT revision, variants FROM revisions WHERE experiment = ? ORDER BY revision",
+        experiment,
+      )
+      .toArray()
+      .map((r) => ({ revision: r.revision, variants: JSON.parse(r.variants) as VariantConfig[] }));
   }
 
   /** `version` grows with every config change; the publisher compares it with what KV holds. */

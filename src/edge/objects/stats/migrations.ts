@@ -1,0 +1,17 @@
+import type { Migration } from "../migrate";
+
+/** The stats object's SQLite schema: append-only, never edit an entry that has run anywhere. */
+export const STATS_MIGRATIONS: readonly Migration[] = [
+  {
+    id: 1,
+    description: "counted enrolments and exposures per day, revision and variant",
+    sql: `CREATE TABLE counts (
+            day TEXT NOT NULL,
+            revision INTEGER NOT NULL,
+            variant TEXT NOT NULL,
+            enrolled INTEGER NOT NULL,
+            exposures INTEGER NOT NULL,
+            PRIMARY KEY (day, revision, variant)
+          ) WITHOUT ROWID;`,
+  },
+];
