@@ -195,9 +195,9 @@ describe("the events queue", () => {
   it("writes each exposure's log line in the documented format, unless EXPOSURE_LOG=off", async () => {
     const name = unique("lines");
     const logs = vi.spyOn(console, "log").mockImplementation(() => undefined);
-    const exposure = event(name, "exposure", "control", "u1");
+    const exposure = event(name, "exposure", "control", "u1") as Extract<EventMessage, { kind: "exposure" }>;
     await consumeEvents(batchOf([exposure, event(name, "enrolment", "control", "u1")]), env);
-    expect(logs.mock.calls.map(([line]) => line)).toEqual([exposureLine({ ...exposure, experiment: name })]);
+    expect(logs.mock.calls.map(([line]) => line)).toEqual([exposureLine(exposure)]);
     expect(JSON.parse(String(logs.mock.calls[0]?.[0]))).toEqual({
       event: "experiment_exposure",
       experiment: name,
