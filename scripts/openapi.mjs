@@ -53,7 +53,12 @@ function parametersOf(route) {
 }
 
 function errorResponses(route) {
-  const codes = [...COMMON_ERRORS, ...(route.access === "public" ? [] : ADMIN_ERRORS), ...route.errors];
+  const codes = [
+    ...COMMON_ERRORS,
+    ...(route.access === "public" ? [] : ADMIN_ERRORS),
+    ...(route.access === "write" ? ["forbidden"] : []),
+    ...route.errors,
+  ];
   const byStatus = new Map();
   for (const code of new Set(codes)) {
     const { status } = PROBLEMS[code];

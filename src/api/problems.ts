@@ -8,6 +8,7 @@ import type { ErrorCode } from "../core";
 export const PROBLEMS: Record<ErrorCode, { status: number; title: string; headers?: Record<string, string> }> = {
   invalid_request: { status: 400, title: "Invalid request" },
   unauthorized: { status: 401, title: "Unauthorized", headers: { "www-authenticate": "Bearer" } },
+  forbidden: { status: 403, title: "Forbidden" },
   not_found: { status: 404, title: "Not found" },
   method_not_allowed: { status: 405, title: "Method not allowed" },
   payload_too_large: { status: 413, title: "Payload too large" },

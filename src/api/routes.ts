@@ -219,6 +219,14 @@ export const ROUTES = {
     responses: { 200: { description: "The assignment", schema: s.AssignmentSchema } },
     errors: ["not_found"],
   },
+  whoami: {
+    method: "GET",
+    path: "/v1/admin/token",
+    summary: "The name and scope of the token that makes the call (the dashboard hides actions from read tokens)",
+    access: "read",
+    responses: { 200: { description: "The token's identity", schema: s.TokenIdentity } },
+    errors: [],
+  },
   openapi: {
     method: "GET",
     path: "/openapi.json",

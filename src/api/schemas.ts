@@ -318,6 +318,8 @@ export const ResultsResponse = v.object({
   daily: v.array(v.object({ day: v.string(), variants: v.record(v.string(), Counts) })),
 }) satisfies v.GenericSchema<unknown, ExperimentResults>;
 
+export const TokenIdentity = v.object({ name: v.string(), scope: v.picklist(["read", "write"]) });
+
 export const Problem = v.object({
   type: v.string(),
   title: v.string(),
@@ -348,6 +350,7 @@ export const NAMED_SCHEMAS = {
   AssignResponse,
   BatchAssignResponse,
   Results: ResultsResponse,
+  TokenIdentity,
   DefineBody,
   CoverageBody,
   Attributes,

@@ -21,6 +21,7 @@ export type ErrorCode =
   // The request's own.
   | "invalid_request"
   | "unauthorized"
+  | "forbidden"
   | "method_not_allowed"
   | "payload_too_large"
   | "admin_disabled"

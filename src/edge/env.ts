@@ -24,8 +24,14 @@ export interface Env {
   EVENTS?: Queue<EventMessage>;
   /** `off`: the consumer does not write exposure log lines (the counts are kept either way). */
   EXPOSURE_LOG?: string;
-  /** Secret. Without it every admin request is refused (503 admin_disabled). */
+  /** Secret: a `write` admin token named `admin`. */
   ADMIN_TOKEN?: string;
+  /**
+   * Secret: `name:scope:token` entries, comma-separated, scope `read` or `write`. With
+   * neither this nor `ADMIN_TOKEN`, or with a malformed entry, every admin request is
+   * refused (503 admin_disabled).
+   */
+  ADMIN_TOKENS?: string;
   /** How long an isolate keeps the config snapshot, in ms. Default 1000; 0 disables. */
   CONFIG_CACHE_TTL_MS?: string;
   /** `1`: responses carry `X-Edge-Calls` and `X-Exposures` (internal topology; off in production). */

@@ -69,7 +69,7 @@ describe("admin experiments", () => {
     await problem(admin("POST", `/experiments/${name}/conclude`, { winner: "treatment" }), 409, "archived");
   });
 
-  it("records history with the reference strings and X-Admin-Actor, newest first, with limits", async () => {
+  it("records history with the reference strings and the token name (plus X-Admin-Actor), newest first, with limits", async () => {
     const name = unique("history");
     const by = { "x-admin-actor": "ops@example.com" };
     await ok(admin("PUT", `/experiments/${name}`, fiftyFifty, by), 201);
@@ -94,14 +94,14 @@ describe("admin experiments", () => {
     await ok(admin("POST", `/experiments/${name}/archive`, undefined, by));
     const all = await ok<History>(admin("GET", `/experiments/${name}/history?limit=0`));
     expect(all.history.map((r) => [r.mutation, r.actor])).toEqual([
-      ["state=archived", "ops@example.com"],
-      ["concluded=treatment", "ops@example.com"],
-      ["override_removed=qa:1", "ops@example.com"],
-      ["override=qa:1:treatment", "ops@example.com"],
-      ["set_weights", "ops@example.com"],
-      ["state=running", "ops@example.com"],
-      ["updated", null],
-      ["created", "ops@example.com"],
+      ["state=archived", "admin/ops@example.com"],
+      ["concluded=treatment", "admin/ops@example.com"],
+      ["override_removed=qa:1", "admin/ops@example.com"],
+      ["override=qa:1:treatment", "admin/ops@example.com"],
+      ["set_weights", "admin/ops@example.com"],
+      ["state=running", "admin/ops@example.com"],
+      ["updated", "admin"],
+      ["created", "admin/ops@example.com"],
     ]);
     expect((await ok<History>(admin("GET", `/experiments/${name}/history?limit=2`))).history).toEqual(
       all.history.slice(0, 2),

@@ -144,7 +144,9 @@ describe("text at the limits", () => {
       400,
       "invalid_request",
     );
-    expect(await ok(admin("GET", `/experiments/${name}/history`))).toMatchObject({ history: [{ actor: who }] });
+    expect(await ok(admin("GET", `/experiments/${name}/history`))).toMatchObject({
+      history: [{ actor: `admin/${who}` }],
+    });
   });
 });
 

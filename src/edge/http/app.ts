@@ -6,7 +6,7 @@ import type { Env } from "../env";
 import { CONSOLE_SINK, QueueEventSink } from "../events/sink";
 import { CallCounts, metered } from "../metering";
 import { settingsOf } from "../settings";
-import { requireAdmin } from "./auth";
+import { adminOf, authenticate, requireScope } from "./auth";
 import { parseInput, readJsonObject } from "./body";
 import { createContext, type EdgeRequest, type HandlerArgs } from "./context";
 import type { Handler, Handlers } from "./handler";
@@ -16,6 +16,7 @@ import { experimentHandlers } from "./routes/experiments";
 import { openapiHandlers } from "./routes/openapi";
 import { overrideHandlers } from "./routes/overrides";
 import { resultsHandlers } from "./routes/results";
+import { tokenHandlers } from "./routes/token";
 
 export interface AppOptions {
   /** Where events go; by default the `EVENTS` queue if bound, else the console exposure line. */
@@ -38,6 +39,7 @@ export function createApp(options: AppOptions = {}) {
     ...experimentHandlers,
     ...overrideHandlers,
     ...resultsHandlers,
+    ...tokenHandlers,
     ...openapiHandlers,
   };
 
@@ -48,7 +50,9 @@ export function createApp(options: AppOptions = {}) {
       },
       async (request, env) => {
         const path = request.context.url.pathname;
-        if (path === "/v1/admin" || path.startsWith("/v1/admin/")) await requireAdmin(request, env);
+        if (path === "/v1/admin" || path.startsWith("/v1/admin/")) {
+          request.context.admin = await authenticate(request, env);
+        }
       },
     ],
     catch: (error) => problemResponse(error),
@@ -85,6 +89,7 @@ export function createApp(options: AppOptions = {}) {
 /** Parses the route's path parameters, query and body with its schemas, then runs its handler. */
 function serve(route: RouteSpec, handler: Handler<RouteSpec>) {
   return async (request: EdgeRequest, env: Env, ctx: ExecutionContext) => {
+    if (route.access !== "public") requireScope(adminOf(request), route.access);
     const input = {
       params: route.params && parseInput(route.params, decodedParams(request.params), "path"),
       query: route.query && parseInput(route.query, Object.fromEntries(request.context.url.searchParams), "query"),

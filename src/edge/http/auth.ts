@@ -1,40 +1,133 @@
 import { ExperimentError, isValidLabel, LIMITS } from "../../core";
+import type { EdgeRequest } from "./context";
 
 const encoder = new TextEncoder();
 
+/** What a token may do: `read` calls the GET admin routes only; `write` calls every admin route. */
+export type Scope = "read" | "write";
+
+/** The admin token a request presented: its name (the history's actor) and scope. */
+export interface AdminIdentity {
+  name: string;
+  scope: Scope;
+}
+
+interface Token extends AdminIdentity {
+  digest: ArrayBuffer;
+}
+
+const TOKEN_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+
 /**
- * Admits a request bearing `Authorization: Bearer <ADMIN_TOKEN>`. Fails closed: with
- * no token configured, every admin request is refused. The comparison runs in constant
- * time over SHA-256 digests (equal lengths whatever the input), and neither token is
- * ever logged or echoed.
+ * The configured tokens: `ADMIN_TOKENS` (`name:scope:token`, comma-separated, so that a
+ * viewer gets a read-only token and tokens rotate one at a time) and `ADMIN_TOKEN` (a
+ * `write` token named `admin`). Parsed once per distinct pair of values; a malformed
+ * entry disables the admin API (never a partial set), with the reason logged once and
+ * no secret in it.
+ */
+let parsed: { source: string; tokens: Promise<Token[]> | Error } | undefined;
+function tokensOf(env: { ADMIN_TOKEN?: string; ADMIN_TOKENS?: string }): Promise<Token[]> | Error {
+  const source = `${env.ADMIN_TOKEN ?? ""}\u0000${env.ADMIN_TOKENS ?? ""}`;
+  if (parsed?.source === source) return parsed.tokens;
+  let tokens: Promise<Token[]> | Error;
+  try {
+    tokens = digested(declaredTokens(env));
+  } catch (error) {
+    tokens = error as Error;
+    console.error(`ADMIN_TOKENS is malformed, so the admin API is disabled: ${tokens.message}`);
+  }
+  parsed = { source, tokens };
+  return tokens;
+}
+
+function declaredTokens(env: { ADMIN_TOKEN?: string; ADMIN_TOKENS?: string }): (AdminIdentity & { secret: string })[] {
+  const declared: (AdminIdentity & { secret: string })[] = [];
+  if (env.ADMIN_TOKEN) declared.push({ name: "admin", scope: "write", secret: env.ADMIN_TOKEN });
+  const entries = (env.ADMIN_TOKENS ?? "").split(",").map((entry) => entry.trim());
+  entries.forEach((entry, i) => {
+    if (entry === "" && entries.length === 1) return;
+    const [name = "", scope = "", ...rest] = entry.split(":");
+    const secret = rest.join(":");
+    // The reason names the entry by position and its name, never its secret.
+    if (!TOKEN_NAME.test(name)) throw new Error(`entry ${i + 1}: the name must match ${TOKEN_NAME.source}`);
+    if (scope !== "read" && scope !== "write") throw new Error(`entry ${i + 1} (${name}): the scope must be read or write`);
+    if (secret === "") throw new Error(`entry ${i + 1} (${name}): the token is empty`);
+    if (declared.some((t) => t.name === name)) throw new Error(`entry ${i + 1} (${name}): the name is used twice`);
+    declared.push({ name, scope, secret });
+  });
+  return declared;
+}
+
+async function digested(declared: (AdminIdentity & { secret: string })[]): Promise<Token[]> {
+  return Promise.all(declared.map(async ({ name, scope, secret }) => ({ name, scope, digest: await digest(secret) })));
+}
+
+/**
+ * Admits a request bearing `Authorization: Bearer <token>` of a configured token and
+ * says whose it is. Fails closed: with no token configured, or a malformed
+ * `ADMIN_TOKENS`, every admin request is refused. Tokens are compared in constant time
+ * over SHA-256 digests (equal lengths whatever the input), every token every time, and
+ * no token is ever logged or echoed.
  * @throws {ExperimentError} `admin_disabled`, `unauthorized`
  */
-export async function requireAdmin(request: Request, env: { ADMIN_TOKEN?: string }): Promise<void> {
-  const expected = env.ADMIN_TOKEN;
-  if (expected === undefined || expected === "") {
-    throw new ExperimentError("admin_disabled", "the admin API is disabled: no ADMIN_TOKEN is configured");
+export async function authenticate(
+  request: Request,
+  env: { ADMIN_TOKEN?: string; ADMIN_TOKENS?: string },
+): Promise<AdminIdentity> {
+  const configured = tokensOf(env);
+  if (configured instanceof Error) {
+    throw new ExperimentError("admin_disabled", "the admin API is disabled: ADMIN_TOKENS is malformed (see the log)");
+  }
+  const tokens = await configured;
+  if (tokens.length === 0) {
+    throw new ExperimentError("admin_disabled", "the admin API is disabled: no ADMIN_TOKEN or ADMIN_TOKENS is configured");
   }
   const header = request.headers.get("authorization") ?? "";
   const presented = header.startsWith("Bearer ") ? header.slice("Bearer ".length) : "";
-  const [a, b] = await Promise.all([digest(presented), digest(expected)]);
-  if (presented === "" || !crypto.subtle.timingSafeEqual(a, b)) {
+  const candidate = await digest(presented);
+  let match: Token | undefined;
+  for (const token of tokens) if (crypto.subtle.timingSafeEqual(candidate, token.digest)) match ??= token;
+  if (presented === "" || match === undefined) {
     throw new ExperimentError("unauthorized", "a valid admin bearer token is required");
   }
+  return { name: match.name, scope: match.scope };
+}
+
+/** @throws {ExperimentError} `forbidden` unless `identity` may call a route of `access`. */
+export function requireScope(identity: AdminIdentity, access: "read" | "write"): void {
+  if (access === "write" && identity.scope !== "write") {
+    throw new ExperimentError("forbidden", `token '${identity.name}' is read-only; this route changes state`);
+  }
+}
+
+/** The identity the router authenticated, for a handler of an admin route. */
+export function adminOf(request: EdgeRequest): AdminIdentity {
+  if (request.context.admin === null) throw new ExperimentError("unauthorized", "a valid admin bearer token is required");
+  return request.context.admin;
+}
+
+/** The history's actor for a change this request makes (see `historyActor`). */
+export function changedBy(request: EdgeRequest): string {
+  return historyActor(request, adminOf(request));
 }
 
 function digest(text: string): Promise<ArrayBuffer> {
   return crypto.subtle.digest("SHA-256", encoder.encode(text));
 }
 
-/** The optional `X-Admin-Actor` header, recorded as the change's actor. */
-export function adminActor(request: Request): string | null {
-  const value = request.headers.get("x-admin-actor");
-  if (value === null || value === "") return null;
-  if (!isValidLabel(value, LIMITS.maxAdminActorChars)) {
+/**
+ * Who the history records for a change: the token's name, and after a `/` what the
+ * optional `X-Admin-Actor` header declares (`ci/ops@example.com`). The token name is
+ * what can be trusted; the header only says which person or job used it.
+ */
+export function historyActor(request: Request, identity: AdminIdentity): string {
+  const declared = request.headers.get("x-admin-actor");
+  if (declared === null || declared === "") return identity.name;
+  if (!isValidLabel(declared, LIMITS.maxAdminActorChars)) {
     throw ExperimentError.invalidRequest(
       `X-Admin-Actor must be at most ${LIMITS.maxAdminActorChars} characters without control characters`,
       [{ parameter: "X-Admin-Actor", detail: "not a valid admin actor" }],
     );
   }
-  return value;
+  return `${identity.name}/${declared}`;
 }

@@ -1,5 +1,6 @@
 import type { IRequest } from "itty-router";
 import type { Env } from "../env";
+import type { AdminIdentity } from "./auth";
 
 /** Per-request state that handlers share with the response finaliser. */
 export interface RequestContext {
@@ -10,6 +11,8 @@ export interface RequestContext {
   /** What an exposure carries: the client's `X-Request-Id`, else `CF-Ray`, else null. */
   exposureRequestId: string | null;
   setCookie: string | null;
+  /** The admin token that authenticated this request (admin routes only). */
+  admin: AdminIdentity | null;
   /** Exposures this assignment request emitted (the `X-Exposures` debug header); null on other routes. */
   exposures: number | null;
 }
@@ -28,6 +31,7 @@ export function createContext(request: Request): RequestContext {
     requestId: clientId ?? crypto.randomUUID(),
     exposureRequestId: clientId ?? request.headers.get("cf-ray"),
     setCookie: null,
+    admin: null,
     exposures: null,
   };
 }

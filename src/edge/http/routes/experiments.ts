@@ -1,6 +1,6 @@
 import type { HashVersion, TargetingCondition } from "../../../core";
 import { callRegistry } from "../../objects/registry/client";
-import { adminActor } from "../auth";
+import { changedBy } from "../auth";
 import { type Handlers, json } from "../handler";
 
 const DEFAULT_HISTORY_LIMIT = 100;
@@ -25,7 +25,7 @@ export const experimentHandlers: Handlers<
   getExperiment: async ({ params }, _, env) => callRegistry(env.REGISTRY, (r) => r.status(params.name)),
 
   defineExperiment: async ({ params, body }, request, env) => {
-    const by = adminActor(request);
+    const by = changedBy(request);
     const definition = {
       variants: body.variants,
       description: body.description ?? null,
@@ -41,27 +41,27 @@ export const experimentHandlers: Handlers<
   },
 
   startExperiment: async ({ params }, request, env) => {
-    const by = adminActor(request);
+    const by = changedBy(request);
     return callRegistry(env.REGISTRY, (r) => r.start(params.name, by));
   },
 
   concludeExperiment: async ({ params, body }, request, env) => {
-    const by = adminActor(request);
+    const by = changedBy(request);
     return callRegistry(env.REGISTRY, (r) => r.conclude(params.name, body.winner, by));
   },
 
   archiveExperiment: async ({ params }, request, env) => {
-    const by = adminActor(request);
+    const by = changedBy(request);
     return callRegistry(env.REGISTRY, (r) => r.archive(params.name, by));
   },
 
   setWeights: async ({ params, body }, request, env) => {
-    const by = adminActor(request);
+    const by = changedBy(request);
     return callRegistry(env.REGISTRY, (r) => r.setWeights(params.name, body.variants, by));
   },
 
   setCoverage: async ({ params, body }, request, env) => {
-    const by = adminActor(request);
+    const by = changedBy(request);
     return callRegistry(env.REGISTRY, (r) => r.setCoverage(params.name, body.coverage, by));
   },
 

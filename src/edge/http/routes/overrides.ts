@@ -1,7 +1,7 @@
 import { ExperimentError } from "../../../core";
 import { callActor } from "../../objects/actor/client";
 import { callRegistry } from "../../objects/registry/client";
-import { adminActor } from "../auth";
+import { changedBy } from "../auth";
 import type { Handlers } from "../handler";
 
 /**
@@ -15,13 +15,13 @@ export const overrideHandlers: Handlers<"listOverrides" | "setOverride" | "remov
 
   setOverride: async ({ params, body }, request, env) => {
     const { name, actor } = params;
-    const by = adminActor(request);
+    const by = changedBy(request);
     await callRegistry(env.REGISTRY, (r) => r.setOverride(name, actor, body.variant, by));
     return { experiment: name, actor, variant: body.variant };
   },
 
   removeOverride: async ({ params }, request, env) => {
-    const by = adminActor(request);
+    const by = changedBy(request);
     await callRegistry(env.REGISTRY, (r) => r.removeOverride(params.name, params.actor, by));
     return new Response(null, { status: 204 });
   },

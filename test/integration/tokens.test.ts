@@ -1,0 +1,99 @@
+// Scoped, named admin tokens: ADMIN_TOKENS (name:scope:token, comma-separated) beside
+// ADMIN_TOKEN (a write token named "admin"); read tokens call the GET routes only; the
+// history records the token's name; a malformed set disables the admin API.
+import { createExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { createApp } from "../../src/edge/http/app";
+import { BASE, fiftyFifty, problem, unique } from "./helpers";
+
+afterEach(() => vi.restoreAllMocks());
+
+const TOKENS = "viewer:read:view-secret-1,ci:write:ci-secret-2,ci-next:write:ci-secret-3";
+
+function adminWith(tokens: Partial<typeof env>) {
+  const app = createApp();
+  return (method: string, path: string, token: string, body?: unknown, headers: Record<string, string> = {}) =>
+    app.fetch(
+      new Request(`${BASE}/v1/admin${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      }),
+      { ...env, ...tokens },
+      createExecutionContext(),
+    );
+}
+
+describe("scoped admin tokens", () => {
+  const call = adminWith({ ADMIN_TOKENS: TOKENS });
+
+  it("lets a read token call the GET routes and refuses it every change with 403 forbidden", async () => {
+    const name = unique("scoped");
+    expect((await call("PUT", `/experiments/${name}`, "ci-secret-2", fiftyFifty)).status).toBe(201);
+    expect((await call("GET", "/experiments", "view-secret-1")).status).toBe(200);
+    expect((await call("GET", `/experiments/${name}/history`, "view-secret-1")).status).toBe(200);
+    const { body } = await problem(call("POST", `/experiments/${name}/start`, "view-secret-1"), 403, "forbidden");
+    expect(body.detail).toContain("viewer");
+    await problem(call("PUT", `/experiments/${name}`, "view-secret-1", fiftyFifty), 403, "forbidden");
+    expect(await (await call("GET", `/experiments/${name}`, "view-secret-1")).json()).toMatchObject({ state: "draft" });
+  });
+
+  it("records the token's name as the history's actor, and X-Admin-Actor after it", async () => {
+    const name = unique("named");
+    await call("PUT", `/experiments/${name}`, "ci-secret-2", fiftyFifty);
+    await call("POST", `/experiments/${name}/start`, "ci-secret-3", undefined, { "x-admin-actor": "ops@example.com" });
+    const history = (await (await call("GET", `/experiments/${name}/history`, "view-secret-1")).json()) as {
+      history: { mutation: string; actor: string }[];
+    };
+    expect(history.history.map((h) => [h.mutation, h.actor])).toEqual([
+      ["state=running", "ci-next/ops@example.com"],
+      ["created", "ci"],
+    ]);
+  });
+
+  it("accepts two write tokens at once, for rotation, and says whose a token is", async () => {
+    for (const [token, name, scope] of [
+      ["ci-secret-2", "ci", "write"],
+      ["ci-secret-3", "ci-next", "write"],
+      ["view-secret-1", "viewer", "read"],
+    ]) {
+      expect(await (await call("GET", "/token", token as string)).json()).toEqual({ name, scope });
+    }
+  });
+
+  it("keeps ADMIN_TOKEN working beside them, as the write token named admin", async () => {
+    const both = adminWith({ ADMIN_TOKENS: TOKENS, ADMIN_TOKEN: "legacy-secret" });
+    expect(await (await both("GET", "/token", "legacy-secret")).json()).toEqual({ name: "admin", scope: "write" });
+  });
+
+  it("refuses an unknown token, and logs no token of any failed request", async () => {
+    const logs = [vi.spyOn(console, "log"), vi.spyOn(console, "error"), vi.spyOn(console, "warn")];
+    await problem(call("GET", "/experiments", "wrong-secret-9"), 401, "unauthorized");
+    await problem(call("POST", "/experiments/x/start", "view-secret-1"), 403, "forbidden");
+    const logged = JSON.stringify(logs.flatMap((spy) => spy.mock.calls));
+    for (const secret of ["wrong-secret-9", "view-secret-1", "ci-secret-2"]) expect(logged).not.toContain(secret);
+  });
+});
+
+describe("a malformed ADMIN_TOKENS", () => {
+  it.each([
+    ["a bad scope", "viewer:admin:secret-a"],
+    ["a bad name", "Viewer:read:secret-a"],
+    ["an empty token", "viewer:read:"],
+    ["a name used twice", "ci:write:secret-a,ci:read:secret-b"],
+    ["a missing part", "viewer"],
+  ])(
+    "with %s disables the admin API for every token, and says why in the log without the secret",
+    async (_, tokens) => {
+      const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
+      const call = adminWith({ ADMIN_TOKENS: `ok:write:good-secret,${tokens}`, ADMIN_TOKEN: "legacy-secret" });
+      await problem(call("GET", "/experiments", "good-secret"), 503, "admin_disabled");
+      await problem(call("GET", "/experiments", "legacy-secret"), 503, "admin_disabled");
+      expect(errors).toHaveBeenCalledWith(expect.stringContaining("ADMIN_TOKENS is malformed"));
+      const logged = JSON.stringify(errors.mock.calls);
+      for (const secret of ["good-secret", "secret-a", "secret-b", "legacy-secret"])
+        expect(logged).not.toContain(secret);
+    },
+  );
+});
