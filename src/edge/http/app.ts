@@ -1,9 +1,8 @@
 import { AutoRouter } from "itty-router";
 import { ROUTES, type RouteId, type RouteSpec } from "../../api/routes";
 import { ExperimentError, type ExposureSink } from "../../core";
-import { ConfigCache } from "../config/cache";
+import { createAssigner, type EdgeAssigner } from "../assign/create";
 import type { Env } from "../env";
-import { CONSOLE_SINK, QueueEventSink } from "../events/sink";
 import { CallCounts, metered } from "../metering";
 import { settingsOf } from "../settings";
 import { adminOf, authenticate, requireScope } from "./auth";
@@ -21,6 +20,8 @@ import { tokenHandlers } from "./routes/token";
 export interface AppOptions {
   /** Where events go; by default the `EVENTS` queue if bound, else the console exposure line. */
   exposureSink?: ExposureSink;
+  /** The assigner to share (with the RPC entrypoint); by default one of this app's own. */
+  assigner?: EdgeAssigner;
 }
 
 /**
@@ -31,11 +32,7 @@ export interface AppOptions {
  */
 export function createApp(options: AppOptions = {}) {
   const handlers: Handlers<RouteId> = {
-    ...assignHandlers(new ConfigCache(), (env, snapshot) => {
-      if (options.exposureSink !== undefined) return options.exposureSink;
-      if (env.EVENTS === undefined) return CONSOLE_SINK;
-      return new QueueEventSink(env.EVENTS, (experiment) => snapshot.get(experiment)?.config.revision ?? 1);
-    }),
+    ...assignHandlers(options.assigner ?? createAssigner(options.exposureSink)),
     ...experimentHandlers,
     ...overrideHandlers,
     ...resultsHandlers,

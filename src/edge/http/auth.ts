@@ -50,7 +50,8 @@ function declaredTokens(env: { ADMIN_TOKEN?: string; ADMIN_TOKENS?: string }): (
     const secret = rest.join(":");
     // The reason names the entry by position and its name, never its secret.
     if (!TOKEN_NAME.test(name)) throw new Error(`entry ${i + 1}: the name must match ${TOKEN_NAME.source}`);
-    if (scope !== "read" && scope !== "write") throw new Error(`entry ${i + 1} (${name}): the scope must be read or write`);
+    if (scope !== "read" && scope !== "write")
+      throw new Error(`entry ${i + 1} (${name}): the scope must be read or write`);
     if (secret === "") throw new Error(`entry ${i + 1} (${name}): the token is empty`);
     if (declared.some((t) => t.name === name)) throw new Error(`entry ${i + 1} (${name}): the name is used twice`);
     declared.push({ name, scope, secret });
@@ -80,7 +81,10 @@ export async function authenticate(
   }
   const tokens = await configured;
   if (tokens.length === 0) {
-    throw new ExperimentError("admin_disabled", "the admin API is disabled: no ADMIN_TOKEN or ADMIN_TOKENS is configured");
+    throw new ExperimentError(
+      "admin_disabled",
+      "the admin API is disabled: no ADMIN_TOKEN or ADMIN_TOKENS is configured",
+    );
   }
   const header = request.headers.get("authorization") ?? "";
   const presented = header.startsWith("Bearer ") ? header.slice("Bearer ".length) : "";
@@ -102,7 +106,8 @@ export function requireScope(identity: AdminIdentity, access: "read" | "write"):
 
 /** The identity the router authenticated, for a handler of an admin route. */
 export function adminOf(request: EdgeRequest): AdminIdentity {
-  if (request.context.admin === null) throw new ExperimentError("unauthorized", "a valid admin bearer token is required");
+  if (request.context.admin === null)
+    throw new ExperimentError("unauthorized", "a valid admin bearer token is required");
   return request.context.admin;
 }
 

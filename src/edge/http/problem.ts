@@ -1,10 +1,5 @@
 import { PROBLEMS, problemType } from "../../api/problems";
-import { type ErrorCode, ExperimentError } from "../../core";
-
-/** How an error travels inside a batch answer: `{"code", "detail"}`. */
-export function batchError(error: ExperimentError): { code: ErrorCode; detail: string } {
-  return { code: error.code, detail: error.message };
-}
+import { ExperimentError } from "../../core";
 
 /**
  * The single place where failures become responses (`application/problem+json`,

@@ -1,46 +1,32 @@
-import { type AssignResult, type Attributes, assignExperiments, deliverEvents, type ExposureSink } from "../../../core";
-import type { ConfigCache } from "../../config/cache";
-import type { CompiledSnapshot } from "../../config/snapshot";
+import type { AssignResult, Attributes, ErrorCode } from "../../../core";
+import type { EdgeAssigner } from "../../assign/assigner";
+import { answerOf } from "../../assign/assigner";
 import type { Env } from "../../env";
-import { ActorAssignmentStore } from "../../objects/actor/client";
-import { settingsOf } from "../../settings";
 import { resolveActor } from "../actor-id";
 import { attributesOf, queryAttributes } from "../attributes";
 import type { EdgeRequest } from "../context";
 import type { Handlers } from "../handler";
-import { batchError } from "../problem";
 
 /**
- * The public assignment routes. Configs come from the edge cache; rules 1–3 and the
- * bucket are computed here; a running experiment costs ONE call to the actor's
- * Durable Object (a batch too); everything else is answered without leaving the
- * isolate. Exposures leave after the response, through `ctx.waitUntil`.
+ * The public assignment routes: the actor from the request (parameter, header, cookie or
+ * a new anonymous id), its attributes over the request's own `request.cf` facts, then
+ * the edge assigner.
  */
-export function assignHandlers(
-  configs: ConfigCache,
-  sinkOf: (env: Env, snapshot: CompiledSnapshot) => ExposureSink,
-): Handlers<"assign" | "assignBatch"> {
+export function assignHandlers(assigner: EdgeAssigner): Handlers<"assign" | "assignBatch"> {
   async function assign(
     request: EdgeRequest,
     env: Env,
     ctx: ExecutionContext,
     explicitActor: string | null | undefined,
     callerAttributes: Attributes,
-    names: readonly string[] | null,
+    experiments: readonly string[] | null,
   ) {
     const { actor, setCookie } = resolveActor(request, explicitActor);
-    const attributes = attributesOf(request, callerAttributes);
     request.context.setCookie = setCookie;
-    const snapshot = await configs.load(env.CONFIG, settingsOf(env).configCacheTtlMs);
-    const { results, ...events } = await assignExperiments(
-      (names ?? snapshot.assignable).map((name) => [name, snapshot.get(name)] as const),
-      new ActorAssignmentStore(env.ACTORS, snapshot),
-      { actor, attributes, requestId: request.context.exposureRequestId },
-    );
-    if (events.exposures.length > 0 || events.enrolments.length > 0) {
-      ctx.waitUntil(deliverEvents(sinkOf(env, snapshot), events));
-    }
-    request.context.exposures = events.exposures.length;
+    const attributes = attributesOf(request, callerAttributes);
+    const requestId = request.context.exposureRequestId;
+    const { results, exposures } = await assigner.assign(env, ctx, { actor, attributes, experiments, requestId });
+    request.context.exposures = exposures;
     return { actor, results };
   }
 
@@ -55,22 +41,17 @@ export function assignHandlers(
     },
 
     assignBatch: async ({ body }, request, env, ctx) => {
-      const { actor, results } = await assign(
-        request,
-        env,
-        ctx,
-        body.actor,
-        body.attributes ?? {},
-        body.experiments ?? null,
-      );
+      const experiments = body.experiments ?? null;
+      const { actor, results } = await assign(request, env, ctx, body.actor, body.attributes ?? {}, experiments);
       const assignments: Record<
         string,
-        { variant: string; is_override: boolean } | { error: ReturnType<typeof batchError> }
+        { variant: string; is_override: boolean } | { error: { code: ErrorCode; detail: string } }
       > = {};
       for (const [name, result] of results) {
-        assignments[name] = result.ok
-          ? { variant: result.value.variant, is_override: result.value.is_override }
-          : { error: batchError(result.error) };
+        const answer = answerOf(result);
+        assignments[name] = answer.ok
+          ? { variant: answer.variant, is_override: answer.is_override }
+          : { error: answer.error };
       }
       return { actor, assignments };
     },
