@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 import autocannon from "autocannon";
-import { client, eventually } from "./lib/client.mjs";
+import { client, eventually, orNull } from "./lib/client.mjs";
 import { costPerMillion, PRICES } from "./lib/prices.mjs";
 import { startWranglerDev } from "./lib/wrangler-dev.mjs";
 
@@ -41,19 +41,23 @@ try {
     ],
   };
   for (const name of ["bench-running", "bench-concluded", ...batch]) {
-    await api.admin("PUT", `/experiments/${name}`, fifty);
-    await api.admin("POST", `/experiments/${name}/start`);
+    await api.define(name, fifty);
+    await api.start(name);
   }
-  await api.admin("POST", "/experiments/bench-concluded/conclude", { winner: "treatment" });
-  for (let i = 0; (await api.admin("GET", "/experiments")).body.experiments.length < 50; i++) {
-    await api.admin("PUT", `/experiments/bench-draft-${i}`, fifty);
+  await api.conclude("bench-concluded", "treatment");
+  for (let i = 0; (await api.list()).experiments.length < 50; i++) {
+    await api.define(`bench-draft-${i}`, fifty);
   }
   const published = await eventually(
-    async () => (await api.assign("bench-concluded", "x")).body?.variant === "treatment",
+    async () => (await orNull(api.assign("bench-concluded", { actor: "x" })))?.variant === "treatment",
   );
   if (!published) throw new Error("the configs never reached the edge");
   for (let i = 0; i < WARM_ACTORS; i += 50) {
-    await Promise.all(Array.from({ length: 50 }, (_, j) => api.batch(`warm:${i + j}`, ["bench-running", ...batch])));
+    await Promise.all(
+      Array.from({ length: 50 }, (_, j) =>
+        api.assignBatch({ actor: `warm:${i + j}`, experiments: ["bench-running", ...batch] }),
+      ),
+    );
   }
 
   const randomWarm = () => `warm:${Math.floor(Math.random() * WARM_ACTORS)}`;

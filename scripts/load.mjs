@@ -36,6 +36,11 @@ const { check, finish } = checker("load");
 let dev = await startWranglerDev({ token: TOKEN, persistTo, quiet: true });
 let api = client(dev.url, TOKEN);
 
+// Whole answers (status, headers, body), whatever the status: the load test counts them all.
+const assign = (experiment, actor) => api.request("assign", { params: { experiment }, query: { actor } });
+const assignBatch = (actor, experiments) => api.request("assignBatch", { body: { actor, experiments } });
+const lookup = (name, actor) => api.request("getAssignment", { params: { name, actor } });
+
 const stats = { requests: 0, ok: 0, clientErrors: 0, serverErrors: 0, transportErrors: 0, exposures: 0 };
 const errorCodes = new Map();
 const seen = new Map(); // "experiment|actor" → { variant, stored }
@@ -91,7 +96,7 @@ async function single() {
   const experiment = pick(EXPERIMENTS);
   const actor = actorName();
   const sentAt = Date.now();
-  const r = await send(() => api.assign(experiment, actor));
+  const r = await send(() => assign(experiment, actor));
   if (r?.status === 200) {
     succeeded(experiment);
     observe(experiment, actor, r.body.variant, r.body.is_override, r.headers.get("x-exposures") === "1", sentAt);
@@ -102,7 +107,7 @@ async function batch() {
   const actor = actorName();
   const order = [...EXPERIMENTS].sort(() => Math.random() - 0.5);
   const sentAt = Date.now();
-  const r = await send(() => api.batch(actor, order));
+  const r = await send(() => assignBatch(actor, order));
   if (r?.status !== 200) return;
   for (const [experiment, a] of Object.entries(r.body.assignments)) {
     // In a batch the running experiments are exactly the ones that may expose; a
@@ -117,14 +122,14 @@ async function batch() {
 async function overrideCycle(worker) {
   const actor = `qa:${worker}`;
   const variant = pick(["control", "treatment"]);
-  await send(() => api.admin("PUT", `/experiments/${REWEIGHTED}/overrides/${actor}`, { variant }));
-  const pinned = await send(() => api.assign(REWEIGHTED, actor));
+  await send(() => api.request("setOverride", { params: { name: REWEIGHTED, actor }, body: { variant } }));
+  const pinned = await send(() => assign(REWEIGHTED, actor));
   if (pinned?.status === 200) succeeded(REWEIGHTED);
   if (pinned?.status === 200 && (pinned.body.variant !== variant || !pinned.body.is_override)) {
     overrideViolations.push({ actor, expected: variant, got: pinned.body });
   }
-  await send(() => api.admin("DELETE", `/experiments/${REWEIGHTED}/overrides/${actor}`));
-  const free = await send(() => api.assign(REWEIGHTED, actor));
+  await send(() => api.request("removeOverride", { params: { name: REWEIGHTED, actor } }));
+  const free = await send(() => assign(REWEIGHTED, actor));
   if (free?.status === 200) succeeded(REWEIGHTED);
   if (free?.status === 200 && free.body.is_override)
     overrideViolations.push({ actor, why: "override outlived removal" });
@@ -133,11 +138,14 @@ async function overrideCycle(worker) {
 async function reweight() {
   const control = Math.floor(Math.random() * 101);
   await send(() =>
-    api.admin("PUT", `/experiments/${REWEIGHTED}/weights`, {
-      variants: [
-        { name: "control", weight: control },
-        { name: "treatment", weight: 100 - control },
-      ],
+    api.request("setWeights", {
+      params: { name: REWEIGHTED },
+      body: {
+        variants: [
+          { name: "control", weight: control },
+          { name: "treatment", weight: 100 - control },
+        ],
+      },
     }),
   );
 }
@@ -145,8 +153,8 @@ async function reweight() {
 async function adminRead() {
   await send(() =>
     Math.random() < 0.5
-      ? api.admin("GET", "/experiments")
-      : api.admin("GET", `/experiments/${REWEIGHTED}/history?limit=10`),
+      ? api.request("listExperiments", {})
+      : api.request("history", { params: { name: REWEIGHTED }, query: { limit: 10 } }),
   );
 }
 
@@ -170,13 +178,13 @@ try {
   };
   for (const name of EXPERIMENTS) {
     const definition = GROUP.includes(name) ? { ...fifty, exclusion_group: "load-group" } : fifty;
-    check((await api.admin("PUT", `/experiments/${name}`, definition)).status === 201, `create ${name}`);
-    check((await api.admin("POST", `/experiments/${name}/start`)).status === 200, `start ${name}`);
+    check((await api.define(name, definition)).created, `create ${name}`);
+    check((await api.start(name)).state === "running", `start ${name}`);
   }
   // The readiness probe's one successful assignment logs an exposure too.
   let probeExposures = 0;
   const reached = await eventually(async () => {
-    const probe = await api.assign(CONCLUDED, "probe");
+    const probe = await assign(CONCLUDED, "probe");
     probeExposures += Number(probe.headers.get("x-exposures") ?? 0);
     return probe.status === 200;
   }, 15_000);
@@ -186,7 +194,7 @@ try {
   const conclusion = (async () => {
     await new Promise((r) => setTimeout(r, durationMs / 2));
     concludeSentAt = Date.now();
-    await send(() => api.admin("POST", `/experiments/${CONCLUDED}/conclude`, { winner: WINNER }));
+    await send(() => api.request("concludeExperiment", { params: { name: CONCLUDED }, body: { winner: WINNER } }));
   })();
   await Promise.all([...Array.from({ length: concurrency }, (_, i) => worker(i, deadline)), conclusion]);
   const elapsed = (Date.now() - start) / 1000;
@@ -225,7 +233,7 @@ try {
 
   let inBoth = 0;
   for (let i = 0; i < actorCount; i++) {
-    const lookups = await Promise.all(GROUP.map((e) => api.admin("GET", `/experiments/${e}/assignments/user:${i}`)));
+    const lookups = await Promise.all(GROUP.map((e) => lookup(e, `user:${i}`)));
     if (lookups.every((l) => l.status === 200)) inBoth++;
   }
   check(inBoth === 0, "zero exclusion violations in the stored assignments", inBoth);
@@ -240,7 +248,7 @@ try {
     const lookups = await Promise.all(
       slice.map(([key]) => {
         const [experiment, actor] = key.split("|");
-        return api.admin("GET", `/experiments/${experiment}/assignments/${encodeURIComponent(actor)}`);
+        return lookup(experiment, actor);
       }),
     );
     lookups.forEach((l, j) => {

@@ -7,7 +7,9 @@
 // one, every `"field":value` pair that a `# {…}` comment under a command shows is in
 // its answer, and a command whose comment starts with a number answers that number.
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { checker } from "./lib/client.mjs";
 import { startWranglerDev } from "./lib/wrangler-dev.mjs";
 
@@ -46,7 +48,10 @@ function commandsOf(text) {
 }
 
 const { check, finish } = checker("walkthrough");
-const dev = await startWranglerDev({ token: "dev-admin-token", quiet: !process.argv.includes("--verbose") });
+// Its own empty state: without `persistTo`, wrangler dev would reuse .wrangler/state (that
+// of `npm run dev` and of earlier runs), where sticky assignments change the answers.
+const persistTo = mkdtempSync(join(tmpdir(), "edge-experiments-walkthrough-"));
+const dev = await startWranglerDev({ token: "dev-admin-token", persistTo, quiet: !process.argv.includes("--verbose") });
 try {
   const commands = commandsOf(block);
   const script = commands
@@ -75,5 +80,6 @@ try {
   });
 } finally {
   await dev.stop();
+  rmSync(persistTo, { recursive: true, force: true });
 }
 process.exitCode = finish();

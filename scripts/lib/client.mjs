@@ -1,31 +1,38 @@
-// A small HTTP client for the scripts that drive a running Worker, and a checker that
-// counts passed and failed checks and prints the closing "N passed, N failed" line.
+// The scripts that drive a running Worker (smoke, load, HTTP benchmark) talk to it through
+// the project's typed client (src/client), bundled for Node on first import; plus a
+// poller, and a checker that counts passed and failed checks and prints the closing
+// "N passed, N failed" line.
+import { bundleForNode } from "./bundle.mjs";
 
+const { ApiError, ExperimentsClient, NetworkError } = await import(
+  await bundleForNode("src/client/index.ts", ".bench/client.mjs")
+);
+
+export { ApiError, NetworkError };
+
+/**
+ * The typed client for `base`, with the admin `token`. It never retries: a script that
+ * checks for 5xx answers must see every one. Its methods throw `ApiError` on a refusal;
+ * `request(route, …)` answers `{ ok, status, headers, body }` whatever the status.
+ */
 export function client(base, token) {
-  async function request(method, path, body, headers = {}) {
-    const init = { method, headers: { ...headers } };
-    if (body !== undefined) {
-      init.body = JSON.stringify(body);
-      init.headers["content-type"] = "application/json";
-    }
-    const response = await fetch(`${base}${path}`, init);
-    const text = await response.text();
-    let json = null;
-    try {
-      json = text === "" ? null : JSON.parse(text);
-    } catch {
-      json = { unparsed: text };
-    }
-    return { status: response.status, headers: response.headers, body: json };
+  return new ExperimentsClient({
+    baseUrl: base,
+    token,
+    adminActor: "smoke@example.com",
+    retry: false,
+    timeout: 60_000,
+  });
+}
+
+/** Resolves with what `call` resolves with, or `null` when the Worker refuses (a network failure still rejects). */
+export async function orNull(call) {
+  try {
+    return await call;
+  } catch (error) {
+    if (error instanceof ApiError) return null;
+    throw error;
   }
-  const auth = { authorization: `Bearer ${token}`, "x-admin-actor": "smoke@example.com" };
-  return {
-    request,
-    admin: (method, path, body) => request(method, `/v1/admin${path}`, body, auth),
-    assign: (experiment, actor) =>
-      request("GET", `/v1/assign/${encodeURIComponent(experiment)}?actor=${encodeURIComponent(actor)}`),
-    batch: (actor, experiments) => request("POST", "/v1/assign", { actor, experiments }),
-  };
 }
 
 /** Polls `probe` until it returns true, for at most `ms`. */

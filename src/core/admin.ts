@@ -11,7 +11,7 @@ import {
 } from "./lifecycle";
 import type { ExperimentRepository, OverrideEntry } from "./store";
 import { type ChangeRecord, type ExperimentConfig, nowSecs, type VariantConfig } from "./types";
-import { requireVariant } from "./validation";
+import { LIMITS, requireVariant } from "./validation";
 
 /**
  * The admin operations of the reference service, over any `ExperimentRepository`.
@@ -86,6 +86,12 @@ export class ExperimentAdmin {
    */
   async setOverride(experiment: string, actor: string, variant: string, by: string | null = null): Promise<void> {
     requireVariant(await this.notArchived(experiment), variant);
+    const overrides = await this.repository.listOverrides(experiment);
+    if (overrides.length >= LIMITS.maxOverrides && !overrides.some((o) => o.actor === actor)) {
+      throw ExperimentError.invalidConfig(
+        `experiment '${experiment}' has ${overrides.length} overrides, the most it may have; remove one first`,
+      );
+    }
     await this.repository.setOverride(experiment, actor, variant, by);
   }
 

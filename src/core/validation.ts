@@ -17,6 +17,11 @@ export const LIMITS = {
   maxActorBytes: 256,
   maxBatchExperiments: 100,
   maxBodyBytes: 64 * 1024,
+  /**
+   * Overrides per experiment: the config snapshot carries them to every edge (so that
+   * a cached sticky answer never hides one), which bounds how many there may be.
+   */
+  maxOverrides: 1000,
   /** Coverage is in basis points: 10 000 is everyone. */
   maxCoverage: 10_000,
 } as const;

@@ -4,31 +4,34 @@ import type { Env } from "./env";
 export interface Settings {
   configCacheTtlMs: number;
   debugHeaders: boolean;
+  stickyCacheSize: number;
 }
 
 const DEFAULT_CONFIG_CACHE_TTL_MS = 1000;
+const DEFAULT_STICKY_CACHE_SIZE = 50_000;
 
 /**
  * Reads the vars once per distinct set of values (an isolate sees the same ones on
  * every request). A malformed value falls back to the default and is reported once,
  * rather than failing every request.
  */
-let parsed: { ttl: string | undefined; debug: string | undefined; settings: Settings } | undefined;
+let parsed: { source: string; settings: Settings } | undefined;
 export function settingsOf(env: Env): Settings {
-  const ttl = env.CONFIG_CACHE_TTL_MS;
-  const debug = env.DEBUG_HEADERS;
-  if (parsed !== undefined && parsed.ttl === ttl && parsed.debug === debug) return parsed.settings;
-  const settings = { configCacheTtlMs: ttlOf(ttl), debugHeaders: debug === "1" };
-  parsed = { ttl, debug, settings };
+  const source = [env.CONFIG_CACHE_TTL_MS, env.DEBUG_HEADERS, env.STICKY_CACHE_SIZE].join("\u0000");
+  if (parsed !== undefined && parsed.source === source) return parsed.settings;
+  const settings = {
+    configCacheTtlMs: wholeNumber("CONFIG_CACHE_TTL_MS", env.CONFIG_CACHE_TTL_MS, DEFAULT_CONFIG_CACHE_TTL_MS),
+    debugHeaders: env.DEBUG_HEADERS === "1",
+    stickyCacheSize: wholeNumber("STICKY_CACHE_SIZE", env.STICKY_CACHE_SIZE, DEFAULT_STICKY_CACHE_SIZE),
+  };
+  parsed = { source, settings };
   return settings;
 }
 
-function ttlOf(raw: string | undefined): number {
-  if (raw === undefined || raw.trim() === "") return DEFAULT_CONFIG_CACHE_TTL_MS;
+function wholeNumber(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw.trim() === "") return fallback;
   const value = Number(raw);
   if (Number.isInteger(value) && value >= 0) return value;
-  console.error(
-    `CONFIG_CACHE_TTL_MS=${JSON.stringify(raw)} is not a whole number of ms; using ${DEFAULT_CONFIG_CACHE_TTL_MS}`,
-  );
-  return DEFAULT_CONFIG_CACHE_TTL_MS;
+  console.error(`${name}=${JSON.stringify(raw)} is not a whole number; using ${fallback}`);
+  return fallback;
 }

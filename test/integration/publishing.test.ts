@@ -76,11 +76,18 @@ describe("publishing configs to KV", () => {
     await publish(); // clear the alarm the mutation set
   });
 
-  it("does not publish for changes that do not touch configs", async () => {
-    const name = unique("no-publish");
+  it("publishes override changes too, since the snapshot carries each experiment's overrides", async () => {
+    const name = unique("override-publish");
     await runningExperiment(name);
     await ok(admin("PUT", `/experiments/${name}/overrides/qa:1`, { variant: "control" }));
-    expect((await publishState()).alarm).toBeNull();
+    expect((await publishState()).alarm).not.toBeNull();
+    await publish();
+    const snapshot = await env.CONFIG.get<{ overrides: Record<string, Record<string, string>> }>(SNAPSHOT_KEY, "json");
+    expect(snapshot?.overrides[name]).toEqual({ "qa:1": "control" });
+    await ok(admin("DELETE", `/experiments/${name}/overrides/qa:1`), 204);
+    await publish();
+    const after = await env.CONFIG.get<{ overrides: Record<string, Record<string, string>> }>(SNAPSHOT_KEY, "json");
+    expect(after?.overrides[name]).toBeUndefined();
   });
 });
 

@@ -50,6 +50,14 @@ describe("overrides in the engine", () => {
     expect(await svc.assign("sibling", "qa:3")).toBe("treatment");
   });
 
+  it("are at most 1,000 per experiment (the snapshot carries them): the 1,001st is invalid_config", async () => {
+    const { svc } = await setUp();
+    for (let i = 0; i < 1000; i++) await svc.setOverride("exp", `qa:${i}`, "control");
+    await errorOf(svc.setOverride("exp", "qa:1000", "control"), "invalid_config");
+    await svc.setOverride("exp", "qa:999", "treatment"); // replacing one is fine
+    expect(await svc.overrides("exp")).toHaveLength(1000);
+  });
+
   it("cannot be set or removed on an archived experiment", async () => {
     const { svc } = await setUp();
     await svc.setOverride("exp", "qa:4", "control");

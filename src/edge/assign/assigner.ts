@@ -11,6 +11,9 @@ import type { CompiledSnapshot } from "../config/snapshot";
 import type { Env } from "../env";
 import { ActorAssignmentStore } from "../objects/actor/client";
 import { settingsOf } from "../settings";
+import { StickyCache } from "../sticky/cache";
+import { StickyAssignmentStore } from "../sticky/store";
+import { StickySigner } from "../sticky/token";
 
 /** One assignment call at the edge: who, with which attributes, in which experiments. */
 export interface EdgeAssignCall {
@@ -20,6 +23,8 @@ export interface EdgeAssignCall {
   experiments: readonly string[] | null;
   /** Carried by the exposures, for correlation. */
   requestId: string | null;
+  /** The sticky token the caller presented (cookie, header or RPC option), if any. */
+  stickyToken?: string | null;
 }
 
 /** An experiment's answer as plain data: the batch route's and the RPC entrypoint's shape. */
@@ -29,28 +34,67 @@ export type AssignmentAnswer =
 
 /**
  * Assignment at the edge, whoever asks (the HTTP routes, the RPC entrypoint): configs
- * from the isolate's cache, rules 1–3, eligibility and the bucket here, ONE call to the
- * actor's Durable Object for every running experiment, and the events sent after the
- * answer through `ctx.waitUntil`.
+ * from the isolate's cache, rules 1–3, eligibility and the bucket here, then the
+ * actor's known sticky answers (the caller's sticky token, this isolate's cache) for
+ * actors without an override, and ONE call to the actor's Durable Object for every
+ * other running experiment. The events are sent after the answer through
+ * `ctx.waitUntil`, exactly as many whichever way an answer was found.
  */
 export class EdgeAssigner {
+  private cache = new StickyCache(0);
+
   constructor(
     private readonly configs: ConfigCache,
     private readonly sinkOf: (env: Env, snapshot: CompiledSnapshot) => ExposureSink,
   ) {}
 
+  /**
+   * @returns the results by experiment, how many exposures they owe, and a new sticky
+   * token when `STICKY_SECRET` is set and the actor's known answers changed.
+   */
   async assign(env: Env, ctx: ExecutionContext, call: EdgeAssignCall) {
-    const snapshot = await this.configs.load(env.CONFIG, settingsOf(env).configCacheTtlMs);
+    const settings = settingsOf(env);
+    const snapshot = await this.configs.load(env.CONFIG, settings.configCacheTtlMs);
+    if (this.cache.capacity !== settings.stickyCacheSize) this.cache = new StickyCache(settings.stickyCacheSize);
+    const signer = signerOf(env);
+    const fromToken = (signer && call.stickyToken && (await signer.verify(call.stickyToken, call.actor))) || NONE;
+    const store = new StickyAssignmentStore(
+      new ActorAssignmentStore(env.ACTORS, snapshot),
+      snapshot,
+      this.cache,
+      fromToken,
+    );
     const { results, ...events } = await assignExperiments(
       (call.experiments ?? snapshot.assignable).map((name) => [name, snapshot.get(name)] as const),
-      new ActorAssignmentStore(env.ACTORS, snapshot),
+      store,
       call,
     );
     if (events.exposures.length > 0 || events.enrolments.length > 0) {
       ctx.waitUntil(deliverEvents(this.sinkOf(env, snapshot), events));
     }
-    return { results, exposures: events.exposures.length };
+    const changed = signer !== null && !sameEntries(store.known, fromToken);
+    const stickyToken = changed ? await signer.sign(call.actor, store.known) : null;
+    return { results, exposures: events.exposures.length, stickyToken };
   }
+}
+
+const NONE: ReadonlyMap<string, string> = new Map();
+
+let signers: { secrets: string; signer: StickySigner } | undefined;
+/** The sticky token's signer, when `STICKY_SECRET` is set (one per pair of secrets). */
+function signerOf(env: Env): StickySigner | null {
+  if (!env.STICKY_SECRET) return null;
+  const secrets = `${env.STICKY_SECRET}\u0000${env.STICKY_SECRET_PREVIOUS ?? ""}`;
+  if (signers?.secrets !== secrets) {
+    signers = { secrets, signer: new StickySigner(env.STICKY_SECRET, env.STICKY_SECRET_PREVIOUS) };
+  }
+  return signers.signer;
+}
+
+function sameEntries(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [key, value] of a) if (b.get(key) !== value) return false;
+  return true;
 }
 
 /** A result as plain data (no error class), for the batch route and RPC callers. */

@@ -17,6 +17,8 @@ export const ConfigSnapshotSchema = v.object({
   format: v.optional(v.literal(SNAPSHOT_FORMAT), SNAPSHOT_FORMAT),
   version: v.number(),
   experiments: v.array(ExperimentConfigSchema),
+  /** Overrides by experiment, then actor (at most 1,000 per experiment). */
+  overrides: v.optional(v.record(v.string(), v.record(v.string(), v.string())), {}),
 });
 
 export type ConfigSnapshot = v.InferOutput<typeof ConfigSnapshotSchema>;
@@ -46,11 +48,13 @@ export class CompiledSnapshot {
   readonly version: number;
   private readonly byName = new Map<string, PreparedExperiment>();
   private readonly groups = new Map<string, string[]>();
+  private readonly overrides: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Running and concluded experiments in name order: the default batch. */
   readonly assignable: readonly string[];
 
   constructor(snapshot: ConfigSnapshot) {
     this.version = snapshot.version;
+    this.overrides = snapshot.overrides;
     const sorted = [...snapshot.experiments].sort((a, b) => (a.name < b.name ? -1 : 1));
     for (const config of sorted) {
       this.byName.set(config.name, prepareExperiment(config));
@@ -64,11 +68,17 @@ export class CompiledSnapshot {
   }
 
   static empty(): CompiledSnapshot {
-    return new CompiledSnapshot({ format: SNAPSHOT_FORMAT, version: 0, experiments: [] });
+    return new CompiledSnapshot({ format: SNAPSHOT_FORMAT, version: 0, experiments: [], overrides: {} });
   }
 
   get(name: string): PreparedExperiment | null {
     return this.byName.get(name) ?? null;
+  }
+
+  /** Whether `actor` has an override in `experiment`, as of this snapshot. */
+  hasOverride(experiment: string, actor: string): boolean {
+    const overrides = this.overrides[experiment];
+    return overrides !== undefined && Object.hasOwn(overrides, actor);
   }
 
   /** The other experiments of `experiment`'s exclusion group, whatever their state. */

@@ -1,6 +1,8 @@
 import { ExperimentError, isValidActor, LIMITS } from "../../core";
 
 const COOKIE = "exp_actor";
+/** The cookies' attributes: a year, the whole site, never readable by scripts. */
+const COOKIE_ATTRIBUTES = "Path=/; Max-Age=31536000; HttpOnly; Secure; SameSite=Lax";
 
 export interface ResolvedActor {
   actor: string;
@@ -23,7 +25,7 @@ export function resolveActor(request: Request, explicit: string | null | undefin
   const actor = `anon:${crypto.randomUUID()}`;
   return {
     actor,
-    setCookie: `${COOKIE}=${encodeURIComponent(actor)}; Path=/; Max-Age=31536000; HttpOnly; Secure; SameSite=Lax`,
+    setCookie: `${COOKIE}=${encodeURIComponent(actor)}; ${COOKIE_ATTRIBUTES}`,
   };
 }
 
@@ -33,6 +35,24 @@ function checked(actor: string, where: string): string {
     `${where} must be an actor id of 1 to ${LIMITS.maxActorBytes} UTF-8 bytes without control characters`,
     [{ parameter: where, detail: "not a valid actor id" }],
   );
+}
+
+const STICKY_COOKIE = "exp_sticky";
+
+/** The sticky token a request presents: the `X-Experiment-Sticky` header, else the `exp_sticky` cookie. */
+export function presentedStickyToken(request: Request): string | null {
+  const header = request.headers.get("x-experiment-sticky");
+  if (header !== null) return header;
+  try {
+    return cookieValue(request.headers.get("cookie"), STICKY_COOKIE);
+  } catch {
+    return null; // a malformed token is ignored, never an error
+  }
+}
+
+/** The `Set-Cookie` value that carries a new sticky token (the same attributes as `exp_actor`). */
+export function stickyCookie(token: string): string {
+  return `${STICKY_COOKIE}=${token}; ${COOKIE_ATTRIBUTES}`;
 }
 
 function cookieValue(header: string | null, name: string): string | null {

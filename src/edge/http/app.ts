@@ -5,6 +5,7 @@ import { createAssigner, type EdgeAssigner } from "../assign/create";
 import type { Env } from "../env";
 import { CallCounts, metered } from "../metering";
 import { settingsOf } from "../settings";
+import { stickyCookie } from "./actor-id";
 import { adminOf, authenticate, requireScope } from "./auth";
 import { parseInput, readJsonObject } from "./body";
 import { createContext, type EdgeRequest, type HandlerArgs } from "./context";
@@ -116,6 +117,10 @@ function withCommonHeaders(response: Response, request: EdgeRequest, env: Env): 
   out.headers.set("cache-control", "no-store");
   out.headers.set("x-request-id", request.context.requestId);
   if (request.context.setCookie !== null) out.headers.append("set-cookie", request.context.setCookie);
+  if (request.context.stickyToken !== null) {
+    out.headers.append("set-cookie", stickyCookie(request.context.stickyToken));
+    out.headers.set("x-experiment-sticky", request.context.stickyToken);
+  }
   if (settingsOf(env).debugHeaders && request.context.exposures !== null) {
     out.headers.set("x-exposures", String(request.context.exposures));
   }

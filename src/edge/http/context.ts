@@ -11,6 +11,8 @@ export interface RequestContext {
   /** What an exposure carries: the client's `X-Request-Id`, else `CF-Ray`, else null. */
   exposureRequestId: string | null;
   setCookie: string | null;
+  /** A new sticky token for the client (`exp_sticky` cookie and `X-Experiment-Sticky` header). */
+  stickyToken: string | null;
   /** The admin token that authenticated this request (admin routes only). */
   admin: AdminIdentity | null;
   /** Exposures this assignment request emitted (the `X-Exposures` debug header); null on other routes. */
@@ -31,6 +33,7 @@ export function createContext(request: Request): RequestContext {
     requestId: clientId ?? crypto.randomUUID(),
     exposureRequestId: clientId ?? request.headers.get("cf-ray"),
     setCookie: null,
+    stickyToken: null,
     admin: null,
     exposures: null,
   };

@@ -2,7 +2,7 @@ import type { AssignResult, Attributes, ErrorCode } from "../../../core";
 import type { EdgeAssigner } from "../../assign/assigner";
 import { answerOf } from "../../assign/assigner";
 import type { Env } from "../../env";
-import { resolveActor } from "../actor-id";
+import { presentedStickyToken, resolveActor } from "../actor-id";
 import { attributesOf, queryAttributes } from "../attributes";
 import type { EdgeRequest } from "../context";
 import type { Handlers } from "../handler";
@@ -25,8 +25,11 @@ export function assignHandlers(assigner: EdgeAssigner): Handlers<"assign" | "ass
     request.context.setCookie = setCookie;
     const attributes = attributesOf(request, callerAttributes);
     const requestId = request.context.exposureRequestId;
-    const { results, exposures } = await assigner.assign(env, ctx, { actor, attributes, experiments, requestId });
+    const stickyToken = presentedStickyToken(request);
+    const answer = await assigner.assign(env, ctx, { actor, attributes, experiments, requestId, stickyToken });
+    const { results, exposures } = answer;
     request.context.exposures = exposures;
+    request.context.stickyToken = answer.stickyToken;
     return { actor, results };
   }
 

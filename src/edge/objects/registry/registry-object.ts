@@ -104,14 +104,14 @@ export class RegistryObject extends DurableObject<RegistryEnv> {
     return this.mutate(async () => {
       await this.admin.setOverride(experiment, actor, variant, by);
       return null;
-    }, false);
+    }, true);
   }
 
   removeOverride(experiment: string, actor: string, by: string | null): Promise<Result<null>> {
     return this.mutate(async () => {
       await this.admin.removeOverride(experiment, actor, by);
       return null;
-    }, false);
+    }, true);
   }
 
   /**
@@ -131,6 +131,7 @@ export class RegistryObject extends DurableObject<RegistryEnv> {
       format: SNAPSHOT_FORMAT,
       version,
       experiments: await this.repository.list(),
+      overrides: this.repository.allOverrides(),
     };
     try {
       await this.env.CONFIG.put(SNAPSHOT_KEY, JSON.stringify(snapshot));

@@ -108,6 +108,8 @@ export class RegistryRepository implements ExperimentRepository {
         this.sql.exec("UPDATE experiments SET sticky_variants = ? WHERE name = ?", JSON.stringify(sticky), experiment);
       }
       this.log(experiment, `override=${actor}:${variant}`, by);
+      // The snapshot carries overrides (the edge checks them before its sticky caches).
+      this.sql.exec("UPDATE publish_state SET version = version + 1");
     });
   }
 
@@ -118,7 +120,10 @@ export class RegistryRepository implements ExperimentRepository {
       const removedFromIndex =
         this.sql.exec("DELETE FROM overrides WHERE experiment = ? AND actor = ?", experiment, actor).rowsWritten > 0;
       const removed = removedAtActor || removedFromIndex;
-      if (removed) this.log(experiment, `override_removed=${actor}`, by);
+      if (removed) {
+        this.log(experiment, `override_removed=${actor}`, by);
+        this.sql.exec("UPDATE publish_state SET version = version + 1");
+      }
       return removed;
     });
   }
@@ -130,6 +135,18 @@ export class RegistryRepository implements ExperimentRepository {
         experiment,
       )
       .toArray();
+  }
+
+  /** Every override of every experiment: what the snapshot carries to the edge. */
+  allOverrides(): Record<string, Record<string, string>> {
+    const all: Record<string, Record<string, string>> = {};
+    for (const { experiment, actor, variant } of this.sql
+      .exec<{ experiment: string; actor: string; variant: string }>("SELECT experiment, actor, variant FROM overrides")
+      .toArray()) {
+      all[experiment] ??= {};
+      all[experiment][actor] = variant;
+    }
+    return all;
   }
 
   /** The variants and weights of each of the experiment's revisions, oldest first. */

@@ -1,0 +1,68 @@
+import type { TargetingCondition, Variant } from "../client";
+import { TARGETING_OPERATORS } from "../core";
+import { UsageError } from "./errors";
+
+/**
+ * The command line's own little syntaxes, each a pure function that throws
+ * `UsageError` (exit 2) on a mistake. The Worker still validates everything they produce;
+ * these only turn text into the API's shapes.
+ */
+
+/**
+ * `control=50` → `{ name: "control", weight: 50 }`. The name is everything before the
+ * last `=`, so a name may itself contain `=`.
+ */
+export function parseVariant(text: string): Variant {
+  const at = text.lastIndexOf("=");
+  const name = text.slice(0, at);
+  const weight = text.slice(at + 1);
+  if (at <= 0 || !/^\d+$/.test(weight)) {
+    throw new UsageError(`'${text}' is not <variant>=<weight> with a whole-number weight (e.g. control=50)`);
+  }
+  return { name, weight: Number(weight) };
+}
+
+/** `plan=pro` → `["plan", "pro"]`; the value is everything after the first `=` and stays text. */
+export function parseAttribute(text: string): [string, string] {
+  const at = text.indexOf("=");
+  if (at <= 0) throw new UsageError(`'${text}' is not <name>=<value> (e.g. country=DE)`);
+  return [text.slice(0, at), text.slice(at + 1)];
+}
+
+/** `--attr` given several times → one attributes object; a name given twice is a mistake. */
+export function attributesOf(pairs: readonly string[]): Record<string, string> {
+  const attributes: Record<string, string> = {};
+  for (const pair of pairs) {
+    const [name, value] = parseAttribute(pair);
+    if (Object.hasOwn(attributes, name)) throw new UsageError(`attribute '${name}' is given more than once`);
+    attributes[name] = value;
+  }
+  return attributes;
+}
+
+/**
+ * `'country in DE,FR'` → `{ attribute: "country", operator: "in", values: ["DE", "FR"] }`:
+ * the attribute, the operator, then comma-separated values (each trimmed; none for
+ * `exists`). An operator ending in `/i` compares case-insensitively:
+ * `'email ends_with/i @example.com'`.
+ */
+export function parseTarget(text: string): TargetingCondition {
+  const match = /^\s*(\S+)\s+(\S+)(?:\s+(.*\S))?\s*$/s.exec(text);
+  if (match === null) throw new UsageError(`'${text}' is not '<attribute> <operator> <value>,<value>…'`);
+  const [, attribute = "", written = "", list] = match;
+  const caseInsensitive = written.endsWith("/i");
+  const operator = caseInsensitive ? written.slice(0, -2) : written;
+  if (!(TARGETING_OPERATORS as readonly string[]).includes(operator)) {
+    throw new UsageError(`unknown operator '${operator}' in '${text}' (one of: ${TARGETING_OPERATORS.join(", ")})`);
+  }
+  const values = list === undefined ? [] : list.split(",").map((value) => value.trim());
+  if (operator !== "exists" && values.length === 0) throw new UsageError(`'${text}' needs at least one value`);
+  if (operator === "exists" && values.length > 0) throw new UsageError(`'exists' takes no values: '${text}'`);
+  return { attribute, operator, values, ...(caseInsensitive ? { case_insensitive: true } : {}) };
+}
+
+/** A whole, non-negative number: `what` names it in the message. */
+export function parseCount(text: string, what: string): number {
+  if (!/^\d{1,15}$/.test(text)) throw new UsageError(`${what} must be a whole number, not '${text}'`);
+  return Number(text);
+}

@@ -1,0 +1,95 @@
+import type { Command } from "commander";
+import { attributesOf } from "../args";
+import { keyValues, table, timeText } from "../format";
+import type { SessionOf } from "../session";
+
+/** `override set|rm|list`, `lookup`, `assign`: what one actor sees. */
+export function actorCommands(program: Command, sessionOf: SessionOf): void {
+  const override = program.command("override").description("pin actors to variants (staff, QA)");
+
+  override
+    .command("set")
+    .description("pin an actor to a variant; it shadows the actor's own assignment")
+    .argument("<name>", "experiment")
+    .argument("<actor>", "actor id")
+    .argument("<variant>", "variant")
+    .action(async (name: string, actor: string, variant: string, _options: object, command: Command) => {
+      const session = sessionOf(command);
+      const answer = await session.client.setOverride(name, actor, variant);
+      session.show(answer, () => `${actor} sees ${variant} in ${name} (override)\n`);
+    });
+
+  override
+    .command("rm")
+    .alias("remove")
+    .description("remove an override: the actor's own assignment, if any, applies again")
+    .argument("<name>", "experiment")
+    .argument("<actor>", "actor id")
+    .action(async (name: string, actor: string, _options: object, command: Command) => {
+      const session = sessionOf(command);
+      await session.client.removeOverride(name, actor);
+      // 204: no JSON to show, so `--json` prints nothing.
+      if (!session.json) session.print(`removed the override of ${actor} in ${name}`);
+    });
+
+  override
+    .command("list")
+    .description("an experiment's overrides")
+    .argument("<name>", "experiment")
+    .action(async (name: string, _options: object, command: Command) => {
+      const session = sessionOf(command);
+      const answer = await session.client.overrides(name);
+      session.show(answer, () =>
+        answer.overrides.length === 0
+          ? "no overrides\n"
+          : table(
+              ["ACTOR", "VARIANT"],
+              answer.overrides.map((o) => [o.actor, o.variant]),
+            ),
+      );
+    });
+
+  program
+    .command("lookup")
+    .description("an actor's stored assignment (the override while one exists)")
+    .argument("<name>", "experiment")
+    .argument("<actor>", "actor id")
+    .action(async (name: string, actor: string, _options: object, command: Command) => {
+      const session = sessionOf(command);
+      const answer = await session.client.assignment(name, actor);
+      session.show(answer, () =>
+        keyValues([
+          ["experiment", answer.experiment],
+          ["actor", answer.actor],
+          ["variant", answer.variant],
+          ["override", answer.is_override ? "yes" : "no"],
+          ["assigned", timeText(answer.assigned_at_secs)],
+        ]),
+      );
+    });
+
+  program
+    .command("assign")
+    .description("assign an actor as the edge does (public route: stores the assignment and logs an exposure)")
+    .argument("<name>", "experiment")
+    .requiredOption("--actor <id>", "actor id")
+    .option(
+      "--attr <name=value>",
+      "an attribute for targeting (repeat)",
+      (text: string, previous: string[]) => [...previous, text],
+      [],
+    )
+    .action(async (name: string, options: { actor: string; attr: string[] }, command: Command) => {
+      const session = sessionOf(command);
+      const attributes = attributesOf(options.attr);
+      const answer = await session.client.assign(name, { actor: options.actor, attributes });
+      session.show(answer, () =>
+        keyValues([
+          ["experiment", answer.experiment],
+          ["actor", answer.actor],
+          ["variant", answer.variant],
+          ["override", answer.is_override ? "yes" : "no"],
+        ]),
+      );
+    });
+}

@@ -1,0 +1,129 @@
+import type { Command } from "commander";
+import type { Definition, TargetingCondition, Variant } from "../../client";
+import { parseCount, parseTarget, parseVariant } from "../args";
+import { coverageText, experimentDetails, experimentsTable, historyTable, variantsText } from "../format";
+import type { SessionOf } from "../session";
+import { many, one } from "./parsers";
+
+/** `list`, `show`, `create`, `start`, `conclude`, `archive`, `weights`, `coverage`, `history`. */
+export function experimentCommands(program: Command, sessionOf: SessionOf): void {
+  program
+    .command("list")
+    .description("every experiment, sorted by name")
+    .action(async (_options: object, command: Command) => {
+      const session = sessionOf(command);
+      const answer = await session.client.list();
+      session.show(answer, () => experimentsTable(answer.experiments));
+    });
+
+  program
+    .command("show")
+    .description("one experiment's config")
+    .argument("<name>", "experiment")
+    .action(async (name: string, _options: object, command: Command) => {
+      const session = sessionOf(command);
+      const config = await session.client.get(name);
+      session.show(config, () => experimentDetails(config));
+    });
+
+  program
+    .command("create")
+    .description("declare a draft, or replace the definition of an existing experiment (its state is kept)")
+    .argument("<name>", "experiment")
+    .requiredOption(
+      "--variant <name=weight>",
+      "a variant and its relative weight (repeat: one per variant)",
+      many(parseVariant),
+    )
+    .option("--description <text>", "what it tests")
+    .option("--group <name>", "exclusion group (fixed once it has run)")
+    .option("--coverage <bp>", "basis points of eligible new actors that may enter (10000: all)", one(coverageArg))
+    .option("--target <condition>", "'<attribute> <operator> <v1>,<v2>' (repeat: all must hold)", many(parseTarget))
+    .action(async (name: string, options: CreateOptions, command: Command) => {
+      const session = sessionOf(command);
+      const definition: Definition = { variants: options.variant };
+      if (options.description !== undefined) definition.description = options.description;
+      if (options.group !== undefined) definition.exclusion_group = options.group;
+      if (options.coverage !== undefined) definition.coverage = options.coverage;
+      if (options.target !== undefined) definition.targeting = options.target;
+      const { config, created } = await session.client.define(name, definition);
+      session.show(config, () =>
+        created ? `created ${name} (draft)\n` : `replaced the definition of ${name} (${config.state})\n`,
+      );
+    });
+
+  program
+    .command("start")
+    .description("draft or concluded → running")
+    .argument("<name>", "experiment")
+    .action(async (name: string, _options: object, command: Command) => {
+      const session = sessionOf(command);
+      const config = await session.client.start(name);
+      session.show(config, () => `${name} is running\n`);
+    });
+
+  program
+    .command("conclude")
+    .description("everyone sees the winner; no more exposures")
+    .argument("<name>", "experiment")
+    .requiredOption("--winner <variant>", "the variant everyone sees")
+    .action(async (name: string, options: { winner: string }, command: Command) => {
+      const session = sessionOf(command);
+      const config = await session.client.conclude(name, options.winner);
+      session.show(config, () => `${name} is concluded: everyone sees ${options.winner}\n`);
+    });
+
+  program
+    .command("archive")
+    .description("any state → archived, for good")
+    .argument("<name>", "experiment")
+    .action(async (name: string, _options: object, command: Command) => {
+      const session = sessionOf(command);
+      const config = await session.client.archive(name);
+      session.show(config, () => `${name} is archived\n`);
+    });
+
+  program
+    .command("weights")
+    .description("new weights (and variants) for new actors; assigned actors keep their variant")
+    .argument("<name>", "experiment")
+    .argument("<variants...>", "<variant>=<weight>, one per variant", many(parseVariant))
+    .action(async (name: string, variants: Variant[], _options: object, command: Command) => {
+      const session = sessionOf(command);
+      const config = await session.client.setWeights(name, variants);
+      session.show(config, () => `${name} weights: ${variantsText(config.variants)}\n`);
+    });
+
+  program
+    .command("coverage")
+    .description("ramp: the share of eligible new actors that may enter; enrolled actors stay")
+    .argument("<name>", "experiment")
+    .argument("<bp>", "basis points, 0 to 10000 (10000: all)", one(coverageArg))
+    .action(async (name: string, coverage: number, _options: object, command: Command) => {
+      const session = sessionOf(command);
+      const config = await session.client.setCoverage(name, coverage);
+      session.show(config, () => `${name} coverage: ${config.coverage} bp (${coverageText(config.coverage)})\n`);
+    });
+
+  program
+    .command("history")
+    .description("the change history, newest first")
+    .argument("<name>", "experiment")
+    .option("--limit <n>", "at most this many entries (0: all; the Worker's default is 100)", one(limitArg))
+    .action(async (name: string, options: { limit?: number }, command: Command) => {
+      const session = sessionOf(command);
+      const answer = await session.client.history(name, options);
+      session.show(answer, () => historyTable(answer.history));
+    });
+}
+
+interface CreateOptions {
+  variant: Variant[];
+  description?: string;
+  group?: string;
+  coverage?: number;
+  target?: TargetingCondition[];
+}
+
+const coverageArg = (text: string) => parseCount(text, "coverage");
+const limitArg = (text: string) => parseCount(text, "--limit");

@@ -1,0 +1,100 @@
+import type { ChangeRecord, ExperimentConfig, TargetingCondition, Variant } from "../client";
+
+/** How `expctl` shows the API's answers to a person (`--json` shows them as they are). */
+
+/** Width in characters (code points, so `é` and `😀` count as one). */
+const width = (text: string) => [...text].length;
+
+/**
+ * Columns aligned with two spaces between them; the last column is not padded.
+ *
+ * @example
+ * table(["NAME", "STATE"], [["checkout_v2", "running"]])
+ * // "NAME         STATE\ncheckout_v2  running\n"
+ */
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const all = [header, ...rows];
+  const widths = header.map((_, column) => Math.max(...all.map((row) => width(row[column] ?? ""))));
+  const line = (row: readonly string[]) =>
+    row
+      .map((cell, column) =>
+        column === row.length - 1 ? cell : cell + " ".repeat((widths[column] ?? 0) - width(cell)),
+      )
+      .join("  ")
+      .trimEnd();
+  return `${all.map(line).join("\n")}\n`;
+}
+
+/** `key  value` lines, the keys padded to one width. */
+export function keyValues(pairs: readonly (readonly [string, string])[]): string {
+  const keyWidth = Math.max(...pairs.map(([key]) => width(key)));
+  const line = ([key, value]: readonly [string, string]) => `${key}${" ".repeat(keyWidth - width(key))}  ${value}`;
+  return `${pairs.map((pair) => line(pair).trimEnd()).join("\n")}\n`;
+}
+
+/** `control=50 treatment=50`. */
+export const variantsText = (variants: readonly Variant[]) => variants.map((v) => `${v.name}=${v.weight}`).join(" ");
+
+/** Basis points as a share: `10000` → `100%`, `250` → `2.5%`. */
+export const coverageText = (basisPoints: number) => `${basisPoints / 100}%`;
+
+/** `2026-11-26 03:17:00Z`, or `-` for none. */
+export function timeText(secs: number | null | undefined): string {
+  if (secs === null || secs === undefined) return "-";
+  return `${new Date(secs * 1000).toISOString().slice(0, 19).replace("T", " ")}Z`;
+}
+
+/** `country in DE,FR`, as `--target` takes it (`/i` when case-insensitive). */
+export function conditionText(condition: TargetingCondition): string {
+  const operator = condition.case_insensitive ? `${condition.operator}/i` : condition.operator;
+  return [condition.attribute, operator, condition.values.join(",")].filter((part) => part !== "").join(" ");
+}
+
+export function experimentsTable(experiments: readonly ExperimentConfig[]): string {
+  if (experiments.length === 0) return "no experiments\n";
+  return table(
+    ["NAME", "STATE", "VARIANTS", "COVERAGE", "GROUP", "WINNER"],
+    experiments.map((e) => [
+      e.name,
+      e.state,
+      variantsText(e.variants),
+      coverageText(e.coverage),
+      e.exclusion_group ?? "-",
+      e.winner ?? "-",
+    ]),
+  );
+}
+
+/** One experiment, field by field, then its variants and targeting. */
+export function experimentDetails(config: ExperimentConfig): string {
+  const total = config.variants.reduce((sum, v) => sum + v.weight, 0);
+  const share = (weight: number) => (total === 0 ? "-" : `${((weight / total) * 100).toFixed(1)}%`);
+  const details = keyValues([
+    ["name", config.name],
+    ["state", config.state],
+    ["description", config.description ?? "-"],
+    ["winner", config.winner ?? "-"],
+    ["exclusion group", config.exclusion_group ?? "-"],
+    ["coverage", `${config.coverage} bp (${coverageText(config.coverage)})`],
+    ["hash version", String(config.hash_version)],
+    ["started", timeText(config.started_at_secs)],
+    ["updated", timeText(config.updated_at_secs)],
+  ]);
+  const variants = table(
+    ["VARIANT", "WEIGHT", "SHARE"],
+    config.variants.map((v) => [v.name, String(v.weight), share(v.weight)]),
+  );
+  const targeting =
+    config.targeting.length === 0
+      ? "targeting: everyone\n"
+      : `targeting (all must hold):\n${config.targeting.map((c) => `  ${conditionText(c)}\n`).join("")}`;
+  return `${details}\n${variants}\n${targeting}`;
+}
+
+export function historyTable(history: readonly ChangeRecord[]): string {
+  if (history.length === 0) return "no history\n";
+  return table(
+    ["TIME", "MUTATION", "BY"],
+    history.map((r) => [timeText(r.timestamp_secs), r.mutation, r.actor ?? "-"]),
+  );
+}

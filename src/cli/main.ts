@@ -1,0 +1,88 @@
+import { Command, CommanderError } from "commander";
+import { ApiError, NetworkError } from "../client";
+import { parseCount } from "./args";
+import { actorCommands } from "./commands/actors";
+import { applyCommand } from "./commands/apply";
+import { experimentCommands } from "./commands/experiments";
+import { one } from "./commands/parsers";
+import { EXIT, UsageError } from "./errors";
+import { type CliIo, DEFAULT_URL, type GlobalOptions, Session } from "./session";
+
+const HELP_AFTER = `
+Connection:
+  --url, or EXPCTL_URL (default ${DEFAULT_URL}); --token, or EXPCTL_TOKEN (the admin
+  bearer token); --admin-actor, or EXPCTL_ADMIN_ACTOR (who the history records).
+
+Exit codes:
+  0  success
+  1  the API refused (prints "code: detail"), or apply planned an impossible step
+  2  usage error: a wrong command line, or an invalid apply file
+  3  the Worker could not be reached, or did not answer in time
+
+Examples:
+  expctl create checkout_v2 --variant control=50 --variant treatment=50 --description "New checkout flow"
+  expctl start checkout_v2
+  expctl weights checkout_v2 control=10 treatment=90
+  expctl override set checkout_v2 qa:alice treatment
+  expctl conclude checkout_v2 --winner treatment
+  expctl apply -f experiments.yaml --dry-run
+`;
+
+/**
+ * Runs `expctl` with `argv` (the arguments after the program name) and resolves with
+ * its exit code; all input and output goes through `io`.
+ *
+ * @example
+ * const code = await run(["list", "--json"], { env: process.env, stdout: (t) => process.stdout.write(t), … });
+ */
+export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const program = new Command("expctl")
+    .description("Operate the edge-experiments Worker: experiments, overrides, assignments, declarative apply.")
+    // Before any subcommand is added, so that every one inherits them.
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError("(expctl --help shows the usage)")
+    .option("--url <url>", "the Worker's URL [env EXPCTL_URL]")
+    .option("--token <token>", "the admin bearer token [env EXPCTL_TOKEN]")
+    .option("--admin-actor <who>", "X-Admin-Actor: who the history records [env EXPCTL_ADMIN_ACTOR]")
+    .option("--timeout <ms>", "how long to wait for each answer (default 10000)", one(timeoutArg))
+    .option("--json", "print the API's JSON instead of tables")
+    .addHelpText("after", HELP_AFTER);
+
+  const sessionOf = (command: Command) => new Session(io, command.optsWithGlobals<GlobalOptions>());
+  experimentCommands(program, sessionOf);
+  actorCommands(program, sessionOf);
+  applyCommand(program, sessionOf, (code) => {
+    exitCode = code;
+  });
+
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return exitCode;
+  } catch (error) {
+    return exitCodeOf(error, io);
+  }
+}
+
+/** Reports a failure and chooses the exit code for it. */
+function exitCodeOf(error: unknown, io: CliIo): number {
+  // Commander has printed its own message (or the help) already.
+  if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  if (error instanceof UsageError) {
+    io.stderr(`error: ${error.message}\n`);
+    return EXIT.usage;
+  }
+  if (error instanceof ApiError) {
+    const fields = error.errors.map((field) => `  ${field.pointer ?? field.parameter}: ${field.detail}\n`);
+    io.stderr(`${error.code ?? `HTTP ${error.status}`}: ${error.detail}\n${fields.join("")}`);
+    return EXIT.refused;
+  }
+  if (error instanceof NetworkError) {
+    io.stderr(`unreachable: ${error.message}\n`);
+    return EXIT.unreachable;
+  }
+  throw error;
+}
+
+const timeoutArg = (text: string) => parseCount(text, "--timeout");

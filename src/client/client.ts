@@ -1,0 +1,319 @@
+import { ApiError, NetworkError } from "./errors";
+import { type BodyOf, CLIENT_ROUTES, type ParamsOf, type ResponseOf, type RouteId } from "./routes";
+import type {
+  AssignResponse,
+  Attributes,
+  BatchAssignBody,
+  BatchAssignResponse,
+  Definition,
+  ExperimentConfig,
+  ExperimentList,
+  ExperimentResults,
+  HistoryResponse,
+  OverrideList,
+  OverrideSet,
+  Problem,
+  Assignment as StoredAssignment,
+  TokenIdentity,
+  Variant,
+} from "./types";
+
+/**
+ * The subset of `fetch` the client calls: the global one by default, or a Worker's
+ * service binding (`(url, init) => env.EXPERIMENTS.fetch(url, init)`), or a fake in tests.
+ */
+export type FetchLike = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: string; signal: AbortSignal },
+) => Promise<Response>;
+
+export interface ClientOptions {
+  /** Where the Worker answers, e.g. `http://localhost:8787`; a path prefix is kept. */
+  baseUrl: string;
+  /** The admin bearer token (admin routes only; never sent to the public ones). */
+  token?: string;
+  /** Sent as `X-Admin-Actor` with admin writes: who the history records. */
+  adminActor?: string;
+  /** Milliseconds each attempt may take before it fails as a `NetworkError`. Default 10 000. */
+  timeout?: number;
+  fetch?: FetchLike;
+  /** Whether to send a request once more after a `503` with `Retry-After` (default `true`). */
+  retry?: boolean;
+  /** Extra headers for every request (say `X-Request-Id`). */
+  headers?: Record<string, string>;
+}
+
+/** Query parameters, sent as `?name=value`; `undefined` values are left out. */
+export type Query = Record<string, string | number | boolean | undefined>;
+
+/** What `request` sends: the route's path parameters (required when its path has some), query and body. */
+export type RequestInput<K extends RouteId> = {
+  query?: Query;
+  body?: BodyOf<K>;
+  headers?: Record<string, string>;
+} & ([keyof ParamsOf<K>] extends [never] ? { params?: undefined } : { params: ParamsOf<K> });
+
+/** A whole answer: `ok` with the route's success body, or a refusal with its problem document. */
+export type ApiResponse<K extends RouteId> =
+  | { ok: true; status: number; headers: Headers; body: ResponseOf<K> }
+  | { ok: false; status: number; headers: Headers; body: Problem | null; error: ApiError };
+
+/** The longest `Retry-After` the client waits for before its one retry. */
+export const MAX_RETRY_DELAY_MS = 5_000;
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+/**
+ * A typed client for the Worker's HTTP API, public and admin routes alike. It needs only
+ * `fetch`, `URL` and `AbortSignal.timeout`, so it runs in Node, browsers and Workers,
+ * and its types come from the schemas the Worker validates with.
+ *
+ * Every method resolves with the API's JSON and throws `ApiError` (the problem
+ * document's `status`, `code`, `detail`, `errors`) when the Worker refuses, or
+ * `NetworkError` when it cannot be reached in time. `request` is the lower level: the
+ * whole answer, headers included, whatever its status.
+ *
+ * @example
+ * const client = new ExperimentsClient({ baseUrl: "http://localhost:8787", token: "dev-admin-token" });
+ * await client.define("checkout_v2", { variants: [{ name: "control", weight: 50 }, { name: "treatment", weight: 50 }] });
+ * await client.start("checkout_v2");
+ * const { variant } = await client.assign("checkout_v2", { actor: "user:1" });
+ */
+export class ExperimentsClient {
+  readonly #base: string;
+  readonly #options: ClientOptions;
+  readonly #fetch: FetchLike;
+
+  constructor(options: ClientOptions) {
+    const base = new URL(options.baseUrl); // a TypeError for a base that is not a URL, before any request
+    if (base.protocol !== "http:" && base.protocol !== "https:") {
+      throw new TypeError(`baseUrl must be an http: or https: URL, not '${options.baseUrl}'`);
+    }
+    this.#base = base.href.replace(/\/+$/, "");
+    this.#options = options;
+    // Called unbound, the global fetch throws "Illegal invocation" in browsers and Workers.
+    this.#fetch = options.fetch ?? ((url, init) => fetch(url, init));
+  }
+
+  // ── Assignment (public) ──────────────────────────────────────────────────────
+
+  /** The variant `actor` sees; `attributes` go as `attr.<name>=<value>` for targeting. */
+  assign(experiment: string, options: { actor?: string; attributes?: Attributes } = {}): Promise<AssignResponse> {
+    const query: Record<string, string | number | boolean | undefined> = { actor: options.actor };
+    for (const [name, value] of Object.entries(options.attributes ?? {})) query[`attr.${name}`] = value;
+    return this.#call("assign", { params: { experiment }, query });
+  }
+
+  /** One actor in several experiments (all running and concluded ones without `experiments`). */
+  assignBatch(body: BatchAssignBody = {}): Promise<BatchAssignResponse> {
+    return this.#call("assignBatch", { body });
+  }
+
+  // ── Experiments (admin) ──────────────────────────────────────────────────────
+
+  list(): Promise<ExperimentList> {
+    return this.#call("listExperiments", {});
+  }
+
+  get(name: string): Promise<ExperimentConfig> {
+    return this.#call("getExperiment", { params: { name } });
+  }
+
+  /** Declares a draft (`created: true`) or replaces the definition, keeping state and winner. */
+  async define(name: string, definition: Definition): Promise<{ config: ExperimentConfig; created: boolean }> {
+    const response = await this.#send("defineExperiment", { params: { name }, body: definition });
+    return { config: response.body, created: response.status === 201 };
+  }
+
+  start(name: string): Promise<ExperimentConfig> {
+    return this.#call("startExperiment", { params: { name } });
+  }
+
+  conclude(name: string, winner: string): Promise<ExperimentConfig> {
+    return this.#call("concludeExperiment", { params: { name }, body: { winner } });
+  }
+
+  archive(name: string): Promise<ExperimentConfig> {
+    return this.#call("archiveExperiment", { params: { name } });
+  }
+
+  setWeights(name: string, variants: Variant[]): Promise<ExperimentConfig> {
+    return this.#call("setWeights", { params: { name }, body: { variants } });
+  }
+
+  /** Basis points of the eligible new actors that may enter (10 000: all). */
+  setCoverage(name: string, coverage: number): Promise<ExperimentConfig> {
+    return this.#call("setCoverage", { params: { name }, body: { coverage } });
+  }
+
+  /** Newest first; `limit` defaults to 100 on the Worker, 0 means all. */
+  history(name: string, options: { limit?: number } = {}): Promise<HistoryResponse> {
+    return this.#call("history", { params: { name }, query: { limit: options.limit } });
+  }
+
+  /** Enrolments and exposures per variant and per day, with the sample-ratio check. */
+  results(name: string): Promise<ExperimentResults> {
+    return this.#call("results", { params: { name } });
+  }
+
+  // ── Overrides and assignments (admin) ────────────────────────────────────────
+
+  overrides(name: string): Promise<OverrideList> {
+    return this.#call("listOverrides", { params: { name } });
+  }
+
+  setOverride(name: string, actor: string, variant: string): Promise<OverrideSet> {
+    return this.#call("setOverride", { params: { name, actor }, body: { variant } });
+  }
+
+  async removeOverride(name: string, actor: string): Promise<void> {
+    await this.#call("removeOverride", { params: { name, actor } });
+  }
+
+  /** The override while one exists, else the sticky assignment; `ApiError` 404 when neither. */
+  assignment(name: string, actor: string): Promise<StoredAssignment> {
+    return this.#call("getAssignment", { params: { name, actor } });
+  }
+
+  /** Whose token the client presents: its name (the history's actor) and scope. */
+  whoami(): Promise<TokenIdentity> {
+    return this.#call("whoami", {});
+  }
+
+  /** The OpenAPI 3.1 document the Worker serves. */
+  openapi(): Promise<unknown> {
+    return this.#call("openapi", {});
+  }
+
+  // ── The lower level ──────────────────────────────────────────────────────────
+
+  /**
+   * Sends one request to a route and resolves with the whole answer, whatever its
+   * status; only a `NetworkError` rejects. After a `503` with `Retry-After` it waits
+   * (at most {@link MAX_RETRY_DELAY_MS}) and sends the request once more.
+   *
+   * @example
+   * const r = await client.request("assign", { params: { experiment: "checkout_v2" }, query: { actor: "user:1" } });
+   * if (r.ok) console.log(r.body.variant, r.headers.get("x-exposures"));
+   */
+  async request<K extends RouteId>(route: K, input: RequestInput<K>): Promise<ApiResponse<K>> {
+    const { method, path, access } = CLIENT_ROUTES[route];
+    // The conditional `params` type does not narrow inside the generic body; this is its plain shape.
+    const { params = {}, query = {} } = input as { params?: Record<string, string>; query?: Query };
+    let url = this.#base + path.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(params[name] ?? ""));
+    const search = new URLSearchParams();
+    for (const [name, value] of Object.entries(query)) {
+      if (value !== undefined) search.append(name, String(value));
+    }
+    if (search.toString() !== "") url += `?${search}`;
+
+    const headers: Record<string, string> = { accept: "application/json", ...this.#options.headers };
+    if (access !== "public") {
+      if (this.#options.token !== undefined) headers.authorization = `Bearer ${this.#options.token}`;
+      if (this.#options.adminActor !== undefined) headers["x-admin-actor"] = this.#options.adminActor;
+    }
+    let body: string | undefined;
+    if (input.body !== undefined) {
+      body = JSON.stringify(input.body);
+      headers["content-type"] = "application/json";
+    }
+    Object.assign(headers, input.headers);
+
+    let response = await this.#attempt(url, method, headers, body);
+    const delay = retryDelay(response);
+    if (delay !== null && this.#options.retry !== false) {
+      // The answer is dropped unread; release its body so the connection can be reused.
+      await response.body?.cancel();
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      response = await this.#attempt(url, method, headers, body);
+    }
+    return this.#read<K>(response);
+  }
+
+  async #attempt(url: string, method: string, headers: Record<string, string>, body: string | undefined) {
+    const timeout = this.#options.timeout ?? DEFAULT_TIMEOUT_MS;
+    try {
+      return await this.#fetch(url, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body }),
+        signal: AbortSignal.timeout(timeout),
+      });
+    } catch (error) {
+      const timedOut = error instanceof Error && error.name === "TimeoutError";
+      const why = timedOut ? `no answer within ${timeout} ms` : describeFailure(error);
+      throw new NetworkError(`${method} ${url}: ${why}`, timedOut, { cause: error });
+    }
+  }
+
+  async #read<K extends RouteId>(response: Response): Promise<ApiResponse<K>> {
+    const { status, headers } = response;
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      const timedOut = error instanceof Error && error.name === "TimeoutError";
+      throw new NetworkError(`reading the answer failed: ${describeFailure(error)}`, timedOut, { cause: error });
+    }
+    const json = parseJson(text);
+    if (response.ok) {
+      if (status === 204) return { ok: true, status, headers, body: undefined as ResponseOf<K> };
+      if (json === NOT_JSON) {
+        const error = new ApiError(status, null, `expected JSON, got: ${text.slice(0, 200)}`);
+        return { ok: false, status, headers, body: null, error };
+      }
+      // Trusted as the route's success body: it comes from the Worker whose schemas typed it.
+      return { ok: true, status, headers, body: json as ResponseOf<K> };
+    }
+    const problem = isProblem(json) ? json : null;
+    const error = new ApiError(status, problem, `HTTP ${status}${text === "" ? "" : `: ${text.slice(0, 200)}`}`);
+    return { ok: false, status, headers, body: problem, error };
+  }
+
+  /** `request`, and the answer's success, or its `ApiError` thrown. */
+  async #send<K extends RouteId>(route: K, input: RequestInput<K>) {
+    const response = await this.request(route, input);
+    if (!response.ok) throw response.error;
+    return response;
+  }
+
+  async #call<K extends RouteId>(route: K, input: RequestInput<K>): Promise<ResponseOf<K>> {
+    return (await this.#send(route, input)).body;
+  }
+}
+
+/** How long to wait before the one retry: only after a 503 that says when (seconds or an HTTP date). */
+function retryDelay(response: Response): number | null {
+  const header = response.headers.get("retry-after");
+  if (response.status !== 503 || header === null) return null;
+  const seconds = /^\d+$/.test(header.trim()) ? Number(header) * 1000 : Date.parse(header) - Date.now();
+  if (Number.isNaN(seconds)) return null;
+  return Math.min(Math.max(seconds, 0), MAX_RETRY_DELAY_MS);
+}
+
+const NOT_JSON = Symbol("not JSON");
+
+function parseJson(text: string): unknown {
+  if (text === "") return NOT_JSON;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return NOT_JSON;
+  }
+}
+
+function isProblem(value: unknown): value is Problem {
+  if (typeof value !== "object" || value === null) return false;
+  const { code, detail } = value as Record<string, unknown>;
+  return typeof code === "string" && typeof detail === "string";
+}
+
+/** Node's fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND) is its cause. */
+function describeFailure(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause;
+  if (cause instanceof Error) {
+    const code = (cause as Error & { code?: unknown }).code;
+    return `${error.message} (${typeof code === "string" ? code : cause.message})`;
+  }
+  return error.message;
+}

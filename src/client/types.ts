@@ -1,0 +1,40 @@
+import type * as v from "valibot";
+import type * as s from "../api/schemas";
+import type { ErrorCode } from "../core";
+
+/**
+ * The API's shapes as the client sends and receives them, inferred from the schemas the
+ * Worker validates with (`src/api/schemas.ts`): type-only imports, so none of valibot
+ * reaches a bundle of the client.
+ */
+
+/** A config as every read shows it. */
+export type ExperimentConfig = v.InferOutput<typeof s.ExperimentConfigSchema>;
+/** The body of a definition `PUT`: variants, and optionally description, group, targeting, coverage. */
+export type Definition = v.InferInput<typeof s.DefineBody>;
+/** `{name, weight}`. */
+export type Variant = Definition["variants"][number];
+/** One targeting condition as a definition states it (`case_insensitive` may be left out). */
+export type TargetingCondition = NonNullable<Definition["targeting"]>[number];
+/** What targeting reads: attribute name → text, number or boolean (the schema's output: what it accepts). */
+export type Attributes = v.InferOutput<typeof s.Attributes>;
+export type ExperimentList = v.InferOutput<typeof s.ExperimentList>;
+export type HistoryResponse = v.InferOutput<typeof s.HistoryResponse>;
+export type ChangeRecord = HistoryResponse["history"][number];
+export type OverrideList = v.InferOutput<typeof s.OverrideList>;
+export type OverrideSet = v.InferOutput<typeof s.OverrideSet>;
+/** A stored assignment, as the admin lookup shows it. */
+export type Assignment = v.InferOutput<typeof s.AssignmentSchema>;
+/** One assignment, as `GET /v1/assign/{experiment}` answers it. */
+export type AssignResponse = v.InferOutput<typeof s.AssignResponse>;
+export type BatchAssignBody = v.InferInput<typeof s.BatchAssignBody>;
+export type BatchAssignResponse = v.InferOutput<typeof s.BatchAssignResponse>;
+/** Enrolments and exposures per variant and per day, with the sample-ratio (SRM) check. */
+export type ExperimentResults = v.InferOutput<typeof s.ResultsResponse>;
+/** The name and scope (`read` or `write`) of the admin token a request presents. */
+export type TokenIdentity = v.InferOutput<typeof s.TokenIdentity>;
+/** An RFC 9457 problem document, as every error answer carries it. */
+export type Problem = v.InferOutput<typeof s.Problem>;
+/** One offending field of an `invalid_request`: a JSON Pointer into the body, or a parameter. */
+export type FieldError = NonNullable<Problem["errors"]>[number];
+export type { ErrorCode };

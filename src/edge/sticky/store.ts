@@ -1,0 +1,57 @@
+import type { AssignmentStore, AssignOutcome, AssignRequest } from "../../core";
+import type { CompiledSnapshot } from "../config/snapshot";
+import type { StickyCache } from "./cache";
+
+/**
+ * The actor's object, behind what the edge already knows. A request whose actor has no
+ * override in the snapshot (rule 4 comes first) and a known non-override sticky answer
+ * (from the sticky token, or this isolate's cache) is answered here; the rest go to the
+ * object in ONE call, as before, and what it answers is learned. Rules 1–3 were decided
+ * before the store, and exclusion stays the object's: an answered experiment is one the
+ * actor is in, and a sibling still goes to the object, which knows.
+ */
+export class StickyAssignmentStore implements AssignmentStore {
+  /** The non-override sticky answers of this call: what the next sticky token holds. */
+  readonly known: Map<string, string>;
+
+  constructor(
+    private readonly object: AssignmentStore,
+    private readonly snapshot: CompiledSnapshot,
+    private readonly cache: StickyCache,
+    fromToken: ReadonlyMap<string, string>,
+  ) {
+    this.known = new Map(fromToken);
+  }
+
+  async assign(actor: string, requests: readonly AssignRequest[]): Promise<AssignOutcome[]> {
+    const outcomes: (AssignOutcome | undefined)[] = [];
+    const remote: number[] = [];
+    requests.forEach((request, i) => {
+      const { experiment } = request;
+      const variant = this.snapshot.hasOverride(experiment, actor)
+        ? undefined
+        : (this.known.get(experiment) ?? this.cache.get(experiment, actor));
+      if (variant !== undefined && request.variants.includes(variant)) {
+        this.known.set(experiment, variant);
+        outcomes[i] = { ok: true, value: { variant, is_override: false, enrolled: false } };
+      } else remote.push(i);
+    });
+    if (remote.length > 0) {
+      const answers = await this.object.assign(
+        actor,
+        remote.map((i) => requests[i] as AssignRequest),
+      );
+      if (answers.length !== remote.length) throw new Error(`store answered ${answers.length} of ${remote.length}`);
+      answers.forEach((outcome, j) => {
+        const i = remote[j] as number;
+        outcomes[i] = outcome;
+        if (outcome.ok && !outcome.value.is_override) {
+          const experiment = (requests[i] as AssignRequest).experiment;
+          this.cache.set(experiment, actor, outcome.value.variant);
+          this.known.set(experiment, outcome.value.variant);
+        }
+      });
+    }
+    return outcomes as AssignOutcome[];
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * The signed sticky token: an actor's known non-override assignments, carried by the
+ * client (the `exp_sticky` cookie, or the `X-Experiment-Sticky` header for servers and
+ * RPC callers), so that a repeat visitor is answered in any isolate with no Durable
+ * Object call. `v1.<payload>.<signature>`, base64url, with an HMAC-SHA256 (WebCrypto)
+ * over `v1.<payload>`; the payload is `{"a": actor, "s": {experiment: variant}}`.
+ *
+ * A token is only ever a shortcut: one for another actor, with a bad signature, signed
+ * by a retired secret or malformed is ignored (never an error, never trusted), and the
+ * request is answered as if it had none.
+ */
+
+const VERSION = "v1";
+/** The token must fit a 4 KiB cookie with its name and attributes. */
+export const MAX_TOKEN_CHARS = 3800;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const keys = new Map<string, Promise<CryptoKey>>();
+
+function keyOf(secret: string): Promise<CryptoKey> {
+  let key = keys.get(secret);
+  if (key === undefined) {
+    key = crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
+      "sign",
+      "verify",
+    ]);
+    keys.set(secret, key);
+  }
+  return key;
+}
+
+/** Signs with `secret` (the current one); verifies with it or the previous one, during a rotation. */
+export class StickySigner {
+  constructor(
+    private readonly secret: string,
+    private readonly previous: string | undefined,
+  ) {}
+
+  /**
+   * A token for `actor` holding `assignments`; the oldest entries are left out when
+   * they would not fit a cookie (those experiments then cost an object call again).
+   */
+  async sign(actor: string, assignments: ReadonlyMap<string, string>): Promise<string> {
+    const entries = [...assignments];
+    for (;;) {
+      const payload = base64url(encoder.encode(JSON.stringify({ a: actor, s: Object.fromEntries(entries) })));
+      const signed = `${VERSION}.${payload}`;
+      const signature = base64url(
+        new Uint8Array(await crypto.subtle.sign("HMAC", await keyOf(this.secret), encoder.encode(signed))),
+      );
+      const token = `${signed}.${signature}`;
+      if (token.length <= MAX_TOKEN_CHARS || entries.length === 0) return token;
+      entries.shift();
+    }
+  }
+
+  /** The assignments a valid token of `actor` holds, else `null`. */
+  async verify(token: string, actor: string): Promise<Map<string, string> | null> {
+    if (token.length > MAX_TOKEN_CHARS) return null;
+    const [version, payload, signature, ...rest] = token.split(".");
+    if (version !== VERSION || payload === undefined || signature === undefined || rest.length > 0) return null;
+    const signatureBytes = fromBase64url(signature);
+    if (signatureBytes === null) return null;
+    const signed = encoder.encode(`${VERSION}.${payload}`);
+    let valid = false;
+    for (const secret of [this.secret, this.previous]) {
+      if (secret === undefined || secret === "") continue;
+      if (await crypto.subtle.verify("HMAC", await keyOf(secret), signatureBytes, signed)) valid = true;
+    }
+    if (!valid) return null;
+    try {
+      const bytes = fromBase64url(payload);
+      const body = bytes && (JSON.parse(decoder.decode(bytes)) as { a?: unknown; s?: unknown });
+      if (!body || body.a !== actor || typeof body.s !== "object" || body.s === null) return null;
+      const entries = Object.entries(body.s).filter((entry): entry is [string, string] => typeof entry[1] === "string");
+      return new Map(entries);
+    } catch {
+      return null;
+    }
+  }
+}
+
+function base64url(bytes: Uint8Array): string {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+function fromBase64url(text: string): Uint8Array | null {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
+  try {
+    const binary = atob(text.replaceAll("-", "+").replaceAll("_", "/"));
+    return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+  } catch {
+    return null;
+  }
+}

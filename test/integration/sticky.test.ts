@@ -1,0 +1,177 @@
+// Repeat visitors answered at the edge: the isolate's sticky cache and the signed sticky
+// token, counted in actor-object calls, with overrides still winning once published.
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createApp } from "../../src/edge/http/app";
+import { MAX_TOKEN_CHARS, StickySigner } from "../../src/edge/sticky/token";
+import { admin, BASE, callsOf, fiftyFifty, ok, publish, runningExperiment, unique } from "./helpers";
+
+const SECRET = "sticky-secret-current";
+const signed = { ...env, STICKY_SECRET: SECRET };
+
+async function assign(
+  app: ReturnType<typeof createApp>,
+  path: string,
+  headers: Record<string, string> = {},
+  edge = env,
+) {
+  const ctx = createExecutionContext();
+  const response = await app.fetch(new Request(`${BASE}${path}`, { headers }), edge, ctx);
+  await waitOnExecutionContext(ctx);
+  const body = (await response.json()) as { variant: string; is_override: boolean };
+  return { response, body, actorCalls: callsOf(response).actor, token: response.headers.get("x-experiment-sticky") };
+}
+
+let name: string;
+beforeAll(async () => {
+  name = unique("sticky");
+  await runningExperiment(name);
+});
+
+describe("the isolate's sticky cache", () => {
+  it("answers a repeat visitor with no actor call, and the same variant", async () => {
+    const app = createApp();
+    const first = await assign(app, `/v1/assign/${name}?actor=cache-1`);
+    const again = await assign(app, `/v1/assign/${name}?actor=cache-1`);
+    expect([first.actorCalls, again.actorCalls]).toEqual([1, 0]);
+    expect(again.body).toEqual(first.body);
+    expect(again.response.headers.get("x-exposures")).toBe("1"); // an exposure, as from the object
+  });
+
+  it("is off with STICKY_CACHE_SIZE=0: every visit asks the actor's object", async () => {
+    const app = createApp();
+    const uncached = { ...env, STICKY_CACHE_SIZE: "0" };
+    const calls = [];
+    for (let i = 0; i < 3; i++)
+      calls.push((await assign(app, `/v1/assign/${name}?actor=cache-2`, {}, uncached)).actorCalls);
+    expect(calls).toEqual([1, 1, 1]);
+  });
+
+  it("forgets the least recently used answer beyond its size", async () => {
+    const app = createApp();
+    const small = { ...env, STICKY_CACHE_SIZE: "2" };
+    for (const actor of ["lru-a", "lru-b", "lru-c"]) await assign(app, `/v1/assign/${name}?actor=${actor}`, {}, small);
+    expect((await assign(app, `/v1/assign/${name}?actor=lru-c`, {}, small)).actorCalls).toBe(0);
+    expect((await assign(app, `/v1/assign/${name}?actor=lru-a`, {}, small)).actorCalls).toBe(1);
+  });
+
+  it("lets an override published after caching win, and the cached variant come back after its removal", async () => {
+    const app = createApp();
+    const cached = await assign(app, `/v1/assign/${name}?actor=cache-3`);
+    const other = cached.body.variant === "control" ? "treatment" : "control";
+    await ok(admin("PUT", `/experiments/${name}/overrides/cache-3`, { variant: other }));
+    await publish();
+    const overridden = await assign(app, `/v1/assign/${name}?actor=cache-3`);
+    expect(overridden.body).toEqual({ ...cached.body, variant: other, is_override: true });
+    expect(overridden.actorCalls).toBe(1);
+    await ok(admin("DELETE", `/experiments/${name}/overrides/cache-3`), 204);
+    await publish();
+    expect((await assign(app, `/v1/assign/${name}?actor=cache-3`)).body).toEqual(cached.body);
+  });
+});
+
+describe("the signed sticky token", () => {
+  it("is issued as the exp_sticky cookie and X-Experiment-Sticky, and answers any isolate with no actor call", async () => {
+    const first = await assign(createApp(), `/v1/assign/${name}?actor=token-1`, {}, signed);
+    expect(first.token).toMatch(/^v1\./);
+    expect(first.response.headers.get("set-cookie")).toContain(
+      `exp_sticky=${first.token}; Path=/; Max-Age=31536000; HttpOnly; Secure; SameSite=Lax`,
+    );
+    // A fresh app is a fresh isolate cache: only the token can answer.
+    const viaCookie = await assign(
+      createApp(),
+      `/v1/assign/${name}?actor=token-1`,
+      { cookie: `exp_sticky=${first.token}` },
+      signed,
+    );
+    const viaHeader = await assign(
+      createApp(),
+      `/v1/assign/${name}?actor=token-1`,
+      { "x-experiment-sticky": first.token ?? "" },
+      signed,
+    );
+    expect([viaCookie.actorCalls, viaHeader.actorCalls]).toEqual([0, 0]);
+    expect(viaCookie.body).toEqual(first.body);
+    expect(viaHeader.token).toBeNull(); // nothing new to sign
+  });
+
+  it.each([
+    ["forged", async (token: string) => `${token.slice(0, -4)}AAAA`],
+    ["for another actor", async () => new StickySigner(SECRET, undefined).sign("someone-else", new Map([[name, "x"]]))],
+    [
+      "signed with a retired secret",
+      async () => new StickySigner("retired", undefined).sign("token-2", new Map([[name, "control"]])),
+    ],
+    ["malformed", async () => "v1.%%%.###"],
+    ["too long", async () => `v1.${"a".repeat(MAX_TOKEN_CHARS)}.b`],
+  ])("is ignored when %s: one actor call, the right answer, never an error", async (_, make) => {
+    const truth = await assign(createApp(), `/v1/assign/${name}?actor=token-2`, {}, signed);
+    const bad = await make(truth.token ?? "");
+    const answer = await assign(
+      createApp(),
+      `/v1/assign/${name}?actor=token-2`,
+      { "x-experiment-sticky": bad },
+      signed,
+    );
+    expect(answer.response.status).toBe(200);
+    expect(answer.actorCalls).toBe(1);
+    expect(answer.body).toEqual(truth.body);
+  });
+
+  it("accepts a token signed with STICKY_SECRET_PREVIOUS during a rotation", async () => {
+    const old = await assign(
+      createApp(),
+      `/v1/assign/${name}?actor=token-3`,
+      {},
+      { ...env, STICKY_SECRET: "old-secret" },
+    );
+    const rotated = { ...env, STICKY_SECRET: "new-secret", STICKY_SECRET_PREVIOUS: "old-secret" };
+    const answer = await assign(
+      createApp(),
+      `/v1/assign/${name}?actor=token-3`,
+      { "x-experiment-sticky": old.token ?? "" },
+      rotated,
+    );
+    expect(answer.actorCalls).toBe(0);
+    expect(answer.body).toEqual(old.body);
+  });
+
+  it("does not hide an override: an actor with one goes to its object", async () => {
+    const first = await assign(createApp(), `/v1/assign/${name}?actor=token-4`, {}, signed);
+    const other = first.body.variant === "control" ? "treatment" : "control";
+    await ok(admin("PUT", `/experiments/${name}/overrides/token-4`, { variant: other }));
+    await publish();
+    const answer = await assign(
+      createApp(),
+      `/v1/assign/${name}?actor=token-4`,
+      { "x-experiment-sticky": first.token ?? "" },
+      signed,
+    );
+    expect(answer.body).toMatchObject({ variant: other, is_override: true });
+    expect(answer.actorCalls).toBe(1);
+  });
+
+  it("carries several experiments, and a batch of known ones costs no actor call", async () => {
+    const names = [unique("sticky-b1"), unique("sticky-b2")];
+    for (const n of names) await ok(admin("PUT", `/experiments/${n}`, fiftyFifty), 201);
+    for (const n of names) await ok(admin("POST", `/experiments/${n}/start`));
+    await publish();
+    const app = createApp();
+    const post = (headers: Record<string, string>) =>
+      app.fetch(
+        new Request(`${BASE}/v1/assign`, {
+          method: "POST",
+          headers: { "content-type": "application/json", ...headers },
+          body: JSON.stringify({ actor: "token-5", experiments: names }),
+        }),
+        { ...signed, STICKY_CACHE_SIZE: "0" },
+        createExecutionContext(),
+      );
+    const first = await post({});
+    const token = first.headers.get("x-experiment-sticky") ?? "";
+    const again = await post({ "x-experiment-sticky": token });
+    expect([callsOf(first).actor, callsOf(again).actor]).toEqual([1, 0]);
+    expect(await again.json()).toEqual(await first.json());
+  });
+});

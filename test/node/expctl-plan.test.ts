@@ -1,0 +1,272 @@
+// `expctl apply`'s planner, without HTTP: current configs + a file's experiments → steps.
+import { describe, expect, it } from "vitest";
+import { type DesiredExperiment, plan, sameJson } from "../../src/cli/plan";
+import type { ExperimentConfig } from "../../src/client";
+import { experimentConfig } from "../../src/core";
+
+const FIFTY = [
+  { name: "control", weight: 50 },
+  { name: "treatment", weight: 50 },
+];
+const TEN_NINETY = [
+  { name: "control", weight: 10 },
+  { name: "treatment", weight: 90 },
+];
+
+/** A stored config as the Worker lists it. */
+function stored(name: string, fields: Partial<ExperimentConfig> = {}): ExperimentConfig {
+  const state = fields.state ?? "draft";
+  return {
+    ...experimentConfig(name, FIFTY),
+    updated_at_secs: 1_800_000_000,
+    started_at_secs: state === "draft" ? null : 1_800_000_000,
+    ...fields,
+  };
+}
+
+function want(name: string, fields: Partial<DesiredExperiment> = {}): DesiredExperiment {
+  return { name, definition: { variants: FIFTY }, ...fields };
+}
+
+describe("apply's planner", () => {
+  describe("new experiments", () => {
+    it("creates an experiment the Worker does not have, as a draft, in one call", () => {
+      const definition = { variants: FIFTY, description: "New checkout flow", coverage: 2500 };
+      expect(plan([], [want("checkout_v2", { definition })])).toEqual({
+        steps: [{ kind: "create", name: "checkout_v2", definition }],
+        impossible: [],
+      });
+    });
+
+    it("creates then starts a new experiment declared running", () => {
+      expect(plan([], [want("a", { state: "running" })]).steps.map((s) => s.kind)).toEqual(["create", "start"]);
+    });
+
+    it("creates then concludes a new experiment declared concluded, without starting it", () => {
+      expect(plan([], [want("a", { state: "concluded", winner: "treatment" })]).steps).toEqual([
+        { kind: "create", name: "a", definition: { variants: FIFTY } },
+        { kind: "conclude", name: "a", winner: "treatment" },
+      ]);
+    });
+
+    it("creates then archives a new experiment declared archived", () => {
+      expect(plan([], [want("a", { state: "archived" })]).steps.map((s) => s.kind)).toEqual(["create", "archive"]);
+    });
+  });
+
+  describe("nothing to do", () => {
+    it("plans nothing when the definition and state already match", () => {
+      expect(plan([stored("a", { state: "running" })], [want("a", { state: "running" })])).toEqual({
+        steps: [],
+        impossible: [],
+      });
+    });
+
+    it("treats fields left out of the file as the defaults a definition PUT stores", () => {
+      const current = stored("a", { description: null, exclusion_group: null, targeting: [], coverage: 10_000 });
+      expect(plan([current], [want("a")]).steps).toEqual([]);
+    });
+
+    it("ignores the order of keys, and a condition's case_insensitive left at its default", () => {
+      const current = stored("a", {
+        targeting: [{ values: ["DE"], operator: "in", attribute: "country", case_insensitive: false }],
+      });
+      const condition = { attribute: "country", operator: "in", values: ["DE"], case_insensitive: false };
+      expect(plan([current], [want("a", { definition: { variants: FIFTY, targeting: [condition] } })]).steps).toEqual(
+        [],
+      );
+    });
+
+    it("keeps the current state when the file names none", () => {
+      expect(plan([stored("a", { state: "running" })], [want("a")]).steps).toEqual([]);
+    });
+
+    it("leaves experiments the file does not name alone", () => {
+      expect(plan([stored("other", { state: "running" })], []).steps).toEqual([]);
+    });
+
+    it("does not conclude again an experiment concluded with the same winner", () => {
+      const current = stored("a", { state: "concluded", winner: "treatment" });
+      expect(plan([current], [want("a", { state: "concluded", winner: "treatment" })]).steps).toEqual([]);
+    });
+  });
+
+  describe("definition changes", () => {
+    it("changes only the weights with PUT weights while the experiment runs", () => {
+      const steps = plan(
+        [stored("a", { state: "running" })],
+        [want("a", { definition: { variants: TEN_NINETY } })],
+      ).steps;
+      expect(steps).toEqual([{ kind: "weights", name: "a", from: FIFTY, variants: TEN_NINETY }]);
+    });
+
+    it("changes only the coverage with PUT coverage while the experiment is a draft", () => {
+      const steps = plan([stored("a")], [want("a", { definition: { variants: FIFTY, coverage: 500 } })]).steps;
+      expect(steps).toEqual([{ kind: "coverage", name: "a", from: 10_000, coverage: 500 }]);
+    });
+
+    it("resets a coverage the file leaves out to everyone, since a definition replaces the whole", () => {
+      const steps = plan([stored("a", { coverage: 500 })], [want("a")]).steps;
+      expect(steps).toEqual([{ kind: "coverage", name: "a", from: 500, coverage: 10_000 }]);
+    });
+
+    it("replaces the definition in one PUT when weights and coverage both change", () => {
+      const definition = { variants: TEN_NINETY, coverage: 500 };
+      expect(plan([stored("a", { state: "running" })], [want("a", { definition })]).steps).toEqual([
+        { kind: "define", name: "a", definition, changed: ["variants", "coverage"] },
+      ]);
+    });
+
+    it("replaces the definition when the description or targeting change", () => {
+      const definition = {
+        variants: FIFTY,
+        description: "now described",
+        targeting: [{ attribute: "plan", operator: "in", values: ["pro"], case_insensitive: false }],
+      };
+      const steps = plan([stored("a", { state: "running" })], [want("a", { definition })]).steps;
+      expect(steps).toEqual([{ kind: "define", name: "a", definition, changed: ["description", "targeting"] }]);
+    });
+
+    it("changes the weights of a concluded experiment with a definition PUT, which PUT weights refuses", () => {
+      const current = stored("a", { state: "concluded", winner: "treatment" });
+      const steps = plan([current], [want("a", { definition: { variants: TEN_NINETY } })]).steps;
+      expect(steps.map((s) => s.kind)).toEqual(["define"]);
+    });
+
+    it("counts a new variant order as a change (the order decides the buckets)", () => {
+      const reversed = [...FIFTY].reverse();
+      const steps = plan([stored("a")], [want("a", { definition: { variants: reversed } })]).steps;
+      expect(steps).toEqual([{ kind: "weights", name: "a", from: FIFTY, variants: reversed }]);
+    });
+
+    it("may change the exclusion group of a draft that never ran", () => {
+      const steps = plan([stored("a")], [want("a", { definition: { variants: FIFTY, exclusion_group: "g" } })]).steps;
+      expect(steps.map((s) => s.kind)).toEqual(["define"]);
+    });
+
+    it("changes the definition before the state: weights, then conclude", () => {
+      const steps = plan(
+        [stored("a", { state: "running" })],
+        [want("a", { definition: { variants: TEN_NINETY }, state: "concluded", winner: "treatment" })],
+      ).steps;
+      expect(steps.map((s) => s.kind)).toEqual(["weights", "conclude"]);
+    });
+
+    it("changes the definition of an experiment it archives, then archives it", () => {
+      const steps = plan(
+        [stored("a", { state: "running" })],
+        [want("a", { definition: { variants: FIFTY, description: "retired" }, state: "archived" })],
+      ).steps;
+      expect(steps.map((s) => s.kind)).toEqual(["define", "archive"]);
+    });
+  });
+
+  describe("state transitions", () => {
+    it("starts a draft", () => {
+      expect(plan([stored("a")], [want("a", { state: "running" })]).steps).toEqual([{ kind: "start", name: "a" }]);
+    });
+
+    it("starts a concluded experiment again", () => {
+      const current = stored("a", { state: "concluded", winner: "control" });
+      expect(plan([current], [want("a", { state: "running" })]).steps).toEqual([{ kind: "start", name: "a" }]);
+    });
+
+    it("concludes a running experiment with the file's winner", () => {
+      expect(
+        plan([stored("a", { state: "running" })], [want("a", { state: "concluded", winner: "control" })]).steps,
+      ).toEqual([{ kind: "conclude", name: "a", winner: "control" }]);
+    });
+
+    it("concludes again when the file names another winner", () => {
+      const current = stored("a", { state: "concluded", winner: "control" });
+      expect(plan([current], [want("a", { state: "concluded", winner: "treatment" })]).steps).toEqual([
+        { kind: "conclude", name: "a", winner: "treatment" },
+      ]);
+    });
+
+    it("archives from any state in one call", () => {
+      for (const state of ["draft", "running", "concluded"] as const) {
+        const current = stored("a", { state, winner: state === "concluded" ? "control" : null });
+        expect(plan([current], [want("a", { state: "archived" })]).steps).toEqual([{ kind: "archive", name: "a" }]);
+      }
+    });
+  });
+
+  describe("impossible plans", () => {
+    const reasonFor = (current: ExperimentConfig[], desired: DesiredExperiment) => {
+      const result = plan(current, [desired]);
+      expect(result.steps).toEqual([]);
+      expect(result.impossible).toHaveLength(1);
+      return result.impossible[0]?.reason;
+    };
+
+    it("refuses to bring a running or concluded experiment back to draft", () => {
+      expect(reasonFor([stored("a", { state: "running" })], want("a", { state: "draft" }))).toContain(
+        "running → draft",
+      );
+      const concluded = stored("a", { state: "concluded", winner: "control" });
+      expect(reasonFor([concluded], want("a", { state: "draft" }))).toContain("concluded → draft");
+    });
+
+    it("refuses any state out of archived", () => {
+      expect(reasonFor([stored("a", { state: "archived" })], want("a", { state: "running" }))).toContain(
+        "archived → running",
+      );
+    });
+
+    it("refuses to change the definition of an archived experiment", () => {
+      const desired = want("a", { definition: { variants: TEN_NINETY }, state: "archived" });
+      expect(reasonFor([stored("a", { state: "archived" })], desired)).toContain("archived experiments cannot change");
+    });
+
+    it("refuses concluded without a winner, and a winner without concluded", () => {
+      expect(reasonFor([stored("a", { state: "running" })], want("a", { state: "concluded" }))).toContain(
+        "needs a winner",
+      );
+      expect(reasonFor([], want("a", { state: "running", winner: "control" }))).toContain("only for state concluded");
+    });
+
+    it("refuses a winner that is not one of the file's variants, with the engine's words", () => {
+      expect(reasonFor([], want("a", { state: "concluded", winner: "ghost" }))).toBe(
+        "'ghost' is not a configured variant of experiment 'a'",
+      );
+    });
+
+    it("refuses an invalid definition before any call, with the engine's words", () => {
+      const twice = [
+        { name: "control", weight: 1 },
+        { name: "control", weight: 2 },
+      ];
+      const duplicate = want("a", { definition: { variants: twice } });
+      expect(reasonFor([], duplicate)).toBe("duplicate variant name: 'control'");
+      expect(reasonFor([], want("a", { definition: { variants: [] } }))).toBe(
+        "an experiment needs at least one variant",
+      );
+    });
+
+    it("refuses to change the exclusion group once the experiment has run", () => {
+      const desired = want("a", { definition: { variants: FIFTY, exclusion_group: "checkout" } });
+      expect(reasonFor([stored("a", { state: "running" })], desired)).toContain("exclusion_group cannot change");
+    });
+
+    it("refuses to change the hash version once the experiment has run", () => {
+      const desired = want("a", { definition: { variants: FIFTY, hash_version: 2 } });
+      expect(reasonFor([stored("a", { state: "concluded", winner: "control" })], desired)).toBe(
+        "hash_version cannot change once the experiment has run (1 → 2)",
+      );
+    });
+
+    it("still plans the other experiments, so the whole plan can be shown before it is refused", () => {
+      const result = plan([stored("a", { state: "running" })], [want("a", { state: "draft" }), want("b")]);
+      expect(result.impossible.map((i) => i.name)).toEqual(["a"]);
+      expect(result.steps.map((s) => `${s.kind} ${s.name}`)).toEqual(["create b"]);
+    });
+  });
+
+  it("compares JSON values deeply, ignoring key order but not array order", () => {
+    expect(sameJson({ a: [1, { b: null }], c: "x" }, { c: "x", a: [1, { b: null }] })).toBe(true);
+    expect(sameJson([1, 2], [2, 1])).toBe(false);
+    expect(sameJson({ a: 1 }, { a: 1, b: undefined })).toBe(false);
+    expect(sameJson(null, {})).toBe(false);
+  });
+});

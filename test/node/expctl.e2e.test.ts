@@ -1,0 +1,400 @@
+// `expctl` as an operator runs it: the BUILT file (scripts/build-cli.mjs, as `npm install`
+// builds it) in a child process, against the real Worker under `wrangler dev`.
+import { execFile, execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ExperimentsClient } from "../../src/client";
+import { freePort, startWranglerDev, type WranglerDev } from "./support/wrangler";
+
+const TOKEN = "expctl-e2e-token";
+
+let dev: WranglerDev;
+let client: ExperimentsClient;
+let dir: string;
+let cli: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "expctl-e2e-"));
+  cli = join(dir, "expctl.mjs");
+  execFileSync(process.execPath, ["scripts/build-cli.mjs", cli], { stdio: "pipe" });
+  const persistTo = join(dir, "state");
+  dev = await startWranglerDev({ token: TOKEN, persistTo, vars: { CONFIG_CACHE_TTL_MS: "0" }, quiet: true });
+  client = new ExperimentsClient({ baseUrl: dev.url, token: TOKEN });
+}, 90_000);
+
+afterAll(async () => {
+  await dev?.stop();
+  rmSync(dir, { recursive: true, force: true });
+}, 30_000);
+
+interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built expctl with `node` (the pinned one unless given), connected to the Worker through the environment. */
+function expctl(args: string[], options: { env?: Record<string, string>; node?: string } = {}): Promise<Outcome> {
+  const env = { ...process.env, EXPCTL_URL: dev.url, EXPCTL_TOKEN: TOKEN, EXPCTL_ADMIN_ACTOR: "", ...options.env };
+  return new Promise((resolve) => {
+    execFile(options.node ?? process.execPath, [cli, ...args], { env }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Writes an apply file into the test's directory and returns its path. */
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+/** Retries `probe` until its outcome exits 0 (config changes reach the edge within about a second). */
+async function eventually(probe: () => Promise<Outcome>, ms = 10_000): Promise<Outcome> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const outcome = await probe();
+    if (outcome.code === 0 || Date.now() > deadline) return outcome;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The second column of a table's rows (after its header line). */
+const column = (table: string, index: number) =>
+  table
+    .trim()
+    .split("\n")
+    .slice(1)
+    .map((line) => line.split(/ {2,}/)[index]);
+
+describe("expctl, built, against the real Worker", () => {
+  it("documents its commands and exit codes in --help", async () => {
+    const { code, stdout } = await expctl(["--help"]);
+    expect(code).toBe(0);
+    for (const command of ["list", "show", "create", "weights", "coverage", "override", "lookup", "assign", "apply"]) {
+      expect(stdout).toMatch(new RegExp(`^  ${command}\\b`, "m"));
+    }
+    expect(stdout).toContain("1  the API refused");
+    expect(stdout).toContain("2  usage error");
+    expect(stdout).toContain("3  the Worker could not be reached");
+  });
+
+  it("takes an experiment from create to conclude, and shows the history it made", async () => {
+    const as = { env: { EXPCTL_ADMIN_ACTOR: "ops@example.com" } };
+    const create = await expctl(
+      [
+        "create",
+        "cli_checkout",
+        "--variant",
+        "control=50",
+        "--variant",
+        "treatment=50",
+        "--description",
+        "New checkout flow",
+      ],
+      as,
+    );
+    expect(create).toEqual({ code: 0, stdout: "created cli_checkout (draft)\n", stderr: "" });
+    expect((await expctl(["start", "cli_checkout"], as)).stdout).toBe("cli_checkout is running\n");
+    expect((await expctl(["weights", "cli_checkout", "control=10", "treatment=90"], as)).stdout).toBe(
+      "cli_checkout weights: control=10 treatment=90\n",
+    );
+    expect((await expctl(["override", "set", "cli_checkout", "qa:alice", "treatment"], as)).stdout).toBe(
+      "qa:alice sees treatment in cli_checkout (override)\n",
+    );
+    expect((await expctl(["override", "list", "cli_checkout"])).stdout).toBe(
+      "ACTOR     VARIANT\nqa:alice  treatment\n",
+    );
+
+    const assigned = await eventually(() => expctl(["assign", "cli_checkout", "--actor", "user:1"]));
+    expect(assigned.code).toBe(0);
+    expect(assigned.stdout).toMatch(/^variant\s+(control|treatment)$/m);
+    expect((await expctl(["lookup", "cli_checkout", "qa:alice"])).stdout).toMatch(
+      /^variant\s+treatment\n^override\s+yes$/m,
+    );
+
+    expect((await expctl(["conclude", "cli_checkout", "--winner", "treatment"], as)).stdout).toBe(
+      "cli_checkout is concluded: everyone sees treatment\n",
+    );
+    const history = await expctl(["history", "cli_checkout"]);
+    expect(history.code).toBe(0);
+    expect(column(history.stdout, 1)).toEqual([
+      "concluded=treatment",
+      "override=qa:alice:treatment",
+      "set_weights",
+      "state=running",
+      "created",
+    ]);
+    // X-Admin-Actor, after the token's name where the Worker records one (`admin/ops@example.com`).
+    expect(column(history.stdout, 2).every((by) => by?.endsWith("ops@example.com"))).toBe(true);
+    expect((await expctl(["history", "cli_checkout", "--limit", "2"])).stdout.trim().split("\n")).toHaveLength(3);
+
+    const show = await expctl(["show", "cli_checkout"]);
+    expect(show.stdout).toMatch(/^state\s+concluded$/m);
+    expect(show.stdout).toMatch(/^winner\s+treatment$/m);
+    expect(show.stdout).toMatch(/^treatment\s+90\s+90\.0%$/m);
+    expect((await expctl(["list"])).stdout).toMatch(
+      /^cli_checkout\s+concluded\s+control=10 treatment=90\s+100%\s+-\s+treatment$/m,
+    );
+
+    expect((await expctl(["override", "rm", "cli_checkout", "qa:alice"])).stdout).toBe(
+      "removed the override of qa:alice in cli_checkout\n",
+    );
+    expect((await expctl(["archive", "cli_checkout"])).stdout).toBe("cli_checkout is archived\n");
+  });
+
+  it("creates with targeting, coverage and a group, and assigns with attributes", async () => {
+    const create = await expctl([
+      "create",
+      "cli_targeted",
+      "--variant",
+      "only=1",
+      "--target",
+      "country in DE,FR",
+      "--target",
+      "email ends_with/i @example.com",
+      "--coverage",
+      "10000",
+      "--group",
+      "cli_group",
+    ]);
+    expect(create.code).toBe(0);
+    expect(await client.get("cli_targeted")).toMatchObject({
+      exclusion_group: "cli_group",
+      coverage: 10_000,
+      targeting: [
+        { attribute: "country", operator: "in", values: ["DE", "FR"], case_insensitive: false },
+        { attribute: "email", operator: "ends_with", values: ["@example.com"], case_insensitive: true },
+      ],
+    });
+    expect((await expctl(["coverage", "cli_targeted", "5000"])).stdout).toBe("cli_targeted coverage: 5000 bp (50%)\n");
+    await expctl(["coverage", "cli_targeted", "10000"]);
+    await expctl(["start", "cli_targeted"]);
+    const attrs = ["--attr", "country=DE", "--attr", "email=Ann@EXAMPLE.com"];
+    const eligible = await eventually(() => expctl(["assign", "cli_targeted", "--actor", "user:9", ...attrs]));
+    expect(eligible.stdout).toMatch(/^variant\s+only$/m);
+    const refused = await expctl(["assign", "cli_targeted", "--actor", "user:10", "--attr", "country=US"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^not_eligible: /);
+  });
+
+  it("prints exactly the API's JSON with --json, before or after the command", async () => {
+    await client.define("cli_json", { variants: [{ name: "a", weight: 1 }], description: "json" });
+    expect(JSON.parse((await expctl(["show", "cli_json", "--json"])).stdout)).toEqual(await client.get("cli_json"));
+    expect(JSON.parse((await expctl(["--json", "list"])).stdout)).toEqual(await client.list());
+    expect(JSON.parse((await expctl(["history", "cli_json", "--json", "--limit", "0"])).stdout)).toEqual(
+      await client.history("cli_json", { limit: 0 }),
+    );
+    const started = JSON.parse((await expctl(["start", "cli_json", "--json"])).stdout);
+    expect(started).toEqual(await client.get("cli_json"));
+  });
+
+  describe("apply", () => {
+    const FILE = `
+experiments:
+  - name: cli_apply_a
+    description: Applied
+    variants: [{name: control, weight: 50}, {name: treatment, weight: 50}]
+    exclusion_group: cli_apply
+    state: running
+  - name: cli_apply_b
+    variants: [{name: control, weight: 1}, {name: treatment, weight: 1}]
+    targeting: [{attribute: plan, operator: in, values: [pro]}]
+    coverage: 2500
+    state: concluded
+    winner: treatment
+`;
+
+    it("creates and transitions what the file declares, then plans nothing the second time", async () => {
+      const path = file("experiments.yaml", FILE);
+      const first = await expctl(["apply", "-f", path]);
+      expect(first).toEqual({
+        code: 0,
+        stdout:
+          "create     cli_apply_a: control=50 treatment=50\n" +
+          "start      cli_apply_a\n" +
+          "create     cli_apply_b: control=1 treatment=1\n" +
+          "conclude   cli_apply_b: winner treatment\n" +
+          "applied 4 step(s)\n",
+        stderr: "",
+      });
+      expect(await client.get("cli_apply_a")).toMatchObject({ state: "running", exclusion_group: "cli_apply" });
+      expect(await client.get("cli_apply_b")).toMatchObject({
+        state: "concluded",
+        winner: "treatment",
+        coverage: 2500,
+      });
+
+      const before = await Promise.all(
+        ["cli_apply_a", "cli_apply_b"].map((name) => client.history(name, { limit: 0 })),
+      );
+      const second = await expctl(["apply", "-f", path]);
+      expect(second).toEqual({ code: 0, stdout: "nothing to do\n", stderr: "" });
+      const after = await Promise.all(["cli_apply_a", "cli_apply_b"].map((name) => client.history(name, { limit: 0 })));
+      expect(after).toEqual(before);
+    });
+
+    it("prints a weights-only change as one step, and changes nothing on --dry-run", async () => {
+      await expctl(["apply", "-f", file("base.yaml", FILE)]);
+      const path = file(
+        "weights.yaml",
+        FILE.replace("weight: 50}, {name: treatment, weight: 50}", "weight: 20}, {name: treatment, weight: 80}"),
+      );
+      const dry = await expctl(["apply", "-f", path, "--dry-run"]);
+      expect(dry).toEqual({
+        code: 0,
+        stdout:
+          "weights    cli_apply_a: control=50 treatment=50 → control=20 treatment=80\n" +
+          "dry run: 1 step(s) planned, nothing changed\n",
+        stderr: "",
+      });
+      expect((await client.get("cli_apply_a")).variants[0]?.weight).toBe(50);
+      expect((await expctl(["apply", "-f", path])).code).toBe(0);
+      expect((await client.get("cli_apply_a")).variants[0]?.weight).toBe(20);
+      expect((await expctl(["apply", "-f", path])).stdout).toBe("nothing to do\n");
+    });
+
+    it("refuses a plan with an impossible step as a whole, exit 1, changing nothing", async () => {
+      await expctl(["apply", "-f", file("base2.yaml", FILE)]);
+      const path = file(
+        "impossible.yaml",
+        `experiments:
+  - {name: cli_apply_c, variants: [{name: x, weight: 1}]}
+  - {name: cli_apply_a, variants: [{name: control, weight: 1}], state: draft}
+`,
+      );
+      const outcome = await expctl(["apply", "-f", path]);
+      expect(outcome.code).toBe(1);
+      expect(outcome.stdout).toBe(
+        "create     cli_apply_c: x=1\n" +
+          "impossible cli_apply_a: an experiment that has run cannot go back to draft (running → draft)\n",
+      );
+      expect(outcome.stderr).toContain("nothing changed");
+      await expect(client.get("cli_apply_c")).rejects.toMatchObject({ code: "not_found" });
+    });
+
+    it("stops at the first call the Worker refuses, exit 1, saying what was applied before it", async () => {
+      await expctl(["apply", "-f", file("base3.yaml", FILE)]);
+      // Removing a variant that may have assignments is the registry's to refuse (variant_in_use).
+      const path = file(
+        "refused.yaml",
+        FILE.replace(
+          "variants: [{name: control, weight: 50}, {name: treatment, weight: 50}]",
+          "variants: [{name: control, weight: 1}]",
+        ).replace("coverage: 2500", "coverage: 2000"),
+      );
+      const outcome = await expctl(["apply", "-f", path]);
+      expect(outcome.code).toBe(1);
+      expect(outcome.stdout).toBe(
+        "weights    cli_apply_a: control=50 treatment=50 → control=1\n" + "change     cli_apply_b: coverage\n",
+      );
+      expect(outcome.stderr).toMatch(
+        /^stopped at step 1 of 2 \(weights cli_apply_a: .*\), 0 applied before it\nvariant_in_use: /,
+      );
+      expect((await client.get("cli_apply_b")).coverage).toBe(2500);
+    });
+
+    it("reports the plan as JSON with --json", async () => {
+      const path = file("json.yaml", "experiments:\n  - {name: cli_apply_json, variants: [{name: x, weight: 1}]}\n");
+      const outcome = await expctl(["apply", "-f", path, "--json", "--dry-run"]);
+      expect(JSON.parse(outcome.stdout)).toEqual({
+        steps: [{ kind: "create", name: "cli_apply_json", definition: { variants: [{ name: "x", weight: 1 }] } }],
+        impossible: [],
+        applied: 0,
+      });
+    });
+
+    it("exits 2 for a file that is not valid, or not there", async () => {
+      const invalid = await expctl(["apply", "-f", file("bad.yaml", "experiments:\n  - name: x\n    variants: 3\n")]);
+      expect(invalid.code).toBe(2);
+      expect(invalid.stderr).toContain("experiments[0].variants: must be an array of {name, weight}");
+      const missing = await expctl(["apply", "-f", join(dir, "absent.yaml")]);
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toContain("cannot read");
+    });
+  });
+
+  describe("exit codes", () => {
+    it("exits 1 with code: detail when the API refuses", async () => {
+      expect(await expctl(["conclude", "ghost", "--winner", "x"])).toEqual({
+        code: 1,
+        stdout: "",
+        stderr: "not_found: experiment 'ghost' not found\n",
+      });
+      const duplicate = await expctl(["create", "cli_dup", "--variant", "a=1", "--variant", "a=2"]);
+      expect(duplicate).toMatchObject({ code: 1, stderr: "invalid_config: duplicate variant name: 'a'\n" });
+    });
+
+    it("names the offending fields of an invalid_request", async () => {
+      const outcome = await expctl(["create", "bad:name", "--variant", "a=1"]);
+      expect(outcome.code).toBe(1);
+      expect(outcome.stderr).toMatch(/^invalid_request: .*\n {2}name: must match/);
+    });
+
+    it("exits 1 as unauthorized without the token", async () => {
+      const outcome = await expctl(["list"], { env: { EXPCTL_TOKEN: "" } });
+      expect(outcome.code).toBe(1);
+      expect(outcome.stderr).toMatch(/^unauthorized: /);
+    });
+
+    it.each([
+      [["create", "x"], "required option '--variant <name=weight>' not specified"],
+      [["weights", "x", "control=ten"], "'control=ten' is not <variant>=<weight>"],
+      [["coverage", "x", "12%"], "coverage must be a whole number"],
+      [["create", "x", "--variant", "a=1", "--target", "country equals DE"], "unknown operator 'equals'"],
+      [["assign", "x", "--actor", "a", "--attr", "nope"], "'nope' is not <name>=<value>"],
+      [["frobnicate"], "unknown command 'frobnicate'"],
+      [["--url", "localhost:8787", "list"], "is not an http(s) URL"],
+    ])("exits 2 on a usage error: %j", async (args, message) => {
+      const outcome = await expctl(args);
+      expect(outcome.code).toBe(2);
+      expect(outcome.stderr).toContain(message);
+      expect(outcome.stdout).toBe("");
+    });
+
+    it("exits 3 when the Worker cannot be reached", async () => {
+      const outcome = await expctl(["list"], { env: { EXPCTL_URL: `http://127.0.0.1:${await freePort()}` } });
+      expect(outcome.code).toBe(3);
+      expect(outcome.stderr).toMatch(
+        /^unreachable: GET http:\/\/127\.0\.0\.1:\d+\/v1\/admin\/experiments: fetch failed/,
+      );
+    });
+  });
+
+  // The system's Node (20 on CI) runs the same file: no TypeScript loader, no node_modules.
+  const others = otherNodes();
+  it.skipIf(others.length === 0)("runs on the other Node versions on PATH too", async () => {
+    for (const node of others) {
+      const outcome = await expctl(["list"], { node });
+      expect(outcome.stderr).toBe("");
+      expect(outcome.code).toBe(0);
+    }
+  });
+
+  it("runs as `npx expctl` in this repository once installed (prepare builds package.json's bin)", async () => {
+    // `--no`: never fetch a package of that name from the registry if the local bin were missing.
+    const outcome = await new Promise<Outcome>((resolve) => {
+      execFile("npx", ["--no", "--", "expctl", "list", "--url", dev.url, "--token", TOKEN], (error, stdout, stderr) => {
+        resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout, stderr });
+      });
+    });
+    expect(outcome.stderr).toBe("");
+    expect(outcome.stdout).toMatch(/^NAME\s+STATE\s+VARIANTS/);
+    expect(outcome.code).toBe(0);
+  });
+});
+
+/** `node` binaries on PATH other than the one running the tests. */
+function otherNodes(): string[] {
+  const self = realpathSync(process.execPath);
+  const found = new Set<string>();
+  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+    const candidate = join(dir, "node");
+    if (dir !== "" && existsSync(candidate) && realpathSync(candidate) !== self) found.add(realpathSync(candidate));
+  }
+  return [...found];
+}
