@@ -5,8 +5,11 @@
 //   no 5xx and no transport errors; no sticky violation (an actor's variant changed other
 //   than by an override or the conclusion); no exclusion violation (checked live and
 //   against the admin assignment lookup); exposure lines logged == exposures the
-//   responses reported (X-Exposures); and, after a restart on the same directory, every
-//   assignment seen is still stored.
+//   responses reported (X-Exposures); the counted results (GET …/results, through the
+//   events queue) equal what the client saw: exposures = successful assignments,
+//   enrolled = actors given a non-override variant; and, after a restart on the same
+//   directory, every assignment seen is still stored. The Worker runs with its sticky
+//   cache and signed sticky tokens on, and the clients keep and send their tokens.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -33,12 +36,26 @@ const EXPERIMENTS = [...GROUP, REWEIGHTED, CONCLUDED];
 
 const persistTo = mkdtempSync(join(tmpdir(), "edge-experiments-load-"));
 const { check, finish } = checker("load");
-let dev = await startWranglerDev({ token: TOKEN, persistTo, quiet: true });
+const vars = { STICKY_SECRET: "load-sticky-secret" };
+let dev = await startWranglerDev({ token: TOKEN, persistTo, quiet: true, vars });
 let api = client(dev.url, TOKEN);
 
+/** Each actor's sticky token, sent back as a browser sends its cookie. */
+const tokens = new Map();
+const withToken = (actor) => (tokens.has(actor) ? { "x-experiment-sticky": tokens.get(actor) } : {});
+const keepToken = (actor, response) => {
+  const token = response.headers.get("x-experiment-sticky");
+  if (token !== null) tokens.set(actor, token);
+  return response;
+};
 // Whole answers (status, headers, body), whatever the status: the load test counts them all.
-const assign = (experiment, actor) => api.request("assign", { params: { experiment }, query: { actor } });
-const assignBatch = (actor, experiments) => api.request("assignBatch", { body: { actor, experiments } });
+const assign = async (experiment, actor) =>
+  keepToken(
+    actor,
+    await api.request("assign", { params: { experiment }, query: { actor }, headers: withToken(actor) }),
+  );
+const assignBatch = async (actor, experiments) =>
+  keepToken(actor, await api.request("assignBatch", { body: { actor, experiments }, headers: withToken(actor) }));
 const lookup = (name, actor) => api.request("getAssignment", { params: { name, actor } });
 
 const stats = { requests: 0, ok: 0, clientErrors: 0, serverErrors: 0, transportErrors: 0, exposures: 0 };
@@ -50,7 +67,14 @@ const overrideViolations = [];
 let concludeSentAt = Number.POSITIVE_INFINITY;
 /** Successful assignments per experiment, counted by the client from the answers. */
 const successes = new Map();
-const succeeded = (experiment) => successes.set(experiment, (successes.get(experiment) ?? 0) + 1);
+/** Actors given a non-override variant, per experiment: each was enrolled exactly once. */
+const enrolledActors = new Map();
+function succeeded(experiment, actor, isOverride) {
+  successes.set(experiment, (successes.get(experiment) ?? 0) + 1);
+  if (isOverride) return;
+  if (!enrolledActors.has(experiment)) enrolledActors.set(experiment, new Set());
+  enrolledActors.get(experiment).add(actor);
+}
 
 const pick = (items) => items[Math.floor(Math.random() * items.length)];
 const actorName = () => `user:${Math.floor(Math.random() * actorCount)}`;
@@ -98,7 +122,7 @@ async function single() {
   const sentAt = Date.now();
   const r = await send(() => assign(experiment, actor));
   if (r?.status === 200) {
-    succeeded(experiment);
+    succeeded(experiment, actor, r.body.is_override);
     observe(experiment, actor, r.body.variant, r.body.is_override, r.headers.get("x-exposures") === "1", sentAt);
   }
 }
@@ -113,26 +137,41 @@ async function batch() {
     // In a batch the running experiments are exactly the ones that may expose; a
     // concluded answer is the winner and is never stored.
     if (a.variant === undefined) continue;
-    succeeded(experiment);
+    succeeded(experiment, actor, a.is_override);
     observe(experiment, actor, a.variant, a.is_override, experiment !== CONCLUDED, sentAt);
   }
 }
 
-/** Each worker owns one QA actor, so its override expectations cannot race. */
+/**
+ * Each worker owns one QA actor, so its override expectations cannot race. An actor the
+ * edge already knows is answered from its sticky cache or token until the override
+ * reaches it with the config snapshot (a few seconds at most, see "Consistency"), so
+ * the answer must turn to the override, and back after its removal, within that time.
+ */
+const PROPAGATION_MS = 5_000;
 async function overrideCycle(worker) {
   const actor = `qa:${worker}`;
   const variant = pick(["control", "treatment"]);
   await send(() => api.request("setOverride", { params: { name: REWEIGHTED, actor }, body: { variant } }));
-  const pinned = await send(() => assign(REWEIGHTED, actor));
-  if (pinned?.status === 200) succeeded(REWEIGHTED);
-  if (pinned?.status === 200 && (pinned.body.variant !== variant || !pinned.body.is_override)) {
-    overrideViolations.push({ actor, expected: variant, got: pinned.body });
-  }
+  const pinned = await answerWhen(actor, (body) => body.is_override && body.variant === variant);
+  if (!pinned) overrideViolations.push({ actor, expected: variant, why: "override not honoured in time" });
   await send(() => api.request("removeOverride", { params: { name: REWEIGHTED, actor } }));
-  const free = await send(() => assign(REWEIGHTED, actor));
-  if (free?.status === 200) succeeded(REWEIGHTED);
-  if (free?.status === 200 && free.body.is_override)
-    overrideViolations.push({ actor, why: "override outlived removal" });
+  const freed = await answerWhen(actor, (body) => !body.is_override);
+  if (!freed) overrideViolations.push({ actor, why: "override outlived removal" });
+}
+
+/** Assigns `actor` in REWEIGHTED until `holds` (true), or the propagation bound passes (false). */
+async function answerWhen(actor, holds) {
+  const deadline = Date.now() + PROPAGATION_MS;
+  while (Date.now() < deadline) {
+    const r = await send(() => assign(REWEIGHTED, actor));
+    if (r?.status === 200) {
+      succeeded(REWEIGHTED, actor, r.body.is_override);
+      if (holds(r.body)) return true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
 }
 
 async function reweight() {
@@ -229,6 +268,15 @@ try {
     const expected = successes.get(experiment) ?? 0;
     const got = loggedPer.get(experiment) ?? 0;
     check(got === expected, `${experiment}: exposure lines (${got}) == successful assignments (${expected})`);
+    // The counted results, through the events queue and the stats object.
+    const results = await api.results(experiment);
+    const total = (field) => results.variants.reduce((sum, v) => sum + v[field], 0);
+    const enrolled = enrolledActors.get(experiment)?.size ?? 0;
+    check(total("exposures") === expected, `${experiment}: results exposures (${total("exposures")}) == ${expected}`);
+    check(
+      total("enrolled") === enrolled,
+      `${experiment}: results enrolled (${total("enrolled")}) == ${enrolled} actors`,
+    );
   }
 
   let inBoth = 0;
@@ -239,7 +287,7 @@ try {
   check(inBoth === 0, "zero exclusion violations in the stored assignments", inBoth);
 
   await dev.stop();
-  dev = await startWranglerDev({ token: TOKEN, persistTo, quiet: true });
+  dev = await startWranglerDev({ token: TOKEN, persistTo, quiet: true, vars });
   api = client(dev.url, TOKEN);
   const stored = [...seen].filter(([, s]) => s.stored);
   let kept = 0;
