@@ -1,4 +1,4 @@
-import type { ChangeRecord, ExperimentConfig, TargetingCondition, Variant } from "../client";
+import type { ChangeRecord, ExperimentConfig, ExperimentResults, TargetingCondition, Variant } from "../client";
 
 /** How `expctl` shows the API's answers to a person (`--json` shows them as they are). */
 
@@ -89,6 +89,27 @@ export function experimentDetails(config: ExperimentConfig): string {
       ? "targeting: everyone\n"
       : `targeting (all must hold):\n${config.targeting.map((c) => `  ${conditionText(c)}\n`).join("")}`;
   return `${details}\n${variants}\n${targeting}`;
+}
+
+const percent = (share: number | null) => (share === null ? "-" : `${(share * 100).toFixed(2)} %`);
+
+/** Enrolled and exposures per variant, observed against expected shares, and the SRM verdict. */
+export function resultsText(results: ExperimentResults): string {
+  const rows = results.variants.map((v) => [
+    v.name,
+    String(v.weight),
+    String(v.enrolled),
+    String(v.exposures),
+    percent(v.observed_share),
+    percent(v.expected_share),
+  ]);
+  const { srm } = results;
+  const detail =
+    srm.statistic === null || srm.p_value === null
+      ? ""
+      : ` (chi-square ${srm.statistic.toFixed(3)}, df ${srm.df}, p ${srm.p_value.toPrecision(3)}, threshold ${srm.threshold})`;
+  return `${table(["VARIANT", "WEIGHT", "ENROLLED", "EXPOSURES", "OBSERVED", "EXPECTED"], rows)}SRM: ${srm.status.replace("_", " ")}${detail}
+`;
 }
 
 export function historyTable(history: readonly ChangeRecord[]): string {

@@ -34,7 +34,7 @@ export interface Env {
   ADMIN_TOKENS?: string;
   /** How long an isolate keeps the config snapshot, in ms. Default 1000; 0 disables. */
   CONFIG_CACHE_TTL_MS?: string;
-  /** How many sticky answers an isolate keeps (least recently used go first). Default 50000; 0 disables. */
+  /** How many sticky answers an isolate keeps (least recently used go first). Default 20000; 0 disables. */
   STICKY_CACHE_SIZE?: string;
   /** Secret: signs the sticky token (`exp_sticky`); without it no token is issued or read. */
   STICKY_SECRET?: string;

@@ -182,6 +182,27 @@ describe("expctl, built, against the real Worker", () => {
     expect(refused.stderr).toMatch(/^not_eligible: /);
   });
 
+  it("creates with hash version 2, and shows the counted results with the SRM verdict", async () => {
+    expect(
+      (await expctl(["create", "cli_results", "--variant", "a=1", "--variant", "b=1", "--hash-version", "2"])).code,
+    ).toBe(0);
+    expect((await expctl(["start", "cli_results"])).code).toBe(0);
+    for (let i = 0; i < 120; i++) await eventually(() => expctl(["assign", "cli_results", "--actor", `r:${i}`]));
+    const counted = await eventually(async () => {
+      const outcome = await expctl(["results", "cli_results", "--json"]);
+      const enrolled = JSON.parse(outcome.stdout).variants.reduce(
+        (n: number, v: { enrolled: number }) => n + v.enrolled,
+        0,
+      );
+      return { ...outcome, code: enrolled === 120 ? 0 : 1 };
+    }, 20_000);
+    expect(counted.code).toBe(0);
+    const human = await expctl(["results", "cli_results"]);
+    expect(human.stdout).toMatch(/^VARIANT +WEIGHT +ENROLLED +EXPOSURES +OBSERVED +EXPECTED/);
+    expect(human.stdout).toMatch(/SRM: (ok|mismatch) \(chi-square /);
+    expect(JSON.parse((await expctl(["show", "cli_results", "--json"])).stdout).hash_version).toBe(2);
+  }, 60_000);
+
   it("prints exactly the API's JSON with --json, before or after the command", async () => {
     await client.define("cli_json", { variants: [{ name: "a", weight: 1 }], description: "json" });
     expect(JSON.parse((await expctl(["show", "cli_json", "--json"])).stdout)).toEqual(await client.get("cli_json"));

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { Definition, TargetingCondition, Variant } from "../../client";
 import { parseCount, parseTarget, parseVariant } from "../args";
-import { coverageText, experimentDetails, experimentsTable, historyTable, variantsText } from "../format";
+import { coverageText, experimentDetails, experimentsTable, historyTable, resultsText, variantsText } from "../format";
 import type { SessionOf } from "../session";
 import { many, one } from "./parsers";
 
@@ -39,6 +39,7 @@ export function experimentCommands(program: Command, sessionOf: SessionOf): void
     .option("--group <name>", "exclusion group (fixed once it has run)")
     .option("--coverage <bp>", "basis points of eligible new actors that may enter (10000: all)", one(coverageArg))
     .option("--target <condition>", "'<attribute> <operator> <v1>,<v2>' (repeat: all must hold)", many(parseTarget))
+    .option("--hash-version <1|2>", "1: the reference's buckets (default); 2: uniform on sequential ids", one(hashArg))
     .action(async (name: string, options: CreateOptions, command: Command) => {
       const session = sessionOf(command);
       const definition: Definition = { variants: options.variant };
@@ -46,6 +47,7 @@ export function experimentCommands(program: Command, sessionOf: SessionOf): void
       if (options.group !== undefined) definition.exclusion_group = options.group;
       if (options.coverage !== undefined) definition.coverage = options.coverage;
       if (options.target !== undefined) definition.targeting = options.target;
+      if (options.hashVersion !== undefined) definition.hash_version = options.hashVersion;
       const { config, created } = await session.client.define(name, definition);
       session.show(config, () =>
         created ? `created ${name} (draft)\n` : `replaced the definition of ${name} (${config.state})\n`,
@@ -106,6 +108,16 @@ export function experimentCommands(program: Command, sessionOf: SessionOf): void
     });
 
   program
+    .command("results")
+    .description("counted enrolments and exposures per variant, with the sample-ratio (SRM) check")
+    .argument("<name>", "experiment")
+    .action(async (name: string, _options: object, command: Command) => {
+      const session = sessionOf(command);
+      const answer = await session.client.results(name);
+      session.show(answer, () => resultsText(answer));
+    });
+
+  program
     .command("history")
     .description("the change history, newest first")
     .argument("<name>", "experiment")
@@ -123,7 +135,9 @@ interface CreateOptions {
   group?: string;
   coverage?: number;
   target?: TargetingCondition[];
+  hashVersion?: number;
 }
 
 const coverageArg = (text: string) => parseCount(text, "coverage");
 const limitArg = (text: string) => parseCount(text, "--limit");
+const hashArg = (text: string) => parseCount(text, "--hash-version");
