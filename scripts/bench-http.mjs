@@ -3,9 +3,11 @@
 // autocannon on loopback, scenario by scenario. Reports requests/s, p50/p99 latency and
 // their ratios to the baseline measured in the same run; the remote calls per request,
 // counted from every response's X-Edge-Calls header; the deployable bundle's gzip size;
-// and a cost per million assignments from those counts.
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+// and a cost per million assignments from those counts. Also the example consumer Worker
+// (examples/consumer-worker) assigning through its RPC service binding, and the same
+// consumer assigning through a fetch to the public route.
+import { execFileSync, spawn } from "node:child_process";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -13,7 +15,7 @@ import { gzipSync } from "node:zlib";
 import autocannon from "autocannon";
 import { client, eventually, orNull } from "./lib/client.mjs";
 import { costPerMillion, PRICES } from "./lib/prices.mjs";
-import { startWranglerDev } from "./lib/wrangler-dev.mjs";
+import { freePort, startWranglerDev } from "./lib/wrangler-dev.mjs";
 
 const { values: args } = parseArgs({
   options: {
@@ -26,10 +28,12 @@ const connections = Number(args.connections);
 const TOKEN = "bench-admin-token";
 const WARM_ACTORS = 1000;
 const persistTo = mkdtempSync(join(tmpdir(), "edge-experiments-bench-"));
+const consumerState = mkdtempSync(join(tmpdir(), "edge-experiments-bench-consumer-"));
 
 console.log(`bench:http: ${duration} s per scenario, ${connections} connections, loopback\n`);
-const app = await startWranglerDev({ token: TOKEN, persistTo, quiet: true });
+let app = await startWranglerDev({ token: TOKEN, persistTo, quiet: true });
 const baseline = await startWranglerDev({ config: "scripts/baseline/wrangler.toml", quiet: true });
+let consumer = null;
 
 try {
   const api = client(app.url, TOKEN);
@@ -52,11 +56,20 @@ try {
     async () => (await orNull(api.assign("bench-concluded", { actor: "x" })))?.variant === "treatment",
   );
   if (!published) throw new Error("the configs never reached the edge");
+  // The consumer runs in one process with its own copy of the assignment Worker, as in
+  // production a service binding's callee runs beside its caller; that copy starts from
+  // these configs, copied while the assignment Worker is stopped. Its `via=http` mode
+  // fetches the public route of the assignment Worker that the other scenarios measure.
+  await app.stop();
+  cpSync(persistTo, consumerState, { recursive: true });
+  app = await startWranglerDev({ token: TOKEN, persistTo, quiet: true, port: Number(new URL(app.url).port) });
+  consumer = await startConsumer(consumerState, app.url);
   for (let i = 0; i < WARM_ACTORS; i += 50) {
     await Promise.all(
-      Array.from({ length: 50 }, (_, j) =>
+      Array.from({ length: 50 }, (_, j) => [
         api.assignBatch({ actor: `warm:${i + j}`, experiments: ["bench-running", ...batch] }),
-      ),
+        fetch(`${consumer.url}/?experiment=bench-running&actor=warm:${i + j}`),
+      ]).flat(),
     );
   }
 
@@ -75,6 +88,18 @@ try {
       body: () => JSON.stringify({ actor: randomWarm(), experiments: batch }),
     },
     {
+      name: "consumer, RPC binding",
+      url: consumer.url,
+      path: () => `/?experiment=bench-running&actor=${randomWarm()}`,
+      consumer: true,
+    },
+    {
+      name: "consumer, HTTP route",
+      url: consumer.url,
+      path: () => `/?experiment=bench-running&actor=${randomWarm()}&via=http`,
+      consumer: true,
+    },
+    {
       name: "admin list, 50 experiments",
       path: () => "/v1/admin/experiments",
       headers: { authorization: `Bearer ${TOKEN}` },
@@ -89,7 +114,9 @@ try {
 } finally {
   await app.stop();
   await baseline.stop();
+  await consumer?.stop();
   rmSync(persistTo, { recursive: true, force: true });
+  rmSync(consumerState, { recursive: true, force: true });
 }
 
 async function measure(scenario, url) {
@@ -105,7 +132,8 @@ async function measure(scenario, url) {
         setupRequest: (request) => ({ ...request, path: scenario.path(), body: scenario.body?.() }),
         onResponse: (status, _body, _context, headers) => {
           calls.responses++;
-          if (status < 200 || status > 299) calls.non2xx++;
+          // The consumer answers 200 either way; a failed assignment is its X-Experiment-Error.
+          if (status < 200 || status > 299 || headers["x-experiment-error"]) calls.non2xx++;
           for (const pair of (headers["x-edge-calls"] ?? "").split(", ")) {
             const [key, value] = pair.split("=");
             if (key in calls) calls[key] += Number(value);
@@ -119,6 +147,7 @@ async function measure(scenario, url) {
   return {
     name: scenario.name,
     admin: scenario.admin === true,
+    consumer: scenario.consumer === true,
     rps: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -142,11 +171,12 @@ function report(results) {
   for (const r of results) {
     const ratio = r === base ? "1.00" : (r.rps / base.rps).toFixed(2);
     const p99 = r === base ? "1.00" : (r.p99 / base.p99).toFixed(2);
+    // The consumer's answers carry no X-Edge-Calls: the assignment Worker's calls are not visible there.
     const calls =
-      r === base
+      r === base || r.consumer
         ? "-"
         : `${r.calls.kv.toFixed(3)}, ${r.calls.actor.toFixed(3)}, ${r.calls.registry.toFixed(3)}, ${r.calls.exposures.toFixed(1)}`;
-    const cost = r === base || r.admin ? "" : costPerMillion(r.calls).toFixed(3);
+    const cost = r === base || r.admin || r.consumer ? "" : costPerMillion(r.calls).toFixed(3);
     console.log(
       `${r.name.padEnd(28)}${pad(r.rps.toFixed(0), 9)}${pad(r.p50, 8)}${pad(r.p99, 8)}${pad(ratio, 11)}${pad(p99, 11)}${pad(r.errors + r.non2xx, 8)}  ${calls.padEnd(44)}  ${cost}`,
     );
@@ -156,6 +186,10 @@ function report(results) {
     ["concluded >= 0.8x baseline req/s", target("concluded experiment").rps / base.rps >= 0.8],
     ["warm running >= 0.5x baseline req/s", target("running, warm actors").rps / base.rps >= 0.5],
     ["batch of 10 >= 0.4x baseline req/s", target("batch of 10 running").rps / base.rps >= 0.4],
+    [
+      "consumer: RPC binding >= HTTP route req/s",
+      target("consumer, RPC binding").rps >= target("consumer, HTTP route").rps,
+    ],
     ...rest.filter((r) => !r.admin).map((r) => [`${r.name}: p99 <= 3x baseline p99`, r.p99 <= 3 * base.p99]),
   ];
   console.log("\ntargets:");
@@ -163,6 +197,54 @@ function report(results) {
   console.log(
     `\nprices: Worker request $${PRICES.workerRequestPerMillion}/M, Durable Object request $${PRICES.durableObjectRequestPerMillion}/M, KV read $${PRICES.kvReadPerMillion}/M, log event (one per exposure line) $${PRICES.logEventPerMillion}/M (scripts/lib/prices.mjs)`,
   );
+}
+
+/**
+ * The example consumer Worker with the assignment Worker in one `wrangler dev` process,
+ * the consumer first (the one served), as docs/rpc.md describes; `startWranglerDev`
+ * starts a single config. Its own dev registry, so that neither Worker is confused with
+ * another session's.
+ */
+async function startConsumer(state, assignUrl) {
+  const port = await freePort();
+  const registry = mkdtempSync(join(tmpdir(), "edge-experiments-bench-registry-"));
+  const args = ["wrangler", "dev", "-c", "examples/consumer-worker/wrangler.toml", "-c", "wrangler.toml"];
+  args.push("--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort()));
+  args.push("--persist-to", state, "--var", `ASSIGN_URL:${assignUrl}`);
+  const child = spawn("npx", args, {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: {
+      ...process.env,
+      WRANGLER_SEND_METRICS: "false",
+      CLOUDFLARE_CF_FETCH_ENABLED: "false",
+      WRANGLER_REGISTRY_PATH: registry,
+    },
+    detached: true,
+  });
+  let output = "";
+  const keep = (chunk) => {
+    output = (output + chunk.toString()).slice(-20_000);
+  };
+  child.stdout.on("data", keep);
+  child.stderr.on("data", keep);
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  const stop = async () => {
+    if (child.exitCode === null) {
+      process.kill(-child.pid, "SIGTERM");
+      await exited;
+    }
+    rmSync(registry, { recursive: true, force: true });
+  };
+  const url = `http://127.0.0.1:${port}`;
+  for (const deadline = Date.now() + 60_000; ; ) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await stop();
+      throw new Error(`the consumer did not start:\n${output}`);
+    }
+    const probe = await fetch(`${url}/?experiment=bench-running&actor=warm:0`).catch(() => null);
+    if (probe?.headers.has("x-variant")) return { url, stop };
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 function bundleGzipKiB() {

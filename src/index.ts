@@ -1,12 +1,15 @@
 import type { Env } from "./edge/env";
 import { consumeEvents } from "./edge/events/consumer";
 import { createApp } from "./edge/http/app";
+import { isolateAssigner } from "./edge/rpc";
 
 export { ActorObject } from "./edge/objects/actor/actor-object";
 export { RegistryObject } from "./edge/objects/registry/registry-object";
 export { StatsObject } from "./edge/objects/stats/stats-object";
+export { ExperimentsRpc } from "./edge/rpc";
 
-const app = createApp();
+// The HTTP routes and the RPC entrypoint assign through one assigner, so one config cache per isolate.
+const app = createApp({ assigner: isolateAssigner });
 
 // biome-ignore lint/style/noDefaultExport: Wrangler loads the Worker from the default export.
 export default {

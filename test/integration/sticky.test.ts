@@ -175,3 +175,19 @@ describe("the signed sticky token", () => {
     expect(await again.json()).toEqual(await first.json());
   });
 });
+
+describe("the sticky token over RPC", () => {
+  it("is returned as sticky_token and, passed back as options.stickyToken, answers with no actor call", async () => {
+    const { ExperimentsRpc } = await import("../../src/edge/rpc");
+    const { CallCounts, metered } = await import("../../src/edge/metering");
+    const rpc = (counts: InstanceType<typeof CallCounts>) =>
+      new ExperimentsRpc(createExecutionContext(), metered({ ...signed, STICKY_CACHE_SIZE: "0" }, counts));
+    const first = new CallCounts();
+    const answer = await rpc(first).assign(name, "rpc-token-1");
+    expect(answer).toMatchObject({ ok: true, sticky_token: expect.stringMatching(/^v1\./) });
+    const again = new CallCounts();
+    const repeat = await rpc(again).assign(name, "rpc-token-1", { stickyToken: answer.sticky_token });
+    expect([first.actor, again.actor]).toEqual([1, 0]);
+    expect(repeat).toEqual({ ok: true, variant: (answer as { variant: string }).variant, is_override: false });
+  });
+});

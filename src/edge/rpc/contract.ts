@@ -1,0 +1,43 @@
+import type { Attributes, ErrorCode } from "../../core";
+import type { AssignmentAnswer } from "../assign/assigner";
+
+export type { AssignmentAnswer };
+
+/** What an RPC assignment may carry besides the actor. */
+export interface AssignOptions {
+  /**
+   * What targeting reads, and all it reads: an RPC call has no `request.cf`, so pass the
+   * visitor's facts (`country`, …) yourself. At most 50; text of at most 256
+   * characters, numbers or booleans, as in the HTTP batch body.
+   */
+  attributes?: Attributes;
+  /** Carried by the exposures, for correlation: 1 to 128 printable ASCII characters. Default null. */
+  requestId?: string | null;
+  /**
+   * The actor's sticky token from an earlier answer (`sticky_token`), when the
+   * assignment Worker has `STICKY_SECRET`: known answers then cost no Durable Object
+   * call. Keep it per actor, e.g. in the visitor's cookie. One that does not verify is
+   * ignored.
+   */
+  stickyToken?: string | null;
+}
+
+/** A new sticky token for the actor, present when the assignment Worker issued one. */
+export interface WithStickyToken {
+  sticky_token?: string;
+}
+
+/** `assignMany`'s answer: every experiment's answer by name, or why the call itself was refused. */
+export type AssignManyAnswer =
+  | ({ ok: true; assignments: Record<string, AssignmentAnswer> } & WithStickyToken)
+  | { ok: false; error: { code: ErrorCode; detail: string } };
+
+/**
+ * The assignment Worker's RPC interface, as plain data in and out. `ExperimentsRpc`
+ * implements it; a consumer types its binding as `ExperimentsService`, and a consumer's
+ * unit test can stand in for the binding with any object of this shape.
+ */
+export interface ExperimentsApi {
+  assign(experiment: string, actor: string, options?: AssignOptions): Promise<AssignmentAnswer & WithStickyToken>;
+  assignMany(actor: string, experiments?: readonly string[] | null, options?: AssignOptions): Promise<AssignManyAnswer>;
+}

@@ -1,0 +1,13 @@
+import type { ExperimentsRpc } from "./entrypoint";
+
+export type { AssignManyAnswer, AssignmentAnswer, AssignOptions, ExperimentsApi, WithStickyToken } from "./contract";
+export { ExperimentsRpc, isolateAssigner } from "./entrypoint";
+
+/**
+ * A consumer Worker's binding to the assignment Worker's RPC entrypoint.
+ *
+ * @example
+ * interface Env { EXPERIMENTS: ExperimentsService }
+ * const answer = await env.EXPERIMENTS.assign("checkout_v2", "user:1");
+ */
+export type ExperimentsService = Service<ExperimentsRpc>;
