@@ -23,6 +23,10 @@ export default defineConfig({
         // Build-time tooling that needs Node (the OpenAPI generator and validator).
         test: { name: "node", include: ["test/node/**/*.test.ts"], environment: "node" },
       },
+      {
+        // The dashboard in Debian's Chromium (playwright-core) against `wrangler dev`.
+        test: { name: "browser", include: ["test/browser/**/*.test.ts"], environment: "node" },
+      },
     ],
   },
 });

@@ -31,7 +31,13 @@ const persistTo = mkdtempSync(join(tmpdir(), "edge-experiments-bench-"));
 const consumerState = mkdtempSync(join(tmpdir(), "edge-experiments-bench-consumer-"));
 
 console.log(`bench:http: ${duration} s per scenario, ${connections} connections, loopback\n`);
-let app = await startWranglerDev({ token: TOKEN, persistTo, quiet: true });
+// The object path is measured with the isolate's sticky cache off, so that a warm actor
+// still costs its Durable Object call; the cache and the sticky token get their own
+// scenarios (the token with the cache still off, the cache hit last, after a restart
+// with it on).
+const STICKY_SECRET = "bench-sticky-secret";
+const uncached = { STICKY_SECRET, STICKY_CACHE_SIZE: "0" };
+let app = await startWranglerDev({ token: TOKEN, persistTo, quiet: true, vars: uncached });
 const baseline = await startWranglerDev({ config: "scripts/baseline/wrangler.toml", quiet: true });
 let consumer = null;
 
@@ -62,18 +68,28 @@ try {
   // fetches the public route of the assignment Worker that the other scenarios measure.
   await app.stop();
   cpSync(persistTo, consumerState, { recursive: true });
-  app = await startWranglerDev({ token: TOKEN, persistTo, quiet: true, port: Number(new URL(app.url).port) });
+  const port = Number(new URL(app.url).port);
+  app = await startWranglerDev({ token: TOKEN, persistTo, quiet: true, port, vars: uncached });
   consumer = await startConsumer(consumerState, app.url);
+  /** Each warm actor's sticky token, as its browser would keep the cookie. */
+  const tokens = [];
   for (let i = 0; i < WARM_ACTORS; i += 50) {
     await Promise.all(
       Array.from({ length: 50 }, (_, j) => [
-        api.assignBatch({ actor: `warm:${i + j}`, experiments: ["bench-running", ...batch] }),
+        api
+          .request("assignBatch", { body: { actor: `warm:${i + j}`, experiments: ["bench-running", ...batch] } })
+          .then((r) => {
+            tokens[i + j] = r.headers.get("x-experiment-sticky");
+          }),
         fetch(`${consumer.url}/?experiment=bench-running&actor=warm:${i + j}`),
       ]).flat(),
     );
   }
+  if (tokens.filter(Boolean).length !== WARM_ACTORS)
+    throw new Error("the warm-up did not hand out a sticky token per actor");
 
   const randomWarm = () => `warm:${Math.floor(Math.random() * WARM_ACTORS)}`;
+  let tokenActor = 0;
   let fresh = 0;
   const runId = Date.now().toString(36);
   const scenarios = [
@@ -86,6 +102,15 @@ try {
       method: "POST",
       path: () => "/v1/assign",
       body: () => JSON.stringify({ actor: randomWarm(), experiments: batch }),
+    },
+    {
+      name: "running, repeat visitor with token",
+      // The next warm actor, request after request, with its own token.
+      path: () => {
+        tokenActor = (tokenActor + 1) % WARM_ACTORS;
+        return `/v1/assign/bench-running?actor=warm:${tokenActor}`;
+      },
+      headers: () => ({ "x-experiment-sticky": tokens[tokenActor] }),
     },
     {
       name: "consumer, RPC binding",
@@ -109,6 +134,18 @@ try {
 
   const results = [];
   for (const scenario of scenarios) results.push(await measure(scenario, scenario.url ?? app.url));
+  // The isolate's sticky cache on (its default), warmed with every warm actor once.
+  await app.stop();
+  app = await startWranglerDev({ token: TOKEN, persistTo, quiet: true, port, vars: { STICKY_SECRET } });
+  for (let i = 0; i < WARM_ACTORS; i += 50) {
+    await Promise.all(Array.from({ length: 50 }, (_, j) => api.assign("bench-running", { actor: `warm:${i + j}` })));
+  }
+  results.push(
+    await measure(
+      { name: "running, isolate cache hit", path: () => `/v1/assign/bench-running?actor=${randomWarm()}` },
+      app.url,
+    ),
+  );
   report(results);
   console.log(`\nbundle: ${bundleGzipKiB().toFixed(1)} KiB gzipped (wrangler deploy --dry-run)`);
 } finally {
@@ -128,8 +165,12 @@ async function measure(scenario, url) {
     requests: [
       {
         method: scenario.method ?? "GET",
-        headers: { "content-type": "application/json", ...scenario.headers },
-        setupRequest: (request) => ({ ...request, path: scenario.path(), body: scenario.body?.() }),
+        headers: { "content-type": "application/json" },
+        setupRequest: (request) => {
+          const path = scenario.path();
+          const headers = typeof scenario.headers === "function" ? scenario.headers() : scenario.headers;
+          return { ...request, path, body: scenario.body?.(), headers: { ...request.headers, ...headers } };
+        },
         onResponse: (status, _body, _context, headers) => {
           calls.responses++;
           // The consumer answers 200 either way; a failed assignment is its X-Experiment-Error.
@@ -189,6 +230,16 @@ function report(results) {
     [
       "consumer: RPC binding >= HTTP route req/s",
       target("consumer, RPC binding").rps >= target("consumer, HTTP route").rps,
+    ],
+    [
+      "repeat visitor with token >= 0.8x baseline req/s",
+      target("running, repeat visitor with token").rps / base.rps >= 0.8,
+    ],
+    ["isolate cache hit >= 0.8x baseline req/s", target("running, isolate cache hit").rps / base.rps >= 0.8],
+    [
+      "repeat visitor with token and cache hit: 0 actor calls",
+      target("running, repeat visitor with token").calls.actor === 0 &&
+        target("running, isolate cache hit").calls.actor === 0,
     ],
     ...rest.filter((r) => !r.admin).map((r) => [`${r.name}: p99 <= 3x baseline p99`, r.p99 <= 3 * base.p99]),
   ];

@@ -1,13 +1,17 @@
 // `npm run dev [-- wrangler dev options]`: runs the Worker locally with zero set-up.
 // Creates .dev.vars (the local ADMIN_TOKEN) from .dev.vars.example when it is missing,
 // then hands over to `wrangler dev`, which embeds KV and Durable Objects (SQLite).
+// It builds the dashboard first (src/dashboard → dist/assets, served at /dashboard/);
+// after editing the dashboard, `npm run build:dashboard` and wrangler reloads the assets.
 import { spawn } from "node:child_process";
 import { copyFileSync, existsSync } from "node:fs";
+import { buildDashboard } from "./build-dashboard.mjs";
 
 if (!existsSync(".dev.vars")) {
   copyFileSync(".dev.vars.example", ".dev.vars");
   console.log("created .dev.vars from .dev.vars.example (ADMIN_TOKEN=dev-admin-token)");
 }
+await buildDashboard();
 // Nothing here needs the internet, so wrangler is told not to reach for it (each
 // variable can still be overridden from the calling shell):
 // - CLOUDFLARE_CF_FETCH_ENABLED=false: miniflare otherwise downloads a sample

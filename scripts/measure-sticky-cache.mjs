@@ -16,7 +16,10 @@ for (const size of [10_000, 20_000, 50_000, 100_000]) {
   const before = heap();
   const cache = new StickyCache(size);
   // A typical key: an experiment name and an anonymous visitor id (anon:<uuid>, 41 characters).
-  for (let i = 0; i < size; i++) cache.set("checkout_v2", `anon:${crypto.randomUUID()}`, i % 2 ? "control" : "treatment");
+  for (let i = 0; i < size; i++)
+    cache.set("checkout_v2", `anon:${crypto.randomUUID()}`, i % 2 ? "control" : "treatment");
   const bytes = heap() - before;
-  console.log(`${size} answers: ${(bytes / 1024 / 1024).toFixed(1)} MiB, ${Math.round(bytes / size)} bytes each (${cache.size} held)`);
+  console.log(
+    `${size} answers: ${(bytes / 1024 / 1024).toFixed(1)} MiB, ${Math.round(bytes / size)} bytes each (${cache.size} held)`,
+  );
 }

@@ -3,6 +3,7 @@
 // and every line the Worker logs collected for the caller.
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
+import { buildDashboard } from "../build-dashboard.mjs";
 
 /** A free TCP port on 127.0.0.1. */
 export function freePort() {
@@ -21,6 +22,9 @@ export function freePort() {
  * @param {{ token?: string, persistTo?: string, vars?: Record<string,string>, config?: string, port?: number, quiet?: boolean }} options
  */
 export async function startWranglerDev(options = {}) {
+  // wrangler.toml's [assets] directory must exist (npm install builds it; this covers a
+  // deleted dist/). A config of its own (the baseline Worker) has no assets.
+  if (!options.config) await buildDashboard();
   const port = options.port ?? (await freePort());
   const inspectorPort = await freePort();
   const args = [

@@ -1,0 +1,56 @@
+import { h } from "./dom";
+import { SRM_LABEL, type SrmStatus, type State } from "./format";
+import { describeError, isUnauthorized, type Session } from "./session";
+
+/** What a view gets from the shell around it. */
+export interface ViewContext {
+  session: Session;
+  /** The API refused the token (401): forget it and ask for another, showing `detail`. */
+  signedOut(detail: string): void;
+  /** Shows the current address again, with fresh data. */
+  reload(): void;
+}
+
+/** Whether the token may change things: a read token sees no action at all. */
+export function canWrite(ctx: ViewContext): boolean {
+  return ctx.session.identity.scope === "write";
+}
+
+/**
+ * Shows a failed call's `detail` in `slot`, or, for a 401, sends the operator back to
+ * the sign-in form with it.
+ */
+export function showError(ctx: ViewContext, slot: HTMLElement, error: unknown): void {
+  if (isUnauthorized(error)) {
+    ctx.signedOut(describeError(error));
+    return;
+  }
+  slot.replaceChildren(h("p", { class: "notice notice-error", role: "alert" }, describeError(error)));
+}
+
+/** A success message in `slot` (a live region, so it is read out). */
+export function showDone(slot: HTMLElement, text: string): void {
+  slot.replaceChildren(h("p", { class: "notice notice-ok" }, text));
+}
+
+export function stateBadge(state: State): HTMLElement {
+  return h("span", { class: `badge badge-${state}` }, state);
+}
+
+/** `SRM: ok` and its colour; the words are what the browser test and screen readers read. */
+export function srmBadge(status: SrmStatus, prefix = "SRM: "): HTMLElement {
+  return h("span", { class: `badge badge-srm-${status}` }, `${prefix}${SRM_LABEL[status]}`);
+}
+
+/** Runs `tasks` at most `limit` at a time (the list asks for results of many experiments). */
+export async function inPool<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next] as T;
+      next += 1;
+      await task(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}

@@ -1,0 +1,392 @@
+// The dashboard in a real browser (Debian's Chromium, driven by playwright-core) against
+// the real Worker under `wrangler dev`, which serves the built page as static assets.
+// Every step goes through the page as an operator would: by labels, roles and names.
+//
+// Screenshots go to a temporary directory; `UPDATE_SCREENSHOTS=1 npx vitest run
+// --project browser` writes the two in docs/ (dashboard-list.png, dashboard-detail.png).
+// The 375 px ones, to look at, are always left in the system's temporary directory.
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ExperimentsClient } from "../../src/client";
+import { buildDashboard } from "./support/build";
+import { ensureChromium, launchChromium } from "./support/chromium";
+import { startWranglerDev, type WranglerDev } from "./support/wrangler";
+
+const TOKEN = "browser-admin-token";
+const VIEW_TOKEN = "view-token";
+const DESKTOP = { width: 1280, height: 900 };
+const PHONE = { width: 375, height: 812 };
+const FIFTY = [
+  { name: "control", weight: 50 },
+  { name: "treatment", weight: 50 },
+];
+
+let dev: WranglerDev;
+let browser: Browser;
+let api: ExperimentsClient;
+let persistTo: string;
+let shots: string;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  // Explicit, not left to `prepare`: the page under test is built from the sources as they are now.
+  ensureChromium();
+  await buildDashboard();
+  persistTo = mkdtempSync(join(tmpdir(), "dashboard-browser-"));
+  shots = process.env.UPDATE_SCREENSHOTS === "1" ? "docs" : join(persistTo, "screenshots");
+  mkdirSync(shots, { recursive: true });
+  dev = await startWranglerDev({
+    token: TOKEN,
+    persistTo,
+    // A config cache of 0 ms: a started experiment assigns as soon as the registry publishes it.
+    vars: { ADMIN_TOKENS: `viewer:read:${VIEW_TOKEN}`, CONFIG_CACHE_TTL_MS: "0" },
+    quiet: true,
+  });
+  api = new ExperimentsClient({ baseUrl: dev.url, token: TOKEN });
+  browser = await launchChromium();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await dev?.stop();
+  if (persistTo) rmSync(persistTo, { recursive: true, force: true });
+}, 30_000);
+
+/**
+ * A fresh browser context (its own session storage) on the dashboard. Errors the page
+ * logs (an exception, a request the CSP blocked) are collected for `expectNoPageErrors`.
+ */
+async function openDashboard(viewport = DESKTOP): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport });
+  contexts.push(context);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  page.on("console", (message) => {
+    // The browser logs every API refusal as a failed request; the page shows those itself
+    // (the tests check what it shows). Anything else, a missing asset or a blocked
+    // request among them, is a fault.
+    const { url } = message.location();
+    if (message.type() === "error" && !url.startsWith(`${dev.url}/v1/`)) errors.push(`${message.text()} (${url})`);
+  });
+  await page.goto(`${dev.url}/dashboard/`);
+  return { page, errors };
+}
+
+async function signIn(page: Page, token = TOKEN): Promise<void> {
+  await page.getByLabel("Admin token").fill(token);
+  await page.getByRole("button", { name: "Save token" }).click();
+  await page.getByRole("heading", { level: 1, name: "Experiments" }).waitFor();
+}
+
+async function openExperiment(page: Page, name: string): Promise<void> {
+  await page.getByRole("table").getByRole("link", { name, exact: true }).click();
+  await page.getByRole("heading", { level: 1, name, exact: true }).waitFor();
+}
+
+const results = (page: Page): Locator => page.getByRole("region", { name: "Results" });
+const button = (page: Page, name: string): Locator => page.getByRole("button", { name, exact: true });
+
+/** Assigns `n` actors (`<prefix>0` …) to `experiment`, 25 at a time, once it reaches the edge. */
+async function assignActors(experiment: string, n: number, prefix = "user:"): Promise<void> {
+  await expect
+    .poll(() =>
+      api.assign(experiment, { actor: `${prefix}0` }).then(
+        () => true,
+        () => false,
+      ),
+    )
+    .toBe(true);
+  for (let i = 1; i < n; i += 25) {
+    const batch = Array.from({ length: Math.min(25, n - i) }, (_, j) => `${prefix}${i + j}`);
+    await Promise.all(batch.map((actor) => api.assign(experiment, { actor })));
+  }
+}
+
+/** Results lag assignments by the events queue's batch delay (about a second). */
+async function enrolled(experiment: string, n: number): Promise<void> {
+  await expect
+    .poll(async () => (await api.results(experiment)).variants.reduce((sum, v) => sum + v.enrolled, 0), {
+      timeout: 20_000,
+      interval: 250,
+    })
+    .toBe(n);
+}
+
+describe("the dashboard at /dashboard/", () => {
+  it("is served as static assets beside the Worker, which still answers every other path", async () => {
+    const redirect = await fetch(`${dev.url}/dashboard`, { redirect: "manual" });
+    expect(redirect.status).toBe(307);
+    expect(redirect.headers.get("location")).toBe("/dashboard/");
+
+    const page = await fetch(`${dev.url}/dashboard/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
+    expect(await page.text()).toContain('<script type="module" src="dashboard.js">');
+    expect((await fetch(`${dev.url}/dashboard/dashboard.js`)).headers.get("content-type")).toMatch(/javascript/);
+
+    for (const path of ["/nope", "/", "/dashboard/nope", "/_headers"]) {
+      const response = await fetch(`${dev.url}${path}`);
+      expect(response.status, path).toBe(404);
+      expect(response.headers.get("content-type"), path).toBe("application/problem+json");
+      expect(await response.json(), path).toMatchObject({ code: "not_found" });
+    }
+    expect((await fetch(`${dev.url}/v1/admin/experiments`)).status).toBe(401);
+  });
+
+  it("shows the lists and a detail page with results (the screenshots in docs/)", async () => {
+    await api.define("checkout_v2", { variants: FIFTY, description: "New checkout flow: one page instead of three" });
+    await api.define("eu_banner", {
+      variants: [
+        { name: "off", weight: 50 },
+        { name: "on", weight: 50 },
+      ],
+      description: "Cookie banner for visitors from the EU",
+      coverage: 2500,
+      hash_version: 2,
+      exclusion_group: "banners",
+      targeting: [{ attribute: "country", operator: "in", values: ["DE", "FR", "NL"] }],
+    });
+    await api.define("pricing_page", {
+      variants: [
+        { name: "monthly", weight: 34 },
+        { name: "annual", weight: 33 },
+        { name: "annual_discount", weight: 33 },
+      ],
+      description: "Which price is shown first",
+    });
+    await api.define("onboarding_tips", { variants: FIFTY });
+    await api.define("legacy_banner", { variants: FIFTY, exclusion_group: "banners" });
+    for (const name of ["checkout_v2", "eu_banner", "onboarding_tips"]) await api.start(name);
+    await api.archive("legacy_banner");
+    await api.setOverride("checkout_v2", "qa:alice", "treatment");
+    await api.setWeights("checkout_v2", [
+      { name: "control", weight: 40 },
+      { name: "treatment", weight: 60 },
+    ]);
+    await api.setWeights("checkout_v2", FIFTY);
+
+    await assignActors("checkout_v2", 400);
+    await assignActors("onboarding_tips", 150, "member:");
+    await enrolled("checkout_v2", 400);
+    await enrolled("onboarding_tips", 150);
+    await api.conclude("onboarding_tips", "treatment");
+
+    const { page, errors } = await openDashboard();
+    await signIn(page);
+    const table = page.getByRole("table");
+    for (const name of ["checkout_v2", "eu_banner", "pricing_page", "onboarding_tips", "legacy_banner"]) {
+      await expect.poll(() => table.getByRole("link", { name, exact: true }).count()).toBe(1);
+    }
+    // The SRM column fills in once the results of the running and concluded ones arrive.
+    const cells = table.getByRole("row").filter({ hasText: "checkout_v2" }).getByRole("cell");
+    await expect.poll(() => cells.nth(7).textContent()).toBe("ok");
+    expect(await cells.nth(6).textContent()).toBe("400");
+    await page.screenshot({ path: join(shots, "dashboard-list.png"), fullPage: true });
+
+    // The filter hides the other states, and the address keeps it.
+    await page.getByLabel("State").selectOption("draft");
+    expect(await table.getByRole("link").allTextContents()).toEqual(["pricing_page"]);
+    expect(new URL(page.url()).hash).toBe("#/?state=draft");
+    await page.getByLabel("State").selectOption("");
+
+    await openExperiment(page, "checkout_v2");
+    await expect.poll(() => results(page).textContent()).toContain("SRM: ok");
+    const text = (await results(page).textContent()) ?? "";
+    expect(text).toContain("400");
+    await page.getByRole("img", { name: /Daily enrolments: 400 enrolments/ }).waitFor();
+    await page.screenshot({ path: join(shots, "dashboard-detail.png"), fullPage: true });
+    expect(errors).toEqual([]);
+  }, 120_000);
+
+  it("signs an operator in, who starts and concludes an experiment from the page and sees the history", async () => {
+    await api.define("browser_checkout", { variants: FIFTY, description: "driven from the browser test" });
+    const { page, errors } = await openDashboard();
+    await signIn(page);
+    await openExperiment(page, "browser_checkout");
+    await expect.poll(() => results(page).textContent()).toContain("SRM: insufficient data");
+
+    await button(page, "Start").click();
+    await page.getByText("Started browser_checkout.").waitFor();
+    expect((await api.get("browser_checkout")).state).toBe("running");
+    expect(await button(page, "Start").isDisabled()).toBe(true);
+    await expect.poll(() => results(page).textContent()).toContain("SRM: insufficient data");
+
+    await button(page, "Conclude").click();
+    const dialog = page.getByRole("dialog", { name: "Conclude browser_checkout" });
+    await dialog.getByLabel("treatment", { exact: true }).check();
+    await dialog.getByRole("button", { name: "Confirm" }).click();
+    await page.getByText("Concluded browser_checkout: everyone gets treatment.").waitFor();
+    expect(await api.get("browser_checkout")).toMatchObject({ state: "concluded", winner: "treatment" });
+
+    const history = page.getByRole("region", { name: "History" });
+    const rows = await history.getByRole("row").allTextContents();
+    // Newest first; each change by the token's name.
+    expect(rows.slice(1).map((row) => row.replace(/^.*UTC/, ""))).toEqual([
+      "Concluded, winner treatmentadmin",
+      "Startedadmin",
+      "Createdadmin",
+    ]);
+
+    // The token is in this tab's session storage and travels as a bearer token: no cookie.
+    expect(await page.evaluate(() => sessionStorage.getItem("edge-experiments.admin-token"))).toBe(TOKEN);
+    expect(await page.context().cookies()).toEqual([]);
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  it("shows the API's 401 detail for a wrong token, and keeps no token", async () => {
+    const { page } = await openDashboard();
+    // The keyboard alone: type the token and press Enter.
+    await page.getByLabel("Admin token").focus();
+    await page.keyboard.type("not-the-token");
+    await page.keyboard.press("Enter");
+    await page.getByRole("alert").filter({ hasText: "a valid admin bearer token is required" }).waitFor();
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    expect(await page.getByRole("heading", { level: 1, name: "Experiments" }).count()).toBe(0);
+  }, 30_000);
+
+  it("sends the operator back to sign in, with the API's detail, once the kept token stops working", async () => {
+    const { page } = await openDashboard();
+    await signIn(page);
+    // As if the token had been revoked: the next load finds the API refusing it.
+    await page.evaluate(() => sessionStorage.setItem("edge-experiments.admin-token", "revoked-token"));
+    await page.reload();
+    await page.getByRole("alert").filter({ hasText: "a valid admin bearer token is required" }).waitFor();
+    await page.getByLabel("Admin token").waitFor();
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+  }, 30_000);
+
+  it("shows the API's 404 detail for an experiment that does not exist", async () => {
+    const { page, errors } = await openDashboard();
+    await signIn(page);
+    await page.goto(`${dev.url}/dashboard/#/experiments/ghost`);
+    await page.getByRole("alert").filter({ hasText: "experiment 'ghost' not found" }).waitFor();
+    await page.getByRole("link", { name: "← All experiments" }).click();
+    await page.getByRole("heading", { level: 1, name: "Experiments" }).waitFor();
+    expect(errors).toEqual([]);
+  }, 30_000);
+
+  it("shows a read-only token everything but no action", async () => {
+    await api.define("browser_readonly", { variants: FIFTY });
+    const { page, errors } = await openDashboard();
+    await signIn(page, VIEW_TOKEN);
+    await page.getByText("Signed in as viewer").waitFor();
+    await openExperiment(page, "browser_readonly");
+    await expect.poll(() => results(page).textContent()).toContain("SRM: insufficient data");
+    for (const name of ["Start", "Conclude", "Archive", "Save weights", "Save coverage", "Add override"]) {
+      expect(await page.getByRole("button", { name }).count(), name).toBe(0);
+    }
+    await page.getByText("Read-only token (viewer): no actions.").waitFor();
+    expect(errors).toEqual([]);
+  }, 30_000);
+
+  it("asks before archiving: Escape cancels, Confirm archives", async () => {
+    await api.define("browser_archive", { variants: FIFTY });
+    const { page, errors } = await openDashboard();
+    await signIn(page);
+    await openExperiment(page, "browser_archive");
+
+    const archive = button(page, "Archive");
+    await archive.focus();
+    await page.keyboard.press("Enter");
+    const dialog = page.getByRole("dialog", { name: "Archive browser_archive?" });
+    await dialog.waitFor();
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "detached" });
+    expect((await api.get("browser_archive")).state).toBe("draft");
+    // Focus is back on the button that opened the dialog.
+    expect(await archive.evaluate((element) => element === document.activeElement)).toBe(true);
+
+    await archive.click();
+    await dialog.getByRole("button", { name: "Confirm" }).click();
+    await page.getByText("Archived browser_archive.").waitFor();
+    expect((await api.get("browser_archive")).state).toBe("archived");
+    for (const name of ["Start", "Conclude", "Archive"]) expect(await button(page, name).isDisabled(), name).toBe(true);
+    expect(errors).toEqual([]);
+  }, 30_000);
+
+  it("edits weights, coverage and overrides, and shows an API refusal in the API's words", async () => {
+    await api.define("browser_edit", { variants: FIFTY });
+    await api.start("browser_edit");
+    const { page, errors } = await openDashboard();
+    await signIn(page);
+    await openExperiment(page, "browser_edit");
+
+    await page.getByLabel("control", { exact: true }).fill("20");
+    await page.getByLabel("treatment", { exact: true }).fill("80");
+    await button(page, "Save weights").click();
+    await page.getByText("Saved the weights of browser_edit.").waitFor();
+    expect((await api.get("browser_edit")).variants).toEqual([
+      { name: "control", weight: 20 },
+      { name: "treatment", weight: 80 },
+    ]);
+
+    await page.getByLabel("Coverage (%)").fill("25");
+    await button(page, "Save coverage").click();
+    await page.getByText("Coverage of browser_edit set to 25%.").waitFor();
+    expect((await api.get("browser_edit")).coverage).toBe(2500);
+
+    await page.getByLabel("Actor", { exact: true }).fill("qa:alice");
+    await page.getByLabel("Variant", { exact: true }).selectOption("treatment");
+    await button(page, "Add override").click();
+    await page.getByText("qa:alice now gets treatment.").waitFor();
+    expect((await api.overrides("browser_edit")).overrides).toEqual([{ actor: "qa:alice", variant: "treatment" }]);
+    await page.getByRole("button", { name: "Remove override for qa:alice" }).click();
+    await page.getByText("Removed the override for qa:alice.").waitFor();
+    expect((await api.overrides("browser_edit")).overrides).toEqual([]);
+
+    // Archived behind the page's back: the page still offers Start, and shows why it fails.
+    await api.archive("browser_edit");
+    await page.getByLabel("control", { exact: true }).fill("30");
+    await button(page, "Save weights").click();
+    await page.getByRole("alert").filter({ hasText: "archived" }).waitFor();
+    const detail = await page.getByRole("alert").textContent();
+    await expect(api.setWeights("browser_edit", FIFTY)).rejects.toMatchObject({ detail });
+    expect(errors).toEqual([]);
+  }, 45_000);
+
+  it("names every control, and fits a 375 px wide screen", async () => {
+    for (const viewport of [DESKTOP, PHONE]) {
+      const { page, errors } = await openDashboard(viewport);
+      await signIn(page);
+      await expectNamedControls(page);
+      await expectNoSidewaysScroll(page);
+      // On a desktop the table fits; on a phone its rows are cards: it never needs scrolling sideways.
+      const table = page.getByRole("region", { name: "Experiments" });
+      expect(await table.evaluate((element) => element.scrollWidth - element.clientWidth)).toBeLessThanOrEqual(0);
+      if (viewport === PHONE) await page.screenshot({ path: join(tmpdir(), "dashboard-375-list.png"), fullPage: true });
+      await openExperiment(page, "checkout_v2");
+      await expect.poll(() => results(page).textContent()).toContain("SRM:");
+      await expectNamedControls(page);
+      await expectNoSidewaysScroll(page);
+      if (viewport === PHONE)
+        await page.screenshot({ path: join(tmpdir(), "dashboard-375-detail.png"), fullPage: true });
+      expect(errors).toEqual([]);
+    }
+  }, 45_000);
+});
+
+/** Every button, link, field and list box on the page has an accessible name (as the accessibility tree says). */
+async function expectNamedControls(page: Page): Promise<void> {
+  const controls = page.locator("button, a[href], input, select, textarea, [tabindex='0']");
+  const unnamed: string[] = [];
+  for (const control of await controls.all()) {
+    if (!(await control.isVisible())) continue;
+    const snapshot = await control.ariaSnapshot();
+    // `- button "Start"`, `- textbox "Actor"`, `- region "Experiments"`: a name in quotes after the role.
+    if (!/^- [a-z]+ "[^"]+"/.test(snapshot)) unnamed.push(snapshot.split("\n")[0] ?? snapshot);
+  }
+  expect(unnamed).toEqual([]);
+}
+
+/** The page itself never scrolls sideways (wide tables scroll inside their own box). */
+async function expectNoSidewaysScroll(page: Page): Promise<void> {
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
+  expect(overflow).toBeLessThanOrEqual(0);
+}

@@ -1,0 +1,73 @@
+// The dashboard's pure formatting, without a browser: what operators read in the page.
+import { describe, expect, it } from "vitest";
+import {
+  allowedActions,
+  condition,
+  coverage,
+  mutation,
+  niceCeiling,
+  parseCoveragePercent,
+  percent,
+  pValue,
+  utc,
+  weightShares,
+} from "../../src/dashboard/format";
+
+describe("the dashboard's formatting", () => {
+  it.each([
+    ["created", "Created"],
+    ["updated", "Definition replaced"],
+    ["state=running", "Started"],
+    ["state=archived", "Archived"],
+    ["concluded=treatment", "Concluded, winner treatment"],
+    ["set_weights", "Weights changed"],
+    ["coverage=250", "Coverage set to 2.5%"],
+    ["override=user:1:treatment", "Override: user:1 → treatment"],
+    ["override_removed=user:1", "Override removed: user:1"],
+    ["something_new=1", "something_new=1"],
+  ])("words the history entry %s as %s", (text, words) => {
+    expect(mutation(text)).toBe(words);
+  });
+
+  it("shows weights as shares of their total, and all-zero weights as no share", () => {
+    expect(
+      weightShares([
+        { name: "a", weight: 1 },
+        { name: "b", weight: 3 },
+      ]),
+    ).toEqual([0.25, 0.75]);
+    expect(weightShares([{ name: "a", weight: 0 }])).toEqual([0]);
+    expect(percent(1 / 3)).toBe("33.3%");
+    expect(percent(0.5)).toBe("50%");
+  });
+
+  it("reads coverage in basis points as a percentage and back", () => {
+    expect([10_000, 2_500, 250, 1, 0].map(coverage)).toEqual(["100%", "25%", "2.5%", "0.01%", "0%"]);
+    expect(["25", "2.5", "2,5", "0.01", "100", " 7 "].map(parseCoveragePercent)).toEqual([
+      2500, 250, 250, 1, 10_000, 700,
+    ]);
+    for (const bad of ["", "-1", "100.01", "101", "1e2", "0.001", "abc"])
+      expect(parseCoveragePercent(bad), bad).toBeNull();
+  });
+
+  it("offers the lifecycle actions the API allows from each state", () => {
+    expect(allowedActions("draft")).toEqual({ start: true, conclude: true, archive: true, edit: true });
+    expect(allowedActions("running")).toEqual({ start: false, conclude: true, archive: true, edit: true });
+    expect(allowedActions("concluded")).toEqual({ start: true, conclude: false, archive: true, edit: false });
+    expect(allowedActions("archived")).toEqual({ start: false, conclude: false, archive: false, edit: false });
+  });
+
+  it("rounds a chart's axis up to 1, 2 or 5 times a power of ten", () => {
+    expect([0, 1, 3, 7, 10, 11, 120, 400, 401].map(niceCeiling)).toEqual([1, 1, 5, 10, 10, 20, 200, 500, 500]);
+  });
+
+  it("writes conditions, p-values and times as operators read them", () => {
+    expect(condition({ attribute: "country", operator: "in", values: ["DE", "FR"] })).toBe("country in DE, FR");
+    expect(condition({ attribute: "beta", operator: "exists", values: [] })).toBe("beta exists");
+    expect(condition({ attribute: "plan", operator: "starts_with", values: ["pro"], case_insensitive: true })).toBe(
+      "plan starts_with pro (any case)",
+    );
+    expect([0.4712, 0.0042, 0.00002].map(pValue)).toEqual(["0.47", "0.0042", "< 0.0001"]);
+    expect(utc(86_400 + 3_660)).toBe("1970-01-02 01:01 UTC");
+  });
+});
