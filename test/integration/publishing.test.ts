@@ -2,7 +2,7 @@
 // isolate's config cache.
 import { createExecutionContext, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { SNAPSHOT_KEY } from "../../src/edge/config/snapshot";
 import { createApp } from "../../src/edge/http/app";
 import { admin, fiftyFifty, ok, publish, runningExperiment, unique } from "./helpers";
@@ -49,6 +49,8 @@ describe("publishing configs to KV", () => {
 
   it("counts nothing as published until the KV write succeeds, and keeps retrying it", async () => {
     const name = unique("kv-retry");
+    const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    onTestFinished(() => errors.mockRestore());
     await ok(admin("PUT", `/experiments/${name}`, fiftyFifty), 201);
     await runInDurableObject(registry(), async (instance, state) => {
       const realEnv = Reflect.get(instance, "env");
@@ -73,6 +75,8 @@ describe("publishing configs to KV", () => {
     });
     const snapshot = await env.CONFIG.get<{ experiments: { name: string }[] }>(SNAPSHOT_KEY, "json");
     expect(snapshot?.experiments.map((c) => c.name)).toContain(name);
+    expect(errors).toHaveBeenCalledTimes(8); // each failed write logged, and the last one not
+    expect(errors).toHaveBeenCalledWith("config publish failed; trying again shortly", expect.any(Error));
     await publish(); // clear the alarm the mutation set
   });
 

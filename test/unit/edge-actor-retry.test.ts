@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { ActorObject } from "../../src/edge/objects/actor/actor-object";
 import { callActor } from "../../src/edge/objects/actor/client";
 
@@ -32,6 +32,14 @@ function scripted(failures: Error[]) {
 }
 
 describe("callActor", () => {
+  // Every failure these tests provoke is logged (a retry as a warning, a give-up as an
+  // error); the log is checked where it matters, and kept out of the suite's output.
+  beforeEach(() => {
+    vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    vi.spyOn(console, "error").mockImplementation(() => undefined);
+  });
+  afterEach(() => vi.restoreAllMocks());
+
   it("tries a retryable failure once more, on a fresh stub", async () => {
     const { actors, call, stubs, seen } = scripted([platformError({ retryable: true })]);
     expect(await callActor(actors, "user:1", call)).toBe("control");

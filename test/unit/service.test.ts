@@ -1,6 +1,6 @@
 // Behaviour beyond the reference's own tests: what its docs promise, and what this
 // project adds (removeOverride, the batch call, validation limits).
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
 import {
   type AssignOutcome,
   type AssignRequest,
@@ -215,7 +215,9 @@ describe("exposures", () => {
     expect(sink.records).toEqual([]);
   });
 
-  it("never fail an assignment when the sink throws or rejects", async () => {
+  it("never fail an assignment when the sink throws or rejects, and say so in the log", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    onTestFinished(() => errors.mockRestore());
     for (const record of [
       () => {
         throw new Error("sink down");
@@ -226,6 +228,8 @@ describe("exposures", () => {
       await running(svc, "exp");
       await expect(svc.assign("exp", "user:1")).resolves.toMatch(/^(control|treatment)$/);
     }
+    await vi.waitFor(() => expect(errors).toHaveBeenCalledTimes(2));
+    expect(errors).toHaveBeenCalledWith("exposure sink failed", expect.any(Error));
   });
 });
 

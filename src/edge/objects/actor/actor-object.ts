@@ -4,9 +4,11 @@ import {
   type Assignment,
   type AssignOutcome,
   type AssignRequest,
+  ExperimentError,
   lookupAssignment,
   nowSecs,
   resolveAtStore,
+  toErrorData,
 } from "../../../core";
 import { migrate } from "../migrate";
 import { ACTOR_MIGRATIONS } from "./migrations";
@@ -60,7 +62,17 @@ export class ActorObject extends DurableObject<unknown> {
     const writes: Writes = { assignments: new Map(), answered: new Set() };
     const outcomes = requests.map((request) => resolveAtStore(this.recordsWriting(writes), request, request.siblings));
     // A repeat visitor writes nothing, and then touches no SQLite at all.
-    if (writes.assignments.size > 0 || writes.answered.size > 0) this.transaction(() => this.save(writes));
+    if (writes.assignments.size === 0 && writes.answered.size === 0) return outcomes;
+    try {
+      this.transaction(() => this.save(writes));
+    } catch (error) {
+      // Nothing was saved, and memory is back to what SQLite holds. The failure is
+      // answered, not thrown: every experiment of the call is store_unavailable (a 503
+      // with Retry-After), and a thrown error would cross RPC without its code.
+      console.error("actor object could not save its assignments", error);
+      const unavailable = toErrorData(ExperimentError.storeUnavailable("the assignment could not be stored; retry"));
+      return requests.map(() => ({ ok: false, error: unavailable }));
+    }
     return outcomes;
   }
 
