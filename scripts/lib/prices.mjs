@@ -8,6 +8,8 @@
 //   https://developers.cloudflare.com/workers/observability/traces/ ("Limits & Pricing":
 //     trace spans and log events share Workers Logs' price, 20 million included per
 //     month, then $0.60 per million events)
+//   https://developers.cloudflare.com/queues/platform/pricing/ ($0.40 per million
+//     operations; a message is written, read and deleted: three operations)
 // Not counted here: Worker CPU time ($0.02 per million CPU-ms), Durable Object duration
 // ($12.50 per million GB-s) and SQLite rows, which depend on production timings that a
 // local run cannot measure.
@@ -15,19 +17,25 @@ export const PRICES = {
   workerRequestPerMillion: 0.3,
   durableObjectRequestPerMillion: 0.15,
   kvReadPerMillion: 0.5,
-  // Each exposure line of the default console sink is one Workers Logs event.
+  // Each exposure line (written by the events consumer) is one Workers Logs event.
   logEventPerMillion: 0.6,
+  queueOperationPerMillion: 0.4,
 };
 
+/** Operations one queue message costs: written, read, deleted. */
+const QUEUE_OPERATIONS_PER_MESSAGE = 3;
+
 /**
- * Cost in USD of one million requests that each make the given average calls and log
- * the given average number of exposure lines.
+ * Cost in USD of one million requests that each make the given average calls and emit
+ * the given average number of exposures: each is a log line and an events-queue
+ * message. (Enrolments, one message per first visit, are not visible in a response and
+ * are left out; docs/SCALING.md prices them.)
  */
 export function costPerMillion({ actor, registry, kv, exposures }) {
   return (
     PRICES.workerRequestPerMillion +
     (actor + registry) * PRICES.durableObjectRequestPerMillion +
     kv * PRICES.kvReadPerMillion +
-    exposures * PRICES.logEventPerMillion
+    exposures * (PRICES.logEventPerMillion + QUEUE_OPERATIONS_PER_MESSAGE * PRICES.queueOperationPerMillion)
   );
 }
