@@ -83,45 +83,8 @@ function share(bucket, experiment, actors) {
   return { percent: (100 * below) / n, z: (below - n / 2) / Math.sqrt(n / 4) };
 }
 
-// The upper tail of the chi-square distribution, Q(df/2, x/2), by the series or the
-// continued fraction of the regularised incomplete gamma (Numerical Recipes, 6.2).
-// Degrees of freedom are whole, so Gamma(df/2) comes from Gamma(1) = 1 or
-// Gamma(1/2) = sqrt(pi) and Gamma(a + 1) = a Gamma(a).
-function logGammaHalf(a) {
-  let sum = Number.isInteger(a) ? 0 : 0.5 * Math.log(Math.PI);
-  for (let k = Number.isInteger(a) ? 1 : 0.5; k < a; k++) sum += Math.log(k);
-  return sum;
-}
-function chiSquareP(x, df) {
-  const a = df / 2;
-  const z = x / 2;
-  if (z <= 0) return 1;
-  const front = Math.exp(-z + a * Math.log(z) - logGammaHalf(a));
-  if (z < a + 1) {
-    let term = 1 / a;
-    let sum = term;
-    for (let n = 1; n < 1000 && Math.abs(term) > Math.abs(sum) * 1e-15; n++) sum += term *= z / (a + n);
-    return 1 - sum * front;
-  }
-  const tiny = 1e-300;
-  let b = z + 1 - a;
-  let c = 1 / tiny;
-  let d = 1 / b;
-  let h = d;
-  for (let n = 1; n < 1000; n++) {
-    const an = -n * (n - a);
-    b += 2;
-    d = an * d + b;
-    if (Math.abs(d) < tiny) d = tiny;
-    c = b + an / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    d = 1 / d;
-    const delta = d * c;
-    h *= delta;
-    if (Math.abs(delta - 1) < 1e-15) break;
-  }
-  return front * h;
-}
+// The chi-square upper tail is the engine's own (src/core/srm.ts, tested to 1e-12).
+const chiSquareP = core.chiSquareUpperTail;
 
 // The critical values the tests use, checked against this p-value function.
 const CRITICAL = { 99: 148.23, 1: 10.828 };

@@ -10,10 +10,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startWranglerDev, type WranglerDev } from "../../scripts/lib/wrangler-dev.mjs";
 import { ExperimentsClient } from "../../src/client";
 import { buildDashboard } from "./support/build";
 import { ensureChromium, launchChromium } from "./support/chromium";
-import { startWranglerDev, type WranglerDev } from "./support/wrangler";
 
 const TOKEN = "browser-admin-token";
 const VIEW_TOKEN = "view-token";

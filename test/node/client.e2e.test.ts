@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort, startWranglerDev, type WranglerDev } from "../../scripts/lib/wrangler-dev.mjs";
 import { ApiError, ExperimentsClient, NetworkError } from "../../src/client";
-import { freePort, startWranglerDev, type WranglerDev } from "./support/wrangler";
 
 const TOKEN = "client-e2e-token";
 const FIFTY = [

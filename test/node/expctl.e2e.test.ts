@@ -5,8 +5,8 @@ import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort, startWranglerDev, type WranglerDev } from "../../scripts/lib/wrangler-dev.mjs";
 import { ExperimentsClient } from "../../src/client";
-import { freePort, startWranglerDev, type WranglerDev } from "./support/wrangler";
 
 const TOKEN = "expctl-e2e-token";
 

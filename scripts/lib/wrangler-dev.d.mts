@@ -1,0 +1,26 @@
+// Types of wrangler-dev.mjs, for the TypeScript tests that start the Worker with it.
+
+export interface WranglerDev {
+  url: string;
+  /** Every line wrangler and the Worker printed so far. */
+  lines: string[];
+  stop(): Promise<void>;
+}
+
+/** A free TCP port on 127.0.0.1 (nothing listens there once it resolves). */
+export function freePort(): Promise<number>;
+
+/**
+ * `wrangler dev` on a free loopback port with the debug headers on, answering HTTP and
+ * serving wrangler.toml's [assets] (the built dashboard) beside the Worker. Without
+ * `persistTo` it keeps its state in the repository's .wrangler/state (that of `npm run
+ * dev`), so tests pass a fresh directory of their own.
+ */
+export function startWranglerDev(options?: {
+  token?: string;
+  persistTo?: string;
+  vars?: Record<string, string>;
+  config?: string;
+  port?: number;
+  quiet?: boolean;
+}): Promise<WranglerDev>;
