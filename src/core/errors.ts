@@ -1,5 +1,3 @@
-import type { ExperimentState } from "./types";
-
 /**
  * Every failure the service reports, engine and HTTP alike, as one closed set of
  * machine-readable codes. The HTTP layer maps each to a status in one table
@@ -57,7 +55,8 @@ export class ExperimentError extends Error {
   static notFound(experiment: string): ExperimentError {
     return new ExperimentError("not_found", `experiment '${experiment}' not found`);
   }
-  static notRunning(experiment: string, state: ExperimentState): ExperimentError {
+  /** @param state the experiment's lifecycle state (an `ExperimentState`) */
+  static notRunning(experiment: string, state: string): ExperimentError {
     return new ExperimentError("not_running", `experiment '${experiment}' is not running (state: ${state})`);
   }
   static archived(experiment: string): ExperimentError {

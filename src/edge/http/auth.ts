@@ -1,16 +1,7 @@
 import { ExperimentError, isValidLabel, LIMITS } from "../../core";
-import type { EdgeRequest } from "./context";
+import type { AdminIdentity, EdgeRequest } from "./context";
 
 const encoder = new TextEncoder();
-
-/** What a token may do: `read` calls the GET admin routes only; `write` calls every admin route. */
-export type Scope = "read" | "write";
-
-/** The admin token a request presented: its name (the history's actor) and scope. */
-export interface AdminIdentity {
-  name: string;
-  scope: Scope;
-}
 
 interface Token extends AdminIdentity {
   digest: ArrayBuffer;

@@ -1,6 +1,12 @@
 import type { IRequest } from "itty-router";
 import type { Env } from "../env";
-import type { AdminIdentity } from "./auth";
+
+/** The admin token a request presented (see `auth.ts`): its name, the history's actor, and its scope. */
+export interface AdminIdentity {
+  name: string;
+  /** `read` calls the GET admin routes only; `write` calls every admin route. */
+  scope: "read" | "write";
+}
 
 /** Per-request state that handlers share with the response finaliser. */
 export interface RequestContext {
