@@ -55,12 +55,12 @@ export function experimentResults(
   for (const row of rows) {
     const counts = byRevision.get(row.revision) ?? {
       weights: weightsOf.get(row.revision) ?? weightMap(config.variants),
-      enrolled: {},
+      enrolled: record<number>(),
     };
     counts.enrolled[row.variant] = (counts.enrolled[row.variant] ?? 0) + row.enrolled;
     byRevision.set(row.revision, counts);
     add(totals, row.variant, row);
-    const day = days.get(row.day) ?? {};
+    const day = days.get(row.day) ?? record<{ enrolled: number; exposures: number }>();
     day[row.variant] = sum(day[row.variant], row);
     days.set(row.day, day);
   }
@@ -89,6 +89,14 @@ export function experimentResults(
     srm: srmCheck(revisionCounts),
     daily: [...days].sort(([a], [b]) => (a < b ? -1 : 1)).map(([day, variants]) => ({ day, variants })),
   };
+}
+
+/**
+ * A record keyed by variant names, without a prototype: a variant may be called
+ * `__proto__`, which on a plain object would reach the prototype instead of a key.
+ */
+function record<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
 }
 
 function weightMap(variants: readonly VariantConfig[]): Record<string, number> {

@@ -86,12 +86,13 @@ describe("publishing configs to KV", () => {
     await ok(admin("PUT", `/experiments/${name}/overrides/qa:1`, { variant: "control" }));
     expect((await publishState()).alarm).not.toBeNull();
     await publish();
-    const snapshot = await env.CONFIG.get<{ overrides: Record<string, Record<string, string>> }>(SNAPSHOT_KEY, "json");
-    expect(snapshot?.overrides[name]).toEqual({ "qa:1": "control" });
+    type Overrides = { overrides: [string, string, string][] };
+    const snapshot = await env.CONFIG.get<Overrides>(SNAPSHOT_KEY, "json");
+    expect(snapshot?.overrides.filter(([experiment]) => experiment === name)).toEqual([[name, "qa:1", "control"]]);
     await ok(admin("DELETE", `/experiments/${name}/overrides/qa:1`), 204);
     await publish();
-    const after = await env.CONFIG.get<{ overrides: Record<string, Record<string, string>> }>(SNAPSHOT_KEY, "json");
-    expect(after?.overrides[name]).toBeUndefined();
+    const after = await env.CONFIG.get<Overrides>(SNAPSHOT_KEY, "json");
+    expect(after?.overrides.filter(([experiment]) => experiment === name)).toEqual([]);
   });
 });
 

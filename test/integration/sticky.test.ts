@@ -71,6 +71,20 @@ describe("the isolate's sticky cache", () => {
   });
 });
 
+describe("overrides and the sticky cache", () => {
+  it("knows an override of an actor called __proto__", async () => {
+    const app = createApp();
+    const cached = await assign(app, `/v1/assign/${name}?actor=__proto__`);
+    const other = cached.body.variant === "control" ? "treatment" : "control";
+    await ok(admin("PUT", `/experiments/${name}/overrides/__proto__`, { variant: other }));
+    await publish();
+    expect((await assign(app, `/v1/assign/${name}?actor=__proto__`)).body).toMatchObject({
+      variant: other,
+      is_override: true,
+    });
+  });
+});
+
 describe("the signed sticky token", () => {
   it("is issued as the exp_sticky cookie and X-Experiment-Sticky, and answers any isolate with no actor call", async () => {
     const first = await assign(createApp(), `/v1/assign/${name}?actor=token-1`, {}, signed);

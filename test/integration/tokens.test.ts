@@ -83,6 +83,7 @@ describe("a malformed ADMIN_TOKENS", () => {
     ["an empty token", "viewer:read:"],
     ["a name used twice", "ci:write:secret-a,ci:read:secret-b"],
     ["a missing part", "viewer"],
+    ["a bare token that looks like a name", "9f86d081884c7d659a2feaa0c55ad015"],
   ])(
     "with %s disables the admin API for every token, and says why in the log without the secret",
     async (_, tokens) => {

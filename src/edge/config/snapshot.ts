@@ -17,8 +17,8 @@ export const ConfigSnapshotSchema = v.object({
   format: v.optional(v.literal(SNAPSHOT_FORMAT), SNAPSHOT_FORMAT),
   version: v.number(),
   experiments: v.array(ExperimentConfigSchema),
-  /** Overrides by experiment, then actor (at most 1,000 per experiment). */
-  overrides: v.optional(v.record(v.string(), v.record(v.string(), v.string())), {}),
+  /** Every override, `[experiment, actor, variant]` (at most 1,000 per experiment). */
+  overrides: v.optional(v.array(v.tuple([v.string(), v.string(), v.string()])), []),
 });
 
 export type ConfigSnapshot = v.InferOutput<typeof ConfigSnapshotSchema>;
@@ -48,13 +48,18 @@ export class CompiledSnapshot {
   readonly version: number;
   private readonly byName = new Map<string, PreparedExperiment>();
   private readonly groups = new Map<string, string[]>();
-  private readonly overrides: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** The actors with an override, by experiment. */
+  private readonly overridden = new Map<string, Set<string>>();
   /** Running and concluded experiments in name order: the default batch. */
   readonly assignable: readonly string[];
 
   constructor(snapshot: ConfigSnapshot) {
     this.version = snapshot.version;
-    this.overrides = snapshot.overrides;
+    for (const [experiment, actor] of snapshot.overrides) {
+      const actors = this.overridden.get(experiment) ?? new Set<string>();
+      actors.add(actor);
+      this.overridden.set(experiment, actors);
+    }
     const sorted = [...snapshot.experiments].sort((a, b) => (a.name < b.name ? -1 : 1));
     for (const config of sorted) {
       this.byName.set(config.name, prepareExperiment(config));
@@ -68,7 +73,7 @@ export class CompiledSnapshot {
   }
 
   static empty(): CompiledSnapshot {
-    return new CompiledSnapshot({ format: SNAPSHOT_FORMAT, version: 0, experiments: [], overrides: {} });
+    return new CompiledSnapshot({ format: SNAPSHOT_FORMAT, version: 0, experiments: [], overrides: [] });
   }
 
   get(name: string): PreparedExperiment | null {
@@ -77,8 +82,7 @@ export class CompiledSnapshot {
 
   /** Whether `actor` has an override in `experiment`, as of this snapshot. */
   hasOverride(experiment: string, actor: string): boolean {
-    const overrides = this.overrides[experiment];
-    return overrides !== undefined && Object.hasOwn(overrides, actor);
+    return this.overridden.get(experiment)?.has(actor) ?? false;
   }
 
   /** The other experiments of `experiment`'s exclusion group, whatever their state. */

@@ -137,16 +137,18 @@ export class RegistryRepository implements ExperimentRepository {
       .toArray();
   }
 
-  /** Every override of every experiment: what the snapshot carries to the edge. */
-  allOverrides(): Record<string, Record<string, string>> {
-    const all: Record<string, Record<string, string>> = {};
-    for (const { experiment, actor, variant } of this.sql
-      .exec<{ experiment: string; actor: string; variant: string }>("SELECT experiment, actor, variant FROM overrides")
-      .toArray()) {
-      all[experiment] ??= {};
-      all[experiment][actor] = variant;
-    }
-    return all;
+  /**
+   * Every override of every experiment, as `[experiment, actor, variant]`: what the
+   * snapshot carries to the edge. A list, not an object keyed by actor, since an actor
+   * id may be `__proto__`.
+   */
+  allOverrides(): [string, string, string][] {
+    return this.sql
+      .exec<{ experiment: string; actor: string; variant: string }>(
+        "SELECT experiment, actor, variant FROM overrides ORDER BY experiment, actor",
+      )
+      .toArray()
+      .map(({ experiment, actor, variant }) => [experiment, actor, variant]);
   }
 
   /** The variants and weights of each of the experiment's revisions, oldest first. */
