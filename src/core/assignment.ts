@@ -153,14 +153,17 @@ export interface ActorRecords {
   /** The sticky assignment bucketing made (rows written before overrides shadowed may say `is_override`). */
   assignment(experiment: string): { variant: string; is_override: boolean } | null;
   /**
-   * Whether the actor is in any of `experiments`: it has a sticky assignment there, or
-   * has been answered with an override that still exists.
+   * Whether the actor is in another experiment of exclusion group `group`: it has a
+   * sticky assignment there, or has been answered with an override that still exists.
+   * `siblings` are the group's other experiments as the caller's config knows them; a
+   * store that records each assignment's group (the actor object) also finds those a
+   * stale config does not know yet.
    */
-  hasAssignmentIn(experiments: readonly string[]): boolean;
-  /** Stores the bucketed variant as the actor's sticky assignment. */
-  put(experiment: string, variant: string): void;
+  inGroup(experiment: string, group: string, siblings: readonly string[]): boolean;
+  /** Stores the bucketed variant as the actor's sticky assignment, with the experiment's group. */
+  put(experiment: string, variant: string, group: string | null): void;
   /** Notes that the actor was answered with its override; from then on it counts for exclusion. */
-  markOverrideAnswered(experiment: string): void;
+  markOverrideAnswered(experiment: string, group: string | null): void;
 }
 
 /**
@@ -181,7 +184,7 @@ export function resolveAtStore(
   //    It shadows the sticky assignment, which stays stored for when it is removed.
   const override = records.override(experiment);
   if (override !== null && request.variants.includes(override)) {
-    records.markOverrideAnswered(experiment);
+    records.markOverrideAnswered(experiment, request.exclusion_group);
     return { ok: true, value: { variant: override, is_override: true, enrolled: false } };
   }
   // 5. Sticky: never re-bucketed, whatever the weights, targeting or coverage are now.
@@ -194,12 +197,12 @@ export function resolveAtStore(
     return { ok: false, error: toErrorData(ExperimentError.notEligible(experiment, request.ineligible)) };
   }
   // 7. Mutual exclusion against the other experiments of the group.
-  if (request.exclusion_group !== null && records.hasAssignmentIn(siblings)) {
+  if (request.exclusion_group !== null && records.inGroup(experiment, request.exclusion_group, siblings)) {
     return { ok: false, error: toErrorData(ExperimentError.excludedByGroup(experiment, request.exclusion_group)) };
   }
   // 8. The bucketed choice becomes sticky.
   if (request.candidate === null) return { ok: false, error: toErrorData(ExperimentError.noVariant(experiment)) };
-  records.put(experiment, request.candidate);
+  records.put(experiment, request.candidate, request.exclusion_group);
   return { ok: true, value: { variant: request.candidate, is_override: false, enrolled: true } };
 }
 
@@ -217,5 +220,12 @@ export function lookupAssignment(
   if (override !== undefined) {
     return { experiment, actor, variant: override.variant, is_override: true, assigned_at_secs: override.set_at_secs };
   }
-  return sticky === undefined ? null : { experiment, actor, ...sticky };
+  if (sticky === undefined) return null;
+  return {
+    experiment,
+    actor,
+    variant: sticky.variant,
+    is_override: sticky.is_override,
+    assigned_at_secs: sticky.assigned_at_secs,
+  };
 }

@@ -107,8 +107,9 @@ export class InMemoryExperimentStore implements ExperimentStore {
     return {
       override: (experiment) => this.overrides.get(key(experiment, actor))?.variant ?? null,
       assignment: (experiment) => this.assignments.get(key(experiment, actor)) ?? null,
-      hasAssignmentIn: (experiments) =>
-        experiments.some((e) => this.assignments.has(key(e, actor)) || this.overrides.get(key(e, actor))?.answered),
+      // This store reads every config at each call, so its sibling list is never stale.
+      inGroup: (_experiment, _group, siblings) =>
+        siblings.some((e) => this.assignments.has(key(e, actor)) || this.overrides.get(key(e, actor))?.answered),
       put: (experiment, variant) => {
         this.assignments.set(key(experiment, actor), {
           experiment,

@@ -1,6 +1,7 @@
 // Guards added after a new-user trial: well-formed stored text, the exclusion group
 // locked once an experiment has run, archived experiments frozen (overrides and a
 // repeated archive included). Each refusal is its documented 4xx and changes nothing.
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { admin, call, fiftyFifty, ok, problem, publish, unique } from "./helpers";
 import { observableState } from "./state";
@@ -151,6 +152,22 @@ describe("text at the limits", () => {
 });
 
 describe("exclusion groups", () => {
+  it("hold even when a caller's config does not know an experiment that joined the group", async () => {
+    // Isolate B knows Z (new in group g) and assigns the actor there; isolate A, on a
+    // snapshot from before Z existed, then asks for X of the same group with no siblings.
+    const stub = env.ACTORS.get(env.ACTORS.idFromName(unique("stale-group")));
+    const request = (experiment: string, siblings: string[]) => ({
+      experiment,
+      variants: ["a"],
+      exclusion_group: "g",
+      ineligible: null,
+      candidate: "a",
+      siblings,
+    });
+    expect(await stub.assign([request("Z", ["X"])])).toMatchObject([{ ok: true }]);
+    expect(await stub.assign([request("X", [])])).toMatchObject([{ ok: false, error: { code: "excluded_by_group" } }]);
+  });
+
   it("a new draft may join a group whose other experiments run, and the group then excludes", async () => {
     const group = unique("g");
     const [a, b] = [unique("join-a"), unique("join-b")];

@@ -82,17 +82,17 @@ describe("overrides shadow sticky assignments", () => {
   });
 });
 
-describe("actor object schema migration 2", () => {
-  it("turns a v1 override-made row into the override's answered mark and keeps plain sticky rows", async () => {
+describe("actor object schema migrations 2 and 3", () => {
+  it("turns a v1 override-made row into the override's answered mark, keeps plain sticky rows, and un-marks orphans", async () => {
     const stub = env.ACTORS.get(env.ACTORS.idFromName(unique("legacy-actor")));
     // Rewind this object to schema v1, holding what v1 wrote: `exp_o`'s sticky row was
     // overwritten by the override; `exp_s` has a bucketed one. Then start it afresh.
     const restarted = await runInDurableObject(stub, (_, state) => {
-      state.storage.sql.exec(`DROP TABLE assignments; DROP TABLE overrides; DELETE FROM _migrations WHERE id = 2;
+      state.storage.sql.exec(`DROP TABLE assignments; DROP TABLE overrides; DELETE FROM _migrations WHERE id IN (2, 3);
         CREATE TABLE assignments (experiment TEXT PRIMARY KEY, variant TEXT NOT NULL,
           is_override INTEGER NOT NULL, assigned_at_secs INTEGER NOT NULL) WITHOUT ROWID;
         CREATE TABLE overrides (experiment TEXT PRIMARY KEY, variant TEXT NOT NULL) WITHOUT ROWID;
-        INSERT INTO assignments VALUES ('exp_o', 'b', 1, 111), ('exp_s', 'a', 0, 222);
+        INSERT INTO assignments VALUES ('exp_o', 'b', 1, 111), ('exp_s', 'a', 0, 222), ('exp_gone', 'b', 1, 333);
         INSERT INTO overrides VALUES ('exp_o', 'b');`);
       return new ActorObject(state, env); // migrates once this callback returns, as at a start
     });
@@ -112,7 +112,10 @@ describe("actor object schema migration 2", () => {
       outcomes: [restarted.assign([request("exp_o", "exp_s")]), restarted.removeOverride("exp_o")],
     }));
     expect(migrated).toEqual({
-      assignments: [{ experiment: "exp_s", variant: "a", is_override: 0 }],
+      assignments: [
+        { experiment: "exp_gone", variant: "b", is_override: 0 }, // migration 3: its override is gone
+        { experiment: "exp_s", variant: "a", is_override: 0 },
+      ],
       overrides: [{ experiment: "exp_o", variant: "b", set_at_secs: 111, answered: 1 }],
     });
     expect(outcomes).toEqual([[{ ok: true, value: { variant: "b", is_override: true, enrolled: false } }], true]);

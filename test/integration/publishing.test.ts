@@ -155,6 +155,10 @@ describe("Durable Object schemas", () => {
     expect(await runInDurableObject(actor, (_, state) => tables(state))).toEqual([
       { id: 1, description: "sticky assignments and overrides of one actor" },
       { id: 2, description: "overrides shadow sticky assignments instead of overwriting them" },
+      {
+        id: 3,
+        description: "each assignment records its exclusion group; v1 override rows without an override are plain",
+      },
     ]);
   });
 });

@@ -42,8 +42,7 @@ function declaredTokens(env: { ADMIN_TOKEN?: string; ADMIN_TOKENS?: string }): (
     // The reason names the entry by its position only: an entry written in the wrong
     // order, or a bare token, would put a secret where the name should be.
     if (!TOKEN_NAME.test(name)) throw new Error(`entry ${i + 1}: the name must match ${TOKEN_NAME.source}`);
-    if (scope !== "read" && scope !== "write")
-      throw new Error(`entry ${i + 1}: the scope must be read or write`);
+    if (scope !== "read" && scope !== "write") throw new Error(`entry ${i + 1}: the scope must be read or write`);
     if (secret === "") throw new Error(`entry ${i + 1}: the token is empty`);
     if (declared.some((t) => t.name === name)) throw new Error(`entry ${i + 1}: its name is used twice`);
     declared.push({ name, scope, secret });

@@ -18,8 +18,9 @@ export interface ActorAssignRequest extends AssignRequest {
   siblings: string[];
 }
 
-type Sticky = { variant: string; is_override: boolean; assigned_at_secs: number };
-type Override = { variant: string; set_at_secs: number; answered: boolean };
+/** `group`: the experiment's exclusion group when the row was written (null before migration 3, or none). */
+type Sticky = { variant: string; is_override: boolean; assigned_at_secs: number; group: string | null };
+type Override = { variant: string; set_at_secs: number; answered: boolean; group: string | null };
 
 /** What one `assign` call changed, saved together in one transaction. */
 type Writes = { assignments: Map<string, Sticky>; answered: Set<string> };
@@ -83,7 +84,13 @@ export class ActorObject extends DurableObject<unknown> {
 
   /** Sets or replaces the override; the sticky assignment beneath it is left alone. */
   setOverride(experiment: string, variant: string): void {
-    const override = { variant, set_at_secs: nowSecs(), answered: this.overrides.get(experiment)?.answered ?? false };
+    const before = this.overrides.get(experiment);
+    const override = {
+      variant,
+      set_at_secs: nowSecs(),
+      answered: before?.answered ?? false,
+      group: before?.group ?? null,
+    };
     this.transaction(() => {
       this.sql.exec(
         `INSERT INTO overrides (experiment, variant, set_at_secs, answered) VALUES (?, ?, ?, ?)
@@ -115,19 +122,30 @@ export class ActorObject extends DurableObject<unknown> {
     return {
       override: (experiment) => this.overrides.get(experiment)?.variant ?? null,
       assignment: (experiment) => this.assignments.get(experiment) ?? null,
-      hasAssignmentIn: (experiments) =>
-        experiments.some(
-          (experiment) => this.assignments.has(experiment) || this.overrides.get(experiment)?.answered === true,
-        ),
-      put: (experiment, variant) => {
-        const sticky = { variant, is_override: false, assigned_at_secs: nowSecs() };
+      // By the group each row recorded (a group is fixed once its experiment has run, so
+      // it stays true), which finds an experiment that joined the group after the
+      // caller's snapshot was taken; and by the caller's siblings, for older rows.
+      inGroup: (experiment, group, siblings) => {
+        for (const [other, sticky] of this.assignments) {
+          if (other !== experiment && (sticky.group === group || siblings.includes(other))) return true;
+        }
+        for (const [other, override] of this.overrides) {
+          if (other !== experiment && override.answered && (override.group === group || siblings.includes(other))) {
+            return true;
+          }
+        }
+        return false;
+      },
+      put: (experiment, variant, group) => {
+        const sticky = { variant, is_override: false, assigned_at_secs: nowSecs(), group };
         this.assignments.set(experiment, sticky);
         writes.assignments.set(experiment, sticky);
       },
-      markOverrideAnswered: (experiment) => {
+      markOverrideAnswered: (experiment, group) => {
         const override = this.overrides.get(experiment);
         if (override === undefined || override.answered) return;
         override.answered = true;
+        override.group = group;
         writes.answered.add(experiment);
       },
     };
@@ -136,17 +154,20 @@ export class ActorObject extends DurableObject<unknown> {
   private save(writes: Writes): void {
     for (const [experiment, sticky] of writes.assignments) {
       this.sql.exec(
-        `INSERT INTO assignments (experiment, variant, is_override, assigned_at_secs) VALUES (?, ?, ?, ?)
+        `INSERT INTO assignments (experiment, variant, is_override, assigned_at_secs, exclusion_group)
+         VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (experiment) DO UPDATE SET variant = excluded.variant, is_override = excluded.is_override,
-           assigned_at_secs = excluded.assigned_at_secs`,
+           assigned_at_secs = excluded.assigned_at_secs, exclusion_group = excluded.exclusion_group`,
         experiment,
         sticky.variant,
         sticky.is_override ? 1 : 0,
         sticky.assigned_at_secs,
+        sticky.group,
       );
     }
     for (const experiment of writes.answered) {
-      this.sql.exec("UPDATE overrides SET answered = 1 WHERE experiment = ?", experiment);
+      const group = this.overrides.get(experiment)?.group ?? null;
+      this.sql.exec("UPDATE overrides SET answered = 1, exclusion_group = ? WHERE experiment = ?", group, experiment);
     }
   }
 
@@ -163,22 +184,38 @@ export class ActorObject extends DurableObject<unknown> {
   private load(): void {
     this.assignments = new Map(
       this.sql
-        .exec<{ experiment: string; variant: string; is_override: number; assigned_at_secs: number }>(
-          "SELECT experiment, variant, is_override, assigned_at_secs FROM assignments",
-        )
+        .exec<{
+          experiment: string;
+          variant: string;
+          is_override: number;
+          assigned_at_secs: number;
+          exclusion_group: string | null;
+        }>("SELECT experiment, variant, is_override, assigned_at_secs, exclusion_group FROM assignments")
         .toArray()
         .map((r) => [
           r.experiment,
-          { variant: r.variant, is_override: r.is_override === 1, assigned_at_secs: r.assigned_at_secs },
+          {
+            variant: r.variant,
+            is_override: r.is_override === 1,
+            assigned_at_secs: r.assigned_at_secs,
+            group: r.exclusion_group,
+          },
         ]),
     );
     this.overrides = new Map(
       this.sql
-        .exec<{ experiment: string; variant: string; set_at_secs: number; answered: number }>(
-          "SELECT experiment, variant, set_at_secs, answered FROM overrides",
-        )
+        .exec<{
+          experiment: string;
+          variant: string;
+          set_at_secs: number;
+          answered: number;
+          exclusion_group: string | null;
+        }>("SELECT experiment, variant, set_at_secs, answered, exclusion_group FROM overrides")
         .toArray()
-        .map((r) => [r.experiment, { variant: r.variant, set_at_secs: r.set_at_secs, answered: r.answered === 1 }]),
+        .map((r) => [
+          r.experiment,
+          { variant: r.variant, set_at_secs: r.set_at_secs, answered: r.answered === 1, group: r.exclusion_group },
+        ]),
     );
   }
 }

@@ -29,4 +29,16 @@ export const ACTOR_MIGRATIONS: readonly Migration[] = [
             FROM assignments AS a WHERE a.experiment = overrides.experiment AND a.is_override = 1;
           DELETE FROM assignments WHERE is_override = 1 AND experiment IN (SELECT experiment FROM overrides);`,
   },
+  {
+    id: 3,
+    description: "each assignment records its exclusion group; v1 override rows without an override are plain",
+    // The group lets the object find a sibling its caller's config does not know yet (an
+    // experiment that joined the group after the caller's snapshot). Rows written before
+    // keep NULL and are found through the caller's sibling list, as before. A v1 row
+    // that an override wrote, whose override is gone, is the actor's sticky assignment.
+    sql: `ALTER TABLE assignments ADD COLUMN exclusion_group TEXT;
+          ALTER TABLE overrides ADD COLUMN exclusion_group TEXT;
+          UPDATE assignments SET is_override = 0
+            WHERE is_override = 1 AND experiment NOT IN (SELECT experiment FROM overrides);`,
+  },
 ];
