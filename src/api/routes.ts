@@ -176,7 +176,7 @@ export const ROUTES = {
       "the variant's weight share then; Pearson's chi-square over variants with a positive expectation, " +
       "df = those variants − 1. status: insufficient_data below 100 enrolments or any expected count below 5, " +
       "mismatch when p_value < 0.001, else ok. Counts lag assignments by the events queue's batch delay " +
-      "(about a second), and a redelivered batch is counted again (at most 100 events).",
+      "(about a second); each event is counted once, by its queue message id.",
     access: "read",
     params: s.ExperimentParams,
     responses: { 200: { description: "The results", schema: s.ResultsResponse } },

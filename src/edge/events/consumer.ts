@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { type CountRow, exposureLine, utcDay } from "../../core";
+import { exposureLine, utcDay } from "../../core";
 import type { Env } from "../env";
 import { statsOf } from "../objects/stats/client";
 import { EventMessage } from "./messages";
@@ -10,12 +10,14 @@ import { EventMessage } from "./messages";
  * `EXPOSURE_LOG=off`). A message is acknowledged only once its experiment's counts are
  * stored; if that fails, the experiment's messages are retried, the others are not.
  *
- * Delivery is at least once: if the counts were stored but the acknowledgement was
- * lost (the consumer died in between), the batch comes again and is counted twice.
- * The over-count is bounded by the redelivered batches, at most 100 events each.
+ * Delivery is at least once, counting is not: the stats object remembers each counted
+ * message's id (for a week), so a message delivered again, after an acknowledgement
+ * was lost or a reply to a stored count was, is not counted again. A message retried
+ * past `max_retries` (wrangler.toml) goes to the dead-letter queue, not lost silently.
  */
 export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const byExperiment = new Map<string, { messages: Message<unknown>[]; events: EventMessage[] }>();
+  // A message's place in `messages` is its event's in `events`.
   for (const message of batch.messages) {
     const parsed = v.safeParse(EventMessage, message.body);
     if (!parsed.success) {
@@ -32,29 +34,23 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Pro
   const logExposures = env.EXPOSURE_LOG !== "off";
   await Promise.all(
     [...byExperiment].map(async ([experiment, { messages, events }]) => {
+      const counted = events.map((event, i) => ({
+        id: (messages[i] as Message<unknown>).id,
+        kind: event.kind,
+        day: utcDay(event.timestamp_secs),
+        revision: event.revision,
+        variant: event.variant,
+      }));
       try {
-        await statsOf(env.STATS, experiment).add(countRows(events));
+        await statsOf(env.STATS, experiment).add(counted);
       } catch (error) {
         console.error(`events queue: counting ${experiment} failed; its messages will be retried`, error);
-        for (const message of messages) message.retry();
+        // Backing off, so that an object that is resetting or overloaded has time to recover.
+        for (const message of messages) message.retry({ delaySeconds: Math.min(60, 2 ** message.attempts) });
         return;
       }
       if (logExposures) for (const event of events) if (event.kind === "exposure") console.log(exposureLine(event));
       for (const message of messages) message.ack();
     }),
   );
-}
-
-/** One experiment's events as counts per UTC day, revision and variant. */
-export function countRows(events: readonly EventMessage[]): CountRow[] {
-  const rows = new Map<string, CountRow>();
-  for (const event of events) {
-    const day = utcDay(event.timestamp_secs);
-    const key = `${day}\u0000${event.revision}\u0000${event.variant}`;
-    const row = rows.get(key) ?? { day, revision: event.revision, variant: event.variant, enrolled: 0, exposures: 0 };
-    if (event.kind === "enrolment") row.enrolled++;
-    else row.exposures++;
-    rows.set(key, row);
-  }
-  return [...rows.values()];
 }

@@ -7,6 +7,9 @@ import type { AssignmentEvents } from "../../core";
  * force then. The consumer parses every body with this schema: a message it cannot
  * read is logged and dropped rather than retried forever.
  */
+/** Seconds since the epoch, up to the year 9999: what `utcDay` can turn into a date. */
+const Timestamp = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(253_402_300_799));
+
 export const EventMessage = v.variant("kind", [
   v.object({
     kind: v.literal("exposure"),
@@ -16,7 +19,7 @@ export const EventMessage = v.variant("kind", [
     request_id: v.nullable(v.string()),
     is_override: v.boolean(),
     revision: v.number(),
-    timestamp_secs: v.number(),
+    timestamp_secs: Timestamp,
   }),
   v.object({
     kind: v.literal("enrolment"),
@@ -24,7 +27,7 @@ export const EventMessage = v.variant("kind", [
     variant: v.string(),
     actor: v.string(),
     revision: v.number(),
-    timestamp_secs: v.number(),
+    timestamp_secs: Timestamp,
   }),
 ]);
 

@@ -14,4 +14,10 @@ export const STATS_MIGRATIONS: readonly Migration[] = [
             PRIMARY KEY (day, revision, variant)
           ) WITHOUT ROWID;`,
   },
+  {
+    id: 2,
+    description: "the message ids already counted, so that a redelivered event counts once",
+    sql: `CREATE TABLE counted (id TEXT PRIMARY KEY, at_ms INTEGER NOT NULL) WITHOUT ROWID;
+          CREATE INDEX counted_by_time ON counted (at_ms);`,
+  },
 ];
