@@ -149,6 +149,14 @@ describe("the signed sticky token", () => {
     );
     expect(answer.actorCalls).toBe(0);
     expect(answer.body).toEqual(old.body);
+    // Re-signed with the new secret, so it outlives the old one.
+    const renewed = await assign(
+      createApp(),
+      `/v1/assign/${name}?actor=token-3`,
+      { "x-experiment-sticky": answer.token ?? "" },
+      { ...env, STICKY_SECRET: "new-secret" },
+    );
+    expect(renewed.actorCalls).toBe(0);
   });
 
   it("does not hide an override: an actor with one goes to its object", async () => {

@@ -57,7 +57,8 @@ export class EdgeAssigner {
     const snapshot = await this.configs.load(env.CONFIG, settings.configCacheTtlMs);
     if (this.cache.capacity !== settings.stickyCacheSize) this.cache = new StickyCache(settings.stickyCacheSize);
     const signer = signerOf(env);
-    const fromToken = (signer && call.stickyToken && (await signer.verify(call.stickyToken, call.actor))) || NONE;
+    const verified = signer && call.stickyToken ? await signer.verify(call.stickyToken, call.actor) : null;
+    const fromToken = verified?.assignments ?? NONE;
     const store = new StickyAssignmentStore(
       new ActorAssignmentStore(env.ACTORS, snapshot),
       snapshot,
@@ -72,7 +73,8 @@ export class EdgeAssigner {
     if (events.exposures.length > 0 || events.enrolments.length > 0) {
       ctx.waitUntil(deliverEvents(this.sinkOf(env, snapshot), events));
     }
-    const changed = signer !== null && !sameEntries(store.known, fromToken);
+    // A new token when the known answers changed, or to re-sign one made with the previous secret.
+    const changed = signer !== null && (!sameEntries(store.known, fromToken) || verified?.current === false);
     const stickyToken = changed ? await signer.sign(call.actor, store.known) : null;
     return { results, exposures: events.exposures.length, stickyToken };
   }

@@ -55,26 +55,29 @@ export class StickySigner {
     }
   }
 
-  /** The assignments a valid token of `actor` holds, else `null`. */
-  async verify(token: string, actor: string): Promise<Map<string, string> | null> {
+  /**
+   * The assignments a valid token of `actor` holds, and whether it was signed with the
+   * current secret (one signed with the previous secret is worth re-signing); else `null`.
+   */
+  async verify(token: string, actor: string): Promise<{ assignments: Map<string, string>; current: boolean } | null> {
     if (token.length > MAX_TOKEN_CHARS) return null;
     const [version, payload, signature, ...rest] = token.split(".");
     if (version !== VERSION || payload === undefined || signature === undefined || rest.length > 0) return null;
     const signatureBytes = fromBase64url(signature);
     if (signatureBytes === null) return null;
     const signed = encoder.encode(`${VERSION}.${payload}`);
-    let valid = false;
-    for (const secret of [this.secret, this.previous]) {
-      if (secret === undefined || secret === "") continue;
-      if (await crypto.subtle.verify("HMAC", await keyOf(secret), signatureBytes, signed)) valid = true;
-    }
-    if (!valid) return null;
+    const current = await crypto.subtle.verify("HMAC", await keyOf(this.secret), signatureBytes, signed);
+    const previous =
+      !current && this.previous !== undefined && this.previous !== ""
+        ? await crypto.subtle.verify("HMAC", await keyOf(this.previous), signatureBytes, signed)
+        : false;
+    if (!current && !previous) return null;
     try {
       const bytes = fromBase64url(payload);
       const body = bytes && (JSON.parse(decoder.decode(bytes)) as { a?: unknown; s?: unknown });
       if (!body || body.a !== actor || typeof body.s !== "object" || body.s === null) return null;
       const entries = Object.entries(body.s).filter((entry): entry is [string, string] => typeof entry[1] === "string");
-      return new Map(entries);
+      return { assignments: new Map(entries), current };
     } catch {
       return null;
     }
