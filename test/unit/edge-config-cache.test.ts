@@ -58,9 +58,19 @@ describe("ConfigCache", () => {
     releases[1]?.(snapshotOf(2));
     expect((await newer).version).toBe(2);
     releases[0]?.(snapshotOf(1));
-    expect((await older).version).toBe(1);
+    expect((await older).version).toBe(2); // never a step back to an older snapshot
     expect((await cache.load(kv, 60_000)).version).toBe(2);
     expect(releases).toHaveLength(2);
+  });
+
+  it("keeps the newer snapshot when KV answers with an older version", async () => {
+    const cache = new ConfigCache();
+    const { kv, state } = kvOf({ value: snapshotOf(9) });
+    expect((await cache.load(kv, 0)).version).toBe(9);
+    state.value = snapshotOf(8);
+    expect((await cache.load(kv, 0)).version).toBe(9);
+    state.value = snapshotOf(10);
+    expect((await cache.load(kv, 0)).version).toBe(10);
   });
 
   it("reads KV on every load when the TTL is 0", async () => {

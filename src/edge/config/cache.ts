@@ -33,7 +33,16 @@ export class ConfigCache {
       this.cached = { ...this.cached, fetchedAt: Date.now() };
       return this.cached.snapshot;
     }
-    if (this.cached === null || read > this.cached.read) this.cached = { snapshot, fetchedAt: Date.now(), read };
+    // Read again: other requests may have filled the cache while this one awaited KV.
+    const latest = this.cached;
+    if (latest !== null && snapshot.version < latest.snapshot.version) {
+      // KV answered with an older snapshot than this isolate already serves (its
+      // locations converge eventually): keep the newer one rather than step back, say to
+      // an experiment that was concluded since, and ask again a TTL later.
+      this.cached = { ...latest, fetchedAt: Date.now() };
+      return latest.snapshot;
+    }
+    if (latest === null || read > latest.read) this.cached = { snapshot, fetchedAt: Date.now(), read };
     return snapshot;
   }
 }
