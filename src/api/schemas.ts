@@ -195,6 +195,17 @@ export const AssignParams = v.object({ experiment: ExperimentName });
 
 export const AssignQuery = v.object({ actor: v.optional(Actor) });
 
+/**
+ * A client's request id, carried into exposures: printable ASCII, 1 to 128 characters,
+ * an id the Worker can echo and log safely. Over HTTP a bad `X-Request-Id` is replaced
+ * by a fresh one; over RPC a bad `requestId` is refused.
+ */
+export const REQUEST_ID_PATTERN = /^[\x20-\x7e]{1,128}$/;
+export const RequestId = v.pipe(
+  v.string("must be a string or null"),
+  v.regex(REQUEST_ID_PATTERN, "must be 1 to 128 printable ASCII characters"),
+);
+
 export const HistoryQuery = v.object({
   limit: v.optional(
     v.pipe(

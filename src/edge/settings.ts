@@ -17,16 +17,21 @@ const DEFAULT_STICKY_CACHE_SIZE = 20_000;
  * every request). A malformed value falls back to the default and is reported once,
  * rather than failing every request.
  */
-let parsed: { source: string; settings: Settings } | undefined;
+let parsed: { ttl?: string; debug?: string; sticky?: string; settings: Settings } | undefined;
 export function settingsOf(env: Env): Settings {
-  const source = [env.CONFIG_CACHE_TTL_MS, env.DEBUG_HEADERS, env.STICKY_CACHE_SIZE].join("\u0000");
-  if (parsed !== undefined && parsed.source === source) return parsed.settings;
+  // Compared field by field: this runs on every request, so it builds nothing.
+  const ttl = env.CONFIG_CACHE_TTL_MS;
+  const debug = env.DEBUG_HEADERS;
+  const sticky = env.STICKY_CACHE_SIZE;
+  if (parsed !== undefined && parsed.ttl === ttl && parsed.debug === debug && parsed.sticky === sticky) {
+    return parsed.settings;
+  }
   const settings = {
     configCacheTtlMs: wholeNumber("CONFIG_CACHE_TTL_MS", env.CONFIG_CACHE_TTL_MS, DEFAULT_CONFIG_CACHE_TTL_MS),
     debugHeaders: env.DEBUG_HEADERS === "1",
     stickyCacheSize: wholeNumber("STICKY_CACHE_SIZE", env.STICKY_CACHE_SIZE, DEFAULT_STICKY_CACHE_SIZE),
   };
-  parsed = { source, settings };
+  parsed = { ttl, debug, sticky, settings };
   return settings;
 }
 

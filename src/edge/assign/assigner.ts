@@ -82,13 +82,14 @@ export class EdgeAssigner {
 
 const NONE: ReadonlyMap<string, string> = new Map();
 
-let signers: { secrets: string; signer: StickySigner } | undefined;
-/** The sticky token's signer, when `STICKY_SECRET` is set (one per pair of secrets). */
+let signers: { current: string; previous?: string; signer: StickySigner } | undefined;
+/** The sticky token's signer, when `STICKY_SECRET` is set (one per pair of secrets; built nothing per request). */
 function signerOf(env: Env): StickySigner | null {
-  if (!env.STICKY_SECRET) return null;
-  const secrets = `${env.STICKY_SECRET}\u0000${env.STICKY_SECRET_PREVIOUS ?? ""}`;
-  if (signers?.secrets !== secrets) {
-    signers = { secrets, signer: new StickySigner(env.STICKY_SECRET, env.STICKY_SECRET_PREVIOUS) };
+  const current = env.STICKY_SECRET;
+  if (!current) return null;
+  const previous = env.STICKY_SECRET_PREVIOUS;
+  if (signers?.current !== current || signers.previous !== previous) {
+    signers = { current, previous, signer: new StickySigner(current, previous) };
   }
   return signers.signer;
 }

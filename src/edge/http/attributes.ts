@@ -10,6 +10,7 @@ const PREFIX = "attr.";
  */
 export function queryAttributes(query: URLSearchParams): Attributes {
   const attributes: Record<string, string> = {};
+  let any = false;
   for (const [key, value] of query) {
     if (!key.startsWith(PREFIX)) continue;
     const name = key.slice(PREFIX.length);
@@ -19,8 +20,10 @@ export function queryAttributes(query: URLSearchParams): Attributes {
       ]);
     }
     attributes[name] = value;
+    any = true;
   }
-  return parseInput(AttributesSchema, attributes, "query");
+  // Most requests carry none: nothing to validate then.
+  return any ? parseInput(AttributesSchema, attributes, "query") : attributes;
 }
 
 /**

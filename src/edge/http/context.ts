@@ -1,4 +1,5 @@
 import type { IRequest } from "itty-router";
+import { REQUEST_ID_PATTERN } from "../../api/schemas";
 import type { Env } from "../env";
 
 /** The admin token a request presented (see `auth.ts`): its name, the history's actor, and its scope. */
@@ -28,12 +29,9 @@ export interface RequestContext {
 export type EdgeRequest = IRequest & { context: RequestContext };
 export type HandlerArgs = [env: Env, ctx: ExecutionContext];
 
-/** Printable ASCII, 1 to 128 characters: a client's id we can echo and log safely. */
-const REQUEST_ID = /^[\x20-\x7e]{1,128}$/;
-
 export function createContext(request: Request): RequestContext {
   const header = request.headers.get("x-request-id");
-  const clientId = header !== null && REQUEST_ID.test(header) ? header : null;
+  const clientId = header !== null && REQUEST_ID_PATTERN.test(header) ? header : null;
   return {
     url: new URL(request.url),
     requestId: clientId ?? crypto.randomUUID(),

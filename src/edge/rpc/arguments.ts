@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { Actor, Attributes, BatchAssignBody, ExperimentName } from "../../api/schemas";
+import { Actor, Attributes, BatchAssignBody, ExperimentName, RequestId } from "../../api/schemas";
 import { ExperimentError } from "../../core";
 
 /**
@@ -7,17 +7,6 @@ import { ExperimentError } from "../../core";
  * another Worker, possibly another team's or untyped, so its values cross a trust
  * boundary just as a request body does.
  */
-
-/**
- * An exposure's request id: printable ASCII, 1 to 128 characters, what the HTTP routes
- * accept in `X-Request-Id` (`src/edge/http/context.ts`, which keeps its pattern private).
- * Over HTTP a bad header is replaced; over RPC a bad value is the caller's bug, so it is
- * refused.
- */
-const RequestId = v.pipe(
-  v.string("must be a string or null"),
-  v.regex(/^[\x20-\x7e]{1,128}$/, "must be 1 to 128 printable ASCII characters"),
-);
 
 const Options = v.optional(
   v.strictObject(
