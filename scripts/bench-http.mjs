@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 import autocannon from "autocannon";
-import { client, eventually, orNull } from "./lib/client.mjs";
+import { client, countedTotals, eventually, orNull } from "./lib/client.mjs";
 import { costPerMillion, PRICES } from "./lib/prices.mjs";
 import { freePort, startWranglerDev } from "./lib/wrangler-dev.mjs";
 
@@ -148,7 +148,7 @@ try {
   // The isolate's sticky cache on (its default), warmed with every warm actor once.
   await app.stop();
   app = await startWranglerDev({ token: TOKEN, persistTo, quiet: true, port, vars: { STICKY_SECRET, ...logVars } });
-  const before = await totals(api, "bench-running");
+  const before = await countedTotals(api, "bench-running");
   for (let i = 0; i < WARM_ACTORS; i += 50) {
     await Promise.all(Array.from({ length: 50 }, (_, j) => api.assign("bench-running", { actor: `warm:${i + j}` })));
   }
@@ -169,19 +169,10 @@ try {
   rmSync(consumerState, { recursive: true, force: true });
 }
 
-/** An experiment's counted enrolments and exposures (GET …/results). */
-async function totals(api, experiment) {
-  const { variants } = await api.results(experiment);
-  return {
-    enrolled: variants.reduce((sum, v) => sum + v.enrolled, 0),
-    exposures: variants.reduce((sum, v) => sum + v.exposures, 0),
-  };
-}
-
 /** Waits (at most a minute) until every experiment's counts satisfy `done`: the events queue has drained. */
 async function drained(api, experiments, done) {
   const ok = await eventually(async () => {
-    for (const experiment of experiments) if (!done(await totals(api, experiment))) return false;
+    for (const experiment of experiments) if (!done(await countedTotals(api, experiment))) return false;
     return true;
   }, 60_000);
   if (!ok) throw new Error("the events queue did not drain within a minute");

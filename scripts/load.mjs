@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { checker, client, eventually } from "./lib/client.mjs";
+import { checker, client, countedTotals, eventually } from "./lib/client.mjs";
 import { startWranglerDev } from "./lib/wrangler-dev.mjs";
 
 const { values: args } = parseArgs({
@@ -269,14 +269,10 @@ try {
     const got = loggedPer.get(experiment) ?? 0;
     check(got === expected, `${experiment}: exposure lines (${got}) == successful assignments (${expected})`);
     // The counted results, through the events queue and the stats object.
-    const results = await api.results(experiment);
-    const total = (field) => results.variants.reduce((sum, v) => sum + v[field], 0);
+    const counted = await countedTotals(api, experiment);
     const enrolled = enrolledActors.get(experiment)?.size ?? 0;
-    check(total("exposures") === expected, `${experiment}: results exposures (${total("exposures")}) == ${expected}`);
-    check(
-      total("enrolled") === enrolled,
-      `${experiment}: results enrolled (${total("enrolled")}) == ${enrolled} actors`,
-    );
+    check(counted.exposures === expected, `${experiment}: results exposures (${counted.exposures}) == ${expected}`);
+    check(counted.enrolled === enrolled, `${experiment}: results enrolled (${counted.enrolled}) == ${enrolled} actors`);
   }
 
   let inBoth = 0;

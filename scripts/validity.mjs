@@ -6,6 +6,7 @@
 //   version 2: experimentBucketV2, fmix64(FNV-1a 64) mod 10 000
 import os from "node:os";
 import { buildCore } from "./lib/bundle.mjs";
+import { mulberry32 } from "./lib/prng.mjs";
 
 const core = await import(await buildCore(".bench/validity-core.mjs"));
 if (typeof core.experimentBucketV2 !== "function") {
@@ -23,21 +24,9 @@ const PAIRS = [
 const SHARE_EXPERIMENT = "onboarding_v3";
 const HALF = 5_000;
 
-// Mulberry32, as in generate-golden.mjs.
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
-
 /** `count` version-4 UUIDs (lower-case, with dashes) from a generator seeded with `seed`. */
 function uuids(seed, count) {
-  const next = prng(seed);
+  const next = mulberry32(seed);
   const hex = (word) => word.toString(16).padStart(8, "0");
   return Array.from({ length: count }, () => {
     const a = hex(next());

@@ -25,6 +25,15 @@ export function client(base, token) {
   });
 }
 
+/** An experiment's counted enrolments and exposures, summed over its variants (GET …/results). */
+export async function countedTotals(api, experiment) {
+  const { variants } = await api.results(experiment);
+  return {
+    enrolled: variants.reduce((sum, v) => sum + v.enrolled, 0),
+    exposures: variants.reduce((sum, v) => sum + v.exposures, 0),
+  };
+}
+
 /** Resolves with what `call` resolves with, or `null` when the Worker refuses (a network failure still rejects). */
 export async function orNull(call) {
   try {
