@@ -11,9 +11,15 @@ export default defineConfig({
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
-              // Integration tests read configs fresh unless a test asks for the cache, and
-              // count their remote calls through the debug headers.
-              bindings: { ADMIN_TOKEN: "test-admin-token", CONFIG_CACHE_TTL_MS: "0", DEBUG_HEADERS: "1" },
+              // Integration tests read configs fresh unless a test asks for the cache, count
+              // their remote calls through the debug headers, and wait for a request's
+              // events (its waitUntil) for a short window rather than the default second.
+              bindings: {
+                ADMIN_TOKEN: "test-admin-token",
+                CONFIG_CACHE_TTL_MS: "0",
+                DEBUG_HEADERS: "1",
+                EVENTS_FLUSH_MS: "50",
+              },
             },
           }),
         ],

@@ -89,6 +89,7 @@ export async function startWranglerDev(options = {}) {
   return {
     url,
     lines,
+    inspectorPort,
     /** Stops wrangler dev and everything it started (workerd), and waits for it. */
     async stop() {
       if (child.exitCode === null) {

@@ -48,6 +48,7 @@ export {
   type ExperimentResults,
   experimentResults,
   type RevisionWeights,
+  sumCountRows,
   utcDay,
 } from "./results";
 export { selectVariant } from "./select";
@@ -81,7 +82,7 @@ export {
   type TargetingPredicate,
   validateTargeting,
 } from "./targeting";
-export { codePoints, isValidLabel } from "./text";
+export { codePoints, isValidLabel, utf8Length } from "./text";
 export {
   type Assignment,
   type ChangeRecord,

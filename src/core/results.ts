@@ -11,6 +11,21 @@ export interface CountRow {
   exposures: number;
 }
 
+/** Rows added up per day, revision and variant, in first-seen order. */
+export function sumCountRows(rows: Iterable<CountRow>): CountRow[] {
+  const sums = new Map<string, CountRow>();
+  for (const row of rows) {
+    const key = `${row.day}\u0000${row.revision}\u0000${row.variant}`;
+    const sum = sums.get(key);
+    if (sum === undefined) sums.set(key, { ...row });
+    else {
+      sum.enrolled += row.enrolled;
+      sum.exposures += row.exposures;
+    }
+  }
+  return [...sums.values()];
+}
+
 /** The variants and weights of one config revision. */
 export interface RevisionWeights {
   revision: number;

@@ -30,3 +30,18 @@ export function codePoints(text: string): number {
 export function isValidLabel(text: string, maxChars: number): boolean {
   return text.isWellFormed() && !CONTROL.test(text) && codePoints(text) <= maxChars;
 }
+
+/** `text`'s length in UTF-8 bytes, counted without encoding it. */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff) {
+      bytes += 4; // a well-formed pair: the low half adds nothing
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}

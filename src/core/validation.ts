@@ -1,6 +1,6 @@
 import { ExperimentError } from "./errors";
 import { validateTargeting } from "./targeting";
-import { CONTROL, codePoints } from "./text";
+import { CONTROL, codePoints, utf8Length } from "./text";
 import type { ExperimentConfig, VariantConfig } from "./types";
 
 /**
@@ -41,20 +41,6 @@ export function isValidActor(actor: string): boolean {
   if (actor.length === 0 || actor.length > LIMITS.maxActorBytes) return false;
   if (CONTROL.test(actor) || !actor.isWellFormed()) return false;
   return utf8Length(actor) <= LIMITS.maxActorBytes;
-}
-
-function utf8Length(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x80) bytes += 1;
-    else if (code < 0x800) bytes += 2;
-    else if (code >= 0xd800 && code <= 0xdbff) {
-      bytes += 4; // a well-formed pair: the low half adds nothing
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
 }
 
 /**

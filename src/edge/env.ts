@@ -1,4 +1,4 @@
-import type { EventMessage } from "./events/messages";
+import type { EventPack } from "./events/messages";
 import type { ActorObject } from "./objects/actor/actor-object";
 import type { RegistryObject } from "./objects/registry/registry-object";
 import type { StatsObject } from "./objects/stats/stats-object";
@@ -21,7 +21,7 @@ export interface Env {
    * The events queue (producer; this Worker is also its consumer). Unbound, exposures
    * are logged on the request path and nothing is counted.
    */
-  EVENTS?: Queue<EventMessage>;
+  EVENTS?: Queue<EventPack>;
   /** `off`: the consumer does not write exposure log lines (the counts are kept either way). */
   EXPOSURE_LOG?: string;
   /** Secret: a `write` admin token named `admin`. */
@@ -36,6 +36,8 @@ export interface Env {
   CONFIG_CACHE_TTL_MS?: string;
   /** How many sticky answers an isolate keeps (least recently used go first). Default 20000; 0 disables. */
   STICKY_CACHE_SIZE?: string;
+  /** How long (ms) an isolate gathers events before sending them as one message. Default 1000, at most 10000. */
+  EVENTS_FLUSH_MS?: string;
   /** Secret: signs the sticky token (`exp_sticky`); without it no token is issued or read. */
   STICKY_SECRET?: string;
   /** Secret: the previous `STICKY_SECRET`, still accepted while tokens signed with it expire. */

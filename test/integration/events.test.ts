@@ -1,15 +1,16 @@
-// The events pipeline: a request's exposures and enrolments leave in one sendBatch to
-// the EVENTS queue; the consumer counts them per experiment and writes the exposure
-// log lines; GET …/results reads the counts with the sample-ratio check.
+// The events pipeline: an isolate's exposures and enrolments leave together, packed in
+// messages of up to 100, to the EVENTS queue; the consumer counts them per experiment
+// and writes the exposure log lines; GET …/results reads the counts with the
+// sample-ratio check.
 import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { exposureLine } from "../../src/core";
 import type { Env } from "../../src/edge/env";
 import { consumeEvents } from "../../src/edge/events/consumer";
-import type { EventMessage } from "../../src/edge/events/messages";
+import type { EventMessage, EventPack } from "../../src/edge/events/messages";
 import { createApp } from "../../src/edge/http/app";
-import type { CountedEvent } from "../../src/edge/objects/stats/stats-object";
+import type { CountedMessage } from "../../src/edge/objects/stats/stats-object";
 import { admin, call, fiftyFifty, ok, problem, publish, runningExperiment, unique } from "./helpers";
 
 afterEach(() => vi.restoreAllMocks());
@@ -34,19 +35,19 @@ async function resultsWhen(name: string, done: (r: Results) => boolean, timeoutM
 }
 
 /** A queue producer that records what it is sent (and can forward to a real one). */
-function recordingQueue(forward?: Queue<EventMessage>, fail = false) {
-  const batches: MessageSendRequest<EventMessage>[][] = [];
+function recordingQueue(forward?: Queue<EventPack>, fail = false) {
+  const batches: MessageSendRequest<EventPack>[][] = [];
   const queue = {
     send: async () => {
       throw new Error("the queue sink sends batches");
     },
-    sendBatch: async (messages: Iterable<MessageSendRequest<EventMessage>>) => {
+    sendBatch: async (messages: Iterable<MessageSendRequest<EventPack>>) => {
       if (fail) throw new Error("queue down");
       const batch = [...messages];
       batches.push(batch);
       await forward?.sendBatch(batch);
     },
-  } as unknown as Queue<EventMessage>;
+  } as unknown as Queue<EventPack>;
   return { queue, batches };
 }
 
@@ -65,16 +66,25 @@ const event = (experiment: string, kind: "exposure" | "enrolment", variant: stri
     : { kind, experiment, variant, actor, revision: 1, timestamp_secs: 1_795_644_443 };
 
 let messageIds = 0;
-/** A batch of new messages (fresh ids), or of `ids` again, as a redelivery brings them. */
-function batchOf(events: EventMessage[], ids = events.map(() => `m${messageIds++}`)) {
+/**
+ * A batch of messages with new ids, or with `ids` again as a redelivery brings them:
+ * each a pack of events, or a single event as versions before packing sent them.
+ */
+function batchOf(bodies: (EventPack | EventMessage)[], ids = bodies.map(() => `m${messageIds++}`)) {
   return createMessageBatch<unknown>(
     "experiment-events",
-    events.map((body, i) => ({ id: ids[i] as string, timestamp: 0, attempts: 1, body })),
+    bodies.map((body, i) => ({ id: ids[i] as string, timestamp: 0, attempts: 1, body })),
   );
 }
 
+/** Events in packs of `size`, as an isolate's flushes send them. */
+const packs = (events: EventMessage[], size = 100): EventPack[] =>
+  Array.from({ length: Math.ceil(events.length / size) }, (_, i) => ({
+    events: events.slice(i * size, (i + 1) * size),
+  }));
+
 describe("the events queue", () => {
-  it("receives a request's exposures and enrolments in one sendBatch, and the request logs nothing", async () => {
+  it("sends a request's exposures and enrolments as one message after the window, and the request logs nothing", async () => {
     const names = [unique("queue-a"), unique("queue-b"), unique("queue-c")];
     for (const name of names) await runningExperiment(name);
     const { queue, batches } = recordingQueue(env.EVENTS); // the real local queue must accept it too
@@ -86,18 +96,64 @@ describe("the events queue", () => {
         headers: { "content-type": "application/json", "x-request-id": "req-q" },
         body: JSON.stringify({ actor: "queue-user", experiments: [...names, "ghost"] }),
       }),
-      { ...env, EVENTS: queue },
+      { ...env, EVENTS: queue, EVENTS_FLUSH_MS: "300" },
       ctx,
     );
     expect(response.status).toBe(200);
-    await waitOnExecutionContext(ctx);
+    expect(batches).toEqual([]); // not before the window closes
+    await waitOnExecutionContext(ctx); // the request's waitUntil holds the send
     expect(batches).toHaveLength(1);
-    const bodies = batches[0]?.map((m) => [m.body.kind, m.body.experiment, m.body.actor, m.contentType]);
-    expect(bodies).toEqual([
-      ...names.map((name) => ["exposure", name, "queue-user", "json"]),
-      ...names.map((name) => ["enrolment", name, "queue-user", "json"]),
+    expect(batches[0]?.map((m) => m.contentType)).toEqual(["json"]);
+    const events = batches[0]?.[0]?.body.events.map((e) => [e.kind, e.experiment, e.actor]);
+    expect(events).toEqual([
+      ...names.map((name) => ["exposure", name, "queue-user"]),
+      ...names.map((name) => ["enrolment", name, "queue-user"]),
     ]);
     expect(logs.mock.calls.filter(([line]) => String(line).includes("experiment_exposure"))).toEqual([]);
+  });
+
+  it("gathers the events of an isolate's concurrent requests into one message", async () => {
+    const name = unique("queue-window");
+    await runningExperiment(name);
+    const { queue, batches } = recordingQueue(env.EVENTS);
+    vi.spyOn(console, "log").mockImplementation(() => undefined); // the consumer's exposure lines
+    const app = createApp();
+    const contexts = Array.from({ length: 20 }, () => createExecutionContext());
+    const responses = await Promise.all(
+      contexts.map((ctx, i) =>
+        app.fetch(new Request(`https://edge.test/v1/assign/${name}?actor=window:${i}`), { ...env, EVENTS: queue }, ctx),
+      ),
+    );
+    expect(responses.map((r) => r.status)).toEqual(contexts.map(() => 200));
+    await Promise.all(contexts.map((ctx) => waitOnExecutionContext(ctx)));
+    expect(batches).toHaveLength(1);
+    expect(batches[0]).toHaveLength(1);
+    const events = batches[0]?.[0]?.body.events ?? [];
+    expect(events.filter((e) => e.kind === "exposure")).toHaveLength(20);
+    expect(new Set(events.filter((e) => e.kind === "enrolment").map((e) => e.actor)).size).toBe(20);
+    // And the real queue's consumer counts them.
+    const counted = await resultsWhen(name, (r) => total(r, "enrolled") >= 20);
+    expect([total(counted, "enrolled"), total(counted, "exposures")]).toEqual([20, 20]);
+  });
+
+  it("sends a window as soon as it holds 100 events, without waiting for its timer", async () => {
+    const names = Array.from({ length: 50 }, (_, i) => unique(`queue-full-${i}`));
+    for (const name of names) await runningExperiment(name);
+    const { queue, batches } = recordingQueue();
+    const ctx = createExecutionContext();
+    const request = new Request("https://edge.test/v1/assign", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ actor: "full", experiments: names }),
+    });
+    // A 10 s window: only the 100 events (50 exposures, 50 enrolments) can send it sooner.
+    expect((await createApp().fetch(request, { ...env, EVENTS: queue, EVENTS_FLUSH_MS: "10000" }, ctx)).status).toBe(
+      200,
+    );
+    const deadline = Date.now() + 3000;
+    while (batches.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(batches.map((batch) => batch.map((m) => m.body.events.length))).toEqual([[100]]);
+    await waitOnExecutionContext(ctx);
   });
 
   it("writes the events to the log when the queue refuses them, so none is lost silently", async () => {
@@ -151,7 +207,8 @@ describe("the events queue", () => {
         const stub = env.STATS.get(id);
         // Loses two thirds of the treatment events, as a broken pipeline would.
         return {
-          add: (events: CountedEvent[]) => stub.add(events.filter((e, i) => e.variant !== "treatment" || i % 3 === 0)),
+          add: (messages: CountedMessage[]) =>
+            stub.add(messages.filter((m, i) => m.rows[0]?.variant !== "treatment" || i % 3 === 0)),
         };
       },
     };
@@ -162,10 +219,11 @@ describe("the events queue", () => {
     expect(r.srm.p_value).toBeLessThan(0.001);
   });
 
-  it("retries only the experiment whose counting failed, and counts it once when the retry succeeds", async () => {
-    const [good, bad] = [unique("retry-good"), unique("retry-bad")];
-    for (const name of [good, bad]) await runningExperiment(name);
-    const events = [event(good, "enrolment", "control", "x"), event(bad, "enrolment", "control", "y")];
+  it("retries a message while one of its experiments fails to count, and counts each experiment once", async () => {
+    const [good, bad, other] = [unique("retry-good"), unique("retry-bad"), unique("retry-other")];
+    for (const name of [good, bad, other]) await runningExperiment(name);
+    const mixed = { events: [event(good, "enrolment", "control", "x"), event(bad, "enrolment", "control", "y")] };
+    const clean = { events: [event(other, "enrolment", "treatment", "z")] };
     const failing = {
       idFromName: (n: string) => env.STATS.idFromName(n),
       get: (id: DurableObjectId) =>
@@ -179,36 +237,40 @@ describe("the events queue", () => {
     };
     vi.spyOn(console, "error").mockImplementation(() => undefined);
     vi.spyOn(console, "log").mockImplementation(() => undefined);
-    const ids = ["retry-1", "retry-2"];
-    const first = batchOf(events, ids);
+    const first = batchOf([mixed, clean], ["retry-1", "retry-2"]);
     const ctx = createExecutionContext();
     await consumeEvents(first, { ...env, STATS: failing } as unknown as Env);
     const outcome = await getQueueResult(first, ctx);
-    expect(outcome.explicitAcks).toEqual(["retry-1"]);
-    expect(outcome.retryMessages.map((m) => m.msgId)).toEqual(["retry-2"]);
-    // The redelivery of the retried message, with the object back.
-    await consumeEvents(batchOf([events[1] as EventMessage], ["retry-2"]), env);
+    expect(outcome.explicitAcks).toEqual(["retry-2"]);
+    expect(outcome.retryMessages.map((m) => m.msgId)).toEqual(["retry-1"]);
+    // The redelivery of the retried message, with the object back: `good` counted it already.
+    await consumeEvents(batchOf([mixed], ["retry-1"]), env);
     expect(total(await results(good), "enrolled")).toBe(1);
     expect(total(await results(bad), "enrolled")).toBe(1);
+    expect(total(await results(other), "enrolled")).toBe(1);
   });
 
-  it("counts a message delivered twice once, by its id", async () => {
+  it("counts a message delivered twice once, by its id, a pack or a single event from before packing", async () => {
     const name = unique("redelivered");
     vi.spyOn(console, "log").mockImplementation(() => undefined);
-    const events = [event(name, "enrolment", "control", "a"), event(name, "exposure", "control", "a")];
+    const pack = { events: [event(name, "enrolment", "control", "a"), event(name, "exposure", "control", "a")] };
+    const legacy = event(name, "exposure", "treatment", "b");
     const ids = ["again-1", "again-2"];
-    await consumeEvents(batchOf(events, ids), env);
-    await consumeEvents(batchOf(events, ids), env); // as after a lost acknowledgement
+    await consumeEvents(batchOf([pack, legacy], ids), env);
+    await consumeEvents(batchOf([pack, legacy], ids), env); // as after a lost acknowledgement
     const rows = await env.STATS.get(env.STATS.idFromName(name)).counts();
-    expect(rows.map((r) => [r.variant, r.enrolled, r.exposures])).toEqual([["control", 1, 1]]);
+    expect(rows.map((r) => [r.variant, r.enrolled, r.exposures])).toEqual([
+      ["control", 1, 1],
+      ["treatment", 0, 1],
+    ]);
   });
 
-  it("drops a message whose timestamp no date can hold, and still counts its batch's others", async () => {
+  it("drops an event whose timestamp no date can hold, and still counts the others of its message", async () => {
     const name = unique("bad-time");
     vi.spyOn(console, "error").mockImplementation(() => undefined);
     vi.spyOn(console, "log").mockImplementation(() => undefined);
     const bad = { ...event(name, "enrolment", "control", "x"), timestamp_secs: 1e20 };
-    await consumeEvents(batchOf([bad, event(name, "enrolment", "treatment", "y")]), env);
+    await consumeEvents(batchOf([{ events: [bad, event(name, "enrolment", "treatment", "y")] }]), env);
     const rows = await env.STATS.get(env.STATS.idFromName(name)).counts();
     expect(rows.map((r) => [r.variant, r.enrolled])).toEqual([["treatment", 1]]);
   });
@@ -217,7 +279,7 @@ describe("the events queue", () => {
     const name = unique("lines");
     const logs = vi.spyOn(console, "log").mockImplementation(() => undefined);
     const exposure = event(name, "exposure", "control", "u1") as Extract<EventMessage, { kind: "exposure" }>;
-    await consumeEvents(batchOf([exposure, event(name, "enrolment", "control", "u1")]), env);
+    await consumeEvents(batchOf([{ events: [exposure, event(name, "enrolment", "control", "u1")] }]), env);
     expect(logs.mock.calls.map(([line]) => line)).toEqual([exposureLine(exposure)]);
     expect(JSON.parse(String(logs.mock.calls[0]?.[0]))).toEqual({
       event: "experiment_exposure",
@@ -229,11 +291,11 @@ describe("the events queue", () => {
       timestamp_secs: 1_795_644_443,
     });
     logs.mockClear();
-    await consumeEvents(batchOf([exposure]), { ...env, EXPOSURE_LOG: "off" });
+    await consumeEvents(batchOf([{ events: [exposure] }]), { ...env, EXPOSURE_LOG: "off" });
     expect(logs).not.toHaveBeenCalled();
   });
 
-  it("drops (and logs) a message that is not an event instead of retrying it forever", async () => {
+  it("drops (and logs) a message that holds no event instead of retrying it forever", async () => {
     const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
     const batch = createMessageBatch<unknown>("experiment-events", [
       { id: "junk", timestamp: 0, attempts: 1, body: { kind: "nonsense" } },
@@ -256,7 +318,7 @@ describe("GET …/results", () => {
     const r1 = (variant: string, n: number) =>
       Array.from({ length: n }, (_, i) => event(name, "enrolment", variant, `${variant}-${i}`));
     vi.spyOn(console, "log").mockImplementation(() => undefined);
-    await consumeEvents(batchOf([...r1("control", 100), ...r1("treatment", 100)]), env);
+    await consumeEvents(batchOf(packs([...r1("control", 100), ...r1("treatment", 100)])), env);
     await ok(
       admin("PUT", `/experiments/${name}/weights`, {
         variants: [
@@ -271,7 +333,7 @@ describe("GET …/results", () => {
       ...event(name, "enrolment", i < 900 ? "control" : "treatment", `r2-${i}`),
       revision: 2,
     }));
-    await consumeEvents(batchOf(r2), env);
+    await consumeEvents(batchOf(packs(r2)), env);
     const r = await results(name);
     expect(r.variants.map((v) => [v.name, v.enrolled])).toEqual([
       ["control", 1000],

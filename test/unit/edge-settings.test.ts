@@ -19,4 +19,14 @@ describe("settingsOf", () => {
     expect(settingsOf(withTtl("-1")).configCacheTtlMs).toBe(1000);
     expect(errors).toHaveBeenCalledTimes(2);
   });
+
+  it("defaults EVENTS_FLUSH_MS to 1000 and refuses a window a request's waitUntil could not outlive", () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const withFlush = (value: string | undefined) => ({ EVENTS_FLUSH_MS: value }) as Env;
+    expect(settingsOf(withFlush(undefined)).eventsFlushMs).toBe(1000);
+    expect(settingsOf(withFlush("0")).eventsFlushMs).toBe(0);
+    expect(settingsOf(withFlush("10000")).eventsFlushMs).toBe(10_000);
+    expect(settingsOf(withFlush("10001")).eventsFlushMs).toBe(1000);
+    expect(errors).toHaveBeenCalledTimes(1);
+  });
 });

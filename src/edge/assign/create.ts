@@ -1,19 +1,23 @@
 import type { ExposureSink } from "../../core";
 import { ConfigCache } from "../config/cache";
+import { EventBuffer } from "../events/buffer";
 import { CONSOLE_SINK, QueueEventSink } from "../events/sink";
+import { settingsOf } from "../settings";
 import { EdgeAssigner } from "./assigner";
 
 export type { EdgeAssigner } from "./assigner";
 
 /**
- * An assigner with its own config cache (one per isolate in production, since the
- * Worker builds one), sending events to `sink` if given, else the `EVENTS` queue when
- * bound, else the console exposure line.
+ * An assigner with its own config cache and event buffer (one per isolate in
+ * production, since the Worker builds one), sending events to `sink` if given, else
+ * the `EVENTS` queue when bound, else the console exposure line.
  */
 export function createAssigner(sink?: ExposureSink): EdgeAssigner {
+  const buffer = new EventBuffer();
   return new EdgeAssigner(new ConfigCache(), (env, snapshot) => {
     if (sink !== undefined) return sink;
     if (env.EVENTS === undefined) return CONSOLE_SINK;
-    return new QueueEventSink(env.EVENTS, (experiment) => snapshot.get(experiment)?.config.revision ?? 1);
+    const revisionOf = (experiment: string) => snapshot.get(experiment)?.config.revision ?? 1;
+    return new QueueEventSink(buffer, env.EVENTS, settingsOf(env).eventsFlushMs, revisionOf);
   });
 }

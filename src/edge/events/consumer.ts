@@ -1,56 +1,75 @@
 import * as v from "valibot";
-import { exposureLine, utcDay } from "../../core";
+import { type CountRow, exposureLine, sumCountRows, utcDay } from "../../core";
 import type { Env } from "../env";
 import { statsOf } from "../objects/stats/client";
-import { EventMessage } from "./messages";
+import { bodiesOf, EventMessage } from "./messages";
 
 /**
  * The events queue's consumer: counts a batch into each experiment's stats object, one
  * RPC per experiment per batch, and writes each exposure's log line (unless
- * `EXPOSURE_LOG=off`). A message is acknowledged only once its experiment's counts are
- * stored; if that fails, the experiment's messages are retried, the others are not.
+ * `EXPOSURE_LOG=off`). A message (up to 100 events, of any experiments) is
+ * acknowledged once every experiment it holds has its counts stored; otherwise it is
+ * retried, and the experiments that did store it will not count it again.
  *
- * Delivery is at least once, counting is not: the stats object remembers each counted
- * message's id (for a week), so a message delivered again, after an acknowledgement
- * was lost or a reply to a stored count was, is not counted again. A message retried
- * past `max_retries` (wrangler.toml) goes to the dead-letter queue, not lost silently.
+ * Delivery is at least once, counting is not: each stats object remembers the ids of
+ * the messages it counted (for a week), so a message delivered again, after an
+ * acknowledgement was lost or after another experiment's counting failed, is not
+ * counted again. Its log lines may be written again. A message retried past
+ * `max_retries` (wrangler.toml) goes to the dead-letter queue, not lost silently.
  */
 export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  const byExperiment = new Map<string, { messages: Message<unknown>[]; events: EventMessage[] }>();
-  // A message's place in `messages` is its event's in `events`.
+  // Per experiment, each message's events of that experiment.
+  const byExperiment = new Map<string, Map<Message<unknown>, EventMessage[]>>();
   for (const message of batch.messages) {
-    const parsed = v.safeParse(EventMessage, message.body);
-    if (!parsed.success) {
-      // Retrying cannot make it readable: log it and let it go.
-      console.error("events queue: dropped a message that is not an event", parsed.issues[0]?.message);
-      message.ack();
-      continue;
+    for (const body of bodiesOf(message.body)) {
+      const parsed = v.safeParse(EventMessage, body);
+      if (!parsed.success) {
+        // Retrying cannot make it readable: log it and count the rest.
+        console.error("events queue: dropped an event that cannot be read", parsed.issues[0]?.message);
+        continue;
+      }
+      const { experiment } = parsed.output;
+      const messages = byExperiment.get(experiment) ?? new Map<Message<unknown>, EventMessage[]>();
+      byExperiment.set(experiment, messages);
+      const events = messages.get(message) ?? [];
+      messages.set(message, events);
+      events.push(parsed.output);
     }
-    const group = byExperiment.get(parsed.output.experiment) ?? { messages: [], events: [] };
-    group.messages.push(message);
-    group.events.push(parsed.output);
-    byExperiment.set(parsed.output.experiment, group);
   }
   const logExposures = env.EXPOSURE_LOG !== "off";
+  const failed = new Set<Message<unknown>>();
   await Promise.all(
-    [...byExperiment].map(async ([experiment, { messages, events }]) => {
-      const counted = events.map((event, i) => ({
-        id: (messages[i] as Message<unknown>).id,
-        kind: event.kind,
-        day: utcDay(event.timestamp_secs),
-        revision: event.revision,
-        variant: event.variant,
-      }));
+    [...byExperiment].map(async ([experiment, messages]) => {
+      const counted = [...messages].map(([message, events]) => ({ id: message.id, rows: countRowsOf(events) }));
       try {
         await statsOf(env.STATS, experiment).add(counted);
       } catch (error) {
         console.error(`events queue: counting ${experiment} failed; its messages will be retried`, error);
-        // Backing off, so that an object that is resetting or overloaded has time to recover.
-        for (const message of messages) message.retry({ delaySeconds: Math.min(60, 2 ** message.attempts) });
+        for (const message of messages.keys()) failed.add(message);
         return;
       }
-      if (logExposures) for (const event of events) if (event.kind === "exposure") console.log(exposureLine(event));
-      for (const message of messages) message.ack();
+      if (!logExposures) return;
+      for (const events of messages.values()) {
+        for (const event of events) if (event.kind === "exposure") console.log(exposureLine(event));
+      }
     }),
+  );
+  for (const message of batch.messages) {
+    // Backing off, so that an object that is resetting or overloaded has time to recover.
+    if (failed.has(message)) message.retry({ delaySeconds: Math.min(60, 2 ** message.attempts) });
+    else message.ack();
+  }
+}
+
+/** Events as counts per UTC day, revision and variant. */
+function countRowsOf(events: readonly EventMessage[]): CountRow[] {
+  return sumCountRows(
+    events.map((event) => ({
+      day: utcDay(event.timestamp_secs),
+      revision: event.revision,
+      variant: event.variant,
+      enrolled: event.kind === "enrolment" ? 1 : 0,
+      exposures: event.kind === "exposure" ? 1 : 0,
+    })),
   );
 }

@@ -1,15 +1,13 @@
 import * as v from "valibot";
 import type { AssignmentEvents } from "../../core";
 
-/**
- * The messages of the events queue: one per exposure or enrolment, with the config
- * revision it happened under, so that the counts can be held against the weights in
- * force then. The consumer parses every body with this schema: a message it cannot
- * read is logged and dropped rather than retried forever.
- */
 /** Seconds since the epoch, up to the year 9999: what `utcDay` can turn into a date. */
 const Timestamp = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(253_402_300_799));
 
+/**
+ * One exposure or enrolment, with the config revision it happened under, so that the
+ * counts can be held against the weights in force then.
+ */
 export const EventMessage = v.variant("kind", [
   v.object({
     kind: v.literal("exposure"),
@@ -33,7 +31,30 @@ export const EventMessage = v.variant("kind", [
 
 export type EventMessage = v.InferOutput<typeof EventMessage>;
 
-/** A request's events as queue messages; `revisionOf` gives an exposure's config revision. */
+/** At most this many events travel in one queue message (see `packEvents`). */
+export const MAX_EVENTS_PER_MESSAGE = 100;
+
+/**
+ * A queue message: the events of one isolate's flush (`EventBuffer`), up to 100, from
+ * any number of requests and experiments. A message per flush rather than per event
+ * keeps a busy isolate far under a queue's messages per second, costs one queue write
+ * instead of up to a hundred, and lets the consumer count a message once by its id.
+ */
+export interface EventPack {
+  events: EventMessage[];
+}
+
+/**
+ * A message's events, each still to be parsed: a pack's, or the one event of a message
+ * sent by a version before packing (such messages may still wait in the queue, or in
+ * its dead-letter queue, when this version is deployed).
+ */
+export function bodiesOf(body: unknown): unknown[] {
+  const events = typeof body === "object" && body !== null ? (body as { events?: unknown }).events : undefined;
+  return Array.isArray(events) ? events : [body];
+}
+
+/** A request's events as they travel; `revisionOf` gives an exposure's config revision. */
 export function eventMessages(events: AssignmentEvents, revisionOf: (experiment: string) => number): EventMessage[] {
   return [
     ...events.exposures.map((e) => ({ kind: "exposure" as const, ...e, revision: revisionOf(e.experiment) })),

@@ -1,26 +1,22 @@
 import { DurableObject } from "cloudflare:workers";
-import type { CountRow } from "../../../core";
+import { type CountRow, sumCountRows } from "../../../core";
 import { migrate } from "../migrate";
 import { STATS_MIGRATIONS } from "./migrations";
 
-/** One event to count, as the queue consumer hands it over: its message id makes counting it idempotent. */
-export interface CountedEvent {
+/** One queue message's counts for this object's experiment: its id makes counting it idempotent. */
+export interface CountedMessage {
   id: string;
-  kind: "exposure" | "enrolment";
-  /** `YYYY-MM-DD`, UTC. */
-  day: string;
-  revision: number;
-  variant: string;
+  rows: CountRow[];
 }
 
-/** How long an event's id is remembered: well past the queue's retention of a message (4 days). */
+/** How long a message's id is remembered: well past the queue's retention of a message (4 days). */
 const REMEMBER_IDS_MS = 7 * 24 * 3600 * 1000;
 
 /**
  * One experiment's counted enrolments and exposures (`idFromName(experiment)`), per UTC
- * day, config revision and variant. The queue consumer adds a batch's events in one
+ * day, config revision and variant. The queue consumer adds a batch's messages in one
  * call, each one SQLite transaction, so a batch counts whole or not at all; and each
- * event counts once, by its message id, however often the queue delivers it.
+ * message counts once, by its id, however often the queue delivers it.
  */
 export class StatsObject extends DurableObject<unknown> {
   constructor(ctx: DurableObjectState, env: unknown) {
@@ -28,17 +24,17 @@ export class StatsObject extends DurableObject<unknown> {
     ctx.blockConcurrencyWhile(async () => migrate(ctx.storage, STATS_MIGRATIONS));
   }
 
-  /** Counts the events not counted before; returns how many that was. */
-  add(events: CountedEvent[]): number {
+  /** Counts the messages not counted before; returns how many that was. */
+  add(messages: CountedMessage[]): number {
     const sql = this.ctx.storage.sql;
     const now = Date.now();
     return this.ctx.storage.transactionSync(() => {
-      const fresh = events.filter(
-        (event) =>
-          sql.exec("INSERT INTO counted (id, at_ms) VALUES (?, ?) ON CONFLICT (id) DO NOTHING", event.id, now)
+      const fresh = messages.filter(
+        (message) =>
+          sql.exec("INSERT INTO counted (id, at_ms) VALUES (?, ?) ON CONFLICT (id) DO NOTHING", message.id, now)
             .rowsWritten > 0,
       );
-      for (const row of countRows(fresh)) {
+      for (const row of sumCountRows(fresh.flatMap((message) => message.rows))) {
         sql.exec(
           `INSERT INTO counts (day, revision, variant, enrolled, exposures) VALUES (?, ?, ?, ?, ?)
            ON CONFLICT (day, revision, variant) DO UPDATE SET
@@ -63,23 +59,4 @@ export class StatsObject extends DurableObject<unknown> {
       )
       .toArray();
   }
-}
-
-/** Events as counts per UTC day, revision and variant. */
-function countRows(events: readonly CountedEvent[]): CountRow[] {
-  const rows = new Map<string, CountRow>();
-  for (const event of events) {
-    const key = `${event.day}\u0000${event.revision}\u0000${event.variant}`;
-    const row = rows.get(key) ?? {
-      day: event.day,
-      revision: event.revision,
-      variant: event.variant,
-      enrolled: 0,
-      exposures: 0,
-    };
-    if (event.kind === "enrolment") row.enrolled++;
-    else row.exposures++;
-    rows.set(key, row);
-  }
-  return [...rows.values()];
 }
