@@ -111,7 +111,13 @@ describe("the signed sticky token", () => {
   });
 
   it.each([
+    // The isolate signed this payload, so its signature is remembered: compared, not recomputed.
     ["forged", async (token: string) => `${token.slice(0, -4)}AAAA`],
+    [
+      "forged, for answers this isolate never signed",
+      async () =>
+        `${(await new StickySigner(SECRET, undefined).sign("token-2", new Map([[name, "elsewhere"]]))).slice(0, -4)}AAAA`,
+    ],
     ["for another actor", async () => new StickySigner(SECRET, undefined).sign("someone-else", new Map([[name, "x"]]))],
     [
       "signed with a retired secret",

@@ -5,6 +5,7 @@ import {
   deliverEvents,
   type ErrorCode,
   type ExposureSink,
+  type PreparedExperiment,
 } from "../../core";
 import type { ConfigCache } from "../config/cache";
 import type { CompiledSnapshot } from "../config/snapshot";
@@ -18,7 +19,14 @@ import { StickySigner } from "../sticky/token";
 /** One assignment call at the edge: who, with which attributes, in which experiments. */
 export interface EdgeAssignCall {
   actor: string;
+  /** The caller's attributes. */
   attributes: Attributes;
+  /**
+   * Facts about the request the caller's attributes may override (`request.cf` over
+   * HTTP), read only when an experiment evaluated has targeting: reading `request.cf`
+   * costs a parse of its whole object.
+   */
+  edgeFacts?: () => Attributes;
   /** In evaluation order; `null`: every running or concluded experiment, in name order. */
   experiments: readonly string[] | null;
   /** Carried by the exposures, for correlation. */
@@ -65,11 +73,13 @@ export class EdgeAssigner {
       this.cache,
       fromToken,
     );
-    const { results, ...events } = await assignExperiments(
-      (call.experiments ?? snapshot.assignable).map((name) => [name, snapshot.get(name)] as const),
-      store,
-      call,
-    );
+    const experiments = (call.experiments ?? snapshot.assignable).map((name) => [name, snapshot.get(name)] as const);
+    const { results, ...events } = await assignExperiments(experiments, store, {
+      actor: call.actor,
+      attributes:
+        targeted(experiments) && call.edgeFacts ? { ...call.edgeFacts(), ...call.attributes } : call.attributes,
+      requestId: call.requestId,
+    });
     if (events.exposures.length > 0 || events.enrolments.length > 0) {
       ctx.waitUntil(deliverEvents(this.sinkOf(env, snapshot), events));
     }
@@ -81,6 +91,13 @@ export class EdgeAssigner {
 }
 
 const NONE: ReadonlyMap<string, string> = new Map();
+
+/** Whether any of the experiments would evaluate targeting conditions (running, with some). */
+function targeted(experiments: ReadonlyArray<readonly [string, PreparedExperiment | null]>): boolean {
+  return experiments.some(
+    ([, prepared]) => prepared?.config.state === "running" && prepared.config.targeting.length > 0,
+  );
+}
 
 let signers: { current: string; previous?: string; signer: StickySigner } | undefined;
 /** The sticky token's signer, when `STICKY_SECRET` is set (one per pair of secrets; built nothing per request). */

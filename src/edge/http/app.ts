@@ -1,4 +1,4 @@
-import { AutoRouter } from "itty-router";
+import { Router } from "itty-router";
 import { ROUTES, type RouteId, type RouteSpec } from "../../api/routes";
 import { ExperimentError, type ExposureSink } from "../../core";
 import { createAssigner, type EdgeAssigner } from "../assign/create";
@@ -9,7 +9,7 @@ import { stickyCookie } from "./actor-id";
 import { adminOf, authenticate, requireScope } from "./auth";
 import { parseInput, readJsonObject } from "./body";
 import { createContext, type EdgeRequest, type HandlerArgs } from "./context";
-import type { Handler, Handlers } from "./handler";
+import { type Handler, type Handlers, json } from "./handler";
 import { problemResponse } from "./problem";
 import { assignHandlers } from "./routes/assign";
 import { experimentHandlers } from "./routes/experiments";
@@ -30,6 +30,10 @@ export interface AppOptions {
  * own config cache (one per isolate in production, since the Worker builds one app).
  * Each route's input is parsed by its schemas before its handler runs; handlers return
  * data or throw, and formatting, errors and the common headers happen once, here.
+ *
+ * itty's plain `Router`, not its `AutoRouter`: the latter wraps every request in a
+ * Proxy whose trap binds each method the handlers touch, a tenth of an edge answer's
+ * CPU when profiled.
  */
 export function createApp(options: AppOptions = {}) {
   const handlers: Handlers<RouteId> = {
@@ -41,7 +45,7 @@ export function createApp(options: AppOptions = {}) {
     ...openapiHandlers,
   };
 
-  const router = AutoRouter<EdgeRequest, HandlerArgs>({
+  const router = Router<EdgeRequest, HandlerArgs>({
     before: [
       (request) => {
         request.context = createContext(request);
@@ -54,8 +58,7 @@ export function createApp(options: AppOptions = {}) {
       },
     ],
     catch: (error) => problemResponse(error),
-    missing: () => problemResponse(new ExperimentError("not_found", "no such route")),
-    finally: [(response: Response, request: EdgeRequest, env: Env) => withCommonHeaders(response, request, env)],
+    finally: [(result: unknown, request: EdgeRequest, env: Env) => withCommonHeaders(responseOf(result), request, env)],
   });
 
   for (const id of Object.keys(ROUTES) as RouteId[]) {
@@ -111,9 +114,15 @@ function decodedParams(params: Record<string, string>): Record<string, string> {
   return decoded;
 }
 
-function withCommonHeaders(response: Response, request: EdgeRequest, env: Env): Response {
-  // Responses from fetch() can be immutable; ours are not, but copying keeps this safe.
-  const out = new Response(response.body, response);
+/** What a handler returned as a response: data as JSON, nothing as the 404 of an unknown route. */
+function responseOf(result: unknown): Response {
+  if (result instanceof Response) return result;
+  if (result === undefined) return problemResponse(new ExperimentError("not_found", "no such route"));
+  return json(result, 200);
+}
+
+/** Sets the headers every response carries; every response here is one this Worker made, so mutable. */
+function withCommonHeaders(out: Response, request: EdgeRequest, env: Env): Response {
   out.headers.set("cache-control", "no-store");
   out.headers.set("x-request-id", request.context.requestId);
   if (request.context.setCookie !== null) out.headers.append("set-cookie", request.context.setCookie);

@@ -27,20 +27,21 @@ export function queryAttributes(query: URLSearchParams): Attributes {
 }
 
 /**
- * What targeting reads: the request's own `request.cf` facts (country, continent, colo,
- * asn, region_code, is_eu_country), overridden by the caller's attributes of the same
- * name. When the caller is a server or another Worker, `request.cf` describes that
- * caller, not the visitor, so such callers should send the visitor's attributes.
+ * The request's own `request.cf` facts that targeting can read (country, continent,
+ * colo, asn, region_code, is_eu_country). The caller's attributes of the same name
+ * win over them (`EdgeAssigner`). When the caller is a server or another Worker,
+ * `request.cf` describes that caller, not the visitor, so such callers should send
+ * the visitor's attributes.
  */
-export function attributesOf(request: Request, caller: Attributes): Attributes {
+export function edgeFactsOf(request: Request): Attributes {
   const cf = request.cf as IncomingRequestCfProperties | undefined;
-  if (cf === undefined) return caller;
   const edge: Record<string, string | number | boolean> = {};
+  if (cf === undefined) return edge;
   if (cf.country) edge.country = cf.country;
   if (cf.continent) edge.continent = cf.continent;
   if (cf.colo) edge.colo = cf.colo;
   if (typeof cf.asn === "number") edge.asn = cf.asn;
   if (cf.regionCode) edge.region_code = cf.regionCode;
   if (cf.country) edge.is_eu_country = cf.isEUCountry === "1";
-  return { ...edge, ...caller };
+  return edge;
 }

@@ -3,13 +3,13 @@ import type { EdgeAssigner } from "../../assign/assigner";
 import { answerOf } from "../../assign/assigner";
 import type { Env } from "../../env";
 import { presentedStickyToken, resolveActor } from "../actor-id";
-import { attributesOf, queryAttributes } from "../attributes";
+import { edgeFactsOf, queryAttributes } from "../attributes";
 import type { EdgeRequest } from "../context";
 import type { Handlers } from "../handler";
 
 /**
  * The public assignment routes: the actor from the request (parameter, header, cookie or
- * a new anonymous id), its attributes over the request's own `request.cf` facts, then
+ * a new anonymous id), its attributes and the request's own `request.cf` facts, then
  * the edge assigner.
  */
 export function assignHandlers(assigner: EdgeAssigner): Handlers<"assign" | "assignBatch"> {
@@ -23,10 +23,16 @@ export function assignHandlers(assigner: EdgeAssigner): Handlers<"assign" | "ass
   ) {
     const { actor, setCookie } = resolveActor(request, explicitActor);
     request.context.setCookie = setCookie;
-    const attributes = attributesOf(request, callerAttributes);
     const requestId = request.context.exposureRequestId;
     const stickyToken = presentedStickyToken(request);
-    const answer = await assigner.assign(env, ctx, { actor, attributes, experiments, requestId, stickyToken });
+    const answer = await assigner.assign(env, ctx, {
+      actor,
+      attributes: callerAttributes,
+      edgeFacts: () => edgeFactsOf(request),
+      experiments,
+      requestId,
+      stickyToken,
+    });
     const { results, exposures } = answer;
     request.context.exposures = exposures;
     request.context.stickyToken = answer.stickyToken;
