@@ -10,7 +10,7 @@ type Schema = v.GenericSchema;
  */
 export interface RouteSpec {
   method: "GET" | "PUT" | "POST" | "DELETE";
-  /** itty-router style: `:name` is a path parameter. */
+  /** `:name` is a path parameter: one whole segment (`src/edge/http/router.ts`). */
   path: string;
   summary: string;
   /** Longer prose for the OpenAPI document, where the summary is not enough. */

@@ -1,4 +1,3 @@
-import { Router } from "itty-router";
 import { ROUTES, type RouteId, type RouteSpec } from "../../api/routes";
 import { ExperimentError, type ExposureSink } from "../../core";
 import { createAssigner, type EdgeAssigner } from "../assign/create";
@@ -8,9 +7,10 @@ import { settingsOf } from "../settings";
 import { stickyCookie } from "./actor-id";
 import { adminOf, authenticate, requireScope } from "./auth";
 import { parseInput, readJsonObject } from "./body";
-import { createContext, type EdgeRequest, type HandlerArgs } from "./context";
+import { createContext, type EdgeRequest } from "./context";
 import { type Handler, type Handlers, json } from "./handler";
 import { problemResponse } from "./problem";
+import { RouteMatcher } from "./router";
 import { assignHandlers } from "./routes/assign";
 import { experimentHandlers } from "./routes/experiments";
 import { openapiHandlers } from "./routes/openapi";
@@ -26,14 +26,10 @@ export interface AppOptions {
 }
 
 /**
- * The Worker: the route table of `src/api/routes.ts` served by itty-router, with its
- * own config cache (one per isolate in production, since the Worker builds one app).
- * Each route's input is parsed by its schemas before its handler runs; handlers return
- * data or throw, and formatting, errors and the common headers happen once, here.
- *
- * itty's plain `Router`, not its `AutoRouter`: the latter wraps every request in a
- * Proxy whose trap binds each method the handlers touch, a tenth of an edge answer's
- * CPU when profiled.
+ * The Worker: the route table of `src/api/routes.ts`, with its own config cache (one
+ * per isolate in production, since the Worker builds one app). Each route's input is
+ * parsed by its schemas before its handler runs; handlers return data or throw, and
+ * formatting, errors and the common headers happen once, here.
  */
 export function createApp(options: AppOptions = {}) {
   const handlers: Handlers<RouteId> = {
@@ -44,55 +40,60 @@ export function createApp(options: AppOptions = {}) {
     ...tokenHandlers,
     ...openapiHandlers,
   };
-
-  const router = Router<EdgeRequest, HandlerArgs>({
-    before: [
-      (request) => {
-        request.context = createContext(request);
-      },
-      async (request, env) => {
-        const path = request.context.url.pathname;
-        if (path === "/v1/admin" || path.startsWith("/v1/admin/")) {
-          request.context.admin = await authenticate(request, env);
-        }
-      },
-    ],
-    catch: (error) => problemResponse(error),
-    finally: [(result: unknown, request: EdgeRequest, env: Env) => withCommonHeaders(responseOf(result), request, env)],
-  });
-
+  const matcher = new RouteMatcher<Served>();
   for (const id of Object.keys(ROUTES) as RouteId[]) {
     const route: RouteSpec = ROUTES[id];
-    router[route.method.toLowerCase() as "get"](
-      route.path,
-      serve(route, handlers[id] as unknown as Handler<RouteSpec>),
-    );
+    matcher.add(route.method, route.path, serve(route, handlers[id] as unknown as Handler<RouteSpec>));
   }
-  // A known path with another method is 405, for every path of the table.
-  const notAllowed = () => {
-    throw new ExperimentError("method_not_allowed", "this route does not support that method");
-  };
-  for (const path of new Set(Object.values(ROUTES).map((route) => route.path))) router.all(path, notAllowed);
+
+  async function respond(request: EdgeRequest, env: Env, ctx: ExecutionContext): Promise<Response> {
+    let response: Response;
+    try {
+      const path = request.context.url.pathname;
+      if (path === "/v1/admin" || path.startsWith("/v1/admin/")) {
+        request.context.admin = await authenticate(request, env);
+      }
+      const match = matcher.match(request.method, path);
+      if (match === null) throw new ExperimentError("not_found", "no such route");
+      // A known path with another method is 405, for every path of the table.
+      if (match === "method")
+        throw new ExperimentError("method_not_allowed", "this route does not support that method");
+      response = responseOf(await match.value(request, match.params, env, ctx));
+    } catch (error) {
+      response = problemResponse(error);
+    }
+    return withCommonHeaders(response, request, env);
+  }
 
   return {
-    router,
+    /** Every route served, as `METHOD /path/:param`. */
+    routes: Object.values(ROUTES).map((route) => `${route.method} ${route.path}`),
     /** Serves one request; with `DEBUG_HEADERS=1`, counts its remote calls into `X-Edge-Calls`. */
     async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
-      if (!settingsOf(env).debugHeaders) return router.fetch(request, env, ctx);
+      const edgeRequest = Object.assign(request, { context: createContext(request) });
+      if (!settingsOf(env).debugHeaders) return respond(edgeRequest, env, ctx);
       const calls = new CallCounts();
-      const response = await router.fetch(request, metered(env, calls), ctx);
+      const response = await respond(edgeRequest, metered(env, calls), ctx);
       response.headers.set("x-edge-calls", calls.header());
       return response;
     },
   };
 }
 
+/** A route's handler behind its input parsing. */
+type Served = (
+  request: EdgeRequest,
+  params: Record<string, string>,
+  env: Env,
+  ctx: ExecutionContext,
+) => Promise<unknown>;
+
 /** Parses the route's path parameters, query and body with its schemas, then runs its handler. */
-function serve(route: RouteSpec, handler: Handler<RouteSpec>) {
-  return async (request: EdgeRequest, env: Env, ctx: ExecutionContext) => {
+function serve(route: RouteSpec, handler: Handler<RouteSpec>): Served {
+  return async (request, params, env, ctx) => {
     if (route.access !== "public") requireScope(adminOf(request), route.access);
     const input = {
-      params: route.params && parseInput(route.params, decodedParams(request.params), "path"),
+      params: route.params && parseInput(route.params, decodedParams(params), "path"),
       query: route.query && parseInput(route.query, Object.fromEntries(request.context.url.searchParams), "query"),
       body: route.body && parseInput(route.body, await readJsonObject(request), "body"),
     };
@@ -114,11 +115,9 @@ function decodedParams(params: Record<string, string>): Record<string, string> {
   return decoded;
 }
 
-/** What a handler returned as a response: data as JSON, nothing as the 404 of an unknown route. */
+/** What a handler returned as a response: data as JSON. */
 function responseOf(result: unknown): Response {
-  if (result instanceof Response) return result;
-  if (result === undefined) return problemResponse(new ExperimentError("not_found", "no such route"));
-  return json(result, 200);
+  return result instanceof Response ? result : json(result, 200);
 }
 
 /** Sets the headers every response carries; every response here is one this Worker made, so mutable. */

@@ -1,6 +1,4 @@
-import type { IRequest } from "itty-router";
 import { REQUEST_ID_PATTERN } from "../../api/schemas";
-import type { Env } from "../env";
 
 /** The admin token a request presented (see `auth.ts`): its name, the history's actor, and its scope. */
 export interface AdminIdentity {
@@ -26,8 +24,7 @@ export interface RequestContext {
   exposures: number | null;
 }
 
-export type EdgeRequest = IRequest & { context: RequestContext };
-export type HandlerArgs = [env: Env, ctx: ExecutionContext];
+export type EdgeRequest = Request & { context: RequestContext };
 
 export function createContext(request: Request): RequestContext {
   const header = request.headers.get("x-request-id");

@@ -1,0 +1,52 @@
+/**
+ * Finds the route of a method and path in the route table, whose paths are literal
+ * segments and `:name` parameters (one whole, non-empty segment each). Trailing
+ * slashes are ignored. A path the table knows under other methods is told apart from
+ * one it does not know at all, for the 405.
+ *
+ * Hand-written rather than itty-router's: the table is ours and small, and matching
+ * segments here replaces a second parse of the URL, a query object built for every
+ * request and a regular expression per route, measured at a tenth of an edge
+ * answer's CPU.
+ */
+export class RouteMatcher<T> {
+  private readonly routes: { method: string; segments: string[]; value: T }[] = [];
+
+  add(method: string, path: string, value: T): void {
+    this.routes.push({ method, segments: segmentsOf(path), value });
+  }
+
+  /**
+   * @returns the route and its raw (still percent-encoded) parameters; `"method"` when
+   * only other methods serve the path; `null` when nothing does.
+   */
+  match(method: string, pathname: string): { value: T; params: Record<string, string> } | "method" | null {
+    const segments = segmentsOf(pathname);
+    let otherMethod = false;
+    for (const route of this.routes) {
+      const params = paramsOf(route.segments, segments);
+      if (params === null) continue;
+      if (route.method === method) return { value: route.value, params };
+      otherMethod = true;
+    }
+    return otherMethod ? "method" : null;
+  }
+}
+
+function segmentsOf(path: string): string[] {
+  return path.replace(/\/+$/, "").split("/");
+}
+
+function paramsOf(pattern: readonly string[], segments: readonly string[]): Record<string, string> | null {
+  if (pattern.length !== segments.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < pattern.length; i++) {
+    const expected = pattern[i] as string;
+    const actual = segments[i] as string;
+    if (expected.startsWith(":")) {
+      if (actual === "") return null;
+      params[expected.slice(1)] = actual;
+    } else if (expected !== actual) return null;
+  }
+  return params;
+}
