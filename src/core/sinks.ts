@@ -2,13 +2,14 @@ import type { ExposureSink } from "./store";
 import type { ExposureRecord } from "./types";
 
 /**
- * The default sink: one JSON object per line on the console, which is what
- * `wrangler dev`, `wrangler tail` and Workers Logs show. Format (API.md):
+ * The default sink: one JSON object per line on the console at info level, as the
+ * reference's `tracing::info!` event, which is what `wrangler dev`, `wrangler tail` and
+ * Workers Logs show. Format (API.md):
  * `{"event":"experiment_exposure","experiment":…,"variant":…,"actor":…,"request_id":…,"is_override":…,"timestamp_secs":…}`
  */
 export class ConsoleExposureSink implements ExposureSink {
   record(exposure: ExposureRecord): void {
-    console.log(exposureLine(exposure));
+    console.info(exposureLine(exposure));
   }
 }
 

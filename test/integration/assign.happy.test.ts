@@ -55,7 +55,7 @@ async function expectActorPrecedence(via: "GET" | "POST") {
  * in this same isolate, a batch delay (about a second) after the requests.
  */
 function exposureSpy(experiment: string) {
-  const spy = vi.spyOn(console, "log").mockImplementation(() => undefined);
+  const spy = vi.spyOn(console, "info").mockImplementation(() => undefined);
   return () =>
     spy.mock.calls
       .map(([line]) =>

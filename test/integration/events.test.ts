@@ -88,7 +88,7 @@ describe("the events queue", () => {
     const names = [unique("queue-a"), unique("queue-b"), unique("queue-c")];
     for (const name of names) await runningExperiment(name);
     const { queue, batches } = recordingQueue(env.EVENTS); // the real local queue must accept it too
-    const logs = vi.spyOn(console, "log");
+    const logs = vi.spyOn(console, "info");
     const ctx = createExecutionContext();
     const response = await createApp().fetch(
       new Request("https://edge.test/v1/assign", {
@@ -116,7 +116,7 @@ describe("the events queue", () => {
     const name = unique("queue-window");
     await runningExperiment(name);
     const { queue, batches } = recordingQueue(env.EVENTS);
-    vi.spyOn(console, "log").mockImplementation(() => undefined); // the consumer's exposure lines
+    vi.spyOn(console, "info").mockImplementation(() => undefined); // the consumer's exposure lines
     const app = createApp();
     const contexts = Array.from({ length: 20 }, () => createExecutionContext());
     const responses = await Promise.all(
@@ -176,7 +176,7 @@ describe("the events queue", () => {
   it("counts 2,000 actors exactly: enrolled equals new sticky assignments, exposures equal running assignments", async () => {
     const name = unique("count");
     await runningExperiment(name);
-    vi.spyOn(console, "log").mockImplementation(() => undefined); // the consumer's exposure lines
+    vi.spyOn(console, "info").mockImplementation(() => undefined); // the consumer's exposure lines
     const actors = Array.from({ length: 2000 }, (_, i) => `count:${i}`);
     let assigned = 0;
     for (let i = 0; i < actors.length; i += 100) {
@@ -212,7 +212,7 @@ describe("the events queue", () => {
         };
       },
     };
-    vi.spyOn(console, "log").mockImplementation(() => undefined);
+    vi.spyOn(console, "info").mockImplementation(() => undefined);
     await consumeEvents(batchOf(events), { ...env, STATS: lossy } as unknown as Env);
     const r = await results(name);
     expect(r.srm).toMatchObject({ status: "mismatch", df: 1 });
@@ -236,7 +236,7 @@ describe("the events queue", () => {
           : env.STATS.get(id),
     };
     vi.spyOn(console, "error").mockImplementation(() => undefined);
-    vi.spyOn(console, "log").mockImplementation(() => undefined);
+    vi.spyOn(console, "info").mockImplementation(() => undefined);
     const first = batchOf([mixed, clean], ["retry-1", "retry-2"]);
     const ctx = createExecutionContext();
     await consumeEvents(first, { ...env, STATS: failing } as unknown as Env);
@@ -252,7 +252,7 @@ describe("the events queue", () => {
 
   it("counts a message delivered twice once, by its id, a pack or a single event from before packing", async () => {
     const name = unique("redelivered");
-    vi.spyOn(console, "log").mockImplementation(() => undefined);
+    vi.spyOn(console, "info").mockImplementation(() => undefined);
     const pack = { events: [event(name, "enrolment", "control", "a"), event(name, "exposure", "control", "a")] };
     const legacy = event(name, "exposure", "treatment", "b");
     const ids = ["again-1", "again-2"];
@@ -268,7 +268,7 @@ describe("the events queue", () => {
   it("drops an event whose timestamp no date can hold, and still counts the others of its message", async () => {
     const name = unique("bad-time");
     vi.spyOn(console, "error").mockImplementation(() => undefined);
-    vi.spyOn(console, "log").mockImplementation(() => undefined);
+    vi.spyOn(console, "info").mockImplementation(() => undefined);
     const bad = { ...event(name, "enrolment", "control", "x"), timestamp_secs: 1e20 };
     await consumeEvents(batchOf([{ events: [bad, event(name, "enrolment", "treatment", "y")] }]), env);
     const rows = await env.STATS.get(env.STATS.idFromName(name)).counts();
@@ -277,7 +277,7 @@ describe("the events queue", () => {
 
   it("writes each exposure's log line in the documented format, unless EXPOSURE_LOG=off", async () => {
     const name = unique("lines");
-    const logs = vi.spyOn(console, "log").mockImplementation(() => undefined);
+    const logs = vi.spyOn(console, "info").mockImplementation(() => undefined);
     const exposure = event(name, "exposure", "control", "u1") as Extract<EventMessage, { kind: "exposure" }>;
     await consumeEvents(batchOf([{ events: [exposure, event(name, "enrolment", "control", "u1")] }]), env);
     expect(logs.mock.calls.map(([line]) => line)).toEqual([exposureLine(exposure)]);
@@ -317,7 +317,7 @@ describe("GET …/results", () => {
     await runningExperiment(name);
     const r1 = (variant: string, n: number) =>
       Array.from({ length: n }, (_, i) => event(name, "enrolment", variant, `${variant}-${i}`));
-    vi.spyOn(console, "log").mockImplementation(() => undefined);
+    vi.spyOn(console, "info").mockImplementation(() => undefined);
     await consumeEvents(batchOf(packs([...r1("control", 100), ...r1("treatment", 100)])), env);
     await ok(
       admin("PUT", `/experiments/${name}/weights`, {

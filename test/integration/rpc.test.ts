@@ -130,7 +130,7 @@ describe("the ExperimentsRpc service binding", () => {
   it("emits an exposure per assignment and an enrolment per new actor, with the caller's request id", async () => {
     const name = unique("rpc-events");
     await runningExperiment(name);
-    const lines = vi.spyOn(console, "log").mockImplementation(() => undefined); // the queue consumer's exposure lines
+    const lines = vi.spyOn(console, "info").mockImplementation(() => undefined); // the queue consumer's exposure lines
     for (let i = 0; i < 10; i++) await rpc.assign(name, `events:${i}`, { requestId: `rpc-request-${i}` });
     for (let i = 0; i < 10; i++) await rpc.assignMany(`events:${i}`, [name]); // repeat visits
     const counted = await resultsWhen(name, (exposures) => exposures >= 20);

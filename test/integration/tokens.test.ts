@@ -68,7 +68,12 @@ describe("scoped admin tokens", () => {
   });
 
   it("refuses an unknown token, and logs no token of any failed request", async () => {
-    const logs = [vi.spyOn(console, "log"), vi.spyOn(console, "error"), vi.spyOn(console, "warn")];
+    const logs = [
+      vi.spyOn(console, "log"),
+      vi.spyOn(console, "info"),
+      vi.spyOn(console, "error"),
+      vi.spyOn(console, "warn"),
+    ];
     await problem(call("GET", "/experiments", "wrong-secret-9"), 401, "unauthorized");
     await problem(call("POST", "/experiments/x/start", "view-secret-1"), 403, "forbidden");
     const logged = JSON.stringify(logs.flatMap((spy) => spy.mock.calls));

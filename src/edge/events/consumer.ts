@@ -6,8 +6,8 @@ import { bodiesOf, EventMessage } from "./messages";
 
 /**
  * The events queue's consumer: counts a batch into each experiment's stats object, one
- * RPC per experiment per batch, and writes each exposure's log line (unless
- * `EXPOSURE_LOG=off`). A message (up to 100 events, of any experiments) is
+ * RPC per experiment per batch, and writes each exposure's log line at info level
+ * (unless `EXPOSURE_LOG=off`). A message (up to 100 events, of any experiments) is
  * acknowledged once every experiment it holds has its counts stored; otherwise it is
  * retried, and the experiments that did store it will not count it again.
  *
@@ -50,7 +50,7 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Pro
       }
       if (!logExposures) return;
       for (const events of messages.values()) {
-        for (const event of events) if (event.kind === "exposure") console.log(exposureLine(event));
+        for (const event of events) if (event.kind === "exposure") console.info(exposureLine(event));
       }
     }),
   );
