@@ -4,6 +4,8 @@ export interface WranglerDev {
   url: string;
   /** Every line wrangler and the Worker printed so far. */
   lines: string[];
+  /** The port of the Worker's V8 inspector (wrangler's proxy). */
+  inspectorPort: number;
   stop(): Promise<void>;
 }
 

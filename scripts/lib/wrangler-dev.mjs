@@ -89,6 +89,7 @@ export async function startWranglerDev(options = {}) {
   return {
     url,
     lines,
+    /** The port of the Worker's V8 inspector (wrangler's proxy), for `npm run profile:http`. */
     inspectorPort,
     /** Stops wrangler dev and everything it started (workerd), and waits for it. */
     async stop() {
