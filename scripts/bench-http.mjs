@@ -1,7 +1,7 @@
 // `npm run bench:http [-- --duration 10 --connections 10]`: the project's Worker and a
 // minimal baseline Worker under the same local runtime (wrangler dev), each driven by
 // autocannon on loopback, scenario by scenario. Reports requests/s, p50/p99 latency and
-// their ratios to the baseline measured in the same run; the remote calls per request,
+// their ratios to the baseline measured right before each scenario; the remote calls per request,
 // counted from every response's X-Edge-Calls header; the deployable bundle's gzip size;
 // and a cost per million assignments from those counts. Also the example consumer Worker
 // (examples/consumer-worker) assigning through its RPC service binding, and the same
@@ -104,7 +104,6 @@ try {
   let fresh = 0;
   const runId = Date.now().toString(36);
   const scenarios = [
-    { name: "baseline (minimal Worker)", url: baseline.url, path: () => "/" },
     { name: "concluded experiment", path: () => `/v1/assign/bench-concluded?actor=${randomWarm()}` },
     { name: "running, warm actors", path: () => `/v1/assign/bench-running?actor=${randomWarm()}` },
     { name: "running, first assignment", path: () => `/v1/assign/bench-running?actor=new:${runId}:${fresh++}` },
@@ -148,7 +147,7 @@ try {
     // Each scenario starts with the queue's consumer idle: the events of the one before
     // (the batch scenario makes ten a request) must not compete with it for the CPU.
     await settled(api, [...batch, "bench-running"]);
-    results.push(await measure(scenario, scenario.url ?? app.url));
+    results.push(await againstBaseline(scenario, scenario.url ?? app.url));
   }
   // The isolate's sticky cache on (its default), warmed with every warm actor once.
   await app.stop();
@@ -159,7 +158,7 @@ try {
   }
   await drained(api, ["bench-running"], (counts) => counts.exposures >= before.exposures + WARM_ACTORS);
   results.push(
-    await measure(
+    await againstBaseline(
       { name: "running, isolate cache hit", path: () => `/v1/assign/bench-running?actor=${randomWarm()}` },
       app.url,
     ),
@@ -202,6 +201,16 @@ async function settled(api, experiments) {
       stableSince = Date.now();
     }
   }
+}
+
+/**
+ * The scenario, right after the baseline Worker for as long: each ratio is to the
+ * baseline measured next to it, so that the machine's drift over the run (a shared
+ * VM's speed changes by minutes) does not count against the scenarios measured last.
+ */
+async function againstBaseline(scenario, url) {
+  const base = await measure({ name: "baseline", path: () => "/" }, baseline.url);
+  return { ...(await measure(scenario, url)), base };
 }
 
 async function measure(scenario, url) {
@@ -252,50 +261,53 @@ async function measure(scenario, url) {
 }
 
 function report(results) {
-  const [base, ...rest] = results;
-  const pad = (s, n) => String(s).padStart(n);
+  const pad = (text, n) => String(text).padStart(n);
+  const bases = results.map((r) => r.base.rps);
   console.log(
-    `${"scenario".padEnd(28)}${pad("req/s", 9)}${pad("p50 ms", 8)}${pad("p99 ms", 8)}${pad("rps ratio", 11)}${pad("p99 ratio", 11)}${pad("errors", 8)}  per request (kv, actor, registry, exposures)  $/M`,
+    `baseline (minimal Worker), measured before each scenario: ${Math.min(...bases).toFixed(0)}–${Math.max(...bases).toFixed(0)} req/s\n`,
+  );
+  console.log(
+    `${"scenario".padEnd(36)}${pad("req/s", 7)}${pad("base", 6)}${pad("p50 ms", 8)}${pad("p99 ms", 8)}${pad("rps ratio", 11)}${pad("p99 ratio", 11)}${pad("errors", 8)}  per request (kv, actor, registry, exposures)  $/M`,
   );
   for (const r of results) {
-    const ratio = r === base ? "1.00" : (r.rps / base.rps).toFixed(2);
-    const p99 = r === base ? "1.00" : (r.p99 / base.p99).toFixed(2);
     // The consumer's answers carry no X-Edge-Calls: the assignment Worker's calls are not visible there.
-    const calls =
-      r === base || r.consumer
-        ? "-"
-        : `${r.calls.kv.toFixed(3)}, ${r.calls.actor.toFixed(3)}, ${r.calls.registry.toFixed(3)}, ${r.calls.exposures.toFixed(1)}`;
-    const cost = r === base || r.admin || r.consumer ? "" : costPerMillion(r.calls).toFixed(3);
+    const calls = r.consumer
+      ? "-"
+      : `${r.calls.kv.toFixed(3)}, ${r.calls.actor.toFixed(3)}, ${r.calls.registry.toFixed(3)}, ${r.calls.exposures.toFixed(1)}`;
+    const cost =
+      r.admin || r.consumer ? "" : costPerMillion({ ...r.calls, logged: !args["no-exposure-log"] }).toFixed(3);
     console.log(
-      `${r.name.padEnd(28)}${pad(r.rps.toFixed(0), 9)}${pad(r.p50, 8)}${pad(r.p99, 8)}${pad(ratio, 11)}${pad(p99, 11)}${pad(r.errors + r.non2xx, 8)}  ${calls.padEnd(44)}  ${cost}`,
+      `${r.name.padEnd(36)}${pad(r.rps.toFixed(0), 7)}${pad(r.base.rps.toFixed(0), 6)}${pad(r.p50, 8)}${pad(r.p99, 8)}${pad(ratio(r).toFixed(2), 11)}${pad((r.p99 / r.base.p99).toFixed(2), 11)}${pad(r.errors + r.non2xx, 8)}  ${calls.padEnd(44)}  ${cost}`,
     );
   }
-  const target = (name) => rest.find((r) => r.name === name);
+  const target = (name) => results.find((r) => r.name === name);
   const checks = [
-    ["concluded >= 0.8x baseline req/s", target("concluded experiment").rps / base.rps >= 0.8],
-    ["warm running >= 0.5x baseline req/s", target("running, warm actors").rps / base.rps >= 0.5],
-    ["batch of 10 >= 0.4x baseline req/s", target("batch of 10 running").rps / base.rps >= 0.4],
+    ["concluded >= 0.8x baseline req/s", ratio(target("concluded experiment")) >= 0.8],
+    ["warm running >= 0.5x baseline req/s", ratio(target("running, warm actors")) >= 0.5],
+    ["batch of 10 >= 0.4x baseline req/s", ratio(target("batch of 10 running")) >= 0.4],
     [
       "consumer: RPC binding >= HTTP route req/s",
       target("consumer, RPC binding").rps >= target("consumer, HTTP route").rps,
     ],
-    [
-      "repeat visitor with token >= 0.8x baseline req/s",
-      target("running, repeat visitor with token").rps / base.rps >= 0.8,
-    ],
-    ["isolate cache hit >= 0.8x baseline req/s", target("running, isolate cache hit").rps / base.rps >= 0.8],
+    ["repeat visitor with token >= 0.8x baseline req/s", ratio(target("running, repeat visitor with token")) >= 0.8],
+    ["isolate cache hit >= 0.8x baseline req/s", ratio(target("running, isolate cache hit")) >= 0.8],
     [
       "repeat visitor with token and cache hit: 0 actor calls",
       target("running, repeat visitor with token").calls.actor === 0 &&
         target("running, isolate cache hit").calls.actor === 0,
     ],
-    ...rest.filter((r) => !r.admin).map((r) => [`${r.name}: p99 <= 3x baseline p99`, r.p99 <= 3 * base.p99]),
+    ...results.filter((r) => !r.admin).map((r) => [`${r.name}: p99 <= 3x baseline p99`, r.p99 <= 3 * r.base.p99]),
   ];
   console.log("\ntargets:");
   for (const [what, met] of checks) console.log(`  ${met ? "met   " : "MISSED"} ${what}`);
   console.log(
-    `\nprices: Worker request $${PRICES.workerRequestPerMillion}/M, Durable Object request $${PRICES.durableObjectRequestPerMillion}/M, KV read $${PRICES.kvReadPerMillion}/M, log event (one per exposure line) $${PRICES.logEventPerMillion}/M (scripts/lib/prices.mjs)`,
+    `\nprices: Worker request $${PRICES.workerRequestPerMillion}/M, Durable Object request $${PRICES.durableObjectRequestPerMillion}/M, KV read $${PRICES.kvReadPerMillion}/M, log event (one per exposure line${args["no-exposure-log"] ? ", none with EXPOSURE_LOG=off" : ""}) $${PRICES.logEventPerMillion}/M, events queue per exposure (scripts/lib/prices.mjs)`,
   );
+}
+
+/** A scenario's requests per second against its own baseline's. */
+function ratio(result) {
+  return result.rps / result.base.rps;
 }
 
 /**

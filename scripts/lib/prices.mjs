@@ -22,20 +22,28 @@ export const PRICES = {
   queueOperationPerMillion: 0.4,
 };
 
-/** Operations one queue message costs: written, read, deleted. */
+/** Operations one queue message costs: written, read, deleted (each per 64 KB; a message of events is smaller). */
 const QUEUE_OPERATIONS_PER_MESSAGE = 3;
+/**
+ * Events one queue message carries under load: an isolate sends a message per 100
+ * events or per `EVENTS_FLUSH_MS` window, whichever comes first, and at the rates where
+ * cost matters the 100 come first.
+ */
+const EVENTS_PER_MESSAGE = 100;
 
 /**
  * Cost in USD of one million requests that each make the given average calls and emit
- * the given average number of exposures: each is a log line and an events-queue
- * message. (Enrolments, one message per first visit, are not visible in a response and
- * are left out; docs/SCALING.md prices them.)
+ * the given average number of exposures: each is a log line (unless `logged` is false:
+ * `EXPOSURE_LOG=off`) and a hundredth of an events-queue message. (Enrolments, one event per first visit, are not visible in a
+ * response and are left out; docs/SCALING.md prices them.)
  */
-export function costPerMillion({ actor, registry, kv, exposures }) {
+export function costPerMillion({ actor, registry, kv, exposures, logged = true }) {
   return (
     PRICES.workerRequestPerMillion +
     (actor + registry) * PRICES.durableObjectRequestPerMillion +
     kv * PRICES.kvReadPerMillion +
-    exposures * (PRICES.logEventPerMillion + QUEUE_OPERATIONS_PER_MESSAGE * PRICES.queueOperationPerMillion)
+    exposures *
+      ((logged ? PRICES.logEventPerMillion : 0) +
+        (QUEUE_OPERATIONS_PER_MESSAGE * PRICES.queueOperationPerMillion) / EVENTS_PER_MESSAGE)
   );
 }
