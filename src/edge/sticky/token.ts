@@ -13,6 +13,8 @@
 const VERSION = "v1";
 /** The token must fit a 4 KiB cookie with its name and attributes. */
 export const MAX_TOKEN_CHARS = 3800;
+/** An HMAC-SHA256 in base64url without padding. */
+const SIGNATURE_CHARS = 43;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -33,8 +35,8 @@ function keyOf(secret: string): Promise<CryptoKey> {
 /**
  * How many signatures a signer remembers. A token is the same for the same actor and
  * answers, so a repeat visitor's token is signed (or verified) once per isolate, not
- * on every visit: an HMAC is a tenth of an edge answer's CPU when profiled. About
- * 350 bytes an entry, some 1.4 MB at most.
+ * on every visit: an HMAC is a tenth of an edge answer's CPU when profiled. An entry
+ * is a token's text, usually 200–400 bytes; at most 3,800, so at most about 16 MB.
  */
 const REMEMBERED_SIGNATURES = 4096;
 
@@ -54,19 +56,18 @@ export class StickySigner {
    */
   async sign(actor: string, assignments: ReadonlyMap<string, string>): Promise<string> {
     const entries = [...assignments];
-    for (;;) {
-      const payload = base64url(encoder.encode(JSON.stringify({ a: actor, s: Object.fromEntries(entries) })));
-      const signed = `${VERSION}.${payload}`;
-      const signature =
-        this.remembered(signed) ??
-        this.remember(
-          signed,
-          base64url(new Uint8Array(await crypto.subtle.sign("HMAC", await keyOf(this.secret), encoder.encode(signed)))),
-        );
-      const token = `${signed}.${signature}`;
-      if (token.length <= MAX_TOKEN_CHARS || entries.length === 0) return token;
+    let signed = signedText(actor, entries);
+    while (signed.length + 1 + SIGNATURE_CHARS > MAX_TOKEN_CHARS && entries.length > 0) {
       entries.shift();
+      signed = signedText(actor, entries);
     }
+    const signature =
+      this.remembered(signed) ??
+      this.remember(
+        signed,
+        base64url(new Uint8Array(await crypto.subtle.sign("HMAC", await keyOf(this.secret), encoder.encode(signed)))),
+      );
+    return `${signed}.${signature}`;
   }
 
   /**
@@ -79,14 +80,15 @@ export class StickySigner {
     if (version !== VERSION || payload === undefined || signature === undefined || rest.length > 0) return null;
     const signatureBytes = fromBase64url(signature);
     if (signatureBytes === null) return null;
-    const signedText = `${VERSION}.${payload}`;
-    const known = this.remembered(signedText);
-    const signed = encoder.encode(signedText);
+    const text = `${VERSION}.${payload}`;
+    const known = this.remembered(text);
+    const signed = encoder.encode(text);
+    // A remembered signature answers for the usual spelling; any other (base64url has
+    // several for the same bytes, and a forgery is one more) is checked by the HMAC.
     const current =
-      known !== undefined
-        ? sameText(known, signature)
-        : await crypto.subtle.verify("HMAC", await keyOf(this.secret), signatureBytes, signed);
-    if (current && known === undefined) this.remember(signedText, signature);
+      (known !== undefined && sameText(known, signature)) ||
+      (await crypto.subtle.verify("HMAC", await keyOf(this.secret), signatureBytes, signed));
+    if (current && known === undefined) this.remember(text, base64url(signatureBytes));
     const previous =
       !current && this.previous !== undefined && this.previous !== ""
         ? await crypto.subtle.verify("HMAC", await keyOf(this.previous), signatureBytes, signed)
@@ -120,6 +122,11 @@ export class StickySigner {
     }
     return signature;
   }
+}
+
+/** `v1.<payload>`: what the signature covers. */
+function signedText(actor: string, entries: ReadonlyArray<readonly [string, string]>): string {
+  return `${VERSION}.${base64url(encoder.encode(JSON.stringify({ a: actor, s: Object.fromEntries(entries) })))}`;
 }
 
 /** Compares a presented signature with a known one in time that does not depend on where they differ. */
