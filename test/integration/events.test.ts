@@ -121,7 +121,12 @@ describe("the events queue", () => {
     const contexts = Array.from({ length: 20 }, () => createExecutionContext());
     const responses = await Promise.all(
       contexts.map((ctx, i) =>
-        app.fetch(new Request(`https://edge.test/v1/assign/${name}?actor=window:${i}`), { ...env, EVENTS: queue }, ctx),
+        app.fetch(
+          new Request(`https://edge.test/v1/assign/${name}?actor=window:${i}`),
+          // A window long enough for all 20 first assignments on a busy machine.
+          { ...env, EVENTS: queue, EVENTS_FLUSH_MS: "2000" },
+          ctx,
+        ),
       ),
     );
     expect(responses.map((r) => r.status)).toEqual(contexts.map(() => 200));

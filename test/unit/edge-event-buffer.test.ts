@@ -53,9 +53,9 @@ describe("EventBuffer", () => {
   it("opens a new window when the open one's timer never fired (its request was cut short)", async () => {
     const { queue, sent } = recordingQueue();
     const buffer = new EventBuffer();
-    void buffer.add([enrolment("a")], queue, 60_000); // a window no timer will close in time
+    void buffer.add([enrolment("a")], queue, 1000); // a window whose timer has not fired yet
     const now = Date.now();
-    vi.spyOn(Date, "now").mockReturnValue(now + 70_000); // well past that window and its grace
+    vi.spyOn(Date, "now").mockReturnValue(now + 10_000); // as if it should have, past its grace too
     const rescuer = buffer.add([enrolment("b")], queue, 50);
     expect(await settled(rescuer)).toBe(false);
     await rescuer;

@@ -16,7 +16,9 @@ const STALE_WINDOW_GRACE_MS = 5000;
  * everything gathered; a request that brings the buffer to 100 events sends them at
  * once, in its own `waitUntil`. Events stay in memory for at most the window: an
  * isolate that dies abruptly within it (a crash, a memory limit) loses them, as it
- * always lost the sends it had in flight.
+ * always lost the sends it had in flight. Should the opener's request be cut short
+ * before its timer fires, its window is taken for dead by the first request that adds
+ * events 5 s after the window should have closed, and sent with that request's.
  */
 export class EventBuffer {
   private events: EventMessage[] = [];

@@ -67,7 +67,7 @@ export function createApp(options: AppOptions = {}) {
 
   return {
     /** Every route served, as `METHOD /path/:param`. */
-    routes: Object.values(ROUTES).map((route) => `${route.method} ${route.path}`),
+    routes: matcher.list(),
     /** Serves one request; with `DEBUG_HEADERS=1`, counts its remote calls into `X-Edge-Calls`. */
     async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
       const edgeRequest = Object.assign(request, { context: createContext(request) });

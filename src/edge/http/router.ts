@@ -10,10 +10,15 @@
  * when profiled (`npm run profile:http`).
  */
 export class RouteMatcher<T> {
-  private readonly routes: { method: string; segments: string[]; value: T }[] = [];
+  private readonly routes: { method: string; path: string; segments: string[]; value: T }[] = [];
 
   add(method: string, path: string, value: T): void {
-    this.routes.push({ method, segments: segmentsOf(path), value });
+    this.routes.push({ method, path, segments: segmentsOf(path), value });
+  }
+
+  /** Every route, as `METHOD /path/:param`, in the order added. */
+  list(): string[] {
+    return this.routes.map((route) => `${route.method} ${route.path}`);
   }
 
   /**
