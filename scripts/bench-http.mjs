@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 import autocannon from "autocannon";
-import { client, countedTotals, eventually, orNull } from "./lib/client.mjs";
+import { client, countedTotals, eventually, FIFTY_FIFTY, runningAndConcluded } from "./lib/client.mjs";
 import { costPerMillion, PRICES } from "./lib/prices.mjs";
 import { freePort, startWranglerDev } from "./lib/wrangler-dev.mjs";
 
@@ -52,24 +52,10 @@ let consumer = null;
 try {
   const api = client(app.url, TOKEN);
   const batch = Array.from({ length: 10 }, (_, i) => `bench-batch-${i}`);
-  const fifty = {
-    variants: [
-      { name: "control", weight: 50 },
-      { name: "treatment", weight: 50 },
-    ],
-  };
-  for (const name of ["bench-running", "bench-concluded", ...batch]) {
-    await api.define(name, fifty);
-    await api.start(name);
-  }
-  await api.conclude("bench-concluded", "treatment");
+  await runningAndConcluded(api, ["bench-running", ...batch], "bench-concluded");
   for (let i = 0; (await api.list()).experiments.length < 50; i++) {
-    await api.define(`bench-draft-${i}`, fifty);
+    await api.define(`bench-draft-${i}`, FIFTY_FIFTY);
   }
-  const published = await eventually(
-    async () => (await orNull(api.assign("bench-concluded", { actor: "x" })))?.variant === "treatment",
-  );
-  if (!published) throw new Error("the configs never reached the edge");
   // The consumer runs in one process with its own copy of the assignment Worker, as in
   // production a service binding's callee runs beside its caller; that copy starts from
   // these configs, copied while the assignment Worker is stopped. Its `via=http` mode

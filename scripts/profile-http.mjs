@@ -6,7 +6,7 @@
 // `{actor}` in the path is replaced by a random warm actor per request.
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
-import { client, eventually, orNull } from "./lib/client.mjs";
+import { client, runningAndConcluded } from "./lib/client.mjs";
 import { startWranglerDev } from "./lib/wrangler-dev.mjs";
 
 const { values: args } = parseArgs({
@@ -22,21 +22,7 @@ const WARM_ACTORS = 1000;
 const app = await startWranglerDev({ token: TOKEN, quiet: true, vars: { STICKY_SECRET: "profile-sticky-secret" } });
 try {
   const api = client(app.url, TOKEN);
-  const fifty = {
-    variants: [
-      { name: "control", weight: 50 },
-      { name: "treatment", weight: 50 },
-    ],
-  };
-  for (const name of ["bench", "bench-concluded"]) {
-    await api.define(name, fifty);
-    await api.start(name);
-  }
-  await api.conclude("bench-concluded", "treatment");
-  const published = await eventually(
-    async () => (await orNull(api.assign("bench-concluded", { actor: "x" })))?.variant === "treatment",
-  );
-  if (!published) throw new Error("the configs never reached the edge");
+  await runningAndConcluded(api, ["bench"], "bench-concluded");
   for (let i = 0; i < WARM_ACTORS; i += 50) {
     await Promise.all(Array.from({ length: 50 }, (_, j) => api.assign("bench", { actor: `warm:${i + j}` })));
   }

@@ -1,4 +1,4 @@
-// The scripts that drive a running Worker (smoke, load, HTTP benchmark) talk to it through
+// The scripts that drive a running Worker (smoke, load, HTTP benchmark, profile) talk to it through
 // the project's typed client (src/client), bundled for Node on first import; plus a
 // poller, and a checker that counts passed and failed checks and prints the closing
 // "N passed, N failed" line.
@@ -23,6 +23,31 @@ export function client(base, token) {
     retry: false,
     timeout: 60_000,
   });
+}
+
+/** Two variants, half and half. */
+export const FIFTY_FIFTY = {
+  variants: [
+    { name: "control", weight: 50 },
+    { name: "treatment", weight: 50 },
+  ],
+};
+
+/**
+ * The measuring scripts' experiments: each of `running` defined 50/50 and started, and
+ * `concluded` concluded on `treatment`; resolves once the edge answers that winner,
+ * that is once the configs have reached it.
+ */
+export async function runningAndConcluded(api, running, concluded) {
+  for (const name of [...running, concluded]) {
+    await api.define(name, FIFTY_FIFTY);
+    await api.start(name);
+  }
+  await api.conclude(concluded, "treatment");
+  const published = await eventually(
+    async () => (await orNull(api.assign(concluded, { actor: "x" })))?.variant === "treatment",
+  );
+  if (!published) throw new Error("the configs never reached the edge");
 }
 
 /** An experiment's counted enrolments and exposures, summed over its variants (GET …/results). */
