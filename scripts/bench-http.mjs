@@ -1,8 +1,10 @@
 // `npm run bench:http [-- --duration 10 --connections 10]`: the project's Worker and a
-// minimal baseline Worker under the same local runtime (wrangler dev), each driven by
+// minimal baseline Worker (scripts/baseline/, deployed the same way: static assets beside
+// it, the API's paths running the Worker first) under the same local runtime (wrangler dev), each driven by
 // autocannon on loopback, scenario by scenario. Reports requests/s, p50/p99 latency and
 // their ratios to the baseline measured right before each scenario; the remote calls per request,
-// counted from every response's X-Edge-Calls header; the deployable bundle's gzip size;
+// counted from every response's X-Edge-Calls header; where each request's CPU went, by
+// process (scripts/lib/process-cpu.mjs); the deployable bundle's gzip size;
 // and a cost per million assignments from those counts. Also the example consumer Worker
 // (examples/consumer-worker) assigning through its RPC service binding, and the same
 // consumer assigning through a fetch to the public route.
@@ -15,6 +17,7 @@ import { gzipSync } from "node:zlib";
 import autocannon from "autocannon";
 import { client, countedTotals, eventually, FIFTY_FIFTY, runningAndConcluded } from "./lib/client.mjs";
 import { costPerMillion, PRICES } from "./lib/prices.mjs";
+import { perRequest, processCpu } from "./lib/process-cpu.mjs";
 import { freePort, startWranglerDev } from "./lib/wrangler-dev.mjs";
 
 const { values: args } = parseArgs({
@@ -110,13 +113,11 @@ try {
     },
     {
       name: "consumer, RPC binding",
-      url: consumer.url,
       path: () => `/?experiment=bench-running&actor=${randomWarm()}`,
       consumer: true,
     },
     {
       name: "consumer, HTTP route",
-      url: consumer.url,
       path: () => `/?experiment=bench-running&actor=${randomWarm()}&via=http`,
       consumer: true,
     },
@@ -129,11 +130,14 @@ try {
   ];
 
   const results = [];
+  const experiments = [...batch, "bench-running"];
+  // Each scenario starts with the queue's consumer idle: the events of the one before
+  // (the batch scenario makes ten a request) must not compete with it for the CPU.
+  await settled(api, experiments);
   for (const scenario of scenarios) {
-    // Each scenario starts with the queue's consumer idle: the events of the one before
-    // (the batch scenario makes ten a request) must not compete with it for the CPU.
-    await settled(api, [...batch, "bench-running"]);
-    results.push(await againstBaseline(scenario, scenario.url ?? app.url));
+    // The consumer's scenarios count both trees: its `via=http` mode calls this app.
+    const servers = scenario.consumer ? [consumer, app] : [app];
+    results.push(await againstBaseline(scenario, servers, () => settled(api, experiments)));
   }
   // The isolate's sticky cache on (its default), warmed with every warm actor once.
   await app.stop();
@@ -146,7 +150,8 @@ try {
   results.push(
     await againstBaseline(
       { name: "running, isolate cache hit", path: () => `/v1/assign/bench-running?actor=${randomWarm()}` },
-      app.url,
+      [app],
+      () => settled(api, ["bench-running"]),
     ),
   );
   report(results);
@@ -193,10 +198,31 @@ async function settled(api, experiments) {
  * The scenario, right after the baseline Worker for as long: each ratio is to the
  * baseline measured next to it, so that the machine's drift over the run (a shared
  * VM's speed changes by minutes) does not count against the scenarios measured last.
+ * Each server's CPU is read around its run; the scenario's until `settle` resolves (the
+ * events queue's consumer has counted and logged what the run sent), so that the work a
+ * request leaves behind counts against it.
  */
-async function againstBaseline(scenario, url) {
-  const base = await measure({ name: "baseline", path: () => "/" }, baseline.url);
-  return { ...(await measure(scenario, url)), base };
+async function againstBaseline(scenario, servers, settle) {
+  const base = await withCpu([baseline], () => measure({ name: "baseline", path: () => "/v1/baseline" }, baseline.url));
+  return { ...(await withCpu(servers, () => measure(scenario, servers[0].url), settle)), base };
+}
+
+/**
+ * `run`'s result with `cpu`: the servers' CPU milliseconds per response by process role,
+ * summed over the servers (null off Linux).
+ */
+async function withCpu(servers, run, settle = async () => {}) {
+  const samplers = servers.map((server) => processCpu(server.pid, Number(new URL(server.url).port)));
+  if (samplers.includes(null)) return { ...(await run()), cpu: null };
+  const sample = () => {
+    const totals = { runtime: 0, proxy: 0, wrangler: 0 };
+    for (const sampler of samplers) for (const [role, ms] of Object.entries(sampler.sample())) totals[role] += ms;
+    return totals;
+  };
+  const before = sample();
+  const result = await run();
+  await settle();
+  return { ...result, cpu: perRequest(before, sample(), result.responses) };
 }
 
 async function measure(scenario, url) {
@@ -237,6 +263,7 @@ async function measure(scenario, url) {
     p99: result.latency.p99,
     errors: result.errors + result.timeouts,
     non2xx: calls.non2xx,
+    responses: calls.responses,
     calls: {
       kv: per(calls.kv),
       actor: per(calls.actor),
@@ -250,7 +277,7 @@ function report(results) {
   const pad = (text, n) => String(text).padStart(n);
   const bases = results.map((r) => r.base.rps);
   console.log(
-    `baseline (minimal Worker), measured before each scenario: ${Math.min(...bases).toFixed(0)}–${Math.max(...bases).toFixed(0)} req/s\n`,
+    `baseline (minimal Worker, deployed like this one), measured before each scenario: ${Math.min(...bases).toFixed(0)}–${Math.max(...bases).toFixed(0)} req/s\n`,
   );
   console.log(
     `${"scenario".padEnd(36)}${pad("req/s", 7)}${pad("base", 6)}${pad("p50 ms", 8)}${pad("p99 ms", 8)}${pad("rps ratio", 11)}${pad("p99 ratio", 11)}${pad("errors", 8)}  per request (kv, actor, registry, exposures)  $/M`,
@@ -266,6 +293,7 @@ function report(results) {
       `${r.name.padEnd(36)}${pad(r.rps.toFixed(0), 7)}${pad(r.base.rps.toFixed(0), 6)}${pad(r.p50, 8)}${pad(r.p99, 8)}${pad(ratio(r).toFixed(2), 11)}${pad((r.p99 / r.base.p99).toFixed(2), 11)}${pad(r.errors + r.non2xx, 8)}  ${calls.padEnd(44)}  ${cost}`,
     );
   }
+  if (results.every((r) => r.cpu && r.base.cpu)) reportCpu(results);
   const target = (name) => results.find((r) => r.name === name);
   const checks = [
     ["concluded >= 0.8x baseline req/s", ratio(target("concluded experiment")) >= 0.8],
@@ -288,6 +316,31 @@ function report(results) {
   for (const [what, met] of checks) console.log(`  ${met ? "met   " : "MISSED"} ${what}`);
   console.log(
     `\nprices: Worker request $${PRICES.workerRequestPerMillion}/M, Durable Object request $${PRICES.durableObjectRequestPerMillion}/M, KV read $${PRICES.kvReadPerMillion}/M, log event (one per exposure line${args["no-exposure-log"] ? ", none with EXPOSURE_LOG=off" : ""}) $${PRICES.logEventPerMillion}/M, events queue per exposure (scripts/lib/prices.mjs)`,
+  );
+}
+
+/**
+ * Where each request's CPU went, by process (process-cpu.mjs): production runs only the
+ * runtime's share, so the baseline's runtime CPU over the scenario's is the throughput
+ * ratio that the Worker's own work would allow.
+ */
+function reportCpu(results) {
+  const pad = (text, n) => String(text).padStart(n);
+  const pair = (r, role) => `${r.base.cpu[role].toFixed(2)} → ${r.cpu[role].toFixed(2)}`;
+  console.log(
+    "\nCPU ms per request by process, baseline → scenario (the scenario's until the events consumer is idle):",
+  );
+  console.log(
+    `${"scenario".padEnd(36)}${pad("runtime", 14)}${pad("proxy", 14)}${pad("wrangler", 14)}${pad("runtime ratio", 15)}`,
+  );
+  for (const r of results) {
+    console.log(
+      `${r.name.padEnd(36)}${pad(pair(r, "runtime"), 14)}${pad(pair(r, "proxy"), 14)}${pad(pair(r, "wrangler"), 14)}${pad((r.base.cpu.runtime / r.cpu.runtime).toFixed(2), 15)}`,
+    );
+  }
+  console.log(
+    "  runtime: the workerd running the Worker, its objects and its queue consumer (all production has);\n" +
+      "  proxy: wrangler's workerd in front of it; wrangler: its Node process, which prints the log lines",
   );
 }
 
@@ -339,7 +392,7 @@ async function startConsumer(state, assignUrl) {
       throw new Error(`the consumer did not start:\n${output}`);
     }
     const probe = await fetch(`${url}/?experiment=bench-running&actor=warm:0`).catch(() => null);
-    if (probe?.headers.has("x-variant")) return { url, stop };
+    if (probe?.headers.has("x-variant")) return { url, pid: child.pid, stop };
     await new Promise((r) => setTimeout(r, 250));
   }
 }

@@ -2,6 +2,8 @@
 
 export interface WranglerDev {
   url: string;
+  /** The process that started it all (npx), whose tree `processCpu` (process-cpu.mjs) reads. */
+  pid: number;
   /** Every line wrangler and the Worker printed so far. */
   lines: string[];
   /** The port of the Worker's V8 inspector (wrangler's proxy). */

@@ -88,6 +88,8 @@ export async function startWranglerDev(options = {}) {
 
   return {
     url,
+    /** The process that started it all (npx), whose tree `processCpu` reads. */
+    pid: child.pid,
     lines,
     /** The port of the Worker's V8 inspector (wrangler's proxy), for `npm run profile:http`. */
     inspectorPort,

@@ -1,0 +1,85 @@
+// The CPU time of a `wrangler dev` process tree, by role, read from Linux's /proc, so
+// that the HTTP benchmark can say where a request's CPU went. Locally one request
+// passes through three processes; production has only the first:
+//   runtime  — the workerd that runs the Worker, its Durable Objects and its queue consumer
+//   proxy    — wrangler's own workerd in front of it (the public port), which also relays
+//              the runtime's inspector messages, among them every console call
+//   wrangler — wrangler's Node process (and its helpers), which reads the runtime's log
+//              lines and prints them
+import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+
+const TICKS_PER_SECOND = clockTicks();
+
+/**
+ * A sampler of the process tree under `rootPid`, whose proxy listens on `publicPort`;
+ * `null` where /proc cannot be read (not Linux).
+ * @returns {{ sample(): Record<"runtime" | "proxy" | "wrangler", number> } | null} CPU milliseconds so far, by role
+ */
+export function processCpu(rootPid, publicPort) {
+  if (TICKS_PER_SECOND === null) return null;
+  return {
+    sample() {
+      const totals = { runtime: 0, proxy: 0, wrangler: 0 };
+      for (const process of descendants(rootPid)) {
+        totals[roleOf(process.command, publicPort)] += (process.ticks * 1000) / TICKS_PER_SECOND;
+      }
+      return totals;
+    },
+  };
+}
+
+/** What one run used: `after - before` per role, per request. */
+export function perRequest(before, after, requests) {
+  const per = {};
+  for (const role of Object.keys(after)) per[role] = requests === 0 ? 0 : (after[role] - before[role]) / requests;
+  return per;
+}
+
+function roleOf(command, publicPort) {
+  if (!command.includes("workerd")) return "wrangler";
+  return command.includes(`entry=127.0.0.1:${publicPort} `) ? "proxy" : "runtime";
+}
+
+/** Every live process under `rootPid` (itself included), with its CPU ticks (user + system) so far. */
+function descendants(rootPid) {
+  const processes = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      // The command name in parentheses may hold spaces; the fields after it do not.
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      processes.push({
+        pid: Number(entry),
+        parent: Number(fields[1]),
+        ticks: Number(fields[11]) + Number(fields[12]),
+        command: `${readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ")} `,
+      });
+    } catch {
+      // exited while being read
+    }
+  }
+  const children = new Map();
+  for (const p of processes) children.set(p.parent, [...(children.get(p.parent) ?? []), p]);
+  const found = [];
+  const visit = (pid) => {
+    for (const child of children.get(pid) ?? []) {
+      found.push(child);
+      visit(child.pid);
+    }
+  };
+  const root = processes.find((p) => p.pid === rootPid);
+  if (root) found.push(root);
+  visit(rootPid);
+  return found;
+}
+
+function clockTicks() {
+  try {
+    readdirSync("/proc/self");
+    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
+  } catch {
+    return null;
+  }
+}
