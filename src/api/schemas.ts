@@ -2,6 +2,7 @@ import * as v from "valibot";
 import {
   type Assignment,
   ATTRIBUTE_NAME,
+  ATTRIBUTE_NAME_RULE,
   type ChangeRecord,
   codePoints,
   type ExperimentConfig,
@@ -11,6 +12,7 @@ import {
   LIMITS,
   NAME_PATTERN,
   type OverrideEntry,
+  RESERVED_ATTRIBUTE_NAMES,
   TARGETING_LIMITS,
   TARGETING_OPERATORS,
 } from "../core";
@@ -144,12 +146,21 @@ export const Attributes = v.pipe(
     (input) => typeof input === "object" && input !== null && !Array.isArray(input),
     "must be an object of attributes",
   ),
+  // Also first: valibot's record skips these names without a word.
+  v.check(
+    (input) => reservedNameIn(input) === undefined,
+    (issue) => `'${reservedNameIn(issue.input)}' is a reserved attribute name: names must be ${ATTRIBUTE_NAME_RULE}`,
+  ),
   v.record(
-    v.pipe(v.string(), v.regex(ATTRIBUTE_NAME, `attribute names must match ${ATTRIBUTE_NAME.source}`)),
+    v.pipe(v.string(), v.regex(ATTRIBUTE_NAME, `attribute names must be ${ATTRIBUTE_NAME_RULE}`)),
     AttributeValue,
   ),
   v.maxEntries(TARGETING_LIMITS.maxAttributes, `at most ${TARGETING_LIMITS.maxAttributes} attributes`),
 );
+
+function reservedNameIn(attributes: object): string | undefined {
+  return RESERVED_ATTRIBUTE_NAMES.find((name) => Object.hasOwn(attributes, name));
+}
 
 // ── Requests ────────────────────────────────────────────────────────────────────
 

@@ -72,9 +72,11 @@ export type {
 } from "./store";
 export {
   ATTRIBUTE_NAME,
+  ATTRIBUTE_NAME_RULE,
   type Attributes,
   type AttributeValue,
   compileTargeting,
+  RESERVED_ATTRIBUTE_NAMES,
   TARGETING_LIMITS,
   TARGETING_OPERATORS,
   type TargetingCondition,

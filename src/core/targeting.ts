@@ -76,8 +76,19 @@ export const TARGETING_LIMITS = {
   maxAttributeValueChars: 256,
 } as const;
 
-/** Attribute names, in conditions and in a caller's attributes alike. */
-export const ATTRIBUTE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+/**
+ * Names no attribute may have: a JavaScript object treats them as its own machinery
+ * (the validator and the evaluator skip them, and `obj.__proto__ = …` sets a prototype),
+ * so an attribute of that name would be dropped silently instead of compared. They
+ * are refused, as attributes and in conditions alike.
+ */
+export const RESERVED_ATTRIBUTE_NAMES = ["__proto__", "constructor", "prototype"] as const;
+
+/** Attribute names, in conditions and in a caller's attributes alike: 1 to 64 letters, digits, `_`, `.` or `-`, not reserved. */
+export const ATTRIBUTE_NAME = new RegExp(`^(?!(?:${RESERVED_ATTRIBUTE_NAMES.join("|")})$)[A-Za-z0-9_.-]{1,64}$`);
+
+/** How an attribute name is to be written, for error messages. */
+export const ATTRIBUTE_NAME_RULE = `1 to 64 letters, digits, '_', '.' or '-', and not ${RESERVED_ATTRIBUTE_NAMES.join(", ")}`;
 
 /** JSON number syntax: no leading `+`, no leading zeros, no bare `.5` or `5.`, no hex. */
 const NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
@@ -194,7 +205,7 @@ function validateCondition({ attribute, operator, values }: TargetingCondition, 
   const invalid = (detail: string) => ExperimentError.invalidConfig(`targeting[${index}] (${attribute}): ${detail}`);
   if (!ATTRIBUTE_NAME.test(attribute)) {
     throw ExperimentError.invalidConfig(
-      `targeting[${index}]: attribute name '${attribute}' must be 1 to 64 letters, digits, '_', '.' or '-'`,
+      `targeting[${index}]: attribute name '${attribute}' must be ${ATTRIBUTE_NAME_RULE}`,
     );
   }
   if (!(TARGETING_OPERATORS as readonly string[]).includes(operator)) throw invalid(`unknown operator '${operator}'`);

@@ -160,6 +160,11 @@ describe("the ExperimentsRpc service binding", () => {
       "'options.attributes.plan'",
     ],
     [
+      "an attribute named __proto__",
+      () => rpc.assign(running, "u", { attributes: JSON.parse('{"__proto__": "x"}') }),
+      "'__proto__' is a reserved attribute name",
+    ],
+    [
       "51 attributes",
       () =>
         rpc.assign(running, "u", {

@@ -115,6 +115,21 @@ describe("bad attributes and targeting", () => {
     await problem(call("POST", "/v1/assign", { body: { actor: "u", ...extra } }), 400, "invalid_request");
   });
 
+  // JSON.parse keeps "__proto__" as an ordinary key, as a request body's parser does.
+  it.each(["__proto__", "constructor", "prototype"])(
+    "an attribute named %s is 400 invalid_request naming it, in a batch body and a query",
+    async (reserved) => {
+      const name = await running(fiftyFifty);
+      const body = JSON.parse(`{"actor":"u","experiments":["${name}"],"attributes":{"${reserved}":"x"}}`);
+      const batch = await problem(call("POST", "/v1/assign", { body }), 400, "invalid_request");
+      expect(batch.body.detail).toContain(`'${reserved}' is a reserved attribute name`);
+      const query = await problem(call("GET", `/v1/assign/${name}?actor=u&attr.${reserved}=x`), 400, "invalid_request");
+      expect(query.body.detail).toContain(`'${reserved}' is a reserved attribute name`);
+      // Refused before anything was assigned.
+      await problem(admin("GET", `/experiments/${name}/assignments/u`), 404, "not_found");
+    },
+  );
+
   it("a repeated attr.* query parameter is 400 invalid_request", async () => {
     await problem(call("GET", "/v1/assign/anything?actor=u&attr.plan=a&attr.plan=b"), 400, "invalid_request");
   });
@@ -134,6 +149,12 @@ describe("bad attributes and targeting", () => {
       [{ attribute: "n", operator: "in", values: ["1"], not: true }],
       400,
       "invalid_request",
+    ],
+    [
+      "a condition on a reserved attribute name",
+      [{ attribute: "constructor", operator: "exists", values: [] }],
+      422,
+      "invalid_config",
     ],
     [
       "21 conditions",

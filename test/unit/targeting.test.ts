@@ -695,16 +695,22 @@ describe("validateTargeting", () => {
     expect(() => validateTargeting([condition([""])])).not.toThrow();
   });
 
-  it.each(["app_version", "user.plan", "A-b_9", "a".repeat(64), "__proto__"])(
-    "accepts the attribute name %j",
-    (name) => {
-      expect(() =>
-        validateTargeting([{ attribute: name, operator: "exists", values: [], case_insensitive: false }]),
-      ).not.toThrow();
-    },
-  );
+  it.each([
+    "app_version",
+    "user.plan",
+    "A-b_9",
+    "a".repeat(64),
+    "_proto_",
+    "constructors",
+    "prototype.id",
+    "Constructor",
+  ])("accepts the attribute name %j", (name) => {
+    expect(() =>
+      validateTargeting([{ attribute: name, operator: "exists", values: [], case_insensitive: false }]),
+    ).not.toThrow();
+  });
 
-  it.each(["", "a".repeat(65), "has space", "a:b", "a/b", "ünïcode", "a\n"])(
+  it.each(["", "a".repeat(65), "has space", "a:b", "a/b", "ünïcode", "a\n", "__proto__", "constructor", "prototype"])(
     "refuses the attribute name %j",
     (name) => {
       expect(
@@ -712,7 +718,9 @@ describe("validateTargeting", () => {
           condition(["DE"]),
           { attribute: name, operator: "exists", values: [], case_insensitive: false },
         ]),
-      ).toBe(`targeting[1]: attribute name '${name}' must be 1 to 64 letters, digits, '_', '.' or '-'`);
+      ).toBe(
+        `targeting[1]: attribute name '${name}' must be 1 to 64 letters, digits, '_', '.' or '-', and not __proto__, constructor, prototype`,
+      );
     },
   );
 

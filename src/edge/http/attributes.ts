@@ -9,7 +9,8 @@ const PREFIX = "attr.";
  * @throws {ExperimentError} `invalid_request` for a repeated name, or what the schema refuses
  */
 export function queryAttributes(query: URLSearchParams): Attributes {
-  const attributes: Record<string, string> = {};
+  // No prototype, so that `attr.__proto__` becomes a key the schema refuses rather than a no-op.
+  const attributes: Record<string, string> = Object.create(null);
   let any = false;
   for (const [key, value] of query) {
     if (!key.startsWith(PREFIX)) continue;
