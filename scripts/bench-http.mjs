@@ -18,7 +18,7 @@ import autocannon from "autocannon";
 import { client, countedTotals, eventually, FIFTY_FIFTY, runningAndConcluded } from "./lib/client.mjs";
 import { costPerMillion, PRICES } from "./lib/prices.mjs";
 import { perRequest, processCpu } from "./lib/process-cpu.mjs";
-import { freePort, startWranglerDev } from "./lib/wrangler-dev.mjs";
+import { freePort, SCRIPTED_WRANGLER_ENV, startWranglerDev } from "./lib/wrangler-dev.mjs";
 
 const { values: args } = parseArgs({
   options: {
@@ -363,12 +363,7 @@ async function startConsumer(state, assignUrl) {
   args.push("--persist-to", state, "--var", `ASSIGN_URL:${assignUrl}`);
   const child = spawn("npx", args, {
     stdio: ["ignore", "pipe", "pipe"],
-    env: {
-      ...process.env,
-      WRANGLER_SEND_METRICS: "false",
-      CLOUDFLARE_CF_FETCH_ENABLED: "false",
-      WRANGLER_REGISTRY_PATH: registry,
-    },
+    env: { ...process.env, ...SCRIPTED_WRANGLER_ENV, WRANGLER_REGISTRY_PATH: registry },
     detached: true,
   });
   let output = "";

@@ -28,3 +28,6 @@ export function startWranglerDev(options?: {
   port?: number;
   quiet?: boolean;
 }): Promise<WranglerDev>;
+
+/** The environment of every `wrangler dev` a script starts: no telemetry, no `Request.cf` download, no debug log file. */
+export const SCRIPTED_WRANGLER_ENV: Readonly<Record<string, string>>;

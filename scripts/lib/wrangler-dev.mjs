@@ -5,6 +5,23 @@ import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { buildDashboard } from "../build-dashboard.mjs";
 
+/**
+ * The environment of every `wrangler dev` a script starts:
+ * - no usage telemetry;
+ * - no download of a sample `Request.cf` object from workers.cloudflare.com (without
+ *   internet it prints a warning with a stack trace into the collected lines; locally
+ *   targeting reads wrangler's placeholder instead);
+ * - no debug log file: wrangler otherwise appends every line it prints, a line per
+ *   request and per exposure among them, to a file under ~/.config/.wrangler/logs, one
+ *   `appendFile` each. The scripts collect the lines themselves, the files grew by about
+ *   17 MB a benchmark run, and the writing is CPU on the cores the Worker needs.
+ */
+export const SCRIPTED_WRANGLER_ENV = {
+  WRANGLER_SEND_METRICS: "false",
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  WRANGLER_WRITE_LOGS: "false",
+};
+
 /** A free TCP port on 127.0.0.1. */
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -49,10 +66,7 @@ export async function startWranglerDev(options = {}) {
   }
   const child = spawn("npx", args, {
     stdio: ["ignore", "pipe", "pipe"],
-    // No telemetry, and no download of a sample `Request.cf` object from
-    // workers.cloudflare.com (the Worker never reads `request.cf`; without internet the
-    // download prints a warning with a stack trace into the collected lines).
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
+    env: { ...process.env, ...SCRIPTED_WRANGLER_ENV },
     detached: true,
   });
   const lines = [];
