@@ -55,10 +55,35 @@ export function parseTarget(text: string): TargetingCondition {
   if (!(TARGETING_OPERATORS as readonly string[]).includes(operator)) {
     throw new UsageError(`unknown operator '${operator}' in '${text}' (one of: ${TARGETING_OPERATORS.join(", ")})`);
   }
-  const values = list === undefined ? [] : list.split(",").map((value) => value.trim());
+  const values = list === undefined ? [] : splitValues(list);
   if (operator !== "exists" && values.length === 0) throw new UsageError(`'${text}' needs at least one value`);
   if (operator === "exists" && values.length > 0) throw new UsageError(`'exists' takes no values: '${text}'`);
   return { attribute, operator, values, ...(caseInsensitive ? { case_insensitive: true } : {}) };
+}
+
+/**
+ * A condition's values: comma-separated and trimmed, where `\,` is a comma inside a
+ * value and `\\` a backslash (`conditionText` writes them so); any other backslash is
+ * kept as it is.
+ */
+function splitValues(list: string): string[] {
+  const values: string[] = [];
+  let current = "";
+  for (let i = 0; i < list.length; i++) {
+    const char = list[i];
+    const next = list[i + 1];
+    if (char === "\\" && (next === "," || next === "\\")) {
+      current += next;
+      i++;
+    } else if (char === ",") {
+      values.push(current.trim());
+      current = "";
+    } else {
+      current += char;
+    }
+  }
+  values.push(current.trim());
+  return values;
 }
 
 /** A whole, non-negative number: `what` names it in the message. */

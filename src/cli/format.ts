@@ -47,7 +47,9 @@ export function timeText(secs: number | null | undefined): string {
 /** `country in DE,FR`, as `--target` takes it (`/i` when case-insensitive). */
 export function conditionText(condition: TargetingCondition): string {
   const operator = condition.case_insensitive ? `${condition.operator}/i` : condition.operator;
-  return [condition.attribute, operator, condition.values.join(",")].filter((part) => part !== "").join(" ");
+  // Escaped as `--target` reads them back: a comma inside a value is `\,`, a backslash `\\`.
+  const values = condition.values.map((value) => value.replaceAll("\\", "\\\\").replaceAll(",", "\\,"));
+  return [condition.attribute, operator, values.join(",")].filter((part) => part !== "").join(" ");
 }
 
 export function experimentsTable(experiments: readonly ExperimentConfig[]): string {

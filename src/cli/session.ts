@@ -11,6 +11,8 @@ export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
   readFile(path: string): Promise<string>;
+  /** All of standard input, for `-f -`. */
+  readStdin(): Promise<string>;
   fetch?: FetchLike;
 }
 

@@ -1,9 +1,11 @@
 // expctl's own syntaxes: `--variant a=1`, `--attr k=v`, `--target 'attr op v1,v2'`, and
 // the apply file; each a pure function that throws UsageError (exit 2).
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseApplyFile } from "../../src/cli/apply-file";
 import { attributesOf, parseAttribute, parseCount, parseTarget, parseVariant } from "../../src/cli/args";
 import { UsageError } from "../../src/cli/errors";
+import { conditionText } from "../../src/cli/format";
 
 describe("--variant <name>=<weight>", () => {
   it("reads a name and a whole-number weight", () => {
@@ -72,6 +74,29 @@ describe("--target '<attribute> <operator> <values>'", () => {
   it("refuses a condition without values, or without an operator", () => {
     expect(() => parseTarget("country in")).toThrow("needs at least one value");
     expect(() => parseTarget("country")).toThrow(UsageError);
+  });
+
+  it("reads \\, as a comma inside a value and \\\\ as a backslash, and keeps any other backslash", () => {
+    expect(parseTarget("city in Washington\\, D.C.,Berlin").values).toEqual(["Washington, D.C.", "Berlin"]);
+    expect(parseTarget("path starts_with C:\\\\,a\\b").values).toEqual(["C:\\", "a\\b"]);
+  });
+
+  it("reads back every condition as show and apply print it", () => {
+    // Values as the engine keeps them: trimmed, not empty (a value of spaces cannot be typed).
+    const value = fc
+      .string({ unit: fc.constantFrom("a", " ", ",", "\\", "é"), minLength: 1, maxLength: 12 })
+      .filter((text) => text.trim() === text && text !== "");
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 1, maxLength: 4 }), fc.boolean(), (values, caseInsensitive) => {
+        const condition = {
+          attribute: "city",
+          operator: "in",
+          values,
+          ...(caseInsensitive ? { case_insensitive: true } : {}),
+        } as const;
+        expect(parseTarget(conditionText(condition))).toEqual(condition);
+      }),
+    );
   });
 });
 

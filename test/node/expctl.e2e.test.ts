@@ -35,14 +35,21 @@ interface Outcome {
   stderr: string;
 }
 
-/** Runs the built expctl with `node` (the pinned one unless given), connected to the Worker through the environment. */
-function expctl(args: string[], options: { env?: Record<string, string>; node?: string } = {}): Promise<Outcome> {
+/**
+ * Runs the built expctl with `node` (the pinned one unless given), connected to the
+ * Worker through the environment, with `stdin` as its standard input (none: closed).
+ */
+function expctl(
+  args: string[],
+  options: { env?: Record<string, string>; node?: string; stdin?: string } = {},
+): Promise<Outcome> {
   const env = { ...process.env, EXPCTL_URL: dev.url, EXPCTL_TOKEN: TOKEN, EXPCTL_ADMIN_ACTOR: "", ...options.env };
   return new Promise((resolve) => {
-    execFile(options.node ?? process.execPath, [cli, ...args], { env }, (error, stdout, stderr) => {
+    const child = execFile(options.node ?? process.execPath, [cli, ...args], { env }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
       resolve({ code, stdout, stderr });
     });
+    child.stdin?.end(options.stdin ?? "");
   });
 }
 
@@ -327,6 +334,20 @@ experiments:
         impossible: [],
         applied: 0,
       });
+    });
+
+    it("reads the file from standard input with -f -", async () => {
+      const piped = "experiments:\n  - {name: cli_apply_stdin, variants: [{name: x, weight: 1}], state: running}\n";
+      const outcome = await expctl(["apply", "-f", "-"], { stdin: piped });
+      expect(outcome).toEqual({
+        code: 0,
+        stdout: "create     cli_apply_stdin: x=1\nstart      cli_apply_stdin\napplied 2 step(s)\n",
+        stderr: "",
+      });
+      expect(await client.get("cli_apply_stdin")).toMatchObject({ state: "running" });
+      const invalid = await expctl(["apply", "-f", "-"], { stdin: "experiments: 3\n" });
+      expect(invalid.code).toBe(2);
+      expect(invalid.stderr).toContain("standard input is not a valid experiments file");
     });
 
     it("exits 2 for a file that is not valid, or not there", async () => {

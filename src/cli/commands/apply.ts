@@ -6,22 +6,27 @@ import { variantsText } from "../format";
 import { type Plan, plan, type Step } from "../plan";
 import type { Session, SessionOf } from "../session";
 
-/** `apply -f experiments.yaml [--dry-run]`: make the Worker match a file, with the fewest admin calls. */
+/**
+ * `apply -f experiments.yaml [--dry-run]`: make the Worker match a file, with the fewest
+ * admin calls. `-f -` reads the file from standard input (`generate | expctl apply -f -`).
+ */
 export function applyCommand(program: Command, sessionOf: SessionOf, exit: (code: number) => void): void {
   program
     .command("apply")
     .description("make the experiments a YAML file declares match it (others are left alone)")
-    .requiredOption("-f, --file <path>", "the experiments file (YAML)")
+    .requiredOption("-f, --file <path>", "the experiments file (YAML); - reads standard input")
     .option("--dry-run", "print the plan, change nothing")
     .action(async (options: { file: string; dryRun?: boolean }, command: Command) => {
       const session = sessionOf(command);
+      const fromStdin = options.file === "-";
+      const source = fromStdin ? "standard input" : options.file;
       let text: string;
       try {
-        text = await session.io.readFile(options.file);
+        text = fromStdin ? await session.io.readStdin() : await session.io.readFile(options.file);
       } catch (error) {
-        throw new UsageError(`cannot read ${options.file}: ${error instanceof Error ? error.message : error}`);
+        throw new UsageError(`cannot read ${source}: ${error instanceof Error ? error.message : error}`);
       }
-      const desired = parseApplyFile(text, options.file);
+      const desired = parseApplyFile(text, source);
       const { experiments } = await session.client.list();
       const planned = plan(experiments, desired);
       exit(await carryOut(session, planned, options.dryRun === true));
