@@ -58,6 +58,25 @@ export function parseCoveragePercent(text: string): number | null {
   return bp >= 0 && bp <= 10_000 ? bp : null;
 }
 
+/** One variant a line, `name=weight`, as `expctl create --variant` takes them. */
+const VARIANT_LINE = /^\s*([^=\s]+)\s*=\s*(\d+)\s*$/;
+
+/**
+ * Variants as an operator typed them, one `control=50` a line (blank lines skipped).
+ * @throws {Error} naming the first line that is not one; the API checks the rest
+ */
+export function parseVariants(text: string): Variant[] {
+  const variants: Variant[] = [];
+  text.split("\n").forEach((line, i) => {
+    if (line.trim() === "") return;
+    const match = VARIANT_LINE.exec(line);
+    if (match === null) throw new Error(`Variants, line ${i + 1}: '${line.trim()}' is not name=weight.`);
+    variants.push({ name: match[1] as string, weight: Number(match[2]) });
+  });
+  if (variants.length === 0) throw new Error("Give at least one variant, as name=weight.");
+  return variants;
+}
+
 /** Seconds since the epoch as `2026-11-26 14:05 UTC` (the results' days are UTC days too). */
 export function utc(secs: number): string {
   const iso = new Date(secs * 1000).toISOString();

@@ -275,12 +275,48 @@ describe("the dashboard at /dashboard/", () => {
     const { page, errors } = await openDashboard();
     await signIn(page, VIEW_TOKEN);
     await page.getByText("Signed in as viewer").waitFor();
+    expect(await page.getByRole("button", { name: "New experiment" }).count()).toBe(0);
     await openExperiment(page, "browser_readonly");
     await expect.poll(() => results(page).textContent()).toContain("SRM: insufficient data");
     for (const name of ["Start", "Conclude", "Archive", "Save weights", "Save coverage", "Add override"]) {
       expect(await page.getByRole("button", { name }).count(), name).toBe(0);
     }
     await page.getByText("Read-only token (viewer): no actions.").waitFor();
+    expect(errors).toEqual([]);
+  }, 30_000);
+
+  it("creates a draft from the list, refusing a taken name and a bad variant line, then opens it", async () => {
+    await api.define("browser_taken", { variants: FIFTY, description: "Already here" });
+    const { page, errors } = await openDashboard();
+    await signIn(page);
+    await button(page, "New experiment").click();
+    const dialog = page.getByRole("dialog", { name: "New experiment" });
+    await dialog.getByLabel("Name").fill("browser_taken");
+    await dialog.getByRole("button", { name: "Create draft" }).click();
+    await dialog.getByRole("alert").filter({ hasText: "An experiment named browser_taken already exists." }).waitFor();
+    // The existing definition was not replaced.
+    expect((await api.get("browser_taken")).description).toBe("Already here");
+
+    await dialog.getByLabel("Name").fill("browser_created");
+    await dialog.getByLabel("Variants").fill("control=1\ntreatment two");
+    await dialog.getByRole("button", { name: "Create draft" }).click();
+    await dialog.getByRole("alert").filter({ hasText: "line 2: 'treatment two' is not name=weight" }).waitFor();
+    await expect(api.get("browser_created")).rejects.toMatchObject({ code: "not_found" });
+
+    await dialog.getByLabel("Variants").fill("control=1\ntreatment=3");
+    await dialog.getByLabel("Description").fill("Made in the dashboard");
+    await dialog.getByLabel("Exclusion group").fill("browser_group");
+    await dialog.getByRole("button", { name: "Create draft" }).click();
+    await page.getByRole("heading", { level: 1, name: "browser_created", exact: true }).waitFor();
+    expect(await api.get("browser_created")).toMatchObject({
+      state: "draft",
+      description: "Made in the dashboard",
+      exclusion_group: "browser_group",
+      variants: [
+        { name: "control", weight: 1 },
+        { name: "treatment", weight: 3 },
+      ],
+    });
     expect(errors).toEqual([]);
   }, 30_000);
 
@@ -357,7 +393,10 @@ describe("the dashboard at /dashboard/", () => {
       await expectNoSidewaysScroll(page);
       // On a desktop the table fits; on a phone its rows are cards: it never needs scrolling sideways.
       const table = page.getByRole("region", { name: "Experiments" });
-      expect(await table.evaluate((element) => element.scrollWidth - element.clientWidth)).toBeLessThanOrEqual(0);
+      expect(
+        await table.evaluate((element) => element.scrollWidth - element.clientWidth),
+        `${viewport.width} px`,
+      ).toBeLessThanOrEqual(0);
       if (viewport === PHONE) await page.screenshot({ path: join(tmpdir(), "dashboard-375-list.png"), fullPage: true });
       await openExperiment(page, "checkout_v2");
       await expect.poll(() => results(page).textContent()).toContain("SRM:");

@@ -7,6 +7,7 @@ import {
   mutation,
   niceCeiling,
   parseCoveragePercent,
+  parseVariants,
   percent,
   pValue,
   utc,
@@ -69,5 +70,23 @@ describe("the dashboard's formatting", () => {
     );
     expect([0.4712, 0.0042, 0.00002].map(pValue)).toEqual(["0.47", "0.0042", "< 0.0001"]);
     expect(utc(86_400 + 3_660)).toBe("1970-01-02 01:01 UTC");
+  });
+});
+
+describe("variants as an operator types them", () => {
+  it("reads one name=weight a line, spaces and blank lines aside", () => {
+    expect(parseVariants(" control = 50\n\ntreatment=50 \n")).toEqual([
+      { name: "control", weight: 50 },
+      { name: "treatment", weight: 50 },
+    ]);
+  });
+
+  it.each([
+    ["control=50\n\ntreatment 50", "Variants, line 3: 'treatment 50' is not name=weight."],
+    ["control=-1", "Variants, line 1: 'control=-1' is not name=weight."],
+    ["a b=1", "Variants, line 1: 'a b=1' is not name=weight."],
+    [" \n ", "Give at least one variant, as name=weight."],
+  ])("refuses %j, naming the line", (text, message) => {
+    expect(() => parseVariants(text)).toThrow(message);
   });
 });

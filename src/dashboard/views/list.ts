@@ -3,7 +3,8 @@ import { weightBar } from "../charts";
 import { h, uid } from "../dom";
 import { count, coverage, STATES, type State } from "../format";
 import { describeError } from "../session";
-import { inPool, showError, srmBadge, stateBadge, type ViewContext } from "../view";
+import { canWrite, inPool, showError, srmBadge, stateBadge, type ViewContext } from "../view";
+import { createExperimentDialog } from "./create";
 
 /** Results are asked for this many experiments at a time. */
 const RESULTS_CONCURRENCY = 4;
@@ -73,12 +74,30 @@ export async function listView(ctx: ViewContext, query: URLSearchParams): Promis
   };
 
   const refresh = h("button", { type: "button", class: "button", on: { click: () => ctx.reload() } }, "Refresh");
+  // A read token sees no action at all.
+  const create = canWrite(ctx)
+    ? h(
+        "button",
+        {
+          type: "button",
+          class: "button button-primary",
+          on: {
+            click: async () => {
+              const name = await createExperimentDialog(ctx);
+              if (name !== null) location.hash = `#/experiments/${encodeURIComponent(name)}`;
+            },
+          },
+        },
+        "New experiment",
+      )
+    : null;
   const toolbar = h(
     "div",
     { class: "toolbar" },
     h("label", { for: select.id, class: "inline-label" }, "State"),
     select,
     refresh,
+    create,
   );
   view.append(h("header", { class: "view-header" }, h("div", null, title, summary), toolbar), notices);
 
@@ -92,7 +111,9 @@ export async function listView(ctx: ViewContext, query: URLSearchParams): Promis
         h(
           "p",
           { class: "muted" },
-          "Declare one with the admin API (PUT /v1/admin/experiments/{name}) or with expctl; it shows here as a draft.",
+          canWrite(ctx)
+            ? "Create one with New experiment, the admin API (PUT /v1/admin/experiments/{name}) or expctl; it starts as a draft."
+            : "Experiments declared with the admin API or expctl show here.",
         ),
       ),
     );
@@ -177,7 +198,11 @@ function row(config: ExperimentConfig) {
       config.winner ? h("span", { class: "cell-note" }, `winner ${config.winner}`) : null,
     ),
     h("td", { class: "weights-cell" }, weightBar(config.variants)),
-    h("td", { "data-label": "Group" }, config.exclusion_group ?? h("span", { class: "muted" }, "—")),
+    h(
+      "td",
+      { class: "group-cell", "data-label": "Group" },
+      config.exclusion_group ?? h("span", { class: "muted" }, "—"),
+    ),
     h("td", { "data-label": "Hash" }, `v${config.hash_version}`),
     h(
       "td",
