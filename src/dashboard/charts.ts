@@ -47,21 +47,35 @@ const MARGIN = { top: 12, right: 12, bottom: 30, left: 52 };
 /** At most this many days are drawn (the newest); the table above has the totals. */
 const MAX_DAYS = 120;
 
+/** What the daily chart counts: actors enrolled that day, or exposures (every assignment answered). */
+export type DailyMeasure = "enrolled" | "exposures";
+
+const MEASURE_WORDS: Record<DailyMeasure, { plural: string; each: string }> = {
+  enrolled: { plural: "enrolments", each: "enrolled" },
+  exposures: { plural: "exposures", each: "exposures" },
+};
+
 /**
- * Enrolments per UTC day as stacked bars, a colour per variant (the order of the
- * config), as inline SVG: no chart library. Days without enrolments between the first
- * and the last are drawn empty rather than left out, so the x axis is time.
+ * Enrolments (or exposures) per UTC day as stacked bars, a colour per variant (the
+ * order of the config), as inline SVG: no chart library. Days without any between the
+ * first and the last are drawn empty rather than left out, so the x axis is time.
  */
-export function dailyChart(results: ExperimentResults, options: { width?: number } = {}): HTMLElement {
+export function dailyChart(
+  results: ExperimentResults,
+  options: { width?: number; measure?: DailyMeasure } = {},
+): HTMLElement {
   const width = options.width ?? 720;
+  const measure = options.measure ?? "enrolled";
+  const words = MEASURE_WORDS[measure];
   const names = results.variants.map((v) => v.name);
   const days = continuousDays(
     results.daily.map((d) => d.day),
     MAX_DAYS,
   );
-  if (days.length === 0) return h("p", { class: "muted" }, "No enrolments yet.");
+  if (days.length === 0) return h("p", { class: "muted" }, `No ${words.plural} yet.`);
   const byDay = new Map(results.daily.map((d) => [d.day, d.variants]));
-  const totals = days.map((day) => names.reduce((sum, name) => sum + (byDay.get(day)?.[name]?.enrolled ?? 0), 0));
+  const countOf = (day: string, name: string) => byDay.get(day)?.[name]?.[measure] ?? 0;
+  const totals = days.map((day) => names.reduce((sum, name) => sum + countOf(day, name), 0));
   const max = Math.max(...totals, 1);
   const step = niceCeiling(max / 4);
   const top = Math.max(step, Math.ceil(max / step) * step);
@@ -86,14 +100,14 @@ export function dailyChart(results: ExperimentResults, options: { width?: number
     const x = MARGIN.left + band * i + (band - barWidth) / 2;
     let base = 0;
     const segments = names.map((name, v) => {
-      const enrolled = byDay.get(day)?.[name]?.enrolled ?? 0;
-      if (enrolled === 0) return null;
+      const value = countOf(day, name);
+      if (value === 0) return null;
       const rect = svg(
         "rect",
-        { x, y: y(base + enrolled), width: barWidth, height: y(base) - y(base + enrolled), fill: variantColour(v) },
-        svg("title", null, `${day} · ${name}: ${count(enrolled)} enrolled`),
+        { x, y: y(base + value), width: barWidth, height: y(base) - y(base + value), fill: variantColour(v) },
+        svg("title", null, `${day} · ${name}: ${count(value)} ${words.each}`),
       );
-      base += enrolled;
+      base += value;
       return rect;
     });
     const label =
@@ -113,8 +127,8 @@ export function dailyChart(results: ExperimentResults, options: { width?: number
   const last = days[days.length - 1] ?? "";
   const summary =
     days.length === 1
-      ? `${count(total)} enrolments on ${first} (UTC)`
-      : `${count(total)} enrolments from ${first} to ${last} (UTC days)`;
+      ? `${count(total)} ${words.plural} on ${first} (UTC)`
+      : `${count(total)} ${words.plural} from ${first} to ${last} (UTC days)`;
   const chart = svg(
     "svg",
     {
@@ -124,7 +138,7 @@ export function dailyChart(results: ExperimentResults, options: { width?: number
       "aria-labelledby": titleId,
       preserveAspectRatio: "xMidYMid meet",
     },
-    svg("title", { id: titleId }, `Daily enrolments: ${summary}`),
+    svg("title", { id: titleId }, `Daily ${words.plural}: ${summary}`),
     grid,
     bars,
     svg("line", {

@@ -200,6 +200,13 @@ describe("the dashboard at /dashboard/", () => {
     expect(text).toContain("400");
     await page.getByRole("img", { name: /Daily enrolments: 400 enrolments/ }).waitFor();
     await page.screenshot({ path: join(shots, "dashboard-detail.png"), fullPage: true });
+    // The same chart counts exposures, as many as the results route reports.
+    const exposures = (await api.results("checkout_v2")).variants.reduce((sum, v) => sum + v.exposures, 0);
+    expect(exposures).toBeGreaterThan(0);
+    await page.getByRole("radio", { name: "Exposures" }).check();
+    await page.getByRole("img", { name: new RegExp(`^Daily exposures: ${exposures} exposures`) }).waitFor();
+    await page.getByRole("radio", { name: "Enrolments" }).check();
+    await page.getByRole("img", { name: /^Daily enrolments: 400 enrolments/ }).waitFor();
     expect(errors).toEqual([]);
   }, 120_000);
 

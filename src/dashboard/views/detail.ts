@@ -1,5 +1,5 @@
 import type { ExperimentConfig, ExperimentResults, HistoryResponse, OverrideList } from "../../client";
-import { dailyChart, swatch, weightBar } from "../charts";
+import { type DailyMeasure, dailyChart, swatch, weightBar } from "../charts";
 import { confirmDialog } from "../dialog";
 import { h, uid } from "../dom";
 import {
@@ -30,7 +30,7 @@ interface Data {
 }
 
 /**
- * One experiment: its config, results with the SRM status and the daily enrolments,
+ * One experiment: its config, results with the SRM status and the daily enrolments or exposures,
  * overrides, history, and (for a write token) the actions. After an action the page
  * reads everything again, so what it shows is what the API now says.
  */
@@ -266,6 +266,7 @@ export async function detailView(ctx: ViewContext, name: string): Promise<HTMLEl
     }
     const results = data.results.value;
     lastResults = results;
+    const chartSlot = h("div");
     const { srm } = results;
     const statistics =
       srm.statistic !== null && srm.p_value !== null
@@ -345,10 +346,8 @@ export async function detailView(ctx: ViewContext, name: string): Promise<HTMLEl
           ),
         ),
       ),
-      h("h3", null, "Daily enrolments"),
-      // Drawn for about the width the panel gets (the page is at most 1,200 px wide, less
-      // its and the panel's padding), so that its labels keep their size, phones included.
-      dailyChart(results, { width: Math.max(300, Math.min(window.innerWidth, 1200) - 82) }),
+      h("div", { class: "chart-header" }, h("h3", null, "Per day"), measureChoice(chartSlot, results)),
+      chartSlot,
       h(
         "p",
         { class: "hint" },
@@ -724,4 +723,42 @@ export async function detailView(ctx: ViewContext, name: string): Promise<HTMLEl
   const data = await load();
   if (data !== null) render(data);
   return view;
+}
+
+/**
+ * The daily chart's choice of what to count (enrolments first: the split the SRM check
+ * reads), drawing the chart into `slot` now and on every change. Drawn for about the
+ * width the panel gets (the page is at most 1,200 px wide, less its and the panel's
+ * padding), so that its labels keep their size, phones included.
+ */
+function measureChoice(slot: HTMLElement, results: ExperimentResults): HTMLElement {
+  const width = Math.max(300, Math.min(window.innerWidth, 1200) - 82);
+  const draw = (measure: DailyMeasure) => slot.replaceChildren(dailyChart(results, { width, measure }));
+  const name = uid("daily-measure");
+  const options: Array<[DailyMeasure, string]> = [
+    ["enrolled", "Enrolments"],
+    ["exposures", "Exposures"],
+  ];
+  draw("enrolled");
+  return h(
+    "fieldset",
+    { class: "segmented" },
+    h("legend", { class: "visually-hidden" }, "Count per day"),
+    options.map(([measure, label]) => {
+      const id = uid("daily-measure-choice");
+      return h(
+        "span",
+        { class: "segment" },
+        h("input", {
+          type: "radio",
+          name,
+          id,
+          value: measure,
+          checked: measure === "enrolled",
+          on: { change: () => draw(measure) },
+        }),
+        h("label", { for: id }, label),
+      );
+    }),
+  );
 }
