@@ -17,7 +17,7 @@ import { gzipSync } from "node:zlib";
 import autocannon from "autocannon";
 import { client, countedTotals, eventually, FIFTY_FIFTY, runningAndConcluded } from "./lib/client.mjs";
 import { costPerMillion, PRICES } from "./lib/prices.mjs";
-import { perRequest, processCpu } from "./lib/process-cpu.mjs";
+import { perRequest, processCpu, runtimeQuiet } from "./lib/process-cpu.mjs";
 import { freePort, SCRIPTED_WRANGLER_ENV, startWranglerDev } from "./lib/wrangler-dev.mjs";
 
 const { values: args } = parseArgs({
@@ -198,9 +198,10 @@ async function settled(api, experiments) {
  * The scenario, right after the baseline Worker for as long: each ratio is to the
  * baseline measured next to it, so that the machine's drift over the run (a shared
  * VM's speed changes by minutes) does not count against the scenarios measured last.
- * Each server's CPU is read around its run; the scenario's until `settle` resolves (the
- * events queue's consumer has counted and logged what the run sent), so that the work a
- * request leaves behind counts against it.
+ * Each server's CPU is read around its run, the scenario's until its runtime is quiet
+ * again (the events queue's consumer has counted and logged what the run sent), so that
+ * the work a request leaves behind counts against it; off Linux, `settle` (which asks the
+ * Worker for its counts) waits for the consumer instead.
  */
 async function againstBaseline(scenario, servers, settle) {
   const base = await withCpu([baseline], () => measure({ name: "baseline", path: () => "/v1/baseline" }, baseline.url));
@@ -209,11 +210,16 @@ async function againstBaseline(scenario, servers, settle) {
 
 /**
  * `run`'s result with `cpu`: the servers' CPU milliseconds per response by process role,
- * summed over the servers (null off Linux).
+ * summed over the servers, counted until their runtimes are quiet again (off Linux,
+ * `null`, and `settle` waits instead).
  */
 async function withCpu(servers, run, settle = async () => {}) {
   const samplers = servers.map((server) => processCpu(server.pid, Number(new URL(server.url).port)));
-  if (samplers.includes(null)) return { ...(await run()), cpu: null };
+  if (samplers.includes(null)) {
+    const result = await run();
+    await settle();
+    return { ...result, cpu: null };
+  }
   const sample = () => {
     const totals = { runtime: 0, proxy: 0, wrangler: 0 };
     for (const sampler of samplers) for (const [role, ms] of Object.entries(sampler.sample())) totals[role] += ms;
@@ -221,7 +227,7 @@ async function withCpu(servers, run, settle = async () => {}) {
   };
   const before = sample();
   const result = await run();
-  await settle();
+  await runtimeQuiet(samplers);
   return { ...result, cpu: perRequest(before, sample(), result.responses) };
 }
 
@@ -328,7 +334,7 @@ function reportCpu(results) {
   const pad = (text, n) => String(text).padStart(n);
   const pair = (r, role) => `${r.base.cpu[role].toFixed(2)} → ${r.cpu[role].toFixed(2)}`;
   console.log(
-    "\nCPU ms per request by process, baseline → scenario (the scenario's until the events consumer is idle):",
+    "\nCPU ms per request by process, baseline → scenario (the scenario's until its runtime is quiet, the events consumer done):",
   );
   console.log(
     `${"scenario".padEnd(36)}${pad("runtime", 14)}${pad("proxy", 14)}${pad("wrangler", 14)}${pad("runtime ratio", 15)}`,

@@ -29,6 +29,25 @@ export function processCpu(rootPid, publicPort) {
   };
 }
 
+/**
+ * Resolves once the runtime has used (almost) no CPU for `quietMs` on end, so that the
+ * work a run left behind (the events window, the queue's batch delay, the consumer) is
+ * done; at most `maxMs`. Watching the CPU, not asking the Worker, adds no work of its own.
+ */
+export async function runtimeQuiet(samplers, { quietMs = 3000, maxMs = 60_000, stepMs = 250 } = {}) {
+  const runtime = () => samplers.reduce((sum, sampler) => sum + sampler.sample().runtime, 0);
+  const deadline = Date.now() + maxMs;
+  let last = runtime();
+  let quietSince = Date.now();
+  while (Date.now() - quietSince < quietMs && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, stepMs));
+    const now = runtime();
+    // Under 2 % of a core: timers and bookkeeping, not a consumer at work.
+    if (now - last > stepMs * 0.02) quietSince = Date.now();
+    last = now;
+  }
+}
+
 /** What one run used: `after - before` per role, per request. */
 export function perRequest(before, after, requests) {
   const per = {};
@@ -37,7 +56,8 @@ export function perRequest(before, after, requests) {
 }
 
 function roleOf(command, publicPort) {
-  if (!command.includes("workerd")) return "wrangler";
+  // By the executable's name, not anywhere in the line (a checkout's path may say "workerd").
+  if (!(command.split(" ")[0] ?? "").endsWith("/workerd")) return "wrangler";
   return command.includes(`entry=127.0.0.1:${publicPort} `) ? "proxy" : "runtime";
 }
 

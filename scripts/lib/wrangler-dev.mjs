@@ -40,7 +40,7 @@ export function freePort() {
  */
 export async function startWranglerDev(options = {}) {
   // wrangler.toml's [assets] directory must exist (npm install builds it; this covers a
-  // deleted dist/). A config of its own (the baseline Worker) has no assets.
+  // deleted dist/). A config of its own (the baseline Worker) brings its own assets.
   if (!options.config) await buildDashboard();
   const port = options.port ?? (await freePort());
   const inspectorPort = await freePort();
