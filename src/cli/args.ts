@@ -1,4 +1,4 @@
-import type { TargetingCondition, Variant } from "../client";
+import { type TargetingCondition, type Variant, variantFromText } from "../client";
 import { TARGETING_OPERATORS } from "../core";
 import { UsageError } from "./errors";
 
@@ -8,18 +8,13 @@ import { UsageError } from "./errors";
  * these only turn text into the API's shapes.
  */
 
-/**
- * `control=50` → `{ name: "control", weight: 50 }`. The name is everything before the
- * last `=`, so a name may itself contain `=`.
- */
+/** `control=50` → `{ name: "control", weight: 50 }` (`variantFromText`, shared with the dashboard). */
 export function parseVariant(text: string): Variant {
-  const at = text.lastIndexOf("=");
-  const name = text.slice(0, at);
-  const weight = text.slice(at + 1);
-  if (at <= 0 || !/^\d+$/.test(weight)) {
+  const variant = variantFromText(text);
+  if (variant === null) {
     throw new UsageError(`'${text}' is not <variant>=<weight> with a whole-number weight (e.g. control=50)`);
   }
-  return { name, weight: Number(weight) };
+  return variant;
 }
 
 /** `plan=pro` → `["plan", "pro"]`; the value is everything after the first `=` and stays text. */
@@ -31,7 +26,8 @@ export function parseAttribute(text: string): [string, string] {
 
 /** `--attr` given several times → one attributes object; a name given twice is a mistake. */
 export function attributesOf(pairs: readonly string[]): Record<string, string> {
-  const attributes: Record<string, string> = {};
+  // No prototype: `--attr __proto__=x` is then sent, and refused by the Worker in words, not dropped.
+  const attributes: Record<string, string> = Object.create(null);
   for (const pair of pairs) {
     const [name, value] = parseAttribute(pair);
     if (Object.hasOwn(attributes, name)) throw new UsageError(`attribute '${name}' is given more than once`);

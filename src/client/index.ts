@@ -20,3 +20,4 @@ export {
 export { ApiError, NetworkError } from "./errors";
 export { CLIENT_ROUTES, type ResponseOf, type RouteId } from "./routes";
 export type * from "./types";
+export { variantFromText } from "./variant-text";

@@ -1,4 +1,10 @@
-import type { ExperimentConfig, ExperimentResults, TargetingCondition, Variant } from "../client";
+import {
+  type ExperimentConfig,
+  type ExperimentResults,
+  type TargetingCondition,
+  type Variant,
+  variantFromText,
+} from "../client";
 
 /**
  * Pure formatting: no DOM, so the browser test's Node side and the page agree on what
@@ -58,20 +64,18 @@ export function parseCoveragePercent(text: string): number | null {
   return bp >= 0 && bp <= 10_000 ? bp : null;
 }
 
-/** One variant a line, `name=weight`, as `expctl create --variant` takes them. */
-const VARIANT_LINE = /^\s*([^=\s]+)\s*=\s*(\d+)\s*$/;
-
 /**
- * Variants as an operator typed them, one `control=50` a line (blank lines skipped).
+ * Variants as an operator typed them, one `control=50` a line (blank lines skipped), read
+ * as `expctl create --variant` reads each (`variantFromText`).
  * @throws {Error} naming the first line that is not one; the API checks the rest
  */
 export function parseVariants(text: string): Variant[] {
   const variants: Variant[] = [];
   text.split("\n").forEach((line, i) => {
     if (line.trim() === "") return;
-    const match = VARIANT_LINE.exec(line);
-    if (match === null) throw new Error(`Variants, line ${i + 1}: '${line.trim()}' is not name=weight.`);
-    variants.push({ name: match[1] as string, weight: Number(match[2]) });
+    const variant = variantFromText(line);
+    if (variant === null) throw new Error(`Variants, line ${i + 1}: '${line.trim()}' is not name=weight.`);
+    variants.push(variant);
   });
   if (variants.length === 0) throw new Error("Give at least one variant, as name=weight.");
   return variants;

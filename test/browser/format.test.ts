@@ -81,10 +81,18 @@ describe("variants as an operator types them", () => {
     ]);
   });
 
+  it("reads a line as expctl reads --variant: the name is all before the last =", () => {
+    expect(parseVariants("a=b=1\nnew price=2")).toEqual([
+      { name: "a=b", weight: 1 },
+      { name: "new price", weight: 2 },
+    ]);
+  });
+
   it.each([
     ["control=50\n\ntreatment 50", "Variants, line 3: 'treatment 50' is not name=weight."],
     ["control=-1", "Variants, line 1: 'control=-1' is not name=weight."],
-    ["a b=1", "Variants, line 1: 'a b=1' is not name=weight."],
+    ["control=1.5", "Variants, line 1: 'control=1.5' is not name=weight."],
+    [" =5", "Variants, line 1: '=5' is not name=weight."],
     [" \n ", "Give at least one variant, as name=weight."],
   ])("refuses %j, naming the line", (text, message) => {
     expect(() => parseVariants(text)).toThrow(message);

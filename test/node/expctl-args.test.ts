@@ -38,6 +38,11 @@ describe("--attr <name>=<value>", () => {
     expect(attributesOf(["plan=pro", "country=DE"])).toEqual({ plan: "pro", country: "DE" });
     expect(() => attributesOf(["plan=pro", "plan=free"])).toThrow("given more than once");
   });
+
+  it("keeps an attribute named __proto__ as an attribute, for the Worker to refuse in words", () => {
+    const attributes = attributesOf(["__proto__=x"]);
+    expect(Object.entries(attributes)).toEqual([["__proto__", "x"]]);
+  });
 });
 
 describe("--target '<attribute> <operator> <values>'", () => {
@@ -82,7 +87,8 @@ describe("--target '<attribute> <operator> <values>'", () => {
   });
 
   it("reads back every condition as show and apply print it", () => {
-    // Values as the engine keeps them: trimmed, not empty (a value of spaces cannot be typed).
+    // Every value --target can express: not empty, no space at either end (docs/expctl.md
+    // sends the others to an apply file).
     const value = fc
       .string({ unit: fc.constantFrom("a", " ", ",", "\\", "é"), minLength: 1, maxLength: 12 })
       .filter((text) => text.trim() === text && text !== "");

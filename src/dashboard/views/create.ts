@@ -15,14 +15,18 @@ import type { ViewContext } from "../view";
  * @returns the new experiment's name, or `null` when the operator cancelled
  */
 export async function createExperimentDialog(ctx: ViewContext): Promise<string | null> {
-  const field = (label: string, control: HTMLInputElement | HTMLTextAreaElement, hint?: string) =>
-    h(
+  const field = (label: string, control: HTMLInputElement | HTMLTextAreaElement, hint?: string) => {
+    // The hint is the field's description, so a screen reader reads the format with it.
+    const hintId = uid("create-hint");
+    if (hint) control.setAttribute("aria-describedby", hintId);
+    return h(
       "div",
       { class: "field" },
       h("label", { for: control.id }, label),
       control,
-      hint ? h("p", { class: "hint" }, hint) : null,
+      hint ? h("p", { id: hintId, class: "hint" }, hint) : null,
     );
+  };
   const name = h("input", {
     id: uid("create-name"),
     name: "name",

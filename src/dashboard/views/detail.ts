@@ -249,6 +249,8 @@ export async function detailView(ctx: ViewContext, name: string): Promise<HTMLEl
   // ── Results ───────────────────────────────────────────────────────────────────
 
   let lastResults: ExperimentResults | null = null;
+  /** What the daily chart counts; kept when the page reads everything again. */
+  let dailyMeasure: DailyMeasure = "enrolled";
 
   const resultsSection = (data: Data): HTMLElement => {
     const titleId = uid("results-title");
@@ -346,7 +348,14 @@ export async function detailView(ctx: ViewContext, name: string): Promise<HTMLEl
           ),
         ),
       ),
-      h("div", { class: "chart-header" }, h("h3", null, "Per day"), measureChoice(chartSlot, results)),
+      h(
+        "div",
+        { class: "chart-header" },
+        h("h3", null, "Per day"),
+        measureChoice(chartSlot, results, dailyMeasure, (measure) => {
+          dailyMeasure = measure;
+        }),
+      ),
       chartSlot,
       h(
         "p",
@@ -726,12 +735,18 @@ export async function detailView(ctx: ViewContext, name: string): Promise<HTMLEl
 }
 
 /**
- * The daily chart's choice of what to count (enrolments first: the split the SRM check
- * reads), drawing the chart into `slot` now and on every change. Drawn for about the
- * width the panel gets (the page is at most 1,200 px wide, less its and the panel's
- * padding), so that its labels keep their size, phones included.
+ * The daily chart's choice of what to count (enrolments at first: the split the SRM check
+ * reads), drawing the chart of `chosen` into `slot` now and another on every change,
+ * which `onChange` hears. Drawn for about the width the panel gets (the page is at most
+ * 1,200 px wide, less its and the panel's padding), so that its labels keep their size,
+ * phones included.
  */
-function measureChoice(slot: HTMLElement, results: ExperimentResults): HTMLElement {
+function measureChoice(
+  slot: HTMLElement,
+  results: ExperimentResults,
+  chosen: DailyMeasure,
+  onChange: (measure: DailyMeasure) => void,
+): HTMLElement {
   const width = Math.max(300, Math.min(window.innerWidth, 1200) - 82);
   const draw = (measure: DailyMeasure) => slot.replaceChildren(dailyChart(results, { width, measure }));
   const name = uid("daily-measure");
@@ -739,7 +754,7 @@ function measureChoice(slot: HTMLElement, results: ExperimentResults): HTMLEleme
     ["enrolled", "Enrolments"],
     ["exposures", "Exposures"],
   ];
-  draw("enrolled");
+  draw(chosen);
   return h(
     "fieldset",
     { class: "segmented" },
@@ -754,8 +769,13 @@ function measureChoice(slot: HTMLElement, results: ExperimentResults): HTMLEleme
           name,
           id,
           value: measure,
-          checked: measure === "enrolled",
-          on: { change: () => draw(measure) },
+          checked: measure === chosen,
+          on: {
+            change: () => {
+              onChange(measure);
+              draw(measure);
+            },
+          },
         }),
         h("label", { for: id }, label),
       );
