@@ -1,4 +1,4 @@
-// `npm run profile:http [-- --path /v1/assign/bench?actor=warm --seconds 8]`: where an
+// `npm run profile:http [-- --path /v1/assign/bench?actor={actor} --seconds 8 --token]`: where an
 // answer's CPU goes in the Worker's isolate. Starts `wrangler dev`, defines a running
 // experiment `bench` (and a concluded one, `bench-concluded`), warms 1,000 actors, then
 // drives the path with autocannon while V8's sampling profiler runs in the isolate
@@ -14,17 +14,30 @@ const { values: args } = parseArgs({
     path: { type: "string", default: "/v1/assign/bench?actor={actor}" },
     seconds: { type: "string", default: "8" },
     top: { type: "string", default: "30" },
+    // Each request presents its actor's sticky token (X-Experiment-Sticky), as a repeat
+    // visitor's client does: the token path instead of the isolate's sticky cache.
+    token: { type: "boolean", default: false },
   },
 });
 const TOKEN = "profile-admin-token";
 const WARM_ACTORS = 1000;
 
-const app = await startWranglerDev({ token: TOKEN, quiet: true, vars: { STICKY_SECRET: "profile-sticky-secret" } });
+// With --token, the isolate's sticky cache is off, so that the token answers.
+const vars = { STICKY_SECRET: "profile-sticky-secret", ...(args.token ? { STICKY_CACHE_SIZE: "0" } : {}) };
+const app = await startWranglerDev({ token: TOKEN, quiet: true, vars });
 try {
   const api = client(app.url, TOKEN);
   await runningAndConcluded(api, ["bench"], "bench-concluded");
+  /** Each warm actor's sticky token, by actor. */
+  const tokens = new Map();
   for (let i = 0; i < WARM_ACTORS; i += 50) {
-    await Promise.all(Array.from({ length: 50 }, (_, j) => api.assign("bench", { actor: `warm:${i + j}` })));
+    await Promise.all(
+      Array.from({ length: 50 }, async (_, j) => {
+        const actor = `warm:${i + j}`;
+        const answer = await api.request("assign", { params: { experiment: "bench" }, query: { actor } });
+        tokens.set(actor, answer.headers.get("x-experiment-sticky"));
+      }),
+    );
   }
 
   const inspector = await connectInspector(app.inspectorPort);
@@ -36,7 +49,19 @@ try {
     url: app.url,
     connections: 10,
     duration: Number(args.seconds),
-    requests: [{ setupRequest: (request) => ({ ...request, path: args.path.replaceAll("{actor}", warmActor()) }) }],
+    requests: [
+      {
+        setupRequest: (request) => {
+          const actor = warmActor();
+          const token = args.token ? { "x-experiment-sticky": tokens.get(actor) } : {};
+          return {
+            ...request,
+            path: args.path.replaceAll("{actor}", actor),
+            headers: { ...request.headers, ...token },
+          };
+        },
+      },
+    ],
   });
   const { profile } = await inspector.send("Profiler.stop");
   inspector.close();
