@@ -5,7 +5,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { SNAPSHOT_KEY } from "../../src/edge/config/snapshot";
 import { createApp } from "../../src/edge/http/app";
-import { admin, fiftyFifty, ok, publish, runningExperiment, unique } from "./helpers";
+import { admin, call, fiftyFifty, ok, publish, runningExperiment, unique } from "./helpers";
 
 const registry = () => env.REGISTRY.get(env.REGISTRY.idFromName("registry"));
 
@@ -93,6 +93,26 @@ describe("publishing configs to KV", () => {
     await publish();
     const after = await env.CONFIG.get<Overrides>(SNAPSHOT_KEY, "json");
     expect(after?.overrides.filter(([experiment]) => experiment === name)).toEqual([]);
+  });
+
+  it("carries only running experiments' overrides: the edge never reads the others'", async () => {
+    const name = unique("override-running");
+    await runningExperiment(name);
+    await ok(admin("PUT", `/experiments/${name}/overrides/qa:2`, { variant: "control" }));
+    type Overrides = { overrides: [string, string, string][] };
+    const published = async () => {
+      await publish();
+      const snapshot = await env.CONFIG.get<Overrides>(SNAPSHOT_KEY, "json");
+      return snapshot?.overrides.filter(([experiment]) => experiment === name);
+    };
+    expect(await published()).toEqual([[name, "qa:2", "control"]]);
+    await ok(admin("POST", `/experiments/${name}/conclude`, { winner: "treatment" }));
+    expect(await published()).toEqual([]);
+    // Kept by the registry: running again, the override is back at the edge, and answers.
+    await ok(admin("POST", `/experiments/${name}/start`));
+    expect(await published()).toEqual([[name, "qa:2", "control"]]);
+    const answer = await ok<{ variant: string; is_override: boolean }>(call("GET", `/v1/assign/${name}?actor=qa:2`));
+    expect(answer).toMatchObject({ variant: "control", is_override: true });
   });
 });
 

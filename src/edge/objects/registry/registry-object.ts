@@ -127,11 +127,15 @@ export class RegistryObject extends DurableObject<RegistryEnv> {
     // Recorded before the write, so a mutation arriving during it schedules the next
     // publish a full interval after this one.
     this.repository.recordPublishAttempt(now);
+    const experiments = await this.repository.list();
+    // The edge reads overrides only for running experiments (rules 1–3 decide the rest
+    // first), so the others' stay out of the snapshot every isolate fetches and parses.
+    const running = new Set(experiments.filter((e) => e.state === "running").map((e) => e.name));
     const snapshot: ConfigSnapshot = {
       format: SNAPSHOT_FORMAT,
       version,
-      experiments: await this.repository.list(),
-      overrides: this.repository.allOverrides(),
+      experiments,
+      overrides: this.repository.allOverrides().filter(([experiment]) => running.has(experiment)),
     };
     try {
       await this.env.CONFIG.put(SNAPSHOT_KEY, JSON.stringify(snapshot));
