@@ -73,6 +73,18 @@ describe("ConfigCache", () => {
     expect((await cache.load(kv, 0)).version).toBe(10);
   });
 
+  it("reuses the parsed snapshot while KV holds the same text, and parses a new one when it changes", async () => {
+    const cache = new ConfigCache();
+    const { kv, state } = kvOf({ value: snapshotOf(4) });
+    const first = await cache.load(kv, 0);
+    expect(await cache.load(kv, 0)).toBe(first);
+    expect(state.reads).toBe(2);
+    state.value = snapshotOf(5);
+    const changed = await cache.load(kv, 0);
+    expect(changed).not.toBe(first);
+    expect(changed.version).toBe(5);
+  });
+
   it("reads KV on every load when the TTL is 0", async () => {
     const cache = new ConfigCache();
     const { kv, state } = kvOf();

@@ -4,7 +4,7 @@ import { CompiledSnapshot, parseSnapshot, SNAPSHOT_KEY } from "./snapshot";
 /**
  * The edge's view of the experiment configs: the registry's KV snapshot, kept in
  * isolate memory for `CONFIG_CACHE_TTL_MS`. In steady state an assignment reads no KV
- * at all. If KV fails, or holds a snapshot that does not parse, while an older
+ * at all, and a refill that finds the text it already parsed parses nothing. If KV fails, or holds a snapshot that does not parse, while an older
  * snapshot is at hand, that one keeps serving (stale configs beat failed assignments);
  * with none at hand, the answer is `store_unavailable`.
  *
@@ -14,7 +14,8 @@ import { CompiledSnapshot, parseSnapshot, SNAPSHOT_KEY } from "./snapshot";
  * extra reads in the moment a TTL runs out.
  */
 export class ConfigCache {
-  private cached: { snapshot: CompiledSnapshot; fetchedAt: number; read: number } | null = null;
+  /** The snapshot in use, the KV text it was parsed from, when it was fetched, and by which read. */
+  private cached: { snapshot: CompiledSnapshot; text: string | null; fetchedAt: number; read: number } | null = null;
   /** KV reads begun, so that of overlapping reads the one begun last is kept. */
   private reads = 0;
 
@@ -23,8 +24,9 @@ export class ConfigCache {
     if (cached !== null && ttlMs > 0 && Date.now() - cached.fetchedAt < ttlMs) return cached.snapshot;
     const read = ++this.reads;
     let snapshot: CompiledSnapshot;
+    let text: string | null;
     try {
-      snapshot = await fetchSnapshot(kv);
+      ({ snapshot, text } = await fetchSnapshot(kv, this.cached));
     } catch (error) {
       const unavailable = error instanceof ExperimentError && error.code === "store_unavailable";
       if (!unavailable || this.cached === null) throw error;
@@ -42,13 +44,21 @@ export class ConfigCache {
       this.cached = { ...latest, fetchedAt: Date.now() };
       return latest.snapshot;
     }
-    if (latest === null || read > latest.read) this.cached = { snapshot, fetchedAt: Date.now(), read };
+    if (latest === null || read > latest.read) this.cached = { snapshot, text, fetchedAt: Date.now(), read };
     return snapshot;
   }
 }
 
-/** A failed KV read, or a value that is not a snapshot, is `store_unavailable`. */
-async function fetchSnapshot(kv: KVNamespace): Promise<CompiledSnapshot> {
+/**
+ * The snapshot KV holds. When it is the text `known` was parsed from (configs change far
+ * less often than a TTL runs out), `known`'s snapshot is reused rather than parsed and
+ * indexed again on a request's time. A failed KV read, or a value that is not a
+ * snapshot, is `store_unavailable`.
+ */
+async function fetchSnapshot(
+  kv: KVNamespace,
+  known: { snapshot: CompiledSnapshot; text: string | null } | null,
+): Promise<{ snapshot: CompiledSnapshot; text: string | null }> {
   let text: string | null;
   try {
     text = await kv.get(SNAPSHOT_KEY, "text");
@@ -56,9 +66,10 @@ async function fetchSnapshot(kv: KVNamespace): Promise<CompiledSnapshot> {
     console.error("config snapshot read failed", error);
     throw ExperimentError.storeUnavailable("the config store did not answer; retry");
   }
+  if (known !== null && text === known.text) return known;
   // Nothing published yet: a fresh deployment with no experiments.
-  if (text === null) return CompiledSnapshot.empty();
+  if (text === null) return { snapshot: CompiledSnapshot.empty(), text };
   const snapshot = parseSnapshot(text);
   if (snapshot === null) throw ExperimentError.storeUnavailable("the published configs cannot be read; retry");
-  return new CompiledSnapshot(snapshot);
+  return { snapshot: new CompiledSnapshot(snapshot), text };
 }
