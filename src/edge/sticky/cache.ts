@@ -1,3 +1,5 @@
+import { LruMap } from "./lru";
+
 /**
  * A bounded, least-recently-used map of non-override sticky answers, one per isolate:
  * `(experiment, actor) → variant`. Such an answer never changes (weights do not move
@@ -5,34 +7,22 @@
  * visitor can be answered from here with no Durable Object call.
  */
 export class StickyCache {
-  /** Map iteration order is insertion order: the first key is the least recently used. */
-  private readonly entries = new Map<string, string>();
+  private readonly answers: LruMap<string, string>;
 
-  constructor(readonly capacity: number) {}
+  constructor(readonly capacity: number) {
+    this.answers = new LruMap(capacity);
+  }
 
   get(experiment: string, actor: string): string | undefined {
-    const key = keyOf(experiment, actor);
-    const variant = this.entries.get(key);
-    if (variant !== undefined) {
-      this.entries.delete(key);
-      this.entries.set(key, variant);
-    }
-    return variant;
+    return this.answers.get(keyOf(experiment, actor));
   }
 
   set(experiment: string, actor: string, variant: string): void {
-    if (this.capacity === 0) return;
-    const key = keyOf(experiment, actor);
-    this.entries.delete(key);
-    this.entries.set(key, variant);
-    if (this.entries.size > this.capacity) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
-    }
+    this.answers.set(keyOf(experiment, actor), variant);
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.answers.size;
   }
 }
 

@@ -10,6 +10,8 @@
  * request is answered as if it had none.
  */
 
+import { LruMap } from "./lru";
+
 const VERSION = "v1";
 /** The token must fit a 4 KiB cookie with its name and attributes. */
 export const MAX_TOKEN_CHARS = 3800;
@@ -42,8 +44,8 @@ const REMEMBERED_SIGNATURES = 4096;
 
 /** Signs with `secret` (the current one); verifies with it or the previous one, during a rotation. */
 export class StickySigner {
-  /** `v1.<payload>` → its signature with the current secret, least recently used first. */
-  private readonly signatures = new Map<string, string>();
+  /** `v1.<payload>` → its signature with the current secret. */
+  private readonly signatures = new LruMap<string, string>(REMEMBERED_SIGNATURES);
 
   constructor(
     private readonly secret: string,
@@ -108,20 +110,11 @@ export class StickySigner {
   }
 
   private remembered(signed: string): string | undefined {
-    const signature = this.signatures.get(signed);
-    if (signature !== undefined) {
-      this.signatures.delete(signed);
-      this.signatures.set(signed, signature);
-    }
-    return signature;
+    return this.signatures.get(signed);
   }
 
   private remember(signed: string, signature: string): string {
     this.signatures.set(signed, signature);
-    if (this.signatures.size > REMEMBERED_SIGNATURES) {
-      const oldest = this.signatures.keys().next().value;
-      if (oldest !== undefined) this.signatures.delete(oldest);
-    }
     return signature;
   }
 }
