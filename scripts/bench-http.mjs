@@ -214,21 +214,16 @@ async function againstBaseline(scenario, servers, settle) {
  * `null`, and `settle` waits instead).
  */
 async function withCpu(servers, run, settle = async () => {}) {
-  const samplers = servers.map((server) => processCpu(server.pid, Number(new URL(server.url).port)));
-  if (samplers.includes(null)) {
+  const sampler = processCpu(servers);
+  if (sampler === null) {
     const result = await run();
     await settle();
     return { ...result, cpu: null };
   }
-  const sample = () => {
-    const totals = { runtime: 0, proxy: 0, wrangler: 0 };
-    for (const sampler of samplers) for (const [role, ms] of Object.entries(sampler.sample())) totals[role] += ms;
-    return totals;
-  };
-  const before = sample();
+  const before = sampler.sample();
   const result = await run();
-  await runtimeQuiet(samplers);
-  return { ...result, cpu: perRequest(before, sample(), result.responses) };
+  await runtimeQuiet(sampler);
+  return { ...result, cpu: perRequest(before, sampler.sample(), result.responses) };
 }
 
 async function measure(scenario, url) {

@@ -34,8 +34,9 @@ const EVENTS_PER_MESSAGE = 100;
 /**
  * Cost in USD of one million requests that each make the given average calls and emit
  * the given average number of exposures: each is a log line (unless `logged` is false:
- * `EXPOSURE_LOG=off`) and a hundredth of an events-queue message. (Enrolments, one event per first visit, are not visible in a
- * response and are left out; docs/SCALING.md prices them.)
+ * `EXPOSURE_LOG=off`) and a hundredth of an events-queue message. (Enrolments, one
+ * event per first visit, are not visible in a response and are left out;
+ * docs/SCALING.md prices them.)
  */
 export function costPerMillion({ actor, registry, kv, exposures, logged = true }) {
   return (

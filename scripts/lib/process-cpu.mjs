@@ -1,4 +1,4 @@
-// The CPU time of a `wrangler dev` process tree, by role, read from Linux's /proc, so
+// The CPU time of `wrangler dev` process trees, by role, read from Linux's /proc, so
 // that the HTTP benchmark can say where a request's CPU went. Locally one request
 // passes through three processes; production has only the first:
 //   runtime  — the workerd that runs the Worker, its Durable Objects and its queue consumer
@@ -12,17 +12,22 @@ import { readdirSync, readFileSync } from "node:fs";
 const TICKS_PER_SECOND = clockTicks();
 
 /**
- * A sampler of the process tree under `rootPid`, whose proxy listens on `publicPort`;
- * `null` where /proc cannot be read (not Linux).
+ * A sampler of the process trees of `servers` (each `{ pid, url }`, as
+ * `startWranglerDev` answers: the tree under `pid`, whose proxy listens on `url`'s
+ * port), summed by role; `null` where /proc cannot be read (not Linux).
  * @returns {{ sample(): Record<"runtime" | "proxy" | "wrangler", number> } | null} CPU milliseconds so far, by role
  */
-export function processCpu(rootPid, publicPort) {
+export function processCpu(servers) {
   if (TICKS_PER_SECOND === null) return null;
+  const trees = servers.map((server) => ({ pid: server.pid, port: Number(new URL(server.url).port) }));
   return {
     sample() {
       const totals = { runtime: 0, proxy: 0, wrangler: 0 };
-      for (const process of descendants(rootPid)) {
-        totals[roleOf(process.command, publicPort)] += (process.ticks * 1000) / TICKS_PER_SECOND;
+      const processes = liveProcesses();
+      for (const tree of trees) {
+        for (const process of descendants(processes, tree.pid)) {
+          totals[roleOf(process.command, tree.port)] += (process.ticks * 1000) / TICKS_PER_SECOND;
+        }
       }
       return totals;
     },
@@ -34,8 +39,8 @@ export function processCpu(rootPid, publicPort) {
  * work a run left behind (the events window, the queue's batch delay, the consumer) is
  * done; at most `maxMs`. Watching the CPU, not asking the Worker, adds no work of its own.
  */
-export async function runtimeQuiet(samplers, { quietMs = 3000, maxMs = 60_000, stepMs = 250 } = {}) {
-  const runtime = () => samplers.reduce((sum, sampler) => sum + sampler.sample().runtime, 0);
+export async function runtimeQuiet(sampler, { quietMs = 3000, maxMs = 60_000, stepMs = 250 } = {}) {
+  const runtime = () => sampler.sample().runtime;
   const deadline = Date.now() + maxMs;
   let last = runtime();
   let quietSince = Date.now();
@@ -61,8 +66,8 @@ function roleOf(command, publicPort) {
   return command.includes(`entry=127.0.0.1:${publicPort} `) ? "proxy" : "runtime";
 }
 
-/** Every live process under `rootPid` (itself included), with its CPU ticks (user + system) so far. */
-function descendants(rootPid) {
+/** Every live process, with its parent and its CPU ticks (user + system) so far. */
+function liveProcesses() {
   const processes = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
@@ -80,17 +85,20 @@ function descendants(rootPid) {
       // exited while being read
     }
   }
+  return processes;
+}
+
+/** `rootPid` and every process under it, of `processes`. */
+function descendants(processes, rootPid) {
   const children = new Map();
   for (const p of processes) children.set(p.parent, [...(children.get(p.parent) ?? []), p]);
-  const found = [];
+  const found = processes.filter((p) => p.pid === rootPid);
   const visit = (pid) => {
     for (const child of children.get(pid) ?? []) {
       found.push(child);
       visit(child.pid);
     }
   };
-  const root = processes.find((p) => p.pid === rootPid);
-  if (root) found.push(root);
   visit(rootPid);
   return found;
 }
