@@ -14,6 +14,11 @@ export function listHash(state: State | null): string {
   return state === null ? "#/" : `#/?state=${state}`;
 }
 
+/** The hash of one experiment's page. */
+function experimentHash(name: string): string {
+  return `#/experiments/${encodeURIComponent(name)}`;
+}
+
 /**
  * Every experiment in a table: name (a link to its page), state, weights, group, hash
  * version, coverage, and, for running and concluded ones, enrolments and the SRM
@@ -84,7 +89,7 @@ export async function listView(ctx: ViewContext, query: URLSearchParams): Promis
           on: {
             click: async () => {
               const name = await createExperimentDialog(ctx);
-              if (name !== null) location.hash = `#/experiments/${encodeURIComponent(name)}`;
+              if (name !== null) location.hash = experimentHash(name);
             },
           },
         },
@@ -188,7 +193,7 @@ function row(config: ExperimentConfig) {
     h(
       "td",
       { class: "name-cell" },
-      h("a", { href: `#/experiments/${encodeURIComponent(config.name)}`, class: "experiment-link" }, config.name),
+      h("a", { href: experimentHash(config.name), class: "experiment-link" }, config.name),
       config.description ? h("span", { class: "cell-note" }, config.description) : null,
     ),
     h(

@@ -4,9 +4,10 @@ import { CompiledSnapshot, parseSnapshot, SNAPSHOT_KEY } from "./snapshot";
 /**
  * The edge's view of the experiment configs: the registry's KV snapshot, kept in
  * isolate memory for `CONFIG_CACHE_TTL_MS`. In steady state an assignment reads no KV
- * at all, and a refill that finds the text it already parsed parses nothing. If KV fails, or holds a snapshot that does not parse, while an older
- * snapshot is at hand, that one keeps serving (stale configs beat failed assignments);
- * with none at hand, the answer is `store_unavailable`.
+ * at all, and a refill that finds the text it already parsed parses nothing. If KV
+ * fails, or holds a snapshot that does not parse, while an older snapshot is at hand,
+ * that one keeps serving (stale configs beat failed assignments); with none at hand,
+ * the answer is `store_unavailable`.
  *
  * Concurrent misses each read KV themselves rather than await one shared read: a
  * read belongs to the request that started it, and if that request is cancelled (its
