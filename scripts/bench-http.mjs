@@ -1,7 +1,9 @@
 // `npm run bench:http [-- --duration 10 --connections 10]`: the project's Worker and a
 // minimal baseline Worker (scripts/baseline/, deployed the same way: static assets beside
-// it, the API's paths running the Worker first) under the same local runtime (wrangler dev), each driven by
-// autocannon on loopback, scenario by scenario. Reports requests/s, p50/p99 latency and
+// it, the API's paths running the Worker first) under the same local runtime (wrangler
+// dev, started through its API with the V8 inspector off, as no DevTools is attached in
+// production: scripts/lib/start-worker.mjs), each driven by autocannon on loopback,
+// scenario by scenario. Reports requests/s, p50/p99 latency and
 // their ratios to the baseline measured right before each scenario; the remote calls per request,
 // counted from every response's X-Edge-Calls header; where each request's CPU went, by
 // process (scripts/lib/process-cpu.mjs); the deployable bundle's gzip size;
@@ -48,8 +50,8 @@ console.log(
 const STICKY_SECRET = "bench-sticky-secret";
 const logVars = args["no-exposure-log"] ? { EXPOSURE_LOG: "off" } : {};
 const uncached = { STICKY_SECRET, STICKY_CACHE_SIZE: "0", ...logVars };
-let app = await startWranglerDev({ token: TOKEN, persistTo, quiet: true, vars: uncached });
-const baseline = await startWranglerDev({ config: "scripts/baseline/wrangler.toml", quiet: true });
+let app = await startWranglerDev({ token: TOKEN, persistTo, quiet: true, inspector: false, vars: uncached });
+const baseline = await startWranglerDev({ config: "scripts/baseline/wrangler.toml", quiet: true, inspector: false });
 let consumer = null;
 
 try {
@@ -60,13 +62,14 @@ try {
     await api.define(`bench-draft-${i}`, FIFTY_FIFTY);
   }
   // The consumer runs in one process with its own copy of the assignment Worker, as in
-  // production a service binding's callee runs beside its caller; that copy starts from
+  // production a service binding's callee runs beside its caller (started by the CLI,
+  // which alone runs two configs in one process: its inspector stays on); that copy starts from
   // these configs, copied while the assignment Worker is stopped. Its `via=http` mode
   // fetches the public route of the assignment Worker that the other scenarios measure.
   await app.stop();
   cpSync(persistTo, consumerState, { recursive: true });
   const port = Number(new URL(app.url).port);
-  app = await startWranglerDev({ token: TOKEN, persistTo, quiet: true, port, vars: uncached });
+  app = await startWranglerDev({ token: TOKEN, persistTo, quiet: true, inspector: false, port, vars: uncached });
   consumer = await startConsumer(consumerState, app.url);
   /** Each warm actor's sticky token, as its browser would keep the cookie. */
   const tokens = [];
@@ -141,7 +144,14 @@ try {
   }
   // The isolate's sticky cache on (its default), warmed with every warm actor once.
   await app.stop();
-  app = await startWranglerDev({ token: TOKEN, persistTo, quiet: true, port, vars: { STICKY_SECRET, ...logVars } });
+  app = await startWranglerDev({
+    token: TOKEN,
+    persistTo,
+    quiet: true,
+    inspector: false,
+    port,
+    vars: { STICKY_SECRET, ...logVars },
+  });
   const before = await countedTotals(api, "bench-running");
   for (let i = 0; i < WARM_ACTORS; i += 50) {
     await Promise.all(Array.from({ length: 50 }, (_, j) => api.assign("bench-running", { actor: `warm:${i + j}` })));
@@ -205,7 +215,15 @@ async function settled(api, experiments) {
  */
 async function againstBaseline(scenario, servers, settle) {
   const base = await withCpu([baseline], () => measure({ name: "baseline", path: () => "/v1/baseline" }, baseline.url));
-  return { ...(await withCpu(servers, () => measure(scenario, servers[0].url), settle)), base };
+  // The consumer's copy of the assignment Worker prints into the consumer's output, which is not kept.
+  const from = scenario.consumer ? null : servers[0].lines.length;
+  const result = await withCpu(servers, () => measure(scenario, servers[0].url), settle);
+  const printed = from === null ? null : servers[0].lines.slice(from).filter(isExposureLine).length;
+  return { ...result, base, printed };
+}
+
+function isExposureLine(line) {
+  return line.includes('"event":"experiment_exposure"');
 }
 
 /**
@@ -312,6 +330,16 @@ function report(results) {
         target("running, isolate cache hit").calls.actor === 0,
     ],
     ...results.filter((r) => !r.admin).map((r) => [`${r.name}: p99 <= 3x baseline p99`, r.p99 <= 3 * r.base.p99]),
+    // That the Worker did the work measured: with the lines on, every exposure answered was
+    // printed (at least once: a redelivered batch prints again); off, none was.
+    ...results
+      .filter((r) => r.printed !== null && r.calls.exposures > 0)
+      .map((r) => {
+        const answered = Math.round(r.calls.exposures * r.responses);
+        return args["no-exposure-log"]
+          ? [`${r.name}: no exposure line printed (${r.printed})`, r.printed === 0]
+          : [`${r.name}: ${r.printed} exposure lines printed for ${answered} exposures`, r.printed >= answered];
+      }),
   ];
   console.log("\ntargets:");
   for (const [what, met] of checks) console.log(`  ${met ? "met   " : "MISSED"} ${what}`);

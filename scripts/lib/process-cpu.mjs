@@ -3,7 +3,8 @@
 // passes through three processes; production has only the first:
 //   runtime  — the workerd that runs the Worker, its Durable Objects and its queue consumer
 //   proxy    — wrangler's own workerd in front of it (the public port), which also relays
-//              the runtime's inspector messages, among them every console call
+//              the runtime's inspector messages, among them every console call, when
+//              the inspector is on (`wrangler dev`'s default; the benchmark turns it off)
 //   wrangler — wrangler's Node process (and its helpers), which reads the runtime's log
 //              lines and prints them
 import { execFileSync } from "node:child_process";

@@ -6,8 +6,8 @@ export interface WranglerDev {
   pid: number;
   /** Every line wrangler and the Worker printed so far. */
   lines: string[];
-  /** The port of the Worker's V8 inspector (wrangler's proxy). */
-  inspectorPort: number;
+  /** The port of the Worker's V8 inspector (wrangler's proxy); null with `inspector: false`. */
+  inspectorPort: number | null;
   stop(): Promise<void>;
 }
 
@@ -27,6 +27,8 @@ export function startWranglerDev(options?: {
   config?: string;
   port?: number;
   quiet?: boolean;
+  /** false: started through wrangler's API with the V8 inspector off (scripts/lib/start-worker.mjs). */
+  inspector?: boolean;
 }): Promise<WranglerDev>;
 
 /** The environment of every `wrangler dev` a script starts: no telemetry, no `Request.cf` download, no debug log file. */

@@ -3,6 +3,7 @@
 // and every line the Worker logs collected for the caller.
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
 import { buildDashboard } from "../build-dashboard.mjs";
 
 /**
@@ -35,36 +36,30 @@ export function freePort() {
 }
 
 /**
- * Starts `wrangler dev` and resolves once it answers HTTP.
- * @param {{ token?: string, persistTo?: string, vars?: Record<string,string>, config?: string, port?: number, quiet?: boolean }} options
+ * Starts `wrangler dev` and resolves once it answers HTTP. With `inspector: false` it
+ * starts the same through wrangler's API with the V8 inspector off (start-worker.mjs),
+ * as the HTTP benchmark does: no DevTools, and no inspector traffic per console call.
+ * @param {{ token?: string, persistTo?: string, vars?: Record<string,string>, config?: string, port?: number, quiet?: boolean, inspector?: boolean }} options
  */
 export async function startWranglerDev(options = {}) {
   // wrangler.toml's [assets] directory must exist (npm install builds it; this covers a
   // deleted dist/). A config of its own (the baseline Worker) brings its own assets.
   if (!options.config) await buildDashboard();
   const port = options.port ?? (await freePort());
-  const inspectorPort = await freePort();
-  const args = [
-    "wrangler",
-    "dev",
-    "--ip",
-    "127.0.0.1",
-    "--port",
-    String(port),
-    "--inspector-port",
-    String(inspectorPort),
-  ];
-  if (options.config) args.push("--config", options.config);
-  if (options.persistTo) args.push("--persist-to", options.persistTo);
   // The scripts count calls and exposures from the debug headers.
-  for (const [name, value] of Object.entries({
-    DEBUG_HEADERS: "1",
-    ...(options.token ? { ADMIN_TOKEN: options.token } : {}),
-    ...options.vars,
-  })) {
-    args.push("--var", `${name}:${value}`);
-  }
-  const child = spawn("npx", args, {
+  const vars = { DEBUG_HEADERS: "1", ...(options.token ? { ADMIN_TOKEN: options.token } : {}), ...options.vars };
+  const inspectorPort = options.inspector === false ? null : await freePort();
+  const [command, args] =
+    inspectorPort === null
+      ? [
+          process.execPath,
+          [
+            fileURLToPath(new URL("start-worker.mjs", import.meta.url)),
+            JSON.stringify({ config: options.config ?? "wrangler.toml", port, persistTo: options.persistTo, vars }),
+          ],
+        ]
+      : ["npx", wranglerDevArgs({ ...options, port, inspectorPort, vars })];
+  const child = spawn(command, args, {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, ...SCRIPTED_WRANGLER_ENV },
     detached: true,
@@ -105,7 +100,7 @@ export async function startWranglerDev(options = {}) {
     /** The process that started it all (npx), whose tree `processCpu` reads. */
     pid: child.pid,
     lines,
-    /** The port of the Worker's V8 inspector (wrangler's proxy), for `npm run profile:http`. */
+    /** The port of the Worker's V8 inspector (wrangler's proxy), for `npm run profile:http`; null with `inspector: false`. */
     inspectorPort,
     /** Stops wrangler dev and everything it started (workerd), and waits for it. */
     async stop() {
@@ -117,6 +112,23 @@ export async function startWranglerDev(options = {}) {
       }
     },
   };
+}
+
+function wranglerDevArgs({ config, persistTo, port, inspectorPort, vars }) {
+  const args = [
+    "wrangler",
+    "dev",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--inspector-port",
+    String(inspectorPort),
+  ];
+  if (config) args.push("--config", config);
+  if (persistTo) args.push("--persist-to", persistTo);
+  for (const [name, value] of Object.entries(vars)) args.push("--var", `${name}:${value}`);
+  return args;
 }
 
 function stopProcessGroup(child, signal = "SIGTERM") {
