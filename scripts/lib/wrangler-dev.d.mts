@@ -2,7 +2,7 @@
 
 export interface WranglerDev {
   url: string;
-  /** The process that started it all (npx), whose tree `processCpu` (process-cpu.mjs) reads. */
+  /** The process that started it all (npx, or node with `inspector: false`), whose tree `processCpu` (process-cpu.mjs) reads. */
   pid: number;
   /** Every line wrangler and the Worker printed so far. */
   lines: string[];

@@ -97,7 +97,7 @@ export async function startWranglerDev(options = {}) {
 
   return {
     url,
-    /** The process that started it all (npx), whose tree `processCpu` reads. */
+    /** The process that started it all (npx, or node with `inspector: false`), whose tree `processCpu` reads. */
     pid: child.pid,
     lines,
     /** The port of the Worker's V8 inspector (wrangler's proxy), for `npm run profile:http`; null with `inspector: false`. */
