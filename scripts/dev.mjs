@@ -17,8 +17,9 @@ await buildDashboard();
 // - CLOUDFLARE_CF_FETCH_ENABLED=false: miniflare otherwise downloads a sample
 //   `Request.cf` object from https://workers.cloudflare.com/cf.json when it starts
 //   (twice: once for wrangler's proxy, once for the Worker), and without internet it
-//   prints a warning with a stack trace each time. The Worker never reads `request.cf`,
-//   so miniflare's built-in placeholder is all it needs.
+//   prints a warning with a stack trace each time. Locally every request then carries
+//   miniflare's built-in placeholder (country US, continent NA, colo DFW, asn 395747,
+//   region_code TX), which targeting reads like any `request.cf` (README, "Targeting").
 // - WRANGLER_SEND_METRICS=false: no usage telemetry from a development server (it
 //   fails quietly without internet, but it is a request nobody here needs).
 const env = {
@@ -27,7 +28,18 @@ const env = {
   WRANGLER_SEND_METRICS: process.env.WRANGLER_SEND_METRICS ?? "false",
 };
 // DEBUG_HEADERS=1: responses show X-Edge-Calls and X-Exposures locally (off in wrangler.toml).
-const args = ["wrangler", "dev", "--var", "DEBUG_HEADERS:1", ...process.argv.slice(2)];
+const args = ["wrangler", "dev", "--var", "DEBUG_HEADERS:1", ...lastPortOnly(process.argv.slice(2))];
 const child = spawn("npx", args, { stdio: "inherit", env });
 child.on("exit", (code, signal) => process.exit(signal ? 1 : (code ?? 0)));
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
+
+/**
+ * The options with only the last `--port`: `npm run dev:consumer` names 8788 and `npm run
+ * dev:consumer -- --port 8912` another, which wrangler would refuse as two values.
+ */
+function lastPortOnly(options) {
+  const last = options.lastIndexOf("--port");
+  return options.filter(
+    (option, i) => !(option === "--port" && i !== last) && !(options[i - 1] === "--port" && i - 1 !== last),
+  );
+}

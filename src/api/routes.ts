@@ -34,8 +34,10 @@ export const ADMIN_ERRORS: readonly ErrorCode[] = ["unauthorized", "admin_disabl
 const EXPERIMENT = "/v1/admin/experiments/:name";
 
 const ACTOR =
-  "The actor is `actor` (query or body), else the `X-Actor-Id` header, else the `exp_actor` cookie, else a new " +
-  "`anon:<uuid>` that the response sets as that cookie.";
+  "The actor is `actor` (in the query of GET, in the body of POST), else the `X-Actor-Id` header, else the " +
+  "`exp_actor` cookie, else a new `anon:<uuid>` that the response sets as that cookie; an `exp_actor` cookie " +
+  "that is not a valid actor id is replaced the same way. A query parameter may be given once, as valid " +
+  "percent-encoded UTF-8; POST refuses `actor` and `attr.*` in its query.";
 const RULES =
   "The rules, in order: 1. archived → archived; 2. concluded → the winner for everyone, no exposure; " +
   "3. draft → not_running; 4. an override → its variant (is_override: true), shadowing the sticky assignment; " +
@@ -43,8 +45,8 @@ const RULES =
   "targeting condition must hold, then the actor's coverage bucket must be below the coverage, else " +
   "not_eligible (nothing stored); 7. an assignment in a sibling of the exclusion group → excluded_by_group; " +
   "8. bucket (FNV-1a 64 of `<experiment>:<actor>` mod 10 000) and weights, stored sticky, first writer wins; " +
-  "all weights zero → no_variant. Attributes for targeting: `attr.<name>=<value>` query parameters (or " +
-  "`attributes` in the batch body), over the request's own country, continent, colo, asn, region_code and " +
+  "all weights zero → no_variant. Attributes for targeting: `attr.<name>=<value>` query parameters (GET) or " +
+  "`attributes` in the batch body (POST), over the request's own country, continent, colo, asn, region_code and " +
   `is_eu_country. ${ACTOR}`;
 const config = (description: string) => ({ description, schema: s.ExperimentConfigSchema });
 

@@ -122,7 +122,7 @@ const Targeting = v.pipe(
   }),
 );
 
-/** A caller attribute's value: text of at most 256 characters, a number or a boolean. */
+/** A caller attribute's value: text of at most 256 characters, a finite number or a boolean. */
 const AttributeValue = v.union(
   [
     v.pipe(
@@ -133,10 +133,11 @@ const AttributeValue = v.union(
       ),
       v.metadata({ maxLength: TARGETING_LIMITS.maxAttributeValueChars }),
     ),
-    v.number(),
+    // Finite: JSON.parse reads 1e400 as Infinity, which no condition's value can be.
+    v.pipe(v.number(), v.finite()),
     v.boolean(),
   ],
-  `must be a string of at most ${TARGETING_LIMITS.maxAttributeValueChars} characters, a number or a boolean`,
+  `must be a string of at most ${TARGETING_LIMITS.maxAttributeValueChars} characters, a finite number or a boolean`,
 );
 
 /** What targeting conditions read: at most 50 named values. */

@@ -99,6 +99,17 @@ describe("GET /v1/assign/{experiment}", () => {
     expect(again).toEqual(body);
   });
 
+  it("replaces an exp_actor cookie that is not a valid actor id with a new anonymous id", async () => {
+    const name = unique("bad-cookie");
+    await runningExperiment(name);
+    for (const broken of ["%E0%A4%A", encodeURIComponent("x".repeat(257)), "a%00b"]) {
+      const response = await call("GET", `/v1/assign/${name}`, { headers: { cookie: `exp_actor=${broken}` } });
+      const body = await ok<Single>(response);
+      expect(body.actor).toMatch(/^anon:[0-9a-f-]{36}$/);
+      expect(response.headers.get("set-cookie")).toContain(`exp_actor=${encodeURIComponent(body.actor)};`);
+    }
+  });
+
   it("accepts non-ASCII and e-mail actors", async () => {
     const name = unique("unicode");
     await runningExperiment(name);

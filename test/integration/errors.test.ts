@@ -31,9 +31,29 @@ const cases: Case[] = [
     400,
     "invalid_request",
   ],
+  ["an actor given twice", () => call("GET", `/v1/assign/${RUNNING}?actor=a&actor=b`), 400, "invalid_request"],
   [
-    "a malformed actor cookie",
-    () => call("GET", `/v1/assign/${RUNNING}`, { headers: { cookie: "exp_actor=%E0%A4%A" } }),
+    "an actor that is not valid percent-encoded UTF-8",
+    () => call("GET", `/v1/assign/${RUNNING}?actor=%ED%A0%80`),
+    400,
+    "invalid_request",
+  ],
+  [
+    "a query parameter name that is not valid percent-encoded UTF-8",
+    () => call("GET", `/v1/assign/${RUNNING}?actor=u&attr.%FF=1`),
+    400,
+    "invalid_request",
+  ],
+  ["an actor in the batch's query", () => call("POST", "/v1/assign?actor=u", { body: {} }), 400, "invalid_request"],
+  [
+    "an attribute in the batch's query",
+    () => call("POST", "/v1/assign?attr.country=DE", { body: { actor: "u" } }),
+    400,
+    "invalid_request",
+  ],
+  [
+    "an attribute beyond a double's range",
+    () => call("POST", "/v1/assign", { body: '{"actor":"u","attributes":{"age":1e400}}' }),
     400,
     "invalid_request",
   ],
@@ -206,6 +226,12 @@ const cases: Case[] = [
   ["PATCH on an experiment", () => admin("PATCH", `/experiments/${RUNNING}`), 405, "method_not_allowed"],
   ["GET on start", () => admin("GET", `/experiments/${RUNNING}/start`), 405, "method_not_allowed"],
   [
+    "a history limit given twice",
+    () => admin("GET", `/experiments/${RUNNING}/history?limit=1&limit=2`),
+    400,
+    "invalid_request",
+  ],
+  [
     "a 129-character X-Admin-Actor",
     () => admin("POST", `/experiments/${RUNNING}/start`, undefined, { "x-admin-actor": "a".repeat(129) }),
     400,
@@ -246,6 +272,19 @@ describe("bad input", () => {
   });
 });
 
+describe("a method a route does not take", () => {
+  it.each([
+    ["DELETE", "/v1/assign", "POST"],
+    ["PUT", `/v1/assign/${RUNNING}`, "GET"],
+    ["DELETE", `/v1/admin/experiments/${RUNNING}`, "GET, PUT"],
+    ["HEAD", `/v1/admin/experiments/${RUNNING}/overrides/qa:1`, "PUT, DELETE"],
+  ])("%s %s → 405 with Allow: %s", async (method, path, allowed) => {
+    const response = await call(method, path, { headers: bearer });
+    expect(response.status).toBe(405);
+    expect(response.headers.get("allow")).toBe(allowed);
+  });
+});
+
 describe("invalid requests name the offending fields", () => {
   it.each([
     [
@@ -270,6 +309,16 @@ describe("invalid requests name the offending fields", () => {
       "a bad experiment name in a batch",
       () => call("POST", "/v1/assign", { body: { actor: "u", experiments: ["ok", "bad:name"] } }),
       [{ pointer: "/experiments/1", detail: expect.stringContaining("must match") }],
+    ],
+    [
+      "a missing winner",
+      () => admin("POST", "/experiments/err-fields/conclude", {}),
+      [{ pointer: "/winner", detail: "is required" }],
+    ],
+    [
+      "an actor given twice",
+      () => call("GET", "/v1/assign/err-fields?actor=a&actor=b"),
+      [{ parameter: "actor", detail: "given more than once" }],
     ],
     [
       "a non-numeric history limit",

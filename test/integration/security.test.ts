@@ -31,6 +31,13 @@ describe("admin authentication", () => {
     }
   });
 
+  it("reads the Bearer scheme in any case (RFC 9110)", async () => {
+    for (const scheme of ["bearer", "BEARER", "Bearer"]) {
+      const response = await call("GET", "/v1/admin/experiments", { headers: { authorization: `${scheme} ${TOKEN}` } });
+      expect(response.status, scheme).toBe(200);
+    }
+  });
+
   it("never writes a presented or configured token to the logs or the response", async () => {
     const logged: unknown[] = [];
     for (const level of ["log", "error", "warn", "info", "debug"] as const) {

@@ -13,15 +13,18 @@ export interface ResolvedActor {
 /**
  * Who is being assigned: the explicit `actor` (query or body, already validated),
  * then the `X-Actor-Id` header, then the `exp_actor` cookie, else a new anonymous id
- * that the response sets as a cookie so the visitor keeps it.
- * @throws {ExperimentError} `invalid_request` for a header or cookie actor outside the limits
+ * that the response sets as a cookie so the visitor keeps it. A cookie that is not a
+ * valid actor id (malformed percent-encoding, too long) is replaced the same way: it
+ * is this Worker's own cookie, so only tampering or a bug can have broken it, and an
+ * error would repeat on every request of that browser for as long as the cookie lives.
+ * @throws {ExperimentError} `invalid_request` for a header actor outside the limits
  */
 export function resolveActor(request: Request, explicit: string | null | undefined): ResolvedActor {
   if (explicit !== undefined && explicit !== null) return { actor: explicit, setCookie: null };
   const header = request.headers.get("x-actor-id");
-  if (header !== null) return { actor: checked(header, "X-Actor-Id"), setCookie: null };
+  if (header !== null) return { actor: checkedHeader(header), setCookie: null };
   const cookie = cookieValue(request.headers.get("cookie"), COOKIE);
-  if (cookie !== null) return { actor: checked(cookie, `the ${COOKIE} cookie`), setCookie: null };
+  if (cookie !== null && isValidActor(cookie)) return { actor: cookie, setCookie: null };
   const actor = `anon:${crypto.randomUUID()}`;
   return {
     actor,
@@ -29,11 +32,11 @@ export function resolveActor(request: Request, explicit: string | null | undefin
   };
 }
 
-function checked(actor: string, where: string): string {
+function checkedHeader(actor: string): string {
   if (isValidActor(actor)) return actor;
   throw ExperimentError.invalidRequest(
-    `${where} must be an actor id of 1 to ${LIMITS.maxActorBytes} UTF-8 bytes without control characters`,
-    [{ parameter: where, detail: "not a valid actor id" }],
+    `X-Actor-Id must be an actor id of 1 to ${LIMITS.maxActorBytes} UTF-8 bytes without control characters`,
+    [{ parameter: "X-Actor-Id", detail: "not a valid actor id" }],
   );
 }
 
@@ -43,11 +46,7 @@ const STICKY_COOKIE = "exp_sticky";
 export function presentedStickyToken(request: Request): string | null {
   const header = request.headers.get("x-experiment-sticky");
   if (header !== null) return header;
-  try {
-    return cookieValue(request.headers.get("cookie"), STICKY_COOKIE);
-  } catch {
-    return null; // a malformed token is ignored, never an error
-  }
+  return cookieValue(request.headers.get("cookie"), STICKY_COOKIE);
 }
 
 /** The `Set-Cookie` value that carries a new sticky token (the same attributes as `exp_actor`). */
@@ -55,6 +54,7 @@ export function stickyCookie(token: string): string {
   return `${STICKY_COOKIE}=${token}; ${COOKIE_ATTRIBUTES}`;
 }
 
+/** The cookie's decoded value; null when absent or not valid percent-encoded UTF-8 (ignored, never an error). */
 function cookieValue(header: string | null, name: string): string | null {
   if (header === null) return null;
   for (const part of header.split(";")) {
@@ -63,7 +63,7 @@ function cookieValue(header: string | null, name: string): string | null {
     try {
       return decodeURIComponent(part.slice(eq + 1).trim());
     } catch {
-      throw ExperimentError.invalidRequest(`the ${name} cookie is not valid percent-encoded UTF-8`);
+      return null;
     }
   }
   return null;

@@ -10,6 +10,7 @@ import { parseInput, readJsonObject } from "./body";
 import { createContext, type EdgeRequest } from "./context";
 import { type Handler, type Handlers, json } from "./handler";
 import { problemResponse } from "./problem";
+import { queryOf } from "./query";
 import { RouteMatcher } from "./router";
 import { assignHandlers } from "./routes/assign";
 import { experimentHandlers } from "./routes/experiments";
@@ -56,9 +57,15 @@ export function createApp(options: AppOptions = {}) {
       const match = matcher.match(request.method, path);
       if (match === null) throw new ExperimentError("not_found", "no such route");
       // A known path with another method is 405, for every path of the table.
-      if (match === "method")
-        throw new ExperimentError("method_not_allowed", "this route does not support that method");
-      response = responseOf(await match.value(request, match.params, env, ctx));
+      if ("allowed" in match) {
+        const allowed = match.allowed.join(", ");
+        response = problemResponse(
+          new ExperimentError("method_not_allowed", `this route does not support that method; it takes ${allowed}`),
+        );
+        response.headers.set("allow", allowed);
+      } else {
+        response = responseOf(await match.value(request, match.params, env, ctx));
+      }
     } catch (error) {
       response = problemResponse(error);
     }
@@ -94,7 +101,7 @@ function serve(route: RouteSpec, handler: Handler<RouteSpec>): Served {
     if (route.access !== "public") requireScope(adminOf(request), route.access);
     const input = {
       params: route.params && parseInput(route.params, decodedParams(params), "path"),
-      query: route.query && parseInput(route.query, Object.fromEntries(request.context.url.searchParams), "query"),
+      query: route.query && parseInput(route.query, queryOf(request), "query"),
       body: route.body && parseInput(route.body, await readJsonObject(request), "body"),
     };
     return handler(input as Parameters<Handler<RouteSpec>>[0], request, env, ctx);

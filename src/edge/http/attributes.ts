@@ -1,26 +1,21 @@
 import { Attributes as AttributesSchema } from "../../api/schemas";
-import { type Attributes, ExperimentError } from "../../core";
+import type { Attributes } from "../../core";
 import { parseInput } from "./body";
 
 const PREFIX = "attr.";
 
 /**
- * The caller's attributes from the query: `attr.<name>=<value>`, values as text.
- * @throws {ExperimentError} `invalid_request` for a repeated name, or what the schema refuses
+ * The caller's attributes from the query (`queryOf`): `attr.<name>=<value>`, values as
+ * text. A repeated name is already refused there.
+ * @throws {ExperimentError} `invalid_request` for what the schema refuses
  */
-export function queryAttributes(query: URLSearchParams): Attributes {
+export function queryAttributes(query: Readonly<Record<string, string>>): Attributes {
   // No prototype, so that `attr.__proto__` becomes a key the schema refuses rather than a no-op.
   const attributes: Record<string, string> = Object.create(null);
   let any = false;
-  for (const [key, value] of query) {
+  for (const key in query) {
     if (!key.startsWith(PREFIX)) continue;
-    const name = key.slice(PREFIX.length);
-    if (Object.hasOwn(attributes, name)) {
-      throw ExperimentError.invalidRequest(`'${key}' is given more than once`, [
-        { parameter: key, detail: "given more than once" },
-      ]);
-    }
-    attributes[name] = value;
+    attributes[key.slice(PREFIX.length)] = query[key] as string;
     any = true;
   }
   // Most requests carry none: nothing to validate then.

@@ -77,8 +77,7 @@ export async function authenticate(
       "the admin API is disabled: no ADMIN_TOKEN or ADMIN_TOKENS is configured",
     );
   }
-  const header = request.headers.get("authorization") ?? "";
-  const presented = header.startsWith("Bearer ") ? header.slice("Bearer ".length) : "";
+  const presented = bearerToken(request.headers.get("authorization") ?? "");
   const candidate = await digest(presented);
   let match: Token | undefined;
   for (const token of tokens) if (crypto.subtle.timingSafeEqual(candidate, token.digest)) match ??= token;
@@ -86,6 +85,12 @@ export async function authenticate(
     throw new ExperimentError("unauthorized", "a valid admin bearer token is required");
   }
   return { name: match.name, scope: match.scope };
+}
+
+/** The credentials of `Bearer <token>`, the scheme in any case (RFC 9110 §11.1); "" for anything else. */
+function bearerToken(header: string): string {
+  const match = /^bearer +(.*)$/i.exec(header);
+  return match?.[1] ?? "";
 }
 
 /** @throws {ExperimentError} `forbidden` unless `identity` may call a route of `access`. */

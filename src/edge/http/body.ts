@@ -66,8 +66,10 @@ export function parseInput<S extends v.GenericSchema>(schema: S, input: unknown,
 
 function fieldError(issue: v.BaseIssue<unknown>, source: Source): FieldError {
   const keys = (issue.path ?? []).map((item) => String(item.key));
-  // A strict object reports an unknown key as "expected never".
-  const detail = issue.expected === "never" ? "unknown field" : issue.message;
+  // A strict object reports an unknown key as "expected never", and a missing one as
+  // "Invalid key: Expected "<key>" but received undefined" (JSON has no undefined).
+  const detail =
+    issue.expected === "never" ? "unknown field" : issue.received === "undefined" ? "is required" : issue.message;
   if (source === "body")
     return { pointer: keys.map((key) => `/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`).join(""), detail };
   return { parameter: keys.join(".") || source, detail };

@@ -11,6 +11,8 @@ export interface AdminIdentity {
 export interface RequestContext {
   /** The request's URL, parsed once for every stage that needs it. */
   url: URL;
+  /** Its query parameters, once read (`queryOf`, query.ts). */
+  query: Readonly<Record<string, string>> | null;
   /** Echoed in `X-Request-Id`: the client's own, or a fresh one. */
   requestId: string;
   /** What an exposure carries: the client's `X-Request-Id`, else `CF-Ray`, else null. */
@@ -31,6 +33,7 @@ export function createContext(request: Request): RequestContext {
   const clientId = header !== null && REQUEST_ID_PATTERN.test(header) ? header : null;
   return {
     url: new URL(request.url),
+    query: null,
     requestId: clientId ?? crypto.randomUUID(),
     exposureRequestId: clientId ?? request.headers.get("cf-ray"),
     setCookie: null,

@@ -22,19 +22,20 @@ export class RouteMatcher<T> {
   }
 
   /**
-   * @returns the route and its raw (still percent-encoded) parameters; `"method"` when
-   * only other methods serve the path; `null` when nothing does.
+   * @returns the route and its raw (still percent-encoded) parameters; the methods that
+   * serve the path (for the 405's `Allow`) when only other methods do; `null` when
+   * nothing does.
    */
-  match(method: string, pathname: string): { value: T; params: Record<string, string> } | "method" | null {
+  match(method: string, pathname: string): { value: T; params: Record<string, string> } | { allowed: string[] } | null {
     const segments = segmentsOf(pathname);
-    let otherMethod = false;
+    const allowed: string[] = [];
     for (const route of this.routes) {
       const params = paramsOf(route.segments, segments);
       if (params === null) continue;
       if (route.method === method) return { value: route.value, params };
-      otherMethod = true;
+      allowed.push(route.method);
     }
-    return otherMethod ? "method" : null;
+    return allowed.length > 0 ? { allowed } : null;
   }
 }
 

@@ -1,4 +1,4 @@
-import type { AssignResult, Attributes, ErrorCode } from "../../../core";
+import { type AssignResult, type Attributes, type ErrorCode, ExperimentError } from "../../../core";
 import type { EdgeAssigner } from "../../assign/assigner";
 import { answerOf } from "../../assign/assigner";
 import type { Env } from "../../env";
@@ -6,6 +6,7 @@ import { presentedStickyToken, resolveActor } from "../actor-id";
 import { edgeFactsOf, queryAttributes } from "../attributes";
 import type { EdgeRequest } from "../context";
 import type { Handlers } from "../handler";
+import { queryOf } from "../query";
 
 /**
  * The public assignment routes: the actor from the request (parameter, header, cookie or
@@ -42,7 +43,7 @@ export function assignHandlers(assigner: EdgeAssigner): Handlers<"assign" | "ass
   return {
     assign: async ({ params, query }, request, env, ctx) => {
       const name = params.experiment;
-      const attributes = queryAttributes(request.context.url.searchParams);
+      const attributes = queryAttributes(queryOf(request));
       const { actor, results } = await assign(request, env, ctx, query.actor, attributes, [name]);
       const result = results.get(name) as AssignResult;
       if (!result.ok) throw result.error;
@@ -50,6 +51,7 @@ export function assignHandlers(assigner: EdgeAssigner): Handlers<"assign" | "ass
     },
 
     assignBatch: async ({ body }, request, env, ctx) => {
+      refuseQueryInput(queryOf(request));
       const experiments = body.experiments ?? null;
       const { actor, results } = await assign(request, env, ctx, body.actor, body.attributes ?? {}, experiments);
       const assignments: Record<
@@ -65,4 +67,18 @@ export function assignHandlers(assigner: EdgeAssigner): Handlers<"assign" | "ass
       return { actor, assignments };
     },
   };
+}
+
+/**
+ * The batch takes its actor and attributes from the body only: the same names in the
+ * query would otherwise be ignored without a word, and the answer be for someone else.
+ */
+function refuseQueryInput(query: Readonly<Record<string, string>>): void {
+  for (const name in query) {
+    if (name === "actor" || name.startsWith("attr.")) {
+      throw ExperimentError.invalidRequest(`'${name}' goes in the body of POST /v1/assign, not in its query`, [
+        { parameter: name, detail: "belongs in the body" },
+      ]);
+    }
+  }
 }
