@@ -62,6 +62,12 @@ describe("scoped admin tokens", () => {
     }
   });
 
+  it("skips empty entries: a trailing or doubled comma declares nothing", async () => {
+    const call = adminWith({ ADMIN_TOKENS: ` ,ci:write:comma-secret-1,, viewer:read:comma-secret-2 ,` });
+    expect(await (await call("GET", "/token", "comma-secret-1")).json()).toEqual({ name: "ci", scope: "write" });
+    expect(await (await call("GET", "/token", "comma-secret-2")).json()).toEqual({ name: "viewer", scope: "read" });
+  });
+
   it("keeps ADMIN_TOKEN working beside them, as the write token named admin", async () => {
     const both = adminWith({ ADMIN_TOKENS: TOKENS, ADMIN_TOKEN: "legacy-secret" });
     expect(await (await both("GET", "/token", "legacy-secret")).json()).toEqual({ name: "admin", scope: "write" });

@@ -36,7 +36,8 @@ function declaredTokens(env: { ADMIN_TOKEN?: string; ADMIN_TOKENS?: string }): (
   if (env.ADMIN_TOKEN) declared.push({ name: "admin", scope: "write", secret: env.ADMIN_TOKEN });
   const entries = (env.ADMIN_TOKENS ?? "").split(",").map((entry) => entry.trim());
   entries.forEach((entry, i) => {
-    if (entry === "" && entries.length === 1) return;
+    // An empty entry (a trailing comma, a doubled one) declares nothing and hides nothing.
+    if (entry === "") return;
     const [name = "", scope = "", ...rest] = entry.split(":");
     const secret = rest.join(":");
     // The reason names the entry by its position only: an entry written in the wrong
