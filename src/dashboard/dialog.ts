@@ -1,5 +1,19 @@
 import { type Child, h, uid } from "./dom";
 import { describeError } from "./session";
+import { clearFieldError, showFieldError } from "./view";
+
+/**
+ * What `confirm` throws to refuse one field before anything is sent: the dialog shows
+ * `message` on `field` and moves focus there.
+ */
+export class FieldError extends Error {
+  constructor(
+    readonly field: HTMLElement,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 export interface ConfirmOptions {
   title: string;
@@ -9,8 +23,8 @@ export interface ConfirmOptions {
   confirmLabel: string;
   danger?: boolean;
   /**
-   * Does the action. A rejection keeps the dialog open with the error's `detail`;
-   * resolving closes it.
+   * Does the action. A rejection keeps the dialog open with the error's `detail` (a
+   * `FieldError` on its field); resolving closes it.
    */
   confirm(form: HTMLFormElement): Promise<void>;
 }
@@ -42,6 +56,7 @@ export function confirmDialog(options: ConfirmOptions): Promise<boolean> {
 
   return new Promise((resolve) => {
     let succeeded = false;
+    let refused: HTMLElement | null = null;
     cancel.addEventListener("click", () => dialog.close());
     dialog.addEventListener("close", () => {
       dialog.remove();
@@ -52,12 +67,19 @@ export function confirmDialog(options: ConfirmOptions): Promise<boolean> {
       event.preventDefault();
       confirmButton.disabled = true;
       cancel.disabled = true;
+      if (refused !== null) clearFieldError(errors, refused);
+      refused = null;
       try {
         await options.confirm(form);
         succeeded = true;
         dialog.close();
       } catch (error) {
-        errors.replaceChildren(h("p", { class: "notice notice-error", role: "alert" }, describeError(error)));
+        if (error instanceof FieldError) {
+          refused = error.field;
+          showFieldError(errors, error.field, error.message, true);
+        } else {
+          errors.replaceChildren(h("p", { class: "notice notice-error", role: "alert" }, describeError(error)));
+        }
       } finally {
         confirmButton.disabled = false;
         cancel.disabled = false;

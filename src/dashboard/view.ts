@@ -1,4 +1,4 @@
-import { h } from "./dom";
+import { h, uid } from "./dom";
 import { SRM_LABEL, type SrmStatus, type State } from "./format";
 import { describeError, isUnauthorized, type Session } from "./session";
 
@@ -26,6 +26,42 @@ export function showError(ctx: ViewContext, slot: HTMLElement, error: unknown): 
     return;
   }
   slot.replaceChildren(h("p", { class: "notice notice-error", role: "alert" }, describeError(error)));
+}
+
+const FIELD_ERROR = "field-error";
+
+/**
+ * Shows why `field` cannot be sent, in `slot` (as a refusal shows: an alert in the form's
+ * error slot), and ties the words to the field (`aria-invalid`, `aria-describedby`), so a
+ * screen reader reads them with it. The same words already shown are left alone, not
+ * announced again (the weights are checked as they are typed).
+ * @param focus move focus to the field (on a submit; not while the operator types)
+ */
+export function showFieldError(slot: HTMLElement, field: HTMLElement, text: string, focus = false): void {
+  const shown = slot.firstElementChild;
+  if (!(shown?.id.startsWith(`${FIELD_ERROR}-`) && shown.textContent === text)) {
+    clearFieldError(slot, field);
+    const id = uid(FIELD_ERROR);
+    slot.replaceChildren(h("p", { id, class: "notice notice-error", role: "alert" }, text));
+    field.setAttribute("aria-invalid", "true");
+    field.setAttribute("aria-describedby", [...describedBy(field), id].join(" "));
+  }
+  if (focus) field.focus();
+}
+
+/** Takes back `showFieldError`: the field is valid again. */
+export function clearFieldError(slot: HTMLElement, field: HTMLElement): void {
+  slot.replaceChildren();
+  field.removeAttribute("aria-invalid");
+  const rest = describedBy(field);
+  if (rest.length > 0) field.setAttribute("aria-describedby", rest.join(" "));
+  else field.removeAttribute("aria-describedby");
+}
+
+/** The field's descriptions other than a field error (a hint stays). */
+function describedBy(field: HTMLElement): string[] {
+  const ids = (field.getAttribute("aria-describedby") ?? "").split(/\s+/);
+  return ids.filter((id) => id !== "" && !id.startsWith(`${FIELD_ERROR}-`));
 }
 
 /** A success message in `slot` (a live region, so it is read out). */

@@ -88,7 +88,35 @@ async function openExperiment(page: Page, name: string): Promise<void> {
 }
 
 const results = (page: Page): Locator => page.getByRole("region", { name: "Results" });
+/** The detail page's header: name, state badge, winner, description, actions. */
+const detailHeader = (page: Page): Locator => page.locator(".view-header-detail");
 const button = (page: Page, name: string): Locator => page.getByRole("button", { name, exact: true });
+
+/**
+ * The API calls the page makes from now on, as `METHOD /path` (the path as sent, still
+ * percent-encoded): what a form that refuses its input must leave empty.
+ */
+function recordApiCalls(page: Page): string[] {
+  const calls: string[] = [];
+  page.on("request", (request) => {
+    const url = new URL(request.url());
+    if (url.pathname.startsWith("/v1/")) calls.push(`${request.method()} ${url.pathname}`);
+  });
+  return calls;
+}
+
+/** Whether `field` is marked invalid and described by exactly `words` (its field error), and has focus. */
+async function expectFieldError(field: Locator, words: string): Promise<void> {
+  const state = await field.evaluate((element) => ({
+    invalid: element.getAttribute("aria-invalid"),
+    description: (element.getAttribute("aria-describedby") ?? "")
+      .split(" ")
+      .map((id) => document.getElementById(id)?.textContent ?? "")
+      .join(" "),
+    focused: element === document.activeElement,
+  }));
+  expect(state).toEqual({ invalid: "true", description: expect.stringContaining(words), focused: true });
+}
 
 /** Assigns `n` actors (`<prefix>0` …) to `experiment`, 25 at a time, once it reaches the edge. */
 async function assignActors(experiment: string, n: number, prefix = "user:"): Promise<void> {
@@ -401,6 +429,132 @@ describe("the dashboard at /dashboard/", () => {
     await expect(api.setWeights("browser_edit", FIFTY)).rejects.toMatchObject({ detail });
     expect(errors).toEqual([]);
   }, 45_000);
+
+  it("refuses a blank, '.' or '..' override actor on its field and sends nothing, as no URL path can carry them", async () => {
+    await api.define("browser_actor_check", { variants: FIFTY });
+    const { page, errors } = await openDashboard();
+    await signIn(page);
+    await openExperiment(page, "browser_actor_check");
+    const overrides = page.getByRole("region", { name: "Overrides" });
+    const actor = overrides.getByLabel("Actor", { exact: true });
+    const calls = recordApiCalls(page);
+    for (const [typed, words] of [
+      [" ", "Enter an actor id."],
+      [".", "'.' cannot be an actor id here: a URL path cannot carry it"],
+      [" .. ", "'..' cannot be an actor id here: a URL path cannot carry it"],
+    ] as const) {
+      await actor.fill(typed);
+      await button(page, "Add override").click();
+      await overrides.getByRole("alert").filter({ hasText: words }).waitFor();
+      await expectFieldError(actor, words);
+    }
+    expect(calls).toEqual([]);
+    expect(await page.getByText("does not support that method").count()).toBe(0);
+
+    // A valid actor goes, and its path segment is the actor's own.
+    await actor.fill("qa:bob");
+    await button(page, "Add override").click();
+    await page.getByText("qa:bob now gets control.").waitFor();
+    expect(calls).toContain("PUT /v1/admin/experiments/browser_actor_check/overrides/qa%3Abob");
+    expect((await api.overrides("browser_actor_check")).overrides).toEqual([{ actor: "qa:bob", variant: "control" }]);
+    expect(errors).toEqual([]);
+  }, 30_000);
+
+  it("refuses a blank, '.' or '..' name in the New experiment dialog on its field, asking the API nothing", async () => {
+    const { page, errors } = await openDashboard();
+    await signIn(page);
+    await button(page, "New experiment").click();
+    const dialog = page.getByRole("dialog", { name: "New experiment" });
+    const name = dialog.getByLabel("Name");
+    const calls = recordApiCalls(page);
+    for (const [typed, words] of [
+      ["  ", "Enter a name."],
+      [".", "'.' cannot be a name here: a URL path cannot carry it"],
+      ["..", "'..' cannot be a name here: a URL path cannot carry it"],
+      ["-dash", "A name starts with a letter or a digit"],
+    ] as const) {
+      await name.fill(typed);
+      await dialog.getByRole("button", { name: "Create draft" }).click();
+      await dialog.getByRole("alert").filter({ hasText: words }).waitFor();
+      await expectFieldError(name, words);
+    }
+    expect(calls).toEqual([]);
+    // The name's hint stays its description beside the error.
+    expect(await name.evaluate((element) => element.getAttribute("aria-describedby")?.split(" ").length)).toBe(2);
+
+    await name.fill("browser_named");
+    await dialog.getByRole("button", { name: "Create draft" }).click();
+    await page.getByRole("heading", { level: 1, name: "browser_named", exact: true }).waitFor();
+    expect((await api.get("browser_named")).state).toBe("draft");
+    expect(errors).toEqual([]);
+  }, 30_000);
+
+  it("shows a weight the API would refuse on its field with no shares, and saves nothing", async () => {
+    await api.define("browser_weight_check", { variants: FIFTY });
+    await api.start("browser_weight_check");
+    const { page, errors } = await openDashboard();
+    await signIn(page);
+    await openExperiment(page, "browser_weight_check");
+    const form = page.getByRole("form", { name: "Edit weights" });
+    const control = form.getByLabel("control", { exact: true });
+    const shares = () => form.locator("output").allTextContents();
+    expect(await shares()).toEqual(["50%", "50%"]);
+    const calls = recordApiCalls(page);
+
+    // The engine's rule and words (src/core/validation.ts): an integer in [0, 2^32 - 1].
+    const words = "weight of variant 'control' must be an integer in [0, 4294967295]";
+    for (const typed of ["-5", "2.5", "4294967296", ""]) {
+      await control.fill(typed);
+      expect(await shares(), typed).toEqual(["—", "—"]);
+      await form.getByRole("alert").filter({ hasText: words }).waitFor();
+      expect(await control.getAttribute("aria-invalid"), typed).toBe("true");
+    }
+    // Too large passes the browser's own checks (min 0, step 1): the page refuses it itself.
+    await control.fill("4294967296");
+    await button(page, "Save weights").click();
+    await expectFieldError(control, words);
+    expect(calls).toEqual([]);
+    expect((await api.get("browser_weight_check")).variants).toEqual(FIFTY);
+
+    await control.fill("30");
+    expect(await shares()).toEqual(["37.5%", "62.5%"]);
+    expect(await form.getByRole("alert").count()).toBe(0);
+    expect(await control.getAttribute("aria-invalid")).toBeNull();
+    expect(errors).toEqual([]);
+  }, 30_000);
+
+  it("shows the winner of a concluded experiment only, not once it is started again", async () => {
+    for (const name of ["browser_concluded", "browser_restarted"]) {
+      await api.define(name, { variants: FIFTY });
+      await api.start(name);
+      await api.conclude(name, "treatment");
+    }
+    await api.start("browser_restarted");
+    // The config keeps the old winner (as the reference module does): the page must not show it.
+    expect(await api.get("browser_restarted")).toMatchObject({ state: "running", winner: "treatment" });
+
+    for (const viewport of [DESKTOP, PHONE]) {
+      const { page, errors } = await openDashboard(viewport);
+      await signIn(page);
+      const row = (name: string) => page.getByRole("table").getByRole("row").filter({ hasText: name });
+      // On a phone the row is a card: the note shows there too.
+      expect(await row("browser_concluded").getByText("winner treatment").isVisible()).toBe(true);
+      expect(await row("browser_restarted").textContent()).toContain("running");
+      expect(await row("browser_restarted").textContent()).not.toContain("winner");
+
+      await openExperiment(page, "browser_restarted");
+      await expect.poll(() => results(page).textContent()).toContain("SRM:");
+      expect(await detailHeader(page).textContent()).not.toContain("winner");
+      expect(await results(page).textContent()).not.toMatch(/winner/i);
+
+      await page.getByRole("link", { name: "← All experiments" }).click();
+      await openExperiment(page, "browser_concluded");
+      await expect.poll(() => results(page).textContent()).toContain("SRM:");
+      expect(await detailHeader(page).textContent()).toContain("winner: treatment");
+      expect(await results(page).getByRole("row").filter({ hasText: "treatment" }).textContent()).toMatch(/winner/i);
+      expect(errors).toEqual([]);
+    }
+  }, 60_000);
 
   it("names every control, and fits a 375 px wide screen", async () => {
     for (const viewport of [DESKTOP, PHONE]) {

@@ -1,5 +1,6 @@
 // The dashboard's pure formatting, without a browser: what operators read in the page.
 import { describe, expect, it } from "vitest";
+import { actorProblem, experimentNameProblem, parseWeight } from "../../src/dashboard/checks";
 import {
   allowedActions,
   condition,
@@ -10,6 +11,7 @@ import {
   parseVariants,
   percent,
   pValue,
+  shownWinner,
   utc,
   weightShares,
 } from "../../src/dashboard/format";
@@ -58,6 +60,13 @@ describe("the dashboard's formatting", () => {
     expect(allowedActions("archived")).toEqual({ start: false, conclude: false, archive: false, edit: false });
   });
 
+  it("shows a winner only while the experiment is concluded, though a restarted one keeps it in its config", () => {
+    expect(shownWinner({ state: "concluded", winner: "b" })).toBe("b");
+    for (const state of ["draft", "running", "archived"] as const) {
+      expect(shownWinner({ state, winner: "b" }), state).toBeNull();
+    }
+  });
+
   it("rounds a chart's axis up to 1, 2 or 5 times a power of ten", () => {
     expect([0, 1, 3, 7, 10, 11, 120, 400, 401].map(niceCeiling)).toEqual([1, 1, 5, 10, 10, 20, 200, 500, 500]);
   });
@@ -96,5 +105,45 @@ describe("variants as an operator types them", () => {
     [" \n ", "Give at least one variant, as name=weight."],
   ])("refuses %j, naming the line", (text, message) => {
     expect(() => parseVariants(text)).toThrow(message);
+  });
+});
+
+describe("what an operator types, checked before it is sent", () => {
+  it.each([
+    ["", "Enter an actor id."],
+    [".", "'.' cannot be an actor id here: a URL path cannot carry it (it reads as a dot segment)."],
+    ["..", "'..' cannot be an actor id here: a URL path cannot carry it (it reads as a dot segment)."],
+    ["tab\there", "An actor id is 1 to 256 UTF-8 bytes, without control characters."],
+    ["é".repeat(129), "An actor id is 1 to 256 UTF-8 bytes, without control characters."],
+  ])("refuses the actor %j", (actor, words) => {
+    expect(actorProblem(actor)).toBe(words);
+  });
+
+  it("lets every other actor the API takes through, dots and slashes among them", () => {
+    for (const actor of ["qa:alice", "...", ".a", "a/..", " x", "é".repeat(128)])
+      expect(actorProblem(actor), actor).toBeNull();
+  });
+
+  it("refuses an experiment name the API would, or that no URL path can carry", () => {
+    expect(experimentNameProblem("")).toBe("Enter a name.");
+    expect(experimentNameProblem("..")).toMatch(/^'\.\.' cannot be a name here/);
+    for (const name of ["-a", "a:b", "a b", "a".repeat(129)]) {
+      expect(experimentNameProblem(name), name).toMatch(/^A name starts with a letter or a digit/);
+    }
+    for (const name of ["checkout_v2", "a.b-c", "a".repeat(128)]) expect(experimentNameProblem(name), name).toBeNull();
+  });
+
+  it("reads a weight as the engine takes it: an integer in [0, 2^32 - 1]", () => {
+    expect(["0", "50", "4294967295", " 7 "].map((text) => parseWeight("a", text))).toEqual([
+      { weight: 0 },
+      { weight: 50 },
+      { weight: 4_294_967_295 },
+      { weight: 7 },
+    ]);
+    for (const text of ["", "-5", "2.5", "4294967296", "abc", "Infinity"]) {
+      expect(parseWeight("a", text), text).toEqual({
+        problem: "weight of variant 'a' must be an integer in [0, 4294967295]",
+      });
+    }
   });
 });

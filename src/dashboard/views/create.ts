@@ -1,5 +1,6 @@
 import { ApiError } from "../../client";
-import { confirmDialog } from "../dialog";
+import { experimentNameProblem } from "../checks";
+import { confirmDialog, FieldError } from "../dialog";
 import { h, uid } from "../dom";
 import { parseVariants } from "../format";
 import type { ViewContext } from "../view";
@@ -9,8 +10,9 @@ import type { ViewContext } from "../view";
  * the variants with their weights, defined as a draft through the definition `PUT`.
  * That `PUT` replaces an existing experiment's definition, so the dialog first makes
  * sure the name is free, and refuses it otherwise (another operator creating the same
- * name between the two calls is the one case it cannot see). Every other rule is the
- * API's: its refusal shows in the dialog in its own words.
+ * name between the two calls is the one case it cannot see). The name, which travels in
+ * the URL's path, is checked before either call (`experimentNameProblem`); every other
+ * rule is the API's: its refusal shows in the dialog in its own words.
  *
  * @returns the new experiment's name, or `null` when the operator cancelled
  */
@@ -62,12 +64,16 @@ export async function createExperimentDialog(ctx: ViewContext): Promise<string |
     confirmLabel: "Create draft",
     async confirm() {
       const experiment = name.value.trim();
+      const problem = experimentNameProblem(experiment);
+      if (problem !== null) throw new FieldError(name, problem);
       const definition = {
         variants: parseVariants(variants.value),
         ...(description.value.trim() ? { description: description.value.trim() } : {}),
         ...(group.value.trim() ? { exclusion_group: group.value.trim() } : {}),
       };
-      if (await exists(ctx, experiment)) throw new Error(`An experiment named ${experiment} already exists.`);
+      if (await exists(ctx, experiment)) {
+        throw new FieldError(name, `An experiment named ${experiment} already exists.`);
+      }
       await ctx.session.client.define(experiment, definition);
       created = experiment;
     },

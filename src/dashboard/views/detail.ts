@@ -1,5 +1,6 @@
 import type { ExperimentConfig, ExperimentResults, HistoryResponse, OverrideList } from "../../client";
 import { type DailyMeasure, dailyChart, swatch, weightBar } from "../charts";
+import { actorProblem, parseWeight } from "../checks";
 import { confirmDialog } from "../dialog";
 import { h, uid } from "../dom";
 import {
@@ -11,11 +12,21 @@ import {
   parseCoveragePercent,
   percent,
   pValue,
+  shownWinner,
   utc,
   weightShares,
 } from "../format";
 import { isUnauthorized } from "../session";
-import { canWrite, showDone, showError, srmBadge, stateBadge, type ViewContext } from "../view";
+import {
+  canWrite,
+  clearFieldError,
+  showDone,
+  showError,
+  showFieldError,
+  srmBadge,
+  stateBadge,
+  type ViewContext,
+} from "../view";
 
 /** The history is read this many entries at a time ("Show all" reads the rest). */
 const HISTORY_PAGE = 100;
@@ -124,13 +135,14 @@ export async function detailView(ctx: ViewContext, name: string): Promise<HTMLEl
   // ── Header: name, state, description, actions ─────────────────────────────────
 
   const headerParts = (config: ExperimentConfig): HTMLElement[] => {
+    const winner = shownWinner(config);
     const parts: HTMLElement[] = [
       h(
         "div",
         { class: "title-row" },
         h("h1", { id: "view-title", tabindex: "-1" }, config.name),
         stateBadge(config.state),
-        config.winner ? h("span", { class: "winner" }, "winner: ", h("strong", null, config.winner)) : null,
+        winner !== null ? h("span", { class: "winner" }, "winner: ", h("strong", null, winner)) : null,
       ),
     ];
     if (config.description) parts.push(h("p", { class: "description" }, config.description));
@@ -324,7 +336,7 @@ export async function detailView(ctx: ViewContext, name: string): Promise<HTMLEl
                   { scope: "row" },
                   swatch(i),
                   v.name,
-                  data.config.winner === v.name ? h("span", { class: "tag" }, "winner") : null,
+                  shownWinner(data.config) === v.name ? h("span", { class: "tag" }, "winner") : null,
                 ),
                 h("td", { class: "numeric" }, percent(v.expected_share)),
                 h("td", { class: "numeric" }, count(v.enrolled)),
@@ -412,28 +424,41 @@ export async function detailView(ctx: ViewContext, name: string): Promise<HTMLEl
 
   const weightsForm = (config: ExperimentConfig): HTMLElement => {
     const titleId = uid("weights-title");
-    const inputs = config.variants.map((v) =>
-      h("input", {
+    const fields = config.variants.map((variant) => ({
+      variant,
+      input: h("input", {
         type: "number",
         id: uid("weight"),
-        name: v.name,
+        name: variant.name,
         min: "0",
         step: "1",
         required: true,
         inputmode: "numeric",
-        value: String(v.weight),
+        value: String(variant.weight),
       }),
-    );
-    const shares = config.variants.map(() => h("output", { class: "share" }));
+      share: h("output", { class: "share" }),
+      error: h("div", { class: "weight-error" }),
+    }));
     const errors = h("div");
+    /** Each field's weight, or `null` where the engine would refuse it (its words then show on that field). */
+    const check = (): (number | null)[] =>
+      fields.map(({ variant, input, error }) => {
+        const parsed = parseWeight(variant.name, input.value);
+        if ("problem" in parsed) {
+          showFieldError(error, input, parsed.problem);
+          return null;
+        }
+        clearFieldError(error, input);
+        return parsed.weight;
+      });
     const updateShares = () => {
-      const weights = inputs.map((input, i) => ({
-        name: config.variants[i]?.name ?? "",
-        weight: Number(input.value) || 0,
-      }));
-      weightShares(weights).forEach((share, i) => {
-        const output = shares[i];
-        if (output) output.textContent = percent(share);
+      const weights = check();
+      // While one weight is not one, no share is known: none is shown rather than a wrong one.
+      const shares = weights.every((w) => w !== null)
+        ? weightShares(fields.map(({ variant }, i) => ({ name: variant.name, weight: weights[i] ?? 0 })))
+        : null;
+      fields.forEach(({ share }, i) => {
+        share.textContent = shares === null ? "—" : percent(shares[i] ?? 0);
       });
     };
     updateShares();
@@ -446,7 +471,13 @@ export async function detailView(ctx: ViewContext, name: string): Promise<HTMLEl
           input: updateShares,
           submit: (event) => {
             event.preventDefault();
-            const variants = config.variants.map((v, i) => ({ name: v.name, weight: Number(inputs[i]?.value) }));
+            const weights = check();
+            const refused = fields.find((_, i) => weights[i] === null);
+            if (refused !== undefined) {
+              refused.input.focus();
+              return;
+            }
+            const variants = fields.map(({ variant }, i) => ({ name: variant.name, weight: weights[i] ?? 0 }));
             void act(
               () => ctx.session.client.setWeights(config.name, variants),
               `Saved the weights of ${config.name}.`,
@@ -461,13 +492,14 @@ export async function detailView(ctx: ViewContext, name: string): Promise<HTMLEl
       h(
         "div",
         { class: "weight-inputs" },
-        config.variants.map((v, i) =>
+        fields.map(({ variant, input, share, error }, i) =>
           h(
             "div",
             { class: "weight-input" },
-            h("label", { for: inputs[i]?.id }, swatch(i), v.name),
-            inputs[i],
-            shares[i],
+            h("label", { for: input.id }, swatch(i), variant.name),
+            input,
+            share,
+            error,
           ),
         ),
       ),
@@ -499,12 +531,10 @@ export async function detailView(ctx: ViewContext, name: string): Promise<HTMLEl
             event.preventDefault();
             const bp = parseCoveragePercent(input.value);
             if (bp === null) {
-              errors.replaceChildren(
-                h("p", { class: "notice notice-error", role: "alert" }, "Coverage is a percentage from 0 to 100."),
-              );
+              showFieldError(errors, input, "Coverage is a percentage from 0 to 100.", true);
               return;
             }
-            errors.replaceChildren();
+            clearFieldError(errors, input);
             void act(
               () => ctx.session.client.setCoverage(config.name, bp),
               `Coverage of ${config.name} set to ${coverage(bp)}.`,
@@ -637,6 +667,13 @@ export async function detailView(ctx: ViewContext, name: string): Promise<HTMLEl
           submit: (event) => {
             event.preventDefault();
             const who = actor.value.trim();
+            // `required` lets a blank through, which the trim makes empty; `.` and `..` cannot travel in the path.
+            const problem = actorProblem(who);
+            if (problem !== null) {
+              showFieldError(errors, actor, problem, true);
+              return;
+            }
+            clearFieldError(errors, actor);
             void act(
               () => ctx.session.client.setOverride(config.name, who, variant.value),
               `${who} now gets ${variant.value}.`,

@@ -1,7 +1,7 @@
 import type { ExperimentConfig } from "../../client";
 import { weightBar } from "../charts";
 import { h, uid } from "../dom";
-import { count, coverage, STATES, type State } from "../format";
+import { count, coverage, STATES, type State, shownWinner } from "../format";
 import { describeError } from "../session";
 import { canWrite, inPool, showError, srmBadge, stateBadge, type ViewContext } from "../view";
 import { createExperimentDialog } from "./create";
@@ -187,6 +187,7 @@ function row(config: ExperimentConfig) {
   );
   const srm = h("td", { class: "numeric", "data-label": "SRM" }, ran ? h("span", { class: "muted" }, "loading…") : "—");
   const targeting = config.targeting.length;
+  const winner = shownWinner(config);
   const element = h(
     "tr",
     null,
@@ -200,7 +201,7 @@ function row(config: ExperimentConfig) {
       "td",
       { class: "state-cell" },
       stateBadge(config.state),
-      config.winner ? h("span", { class: "cell-note" }, `winner ${config.winner}`) : null,
+      winner !== null ? h("span", { class: "cell-note" }, `winner ${winner}`) : null,
     ),
     h("td", { class: "weights-cell" }, weightBar(config.variants)),
     h(
