@@ -1,12 +1,52 @@
-import { type TargetingCondition, type Variant, variantFromText } from "../client";
-import { TARGETING_OPERATORS } from "../core";
+import * as v from "valibot";
+import { Actor, Attributes, ExperimentName, HistoryQuery } from "../api/schemas";
+import { MAX_TIMEOUT_MS, type TargetingCondition, type Variant, variantFromText } from "../client";
+import {
+  ExperimentError,
+  type HashVersion,
+  isValidLabel,
+  LIMITS,
+  TARGETING_OPERATORS,
+  validateCoverage,
+} from "../core";
 import { UsageError } from "./errors";
 
 /**
  * The command line's own little syntaxes, each a pure function that throws
- * `UsageError` (exit 2) on a mistake. The Worker still validates everything they produce;
- * these only turn text into the API's shapes.
+ * `UsageError` (exit 2) on a mistake. A value the Worker refuses whatever it stores (a
+ * name, an actor id, an attribute, a coverage) is refused here already, by the
+ * Worker's own schemas and rules (`src/api/schemas.ts`, `src/core`), so that nothing is
+ * sent; what depends on the stored experiments (is the winner a variant, may the group
+ * still change) stays the Worker's to refuse (exit 1).
  */
+
+/** An experiment or exclusion-group name, by the API's own schema (`NAME_PATTERN`). */
+export function parseName(text: string): string {
+  return checked(ExperimentName, text, `'${text}' is not a valid name`);
+}
+
+/**
+ * An actor id, by the API's own schema. `.` and `..` pass: they are valid actor ids,
+ * which the typed client refuses to put into a URL path (`InputError`).
+ */
+export function parseActor(text: string): string {
+  return checked(Actor, text, `'${text}' is not a valid actor id`);
+}
+
+/** `--admin-actor` / `EXPCTL_ADMIN_ACTOR`, by the Worker's rule for `X-Admin-Actor`. */
+export function parseAdminActor(text: string): string {
+  if (isValidLabel(text, LIMITS.maxAdminActorChars)) return text;
+  throw new UsageError(
+    `--admin-actor (or EXPCTL_ADMIN_ACTOR) must be at most ${LIMITS.maxAdminActorChars} characters ` +
+      "without control characters, well-formed Unicode",
+  );
+}
+
+function checked(schema: v.GenericSchema<string, string>, text: string, what: string): string {
+  const parsed = v.safeParse(schema, text);
+  if (parsed.success) return parsed.output;
+  throw new UsageError(`${what}: ${parsed.issues[0].message}`);
+}
 
 /** `control=50` → `{ name: "control", weight: 50 }` (`variantFromText`, shared with the dashboard). */
 export function parseVariant(text: string): Variant {
@@ -24,14 +64,24 @@ export function parseAttribute(text: string): [string, string] {
   return [text.slice(0, at), text.slice(at + 1)];
 }
 
-/** `--attr` given several times → one attributes object; a name given twice is a mistake. */
+/**
+ * `--attr` given several times → one attributes object, checked with the API's own
+ * `Attributes` schema (names, reserved names, value lengths, how many); a name given
+ * twice is a mistake.
+ */
 export function attributesOf(pairs: readonly string[]): Record<string, string> {
-  // No prototype: `--attr __proto__=x` is then sent, and refused by the Worker in words, not dropped.
+  // No prototype: `--attr __proto__=x` is then a key the schema refuses in words, not dropped.
   const attributes: Record<string, string> = Object.create(null);
   for (const pair of pairs) {
     const [name, value] = parseAttribute(pair);
     if (Object.hasOwn(attributes, name)) throw new UsageError(`attribute '${name}' is given more than once`);
     attributes[name] = value;
+  }
+  const parsed = v.safeParse(Attributes, attributes);
+  if (!parsed.success) {
+    const [issue] = parsed.issues;
+    const key = issue.path?.map((item) => String(item.key)).join(".");
+    throw new UsageError(`--attr${key === undefined ? "" : ` '${key}'`}: ${issue.message}`);
   }
   return attributes;
 }
@@ -82,8 +132,54 @@ function splitValues(list: string): string[] {
   return values;
 }
 
-/** A whole, non-negative number: `what` names it in the message. */
-export function parseCount(text: string, what: string): number {
-  if (!/^\d{1,15}$/.test(text)) throw new UsageError(`${what} must be a whole number, not '${text}'`);
+/** Digits only (no sign, fraction or exponent) as a number; NaN for anything else. */
+function wholeNumber(text: string): number {
+  return /^\d{1,15}$/.test(text) ? Number(text) : Number.NaN;
+}
+
+/** Basis points, by the engine's own rule (`validateCoverage`: 0 to 10 000). */
+export function parseCoverage(text: string): number {
+  const coverage = wholeNumber(text);
+  try {
+    validateCoverage(coverage);
+  } catch (error) {
+    if (error instanceof ExperimentError) throw new UsageError(`${error.message}, not '${text}'`);
+    throw error;
+  }
+  return coverage;
+}
+
+/** `--limit` of `history`, by the API's own query schema (0: all). */
+export function parseLimit(text: string): number {
+  if (!v.is(HistoryQuery, { limit: text })) {
+    throw new UsageError(`--limit must be a whole number of at most 9 digits (0: all), not '${text}'`);
+  }
   return Number(text);
+}
+
+/**
+ * The hash versions, typed by the engine's `HashVersion`: a version added there does not
+ * compile until it is named here.
+ */
+const HASH_VERSIONS = {
+  1: "the reference's FNV-1a 64",
+  2: "finalized, uniform on sequential ids",
+} as const satisfies Record<HashVersion, string>;
+
+export function parseHashVersion(text: string): HashVersion {
+  const version = Object.keys(HASH_VERSIONS).find((known) => known === text);
+  if (version === undefined) {
+    const known = Object.entries(HASH_VERSIONS).map(([n, what]) => `${n} (${what})`);
+    throw new UsageError(`--hash-version must be ${known.join(" or ")}, not '${text}'`);
+  }
+  return Number(version) as HashVersion;
+}
+
+/** `--timeout`: whole milliseconds, at least 1 (0 would give up on every request before it is sent). */
+export function parseTimeout(text: string): number {
+  const timeout = wholeNumber(text);
+  if (!(timeout >= 1 && timeout <= MAX_TIMEOUT_MS)) {
+    throw new UsageError(`--timeout must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}, not '${text}'`);
+  }
+  return timeout;
 }

@@ -1,4 +1,12 @@
-import type { ChangeRecord, ExperimentConfig, ExperimentResults, TargetingCondition, Variant } from "../client";
+import type {
+  ApiError,
+  ChangeRecord,
+  ExperimentConfig,
+  ExperimentResults,
+  TargetingCondition,
+  Variant,
+} from "../client";
+import { type FullDefinition, sameJson } from "./plan";
 
 /** How `expctl` shows the API's answers to a person (`--json` shows them as they are). */
 
@@ -25,10 +33,11 @@ export function table(header: readonly string[], rows: readonly (readonly string
   return `${all.map(line).join("\n")}\n`;
 }
 
-/** `key  value` lines, the keys padded to one width. */
-export function keyValues(pairs: readonly (readonly [string, string])[]): string {
+/** `key  value` lines, the keys padded to one width, each line after `indent`. */
+export function keyValues(pairs: readonly (readonly [string, string])[], indent = ""): string {
   const keyWidth = Math.max(...pairs.map(([key]) => width(key)));
-  const line = ([key, value]: readonly [string, string]) => `${key}${" ".repeat(keyWidth - width(key))}  ${value}`;
+  const line = ([key, value]: readonly [string, string]) =>
+    `${indent}${key}${" ".repeat(keyWidth - width(key))}  ${value}`;
   return `${pairs.map((pair) => line(pair).trimEnd()).join("\n")}\n`;
 }
 
@@ -37,6 +46,12 @@ export const variantsText = (variants: readonly Variant[]) => variants.map((v) =
 
 /** Basis points as a share: `10000` → `100%`, `250` → `2.5%`. */
 export const coverageText = (basisPoints: number) => `${basisPoints / 100}%`;
+
+/**
+ * The winner, while it applies: only a concluded experiment shows it to everyone. One
+ * started again keeps its `winner` field (the reference's `start()` does), unused.
+ */
+const winnerText = (config: ExperimentConfig) => (config.state === "concluded" ? (config.winner ?? "-") : "-");
 
 /** `2026-11-26 03:17:00Z`, or `-` for none. */
 export function timeText(secs: number | null | undefined): string {
@@ -62,7 +77,7 @@ export function experimentsTable(experiments: readonly ExperimentConfig[]): stri
       variantsText(e.variants),
       coverageText(e.coverage),
       e.exclusion_group ?? "-",
-      e.winner ?? "-",
+      winnerText(e),
     ]),
   );
 }
@@ -75,7 +90,7 @@ export function experimentDetails(config: ExperimentConfig): string {
     ["name", config.name],
     ["state", config.state],
     ["description", config.description ?? "-"],
-    ["winner", config.winner ?? "-"],
+    ["winner", winnerText(config)],
     ["exclusion group", config.exclusion_group ?? "-"],
     ["coverage", `${config.coverage} bp (${coverageText(config.coverage)})`],
     ["hash version", String(config.hash_version)],
@@ -91,6 +106,34 @@ export function experimentDetails(config: ExperimentConfig): string {
       ? "targeting: everyone\n"
       : `targeting (all must hold):\n${config.targeting.map((c) => `  ${conditionText(c)}\n`).join("")}`;
   return `${details}\n${variants}\n${targeting}`;
+}
+
+/** How `create` words each field of a definition, in the order the definition has them. */
+const DEFINITION_FIELDS: { [K in keyof FullDefinition]: [label: string, text: (config: ExperimentConfig) => string] } =
+  {
+    variants: ["variants", (c) => variantsText(c.variants)],
+    description: ["description", (c) => (c.description === null ? "-" : JSON.stringify(c.description))],
+    exclusion_group: ["group", (c) => c.exclusion_group ?? "-"],
+    targeting: [
+      "targeting",
+      (c) => (c.targeting.length === 0 ? "everyone" : c.targeting.map(conditionText).join("; ")),
+    ],
+    coverage: ["coverage", (c) => String(c.coverage)],
+    hash_version: ["hash version", (c) => String(c.hash_version)],
+  };
+
+/**
+ * What a definition `PUT` changed, field by field: `["coverage", "2500 → 10000"]`. A
+ * definition replaces the whole, so a field the command did not give takes its default,
+ * and this is where that shows.
+ */
+export function definitionChanges(before: ExperimentConfig, after: ExperimentConfig): [string, string][] {
+  return (Object.keys(DEFINITION_FIELDS) as (keyof FullDefinition)[])
+    .filter((field) => !sameJson(before[field], after[field]))
+    .map((field) => {
+      const [label, text] = DEFINITION_FIELDS[field];
+      return [label, `${text(before)} → ${text(after)}`];
+    });
 }
 
 const percent = (share: number | null) => (share === null ? "-" : `${(share * 100).toFixed(2)} %`);
@@ -120,4 +163,21 @@ export function historyTable(history: readonly ChangeRecord[]): string {
     ["TIME", "MUTATION", "BY"],
     history.map((r) => [timeText(r.timestamp_secs), r.mutation, r.actor ?? "-"]),
   );
+}
+
+/**
+ * `code: detail`, then each offending field the detail does not already state: the
+ * Worker's detail names the first field (`'name': must match …`), so that one is not
+ * printed twice.
+ *
+ * @example
+ * // invalid_request: body /variants/0/weight: must be a number
+ * //   /coverage: must be a number
+ */
+export function refusalText(error: ApiError): string {
+  const fields = error.errors
+    .map((field) => [field.pointer ?? field.parameter ?? "", field.detail] as const)
+    .filter(([where, detail]) => !(error.detail.includes(where) && error.detail.includes(detail)))
+    .map(([where, detail]) => `  ${where || "(body)"}: ${detail}\n`);
+  return `${error.code ?? `HTTP ${error.status}`}: ${error.detail}\n${fields.join("")}`;
 }

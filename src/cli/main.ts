@@ -1,11 +1,12 @@
 import { Command, CommanderError } from "commander";
-import { ApiError, NetworkError } from "../client";
-import { parseCount } from "./args";
+import { ApiError, InputError, NetworkError } from "../client";
+import { parseTimeout } from "./args";
 import { actorCommands } from "./commands/actors";
 import { applyCommand } from "./commands/apply";
 import { experimentCommands } from "./commands/experiments";
 import { one } from "./commands/parsers";
 import { EXIT, UsageError } from "./errors";
+import { refusalText } from "./format";
 import { type CliIo, DEFAULT_URL, type GlobalOptions, Session } from "./session";
 
 const HELP_AFTER = `
@@ -46,7 +47,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     .option("--url <url>", "the Worker's URL [env EXPCTL_URL]")
     .option("--token <token>", "the admin bearer token [env EXPCTL_TOKEN]")
     .option("--admin-actor <who>", "X-Admin-Actor: who the history records [env EXPCTL_ADMIN_ACTOR]")
-    .option("--timeout <ms>", "how long to wait for each answer (default 10000)", one(timeoutArg))
+    .option("--timeout <ms>", "how long to wait for each answer (default 10000)", one(parseTimeout))
     .option("--json", "print the API's JSON instead of tables")
     .addHelpText("after", HELP_AFTER);
 
@@ -69,13 +70,13 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
 function exitCodeOf(error: unknown, io: CliIo): number {
   // Commander has printed its own message (or the help) already.
   if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-  if (error instanceof UsageError) {
+  // The typed client refused to send (an actor `..` in a path): a usage error too, nothing was sent.
+  if (error instanceof UsageError || error instanceof InputError) {
     io.stderr(`error: ${error.message}\n`);
     return EXIT.usage;
   }
   if (error instanceof ApiError) {
-    const fields = error.errors.map((field) => `  ${field.pointer ?? field.parameter}: ${field.detail}\n`);
-    io.stderr(`${error.code ?? `HTTP ${error.status}`}: ${error.detail}\n${fields.join("")}`);
+    io.stderr(refusalText(error));
     return EXIT.refused;
   }
   if (error instanceof NetworkError) {
@@ -84,5 +85,3 @@ function exitCodeOf(error: unknown, io: CliIo): number {
   }
   throw error;
 }
-
-const timeoutArg = (text: string) => parseCount(text, "--timeout");

@@ -99,8 +99,7 @@ export function plan(current: readonly ExperimentConfig[], desired: readonly Des
 /** The steps for one experiment, or why there are none that work. */
 function planOne(current: ExperimentConfig | null, want: DesiredExperiment): Step[] | string {
   const { name } = want;
-  const { variants, ...fields } = want.definition;
-  const full: FullDefinition = { variants, ...DEFINITION_DEFAULTS, ...withoutUndefined(fields) };
+  const full = fullDefinition(want.definition);
   const from: ExperimentState = current?.state ?? "draft";
   const to: ExperimentState = want.state ?? from;
   // A file that names no state keeps the current one, and a concluded experiment's winner with it.
@@ -172,6 +171,32 @@ function transitionStep(
 function invalidity(name: string, full: FullDefinition, to: ExperimentState, winner: string | undefined) {
   if (to === "concluded" && winner === undefined) return "state concluded needs a winner";
   if (to !== "concluded" && winner !== undefined) return `a winner is only for state concluded (state is ${to})`;
+  return configProblem(name, full, to, winner ?? null);
+}
+
+/** A definition with every field, as a definition `PUT` stores it: a field left out takes its default. */
+export function fullDefinition(definition: v.InferInput<typeof DefineBody>): FullDefinition {
+  const { variants, ...fields } = definition;
+  // The cast: the input leaves a condition's `case_insensitive` optional, which the engine reads as false.
+  return { variants, ...DEFINITION_DEFAULTS, ...withoutUndefined(fields) } as FullDefinition;
+}
+
+/**
+ * What the engine's config rules (`validateConfig`, which the Worker runs on every
+ * definition) refuse about experiment `name` with this definition, in the engine's
+ * words; null when nothing. Rules that depend on what is stored (a group that may no
+ * longer change, a removed variant with assignments) are the Worker's alone.
+ *
+ * @example
+ * configProblem("a", fullDefinition({ variants: [{ name: "x", weight: 1 }, { name: "x", weight: 2 }] }))
+ * // "duplicate variant name: 'x'"
+ */
+export function configProblem(
+  name: string,
+  full: FullDefinition,
+  state: ExperimentState = "draft",
+  winner: string | null = null,
+): string | null {
   try {
     // The definition's schema leaves operators and the hash version to the engine: its
     // `validateConfig` is what checks them here, as it does on the Worker.
@@ -180,7 +205,7 @@ function invalidity(name: string, full: FullDefinition, to: ExperimentState, win
       targeting: full.targeting as TargetingCondition[],
       hash_version: full.hash_version as HashVersion,
     });
-    validateConfig({ ...config, state: to, winner: winner ?? null });
+    validateConfig({ ...config, state, winner });
   } catch (error) {
     if (error instanceof ExperimentError) return error.message;
     throw error;

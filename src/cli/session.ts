@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { ExperimentsClient, type FetchLike } from "../client";
+import { parseAdminActor } from "./args";
 import { UsageError } from "./errors";
 
 /**
@@ -39,6 +40,8 @@ export class Session {
     const url = options.url ?? io.env.EXPCTL_URL ?? DEFAULT_URL;
     const token = options.token ?? io.env.EXPCTL_TOKEN;
     const adminActor = options.adminActor ?? io.env.EXPCTL_ADMIN_ACTOR;
+    // Checked here rather than as an option parser: the environment variable needs it too.
+    if (adminActor) parseAdminActor(adminActor);
     try {
       this.client = new ExperimentsClient({
         baseUrl: url,

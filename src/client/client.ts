@@ -1,4 +1,4 @@
-import { ApiError, NetworkError } from "./errors";
+import { ApiError, InputError, NetworkError } from "./errors";
 import { type BodyOf, CLIENT_ROUTES, type ParamsOf, type ResponseOf, type RouteId } from "./routes";
 import type {
   AssignResponse,
@@ -32,14 +32,17 @@ export interface ClientOptions {
   baseUrl: string;
   /** The admin bearer token (admin routes only; never sent to the public ones). */
   token?: string;
-  /** Sent as `X-Admin-Actor` with admin writes: who the history records. */
+  /** Sent as `X-Admin-Actor` with admin writes: who the history records (any text, sent as UTF-8). */
   adminActor?: string;
-  /** Milliseconds each attempt may take before it fails as a `NetworkError`. Default 10 000. */
+  /**
+   * Milliseconds each attempt may take before it fails as a `NetworkError`: a whole
+   * number from 1 to {@link MAX_TIMEOUT_MS}. Default 10 000.
+   */
   timeout?: number;
   fetch?: FetchLike;
   /** Whether to send a request once more after a `503` with `Retry-After` (default `true`). */
   retry?: boolean;
-  /** Extra headers for every request (say `X-Request-Id`). */
+  /** Extra headers for every request (say `X-Request-Id`); like every header value, sent as UTF-8. */
   headers?: Record<string, string>;
 }
 
@@ -61,16 +64,22 @@ export type ApiResponse<K extends RouteId> =
 /** The longest `Retry-After` the client waits for before its one retry. */
 export const MAX_RETRY_DELAY_MS = 5_000;
 const DEFAULT_TIMEOUT_MS = 10_000;
+/**
+ * The longest `timeout`: timers hold a signed 32-bit count of milliseconds, and Node's
+ * `AbortSignal.timeout` fires after 1 ms for anything longer (about 24.8 days).
+ */
+export const MAX_TIMEOUT_MS = 2_147_483_647;
 
 /**
  * A typed client for the Worker's HTTP API, public and admin routes alike. It needs only
- * `fetch`, `URL` and `AbortSignal.timeout`, so it runs in Node, browsers and Workers,
- * and its types come from the schemas the Worker validates with.
+ * `fetch`, `Headers`, `URL`, `TextEncoder` and `AbortSignal.timeout`, so it runs in Node,
+ * browsers and Workers, and its types come from the schemas the Worker validates with.
  *
  * Every method resolves with the API's JSON and throws `ApiError` (the problem
- * document's `status`, `code`, `detail`, `errors`) when the Worker refuses, or
- * `NetworkError` when it cannot be reached in time. `request` is the lower level: the
- * whole answer, headers included, whatever its status.
+ * document's `status`, `code`, `detail`, `errors`) when the Worker refuses,
+ * `NetworkError` when it cannot be reached in time, or `InputError`, having sent
+ * nothing, when an argument cannot travel as it is (an actor id `..` in a path). `request`
+ * is the lower level: the whole answer, headers included, whatever its status.
  *
  * @example
  * const client = new ExperimentsClient({ baseUrl: "http://localhost:8787", token: "dev-admin-token" });
@@ -82,13 +91,22 @@ export class ExperimentsClient {
   readonly #base: string;
   readonly #options: ClientOptions;
   readonly #fetch: FetchLike;
+  readonly #timeout: number;
+  readonly #utf8Headers = fetchWritesUtf8Headers();
 
   constructor(options: ClientOptions) {
     const base = new URL(options.baseUrl); // a TypeError for a base that is not a URL, before any request
     if (base.protocol !== "http:" && base.protocol !== "https:") {
       throw new TypeError(`baseUrl must be an http: or https: URL, not '${options.baseUrl}'`);
     }
+    const timeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
+    if (!Number.isInteger(timeout) || timeout < 1 || timeout > MAX_TIMEOUT_MS) {
+      throw new RangeError(
+        `timeout must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}, not ${timeout}`,
+      );
+    }
     this.#base = base.href.replace(/\/+$/, "");
+    this.#timeout = timeout;
     this.#options = options;
     // Called unbound, the global fetch throws "Illegal invocation" in browsers and Workers.
     this.#fetch = options.fetch ?? ((url, init) => fetch(url, init));
@@ -188,8 +206,10 @@ export class ExperimentsClient {
 
   /**
    * Sends one request to a route and resolves with the whole answer, whatever its
-   * status; only a `NetworkError` rejects. After a `503` with `Retry-After` it waits
-   * (at most {@link MAX_RETRY_DELAY_MS}) and sends the request once more.
+   * status; it rejects only with a `NetworkError`, or with an `InputError` before
+   * sending anything (a path parameter that is empty, `.` or `..`; a header that is not
+   * well-formed text). After a `503` with `Retry-After` it waits (at most
+   * {@link MAX_RETRY_DELAY_MS}) and sends the request once more.
    *
    * @example
    * const r = await client.request("assign", { params: { experiment: "checkout_v2" }, query: { actor: "user:1" } });
@@ -199,7 +219,7 @@ export class ExperimentsClient {
     const { method, path, access } = CLIENT_ROUTES[route];
     // The conditional `params` type does not narrow inside the generic body; this is its plain shape.
     const { params = {}, query = {} } = input as { params?: Record<string, string>; query?: Query };
-    let url = this.#base + path.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(params[name] ?? ""));
+    let url = this.#base + path.replace(/:(\w+)/g, (_, name: string) => pathSegment(name, params[name] ?? ""));
     const search = new URLSearchParams();
     for (const [name, value] of Object.entries(query)) {
       if (value !== undefined) search.append(name, String(value));
@@ -217,6 +237,7 @@ export class ExperimentsClient {
       headers["content-type"] = "application/json";
     }
     Object.assign(headers, input.headers);
+    for (const [name, value] of Object.entries(headers)) headers[name] = headerValue(name, value, this.#utf8Headers);
 
     let response = await this.#attempt(url, method, headers, body);
     const delay = retryDelay(response);
@@ -230,14 +251,11 @@ export class ExperimentsClient {
   }
 
   async #attempt(url: string, method: string, headers: Record<string, string>, body: string | undefined) {
-    const timeout = this.#options.timeout ?? DEFAULT_TIMEOUT_MS;
+    const timeout = this.#timeout;
+    // Outside the `try`: only what fetch itself fails with is a network failure.
+    const signal = AbortSignal.timeout(timeout);
     try {
-      return await this.#fetch(url, {
-        method,
-        headers,
-        ...(body === undefined ? {} : { body }),
-        signal: AbortSignal.timeout(timeout),
-      });
+      return await this.#fetch(url, { method, headers, ...(body === undefined ? {} : { body }), signal });
     } catch (error) {
       const timedOut = error instanceof Error && error.name === "TimeoutError";
       const why = timedOut ? `no answer within ${timeout} ms` : describeFailure(error);
@@ -279,6 +297,72 @@ export class ExperimentsClient {
   async #call<K extends RouteId>(route: K, input: RequestInput<K>): Promise<ResponseOf<K>> {
     return (await this.#send(route, input)).body;
   }
+}
+
+/**
+ * A path parameter, percent-encoded. WHATWG URL parsing (the runtime's, before any
+ * router) resolves a `.` or `..` segment even when it is percent-encoded (`%2E%2E`),
+ * and an empty one names no resource, so such a value would reach another route:
+ * `PUT …/overrides/..` is the experiment's own definition `PUT`. Refused instead.
+ *
+ * @throws {InputError} for `""`, `.` and `..`
+ */
+function pathSegment(name: string, value: string): string {
+  if (value !== "" && value !== "." && value !== "..") return encodeURIComponent(value);
+  const what = value === "" ? `an empty ${name}` : `${name} '${value}'`;
+  const why =
+    value === "" ? "an empty segment names nothing" : "URL parsing resolves it as a dot segment, even percent-encoded";
+  // `.` and `..` are valid actor ids (assignment takes them in the query or a header); only the path cannot carry them.
+  const actor =
+    name === "actor" && value !== ""
+      ? ` It is a valid actor id for assignment (the actor parameter, X-Actor-Id), but no admin route can address it.`
+      : "";
+  throw new InputError(
+    `${what} cannot be named in a URL path: ${why}, so the request would reach another route.${actor} Nothing was sent.`,
+    name,
+  );
+}
+
+/**
+ * Whether this runtime's `fetch` writes a header value as the UTF-8 of its string. The
+ * Fetch standard makes header values byte strings: Node (undici) and browsers write
+ * each character as one byte and refuse one above U+00FF ("Cannot convert argument to
+ * a ByteString"). workerd (Workers, and so a service binding's fetch) writes the
+ * string's UTF-8 instead, and so takes any character: measured, it sends "José" as
+ * `4a 6f 73 c3 a9`.
+ */
+function fetchWritesUtf8Headers(): boolean {
+  try {
+    new Headers({ probe: "\u{1F600}" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * A header value as `fetch` must be given it for the Worker to read the text: the Worker
+ * decodes a header's bytes as UTF-8 (as curl sends "José"), so where `fetch` writes one
+ * byte per character, the value goes as its UTF-8 bytes, each one character of a
+ * byte string. Given the text itself, Node would send "é" as the single byte E9, which
+ * the Worker reads as U+FFFD ("Jos�"), and would refuse "😀" outright.
+ *
+ * @throws {InputError} for a header name that is not a token, or a value that is not
+ *   well-formed text or holds NUL, CR or LF (which `fetch` would refuse locally)
+ */
+function headerValue(name: string, value: string, utf8: boolean): string {
+  if (!HEADER_NAME.test(name)) throw new InputError(`'${name}' is not a valid header name; nothing was sent`, name);
+  // The value is not quoted in the message: it may be a credential.
+  if (!value.isWellFormed() || /[\0\r\n]/.test(value)) {
+    throw new InputError(`header ${name} must be well-formed text without NUL, CR or LF; nothing was sent`, name);
+  }
+  // ASCII is written alike everywhere.
+  if (utf8 || /^\p{ASCII}*$/u.test(value)) return value;
+  let bytes = "";
+  for (const byte of new TextEncoder().encode(value)) bytes += String.fromCharCode(byte);
+  return bytes;
 }
 
 /** How long to wait before the one retry: only after a 503 that says when (seconds or an HTTP date). */

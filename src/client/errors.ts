@@ -45,3 +45,25 @@ export class NetworkError extends Error {
     super(message, options);
   }
 }
+
+/**
+ * The client refused to send a request, because what it was given cannot travel as it
+ * is: nothing was sent. Either a path parameter that URL parsing would rewrite (an
+ * empty one, `.` or `..`, which would reach another route; an actor id `..` is valid
+ * for assignment, but the admin routes, which name the actor in the path, cannot
+ * address it), or a header that is not well-formed text (a lone surrogate, a line break).
+ *
+ * @example
+ * try { await client.assignment("checkout_v2", ".."); }
+ * catch (e) { if (e instanceof InputError) console.log(e.parameter); } // "actor"
+ */
+export class InputError extends Error {
+  override readonly name = "InputError";
+  constructor(
+    message: string,
+    /** The path parameter (`actor`, `name`) or header (`x-admin-actor`) at fault. */
+    readonly parameter: string,
+  ) {
+    super(message);
+  }
+}

@@ -14,10 +14,11 @@ export {
   ExperimentsClient,
   type FetchLike,
   MAX_RETRY_DELAY_MS,
+  MAX_TIMEOUT_MS,
   type Query,
   type RequestInput,
 } from "./client";
-export { ApiError, NetworkError } from "./errors";
+export { ApiError, InputError, NetworkError } from "./errors";
 export { CLIENT_ROUTES, type ResponseOf, type RouteId } from "./routes";
 export type * from "./types";
 export { variantFromText } from "./variant-text";

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, startWranglerDev, type WranglerDev } from "../../scripts/lib/wrangler-dev.mjs";
-import { ApiError, ExperimentsClient, NetworkError } from "../../src/client";
+import { ApiError, ExperimentsClient, InputError, NetworkError } from "../../src/client";
 
 const TOKEN = "client-e2e-token";
 const FIFTY = [
@@ -151,6 +151,32 @@ describe("the client against the real Worker", () => {
     const response = await client.request("assign", { params: { experiment: "ghost" }, query: { actor: "u" } });
     expect(response.status).toBe(404);
     expect(response.headers.get("x-edge-calls")).toMatch(/kv=\d+, actor=0, registry=0/);
+  });
+
+  it("records an X-Admin-Actor outside Latin-1 and ASCII exactly, as curl's UTF-8 bytes would be", async () => {
+    const name = "client_e2e_utf8";
+    for (const adminActor of ["José", "ops 😀"]) {
+      await new ExperimentsClient({ baseUrl: dev.url, token: TOKEN, adminActor }).define(name, { variants: FIFTY });
+    }
+    const { history } = await client.history(name, { limit: 0 });
+    expect(history.map((r) => r.actor)).toEqual(["admin/ops 😀", "admin/José"]);
+  });
+
+  it("refuses the actors '.' and '..' for the admin routes before sending, leaving the experiment as it was", async () => {
+    const name = "client_e2e_dots";
+    await client.define(name, { variants: FIFTY });
+    const before = await client.history(name, { limit: 0 });
+    for (const actor of [".", ".."]) {
+      await expect(client.setOverride(name, actor, "control")).rejects.toBeInstanceOf(InputError);
+      await expect(client.removeOverride(name, actor)).rejects.toBeInstanceOf(InputError);
+      await expect(client.assignment(name, actor)).rejects.toBeInstanceOf(InputError);
+    }
+    expect(await client.history(name, { limit: 0 })).toEqual(before);
+    expect(await client.overrides(name)).toEqual({ overrides: [] });
+    // They are valid actor ids for assignment, which carries them in the query.
+    await client.start(name);
+    const assigned = await eventually(() => client.assign(name, { actor: ".." }));
+    expect(assigned).toMatchObject({ experiment: name, actor: "..", is_override: false });
   });
 
   it("throws NetworkError when nothing listens at the URL", async () => {

@@ -3,13 +3,16 @@
 // that it follows the route table without carrying valibot into a bundle.
 import { build } from "esbuild";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { freePort } from "../../scripts/lib/wrangler-dev.mjs";
 import { ROUTES } from "../../src/api/routes";
 import {
   ApiError,
   CLIENT_ROUTES,
   ExperimentsClient,
   type FetchLike,
+  InputError,
   MAX_RETRY_DELAY_MS,
+  MAX_TIMEOUT_MS,
   NetworkError,
 } from "../../src/client";
 
@@ -59,6 +62,7 @@ function clientWith(fetch: FetchLike, options: Partial<ConstructorParameters<typ
 
 afterEach(() => {
   vi.useRealTimers();
+  vi.unstubAllGlobals();
 });
 
 describe("the client's route table", () => {
@@ -135,6 +139,103 @@ describe("what the client sends", () => {
       "http://worker.test/v1/admin/experiments/e/history?limit=0",
       "http://worker.test/v1/admin/experiments/e/history",
     ]);
+  });
+
+  it.each([
+    ["", "an empty actor"],
+    [".", "actor '.'"],
+    ["..", "actor '..'"],
+  ])("refuses the actor %j in a path with an InputError, sending nothing", async (actor, what) => {
+    const { fetch, sent } = fakeFetch(json(200, CONFIG));
+    const client = clientWith(fetch);
+    for (const call of [
+      () => client.assignment("e", actor),
+      () => client.setOverride("e", actor, "v"),
+      () => client.removeOverride("e", actor),
+    ]) {
+      const error = await call().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InputError);
+      expect(error).toMatchObject({ parameter: "actor" });
+      expect((error as Error).message).toMatch(new RegExp(`^${what} cannot be named in a URL path: `));
+    }
+    expect(sent).toEqual([]);
+  });
+
+  it("says that '.' and '..' are valid actor ids which only the admin routes' paths cannot carry", async () => {
+    const error = await clientWith(fakeFetch(json(200, CONFIG)).fetch)
+      .assignment("e", "..")
+      .catch((e: unknown) => e);
+    expect((error as Error).message).toBe(
+      "actor '..' cannot be named in a URL path: URL parsing resolves it as a dot segment, even percent-encoded, " +
+        "so the request would reach another route. It is a valid actor id for assignment (the actor parameter, " +
+        "X-Actor-Id), but no admin route can address it. Nothing was sent.",
+    );
+  });
+
+  it("refuses an empty experiment name in a path too, and request() rejects the same way", async () => {
+    const { fetch, sent } = fakeFetch(json(200, { experiments: [] }));
+    const client = clientWith(fetch);
+    await expect(client.get("")).rejects.toMatchObject({ name: "InputError", parameter: "name" });
+    await expect(client.request("getExperiment", { params: { name: "." } })).rejects.toBeInstanceOf(InputError);
+    expect(sent).toEqual([]);
+  });
+
+  it("sends segments that only look like dot segments, percent-encoded as they are", async () => {
+    const { fetch, sent } = fakeFetch(json(200, CONFIG));
+    const client = clientWith(fetch);
+    for (const actor of ["...", ".x", "%2E%2E", " .."]) await client.assignment("e", actor);
+    expect(sent.map((s) => s.url.slice("http://worker.test/v1/admin/experiments/e/assignments/".length))).toEqual([
+      "...",
+      ".x",
+      "%252E%252E",
+      "%20..",
+    ]);
+  });
+
+  it("sends X-Admin-Actor and the token as their UTF-8 bytes, one byte per character, as the Worker reads them", async () => {
+    const { fetch, sent } = fakeFetch(json(200, CONFIG));
+    await clientWith(fetch, { adminActor: "José", token: "tøken" }).start("e");
+    await clientWith(fetch, { adminActor: "ops 😀" }).start("e");
+    await clientWith(fetch, { adminActor: "ops@example.com" }).start("e");
+    expect(sent.map((s) => s.headers["x-admin-actor"])).toEqual([
+      "Jos\u00c3\u00a9",
+      "ops \u00f0\u009f\u0098\u0080",
+      "ops@example.com",
+    ]);
+    expect(sent[0]?.headers.authorization).toBe("Bearer t\u00c3\u00b8ken");
+    // What Node's fetch accepts, and writes as exactly those bytes.
+    expect(() => new Headers(sent[1]?.headers)).not.toThrow();
+  });
+
+  it("sends header values as they are where fetch writes their UTF-8 itself (workerd)", async () => {
+    // workerd's Headers takes any character, where Node's refuses one above U+00FF.
+    vi.stubGlobal("Headers", class {});
+    const { fetch, sent } = fakeFetch(json(200, CONFIG));
+    await clientWith(fetch, { adminActor: "ops 😀" }).start("e");
+    expect(sent[0]?.headers["x-admin-actor"]).toBe("ops 😀");
+  });
+
+  it.each([
+    [{ adminActor: "a\nb" }, "x-admin-actor"],
+    [{ adminActor: "\ud800" }, "x-admin-actor"],
+    [{ token: "a\rb" }, "authorization"],
+    [{ headers: { "x-request-id": "a\u0000" } }, "x-request-id"],
+    [{ headers: { "bad header": "x" } }, "bad header"],
+  ])("refuses a header fetch cannot send (%j) with an InputError, not a NetworkError", async (options, parameter) => {
+    const { fetch, sent } = fakeFetch(json(200, CONFIG));
+    const error = await clientWith(fetch, options)
+      .start("e")
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect(error).toMatchObject({ parameter });
+    expect(sent).toEqual([]);
+  });
+
+  it("refuses a timeout that is not a whole number of milliseconds from 1 to MAX_TIMEOUT_MS", () => {
+    for (const timeout of [0, -1, 1.5, Number.NaN, MAX_TIMEOUT_MS + 1]) {
+      expect(() => new ExperimentsClient({ baseUrl: "http://worker.test", timeout })).toThrow(RangeError);
+    }
+    expect(() => new ExperimentsClient({ baseUrl: "http://worker.test", timeout: MAX_TIMEOUT_MS })).not.toThrow();
   });
 
   it("refuses a base that is not a URL before any request", () => {
@@ -244,6 +345,18 @@ describe("the one retry after a 503 with Retry-After", () => {
 });
 
 describe("network failures", () => {
+  it("reports what Node's own fetch could not send as InputError, never as unreachable", async () => {
+    // Nothing listens there: a request that leaves fails as a NetworkError, ECONNREFUSED.
+    const baseUrl = `http://127.0.0.1:${await freePort()}`;
+    const broken = new ExperimentsClient({ baseUrl, adminActor: "a\nb" }).list();
+    await expect(broken).rejects.toBeInstanceOf(InputError);
+    // Outside Latin-1, Node's fetch refuses a header value ("Cannot convert argument to a
+    // ByteString"); as UTF-8 bytes it goes out.
+    const emoji = await new ExperimentsClient({ baseUrl, adminActor: "ops 😀" }).list().catch((e: unknown) => e);
+    expect(emoji).toBeInstanceOf(NetworkError);
+    expect((emoji as Error).message).toMatch(/fetch failed \(ECONNREFUSED\)$/);
+  });
+
   it("throws NetworkError, not ApiError, when fetch fails", async () => {
     const fetch: FetchLike = async () => {
       throw new TypeError("fetch failed", { cause: Object.assign(new Error("connect"), { code: "ECONNREFUSED" }) });

@@ -1,11 +1,27 @@
-// expctl's own syntaxes: `--variant a=1`, `--attr k=v`, `--target 'attr op v1,v2'`, and
-// the apply file; each a pure function that throws UsageError (exit 2).
+// expctl's own syntaxes: `--variant a=1`, `--attr k=v`, `--target 'attr op v1,v2'`, names,
+// actors, numbers and the apply file; each a pure function that throws UsageError (exit 2).
+// Then the whole command line in process, with a fake fetch: what is refused before
+// anything is sent, and how answers and refusals are printed.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseApplyFile } from "../../src/cli/apply-file";
-import { attributesOf, parseAttribute, parseCount, parseTarget, parseVariant } from "../../src/cli/args";
+import {
+  attributesOf,
+  parseActor,
+  parseAdminActor,
+  parseAttribute,
+  parseCoverage,
+  parseHashVersion,
+  parseLimit,
+  parseName,
+  parseTarget,
+  parseTimeout,
+  parseVariant,
+} from "../../src/cli/args";
 import { UsageError } from "../../src/cli/errors";
 import { conditionText } from "../../src/cli/format";
+import { run } from "../../src/cli/main";
+import type { FetchLike } from "../../src/client";
 
 describe("--variant <name>=<weight>", () => {
   it("reads a name and a whole-number weight", () => {
@@ -39,9 +55,13 @@ describe("--attr <name>=<value>", () => {
     expect(() => attributesOf(["plan=pro", "plan=free"])).toThrow("given more than once");
   });
 
-  it("keeps an attribute named __proto__ as an attribute, for the Worker to refuse in words", () => {
-    const attributes = attributesOf(["__proto__=x"]);
-    expect(Object.entries(attributes)).toEqual([["__proto__", "x"]]);
+  it("refuses an attribute named __proto__ in the Worker's words, rather than dropping it", () => {
+    expect(() => attributesOf(["__proto__=x"])).toThrow("'__proto__' is a reserved attribute name");
+  });
+
+  it("refuses an attribute name the API's schema refuses, naming it", () => {
+    expect(() => attributesOf(["bad name=1"])).toThrow(/^--attr 'bad name': attribute names must be 1 to 64/);
+    expect(attributesOf(["app.version=2.0.0"])).toEqual({ "app.version": "2.0.0" });
   });
 });
 
@@ -106,11 +126,66 @@ describe("--target '<attribute> <operator> <values>'", () => {
   });
 });
 
-describe("whole numbers", () => {
-  it("reads digits only", () => {
-    expect(parseCount("2500", "coverage")).toBe(2500);
-    expect(() => parseCount("25%", "coverage")).toThrow("coverage must be a whole number, not '25%'");
-    expect(() => parseCount("-1", "--limit")).toThrow(UsageError);
+describe("names and actors, by the API's own schemas", () => {
+  it("takes an experiment or group name that matches the API's pattern", () => {
+    expect(parseName("checkout_v2")).toBe("checkout_v2");
+    expect(parseName("a..b")).toBe("a..b");
+  });
+
+  it.each(["", ".", "..", "bad:name", "-lead", "x".repeat(129)])("refuses the name '%s' in the API's words", (text) => {
+    expect(() => parseName(text)).toThrow(
+      `'${text}' is not a valid name: must match ^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$`,
+    );
+  });
+
+  it("takes any actor id the API takes, '.' and '..' included (only a URL path cannot carry those)", () => {
+    for (const actor of ["user:1", "qa:alice/x y", ".", "..", "José 😀"]) expect(parseActor(actor)).toBe(actor);
+  });
+
+  it.each(["", "a\tb", "\ud800", "é".repeat(129)])("refuses the actor id %j", (text) => {
+    expect(() => parseActor(text)).toThrow(/is not a valid actor id: must be an actor id of 1 to 256 UTF-8 bytes/);
+  });
+
+  it("takes an admin actor of at most 128 characters of any script, without control characters", () => {
+    for (const who of ["ops@example.com", "José", "ops 😀", "😀".repeat(128)]) expect(parseAdminActor(who)).toBe(who);
+    for (const who of ["a\tb", "a\nb", "x".repeat(129), "\udc00"]) {
+      expect(() => parseAdminActor(who)).toThrow("--admin-actor (or EXPCTL_ADMIN_ACTOR) must be at most 128");
+    }
+  });
+});
+
+describe("numbers", () => {
+  it("takes coverage from 0 to 10000 basis points, and refuses the rest alike, in the engine's words", () => {
+    expect(parseCoverage("0")).toBe(0);
+    expect(parseCoverage("10000")).toBe(10_000);
+    for (const text of ["10001", "-5", "12%", "1e3", ""]) {
+      expect(() => parseCoverage(text)).toThrow(
+        `coverage must be an integer in [0, 10000] basis points, not '${text}'`,
+      );
+    }
+  });
+
+  it("takes a timeout of at least 1 ms, and at most what a timer can hold", () => {
+    expect(parseTimeout("1")).toBe(1);
+    expect(parseTimeout("2147483647")).toBe(2_147_483_647);
+    for (const text of ["0", "-1", "2147483648", "1.5", "soon"]) {
+      expect(() => parseTimeout(text)).toThrow(
+        /^--timeout must be a whole number of milliseconds from 1 to 2147483647/,
+      );
+    }
+  });
+
+  it("takes a history --limit the API's query schema takes", () => {
+    expect(parseLimit("0")).toBe(0);
+    expect(parseLimit("999999999")).toBe(999_999_999);
+    for (const text of ["1234567890", "-1", "all"]) expect(() => parseLimit(text)).toThrow(UsageError);
+  });
+
+  it("takes hash version 1 or 2 only", () => {
+    expect(parseHashVersion("1")).toBe(1);
+    expect(parseHashVersion("2")).toBe(2);
+    for (const text of ["0", "3", "02", "v2"])
+      expect(() => parseHashVersion(text)).toThrow(/^--hash-version must be 1 /);
   });
 });
 
@@ -177,5 +252,205 @@ experiments:
   it("refuses a file without an experiments list", () => {
     expect(() => parseApplyFile("", "x.yaml")).toThrow(UsageError);
     expect(() => parseApplyFile("experiments: {}", "x.yaml")).toThrow("must be a list of experiments");
+  });
+});
+
+/** Runs the command line in process against a fake fetch answering from `answers` in turn (the last repeats). */
+async function expctl(argv: string[], answers: (() => Response)[] = [], env: Record<string, string> = {}) {
+  const sent: { method: string; url: string; headers: Record<string, string> }[] = [];
+  let stdout = "";
+  let stderr = "";
+  const fetch: FetchLike = async (url, init) => {
+    sent.push({ method: init.method, url, headers: init.headers });
+    const answer = answers[Math.min(sent.length - 1, answers.length - 1)];
+    if (answer === undefined) throw new Error("the test gave no answer");
+    return answer();
+  };
+  const code = await run(argv, {
+    env: { EXPCTL_URL: "http://worker.test", EXPCTL_TOKEN: "t0k", ...env },
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+    readFile: async () => "",
+    readStdin: async () => "",
+    fetch,
+  });
+  return { code, stdout, stderr, sent };
+}
+
+const json = (status: number, body: unknown) => () =>
+  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+
+const problem = (status: number, code: string, detail: string, errors?: unknown[]) =>
+  json(status, { type: `urn:edge-experiments:problem:${code}`, title: "t", status, code, detail, errors });
+
+function config(fields: Record<string, unknown> = {}) {
+  return {
+    name: "tg",
+    description: null,
+    state: "draft",
+    variants: [
+      { name: "a", weight: 1 },
+      { name: "b", weight: 1 },
+    ],
+    winner: null,
+    exclusion_group: null,
+    targeting: [],
+    coverage: 10_000,
+    hash_version: 1,
+    revision: 1,
+    updated_at_secs: 1_800_000_000,
+    started_at_secs: null,
+    ...fields,
+  };
+}
+
+describe("the command line refuses, with exit 2 and nothing sent", () => {
+  it.each([
+    [["show", ""], "'' is not a valid name: must match"],
+    [["show", "."], "'.' is not a valid name"],
+    [["show", "", "--json"], "'' is not a valid name"],
+    [["show", "bad:name"], "'bad:name' is not a valid name"],
+    [["start", ""], "'' is not a valid name"],
+    [["results", ""], "'' is not a valid name"],
+    [["history", ""], "'' is not a valid name"],
+    [["create", "", "--variant", "a=1"], "'' is not a valid name"],
+    [["create", "x", "--variant", "a=1", "--group", "g:1"], "'g:1' is not a valid name"],
+    [["lookup", "tg", ""], "'' is not a valid actor id"],
+    [["override", "set", "tg", "", "a"], "'' is not a valid actor id"],
+    [["assign", "tg", "--actor", ""], "'' is not a valid actor id"],
+    [["assign", "tg", "--actor", "a", "--attr", "bad name=1"], "--attr 'bad name': attribute names must be"],
+    [["coverage", "tg", "10001"], "coverage must be an integer in [0, 10000] basis points, not '10001'"],
+    [["coverage", "tg", "-5"], "coverage must be an integer in [0, 10000] basis points, not '-5'"],
+    [["--timeout", "0", "list"], "--timeout must be a whole number of milliseconds from 1"],
+    [["history", "tg", "--limit", "1234567890"], "--limit must be a whole number of at most 9 digits"],
+    [["create", "tg", "--variant", "a=1", "--hash-version", "3"], "--hash-version must be 1"],
+    [["create", "tg", "--variant", "a=1", "--variant", "a=2"], "duplicate variant name: 'a'"],
+    [["weights", "tg", "a=1", "b=4294967296"], "weight of variant 'b' must be an integer in [0, 4294967295]"],
+    [["create", "tg", "--variant", "a=1", "--target", "age num_gt old"], "'old' is not a number"],
+  ])("%j", async (argv, message) => {
+    const outcome = await expctl(argv);
+    expect(outcome.stderr).toContain(message);
+    expect(outcome).toMatchObject({ code: 2, stdout: "", sent: [] });
+  });
+
+  it.each([
+    [["lookup", "tg", ".."]],
+    [["lookup", "tg", "."]],
+    [["override", "set", "tg", ".", "a"]],
+    [["override", "set", "tg", "..", "a"]],
+    [["override", "rm", "tg", ".."]],
+  ])("an actor id that a URL path cannot carry: %j", async (argv) => {
+    const outcome = await expctl(argv);
+    expect(outcome).toMatchObject({ code: 2, stdout: "", sent: [] });
+    const actor = argv[argv[0] === "lookup" ? 2 : 3];
+    expect(outcome.stderr).toBe(
+      `error: actor '${actor}' cannot be named in a URL path: URL parsing resolves it as a dot segment, even ` +
+        "percent-encoded, so the request would reach another route. It is a valid actor id for assignment " +
+        "(the actor parameter, X-Actor-Id), but no admin route can address it. Nothing was sent.\n",
+    );
+  });
+
+  it("an --admin-actor or EXPCTL_ADMIN_ACTOR the Worker would refuse", async () => {
+    for (const outcome of [
+      await expctl(["--admin-actor", "a\tb", "start", "tg"]),
+      await expctl(["start", "tg"], [], { EXPCTL_ADMIN_ACTOR: "x".repeat(129) }),
+    ]) {
+      expect(outcome).toMatchObject({ code: 2, stdout: "", sent: [] });
+      expect(outcome.stderr).toContain("--admin-actor (or EXPCTL_ADMIN_ACTOR) must be at most 128 characters");
+    }
+  });
+
+  it("still assigns the actors '.' and '..', which travel in the query", async () => {
+    const answer = json(200, { experiment: "tg", actor: "..", variant: "a", is_override: false });
+    const outcome = await expctl(["assign", "tg", "--actor", ".."], [answer]);
+    expect(outcome.code).toBe(0);
+    expect(outcome.sent.map((s) => s.url)).toEqual(["http://worker.test/v1/assign/tg?actor=.."]);
+  });
+});
+
+describe("what the command line sends and prints", () => {
+  it("sends --admin-actor as its UTF-8 bytes, as the Worker reads X-Admin-Actor", async () => {
+    const outcome = await expctl(["--admin-actor", "José 😀", "start", "tg"], [json(200, config())]);
+    expect(outcome.code).toBe(0);
+    const header = outcome.sent[0]?.headers["x-admin-actor"] ?? "";
+    expect(Buffer.from(header, "latin1").toString("utf8")).toBe("José 😀");
+  });
+
+  it("prints an invalid_request's detail once, then only the fields it does not state", async () => {
+    const one = await expctl(
+      ["show", "tg"],
+      [problem(400, "invalid_request", "'name': must match X", [{ parameter: "name", detail: "must match X" }])],
+    );
+    expect(one).toMatchObject({ code: 1, stdout: "", stderr: "invalid_request: 'name': must match X\n" });
+    const three = await expctl(
+      ["show", "tg"],
+      [
+        problem(400, "invalid_request", "body /variants/0/weight: must be a number", [
+          { pointer: "/variants/0/weight", detail: "must be a number" },
+          { pointer: "/variants/1/name", detail: "must be a string" },
+          { pointer: "/coverage", detail: "must be a number" },
+        ]),
+      ],
+    );
+    expect(three.stderr).toBe(
+      "invalid_request: body /variants/0/weight: must be a number\n" +
+        "  /variants/1/name: must be a string\n" +
+        "  /coverage: must be a number\n",
+    );
+    const header = await expctl(
+      ["show", "tg"],
+      [
+        problem(400, "invalid_request", "X-Admin-Actor must be at most 128 characters", [
+          { parameter: "X-Admin-Actor", detail: "not a valid admin actor" },
+        ]),
+      ],
+    );
+    expect(header.stderr).toBe(
+      "invalid_request: X-Admin-Actor must be at most 128 characters\n  X-Admin-Actor: not a valid admin actor\n",
+    );
+  });
+
+  it("shows the winner in list and show only while the experiment is concluded", async () => {
+    const restarted = config({ name: "re", state: "running", winner: "b" });
+    const concluded = config({ name: "co", state: "concluded", winner: "b" });
+    const list = await expctl(["list"], [json(200, { experiments: [concluded, restarted] })]);
+    expect(list.stdout).toMatch(/^co\s+concluded\s+a=1 b=1\s+100%\s+-\s+b$/m);
+    expect(list.stdout).toMatch(/^re\s+running\s+a=1 b=1\s+100%\s+-\s+-$/m);
+    expect((await expctl(["show", "re"], [json(200, restarted)])).stdout).toMatch(/^winner\s+-$/m);
+    expect((await expctl(["show", "co"], [json(200, concluded)])).stdout).toMatch(/^winner\s+b$/m);
+    // --json is the API's answer as it is, the kept winner included.
+    expect(JSON.parse((await expctl(["show", "re", "--json"], [json(200, restarted)])).stdout).winner).toBe("b");
+  });
+
+  it("says which fields a replaced definition changed from the stored one", async () => {
+    const before = config({
+      state: "running",
+      coverage: 2500,
+      exclusion_group: "g",
+      description: "Old",
+      targeting: [{ attribute: "country", operator: "in", values: ["DE", "FR"], case_insensitive: false }],
+    });
+    const after = config({ state: "running", variants: [{ name: "a", weight: 1 }] });
+    const outcome = await expctl(["create", "tg", "--variant", "a=1"], [json(200, before), json(200, after)]);
+    expect(outcome.sent.map((s) => s.method)).toEqual(["GET", "PUT"]);
+    expect(outcome.stdout).toBe(
+      "replaced the definition of tg (running):\n" +
+        "  variants     a=1 b=1 → a=1\n" +
+        '  description  "Old" → -\n' +
+        "  group        g → -\n" +
+        "  targeting    country in DE,FR → everyone\n" +
+        "  coverage     2500 → 10000\n",
+    );
+    const same = await expctl(["create", "tg", "--variant", "a=1", "--variant", "b=1"], [json(200, config())]);
+    expect(same.stdout).toBe("replaced the definition of tg (draft): nothing changed\n");
+    const fresh = await expctl(
+      ["create", "tg", "--variant", "a=1"],
+      [problem(404, "not_found", "experiment 'tg' not found"), json(201, config())],
+    );
+    expect(fresh).toMatchObject({ code: 0, stdout: "created tg (draft)\n" });
   });
 });

@@ -148,6 +148,14 @@ describe("expctl, built, against the real Worker", () => {
       /^cli_checkout\s+concluded\s+control=10 treatment=90\s+100%\s+-\s+treatment$/m,
     );
 
+    // Started again, it keeps its winner field (as the reference does), which no longer applies.
+    expect((await expctl(["start", "cli_checkout"], as)).code).toBe(0);
+    expect((await client.get("cli_checkout")).winner).toBe("treatment");
+    expect((await expctl(["list"])).stdout).toMatch(
+      /^cli_checkout\s+running\s+control=10 treatment=90\s+100%\s+-\s+-$/m,
+    );
+    expect((await expctl(["show", "cli_checkout"])).stdout).toMatch(/^winner\s+-$/m);
+
     expect((await expctl(["override", "rm", "cli_checkout", "qa:alice"])).stdout).toBe(
       "removed the override of qa:alice in cli_checkout\n",
     );
@@ -209,6 +217,27 @@ describe("expctl, built, against the real Worker", () => {
     expect(human.stdout).toMatch(/SRM: (ok|mismatch) \(chi-square /);
     expect(JSON.parse((await expctl(["show", "cli_results", "--json"])).stdout).hash_version).toBe(2);
   }, 60_000);
+
+  it("records an --admin-actor outside ASCII exactly as given", async () => {
+    for (const who of ["José", "ops 😀"]) {
+      const outcome = await expctl(["create", "cli_utf8", "--variant", "a=1"], { env: { EXPCTL_ADMIN_ACTOR: who } });
+      expect(outcome).toMatchObject({ code: 0, stderr: "" });
+    }
+    const { history } = await client.history("cli_utf8", { limit: 0 });
+    expect(history.map((r) => r.actor)).toEqual(["admin/ops 😀", "admin/José"]);
+  });
+
+  it("says which fields replacing a definition changed, coverage reset to its default among them", async () => {
+    await expctl(["create", "cli_replace", "--variant", "a=1", "--variant", "b=1", "--coverage", "2500"]);
+    const replaced = await expctl(["create", "cli_replace", "--variant", "a=1", "--variant", "b=1"]);
+    expect(replaced).toEqual({
+      code: 0,
+      stdout: "replaced the definition of cli_replace (draft):\n  coverage  2500 → 10000\n",
+      stderr: "",
+    });
+    const again = await expctl(["create", "cli_replace", "--variant", "a=1", "--variant", "b=1"]);
+    expect(again.stdout).toBe("replaced the definition of cli_replace (draft): nothing changed\n");
+  });
 
   it("prints exactly the API's JSON with --json, before or after the command", async () => {
     await client.define("cli_json", { variants: [{ name: "a", weight: 1 }], description: "json" });
@@ -367,14 +396,32 @@ experiments:
         stdout: "",
         stderr: "not_found: experiment 'ghost' not found\n",
       });
-      const duplicate = await expctl(["create", "cli_dup", "--variant", "a=1", "--variant", "a=2"]);
-      expect(duplicate).toMatchObject({ code: 1, stderr: "invalid_config: duplicate variant name: 'a'\n" });
+      await client.define("cli_refused", { variants: [{ name: "a", weight: 1 }] });
+      const winner = await expctl(["conclude", "cli_refused", "--winner", "zzz"]);
+      expect(winner).toEqual({
+        code: 1,
+        stdout: "",
+        stderr: "invalid_config: 'zzz' is not a configured variant of experiment 'cli_refused'\n",
+      });
     });
 
-    it("names the offending fields of an invalid_request", async () => {
-      const outcome = await expctl(["create", "bad:name", "--variant", "a=1"]);
-      expect(outcome.code).toBe(1);
-      expect(outcome.stderr).toMatch(/^invalid_request: .*\n {2}name: must match/);
+    it("exits 2 for an actor id that a URL path cannot carry, sending nothing", async () => {
+      await client.define("cli_dots", { variants: [{ name: "a", weight: 1 }] });
+      const before = await client.history("cli_dots", { limit: 0 });
+      for (const args of [
+        ["lookup", "cli_dots", ".."],
+        ["lookup", "cli_dots", "."],
+        ["override", "set", "cli_dots", ".", "a"],
+        ["override", "set", "cli_dots", "..", "a"],
+        ["override", "rm", "cli_dots", ".."],
+      ]) {
+        const outcome = await expctl(args);
+        expect(outcome).toMatchObject({ code: 2, stdout: "" });
+        expect(outcome.stderr).toContain("cannot be named in a URL path");
+        expect(outcome.stderr).toContain("is a valid actor id for assignment");
+      }
+      expect(await client.history("cli_dots", { limit: 0 })).toEqual(before);
+      expect(await client.get("cli_dots")).toMatchObject({ state: "draft", variants: [{ name: "a", weight: 1 }] });
     });
 
     it("exits 1 as unauthorized without the token", async () => {
@@ -386,7 +433,19 @@ experiments:
     it.each([
       [["create", "x"], "required option '--variant <name=weight>' not specified"],
       [["weights", "x", "control=ten"], "'control=ten' is not <variant>=<weight>"],
-      [["coverage", "x", "12%"], "coverage must be a whole number"],
+      [["coverage", "x", "12%"], "coverage must be an integer in [0, 10000] basis points, not '12%'"],
+      [["coverage", "x", "10001"], "coverage must be an integer in [0, 10000] basis points, not '10001'"],
+      [["show", ""], "'' is not a valid name: must match"],
+      [["show", ".", "--json"], "'.' is not a valid name"],
+      [["show", "bad:name"], "'bad:name' is not a valid name"],
+      [["start", ""], "'' is not a valid name"],
+      [["history", ""], "'' is not a valid name"],
+      [["lookup", "x", ""], "'' is not a valid actor id"],
+      [["override", "set", "x", "", "a"], "'' is not a valid actor id"],
+      [["create", "", "--variant", "a=1"], "'' is not a valid name"],
+      [["create", "x", "--variant", "a=1", "--variant", "a=2"], "duplicate variant name: 'a'"],
+      [["--timeout", "0", "list"], "--timeout must be a whole number of milliseconds from 1"],
+      [["--admin-actor", "a\tb", "list"], "--admin-actor (or EXPCTL_ADMIN_ACTOR) must be at most 128 characters"],
       [["create", "x", "--variant", "a=1", "--target", "country equals DE"], "unknown operator 'equals'"],
       [["assign", "x", "--actor", "a", "--attr", "nope"], "'nope' is not <name>=<value>"],
       [["frobnicate"], "unknown command 'frobnicate'"],

@@ -1,7 +1,8 @@
 import type { Command } from "commander";
-import { attributesOf } from "../args";
+import { attributesOf, parseActor, parseName } from "../args";
 import { keyValues, table, timeText } from "../format";
 import type { SessionOf } from "../session";
+import { one } from "./parsers";
 
 /** `override set|rm|list`, `lookup`, `assign`: what one actor sees. */
 export function actorCommands(program: Command, sessionOf: SessionOf): void {
@@ -10,8 +11,8 @@ export function actorCommands(program: Command, sessionOf: SessionOf): void {
   override
     .command("set")
     .description("pin an actor to a variant; it shadows the actor's own assignment")
-    .argument("<name>", "experiment")
-    .argument("<actor>", "actor id")
+    .argument("<name>", "experiment", one(parseName))
+    .argument("<actor>", "actor id", one(parseActor))
     .argument("<variant>", "variant")
     .action(async (name: string, actor: string, variant: string, _options: object, command: Command) => {
       const session = sessionOf(command);
@@ -23,8 +24,8 @@ export function actorCommands(program: Command, sessionOf: SessionOf): void {
     .command("rm")
     .alias("remove")
     .description("remove an override: the actor's own assignment, if any, applies again")
-    .argument("<name>", "experiment")
-    .argument("<actor>", "actor id")
+    .argument("<name>", "experiment", one(parseName))
+    .argument("<actor>", "actor id", one(parseActor))
     .action(async (name: string, actor: string, _options: object, command: Command) => {
       const session = sessionOf(command);
       await session.client.removeOverride(name, actor);
@@ -35,7 +36,7 @@ export function actorCommands(program: Command, sessionOf: SessionOf): void {
   override
     .command("list")
     .description("an experiment's overrides")
-    .argument("<name>", "experiment")
+    .argument("<name>", "experiment", one(parseName))
     .action(async (name: string, _options: object, command: Command) => {
       const session = sessionOf(command);
       const answer = await session.client.overrides(name);
@@ -52,8 +53,8 @@ export function actorCommands(program: Command, sessionOf: SessionOf): void {
   program
     .command("lookup")
     .description("an actor's stored assignment (the override while one exists)")
-    .argument("<name>", "experiment")
-    .argument("<actor>", "actor id")
+    .argument("<name>", "experiment", one(parseName))
+    .argument("<actor>", "actor id", one(parseActor))
     .action(async (name: string, actor: string, _options: object, command: Command) => {
       const session = sessionOf(command);
       const answer = await session.client.assignment(name, actor);
@@ -71,8 +72,8 @@ export function actorCommands(program: Command, sessionOf: SessionOf): void {
   program
     .command("assign")
     .description("assign an actor as the edge does (public route: stores the assignment and logs an exposure)")
-    .argument("<name>", "experiment")
-    .requiredOption("--actor <id>", "actor id")
+    .argument("<name>", "experiment", one(parseName))
+    .requiredOption("--actor <id>", "actor id", one(parseActor))
     .option(
       "--attr <name=value>",
       "an attribute for targeting (repeat)",

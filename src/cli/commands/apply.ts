@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { ApiError, type ExperimentsClient } from "../../client";
 import { parseApplyFile } from "../apply-file";
 import { EXIT, UsageError } from "../errors";
-import { variantsText } from "../format";
+import { refusalText, variantsText } from "../format";
 import { type Plan, plan, type Step } from "../plan";
 import type { Session, SessionOf } from "../session";
 
@@ -71,7 +71,7 @@ async function carryOut(session: Session, planned: Plan, dryRun: boolean): Promi
     const { step, error } = refusal;
     session.io.stderr(
       `stopped at step ${applied + 1} of ${steps.length} (${stepLine(step).replace(/ +/, " ")}), ${applied} applied before it\n` +
-        `${error.code ?? `HTTP ${error.status}`}: ${error.detail}\n`,
+        refusalText(error),
     );
     return EXIT.refused;
   }

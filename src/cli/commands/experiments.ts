@@ -1,8 +1,19 @@
 import type { Command } from "commander";
-import type { Definition, TargetingCondition, Variant } from "../../client";
-import { parseCount, parseTarget, parseVariant } from "../args";
-import { coverageText, experimentDetails, experimentsTable, historyTable, resultsText, variantsText } from "../format";
-import type { SessionOf } from "../session";
+import { ApiError, type Definition, type ExperimentConfig, type TargetingCondition, type Variant } from "../../client";
+import { parseCoverage, parseHashVersion, parseLimit, parseName, parseTarget, parseVariant } from "../args";
+import { UsageError } from "../errors";
+import {
+  coverageText,
+  definitionChanges,
+  experimentDetails,
+  experimentsTable,
+  historyTable,
+  keyValues,
+  resultsText,
+  variantsText,
+} from "../format";
+import { configProblem, fullDefinition } from "../plan";
+import type { Session, SessionOf } from "../session";
 import { many, one } from "./parsers";
 
 /** `list`, `show`, `create`, `start`, `conclude`, `archive`, `weights`, `coverage`, `history`. */
@@ -19,7 +30,7 @@ export function experimentCommands(program: Command, sessionOf: SessionOf): void
   program
     .command("show")
     .description("one experiment's config")
-    .argument("<name>", "experiment")
+    .argument("<name>", "experiment", one(parseName))
     .action(async (name: string, _options: object, command: Command) => {
       const session = sessionOf(command);
       const config = await session.client.get(name);
@@ -29,17 +40,21 @@ export function experimentCommands(program: Command, sessionOf: SessionOf): void
   program
     .command("create")
     .description("declare a draft, or replace the definition of an existing experiment (its state is kept)")
-    .argument("<name>", "experiment")
+    .argument("<name>", "experiment", one(parseName))
     .requiredOption(
       "--variant <name=weight>",
       "a variant and its relative weight (repeat: one per variant)",
       many(parseVariant),
     )
     .option("--description <text>", "what it tests")
-    .option("--group <name>", "exclusion group (fixed once it has run)")
-    .option("--coverage <bp>", "basis points of eligible new actors that may enter (10000: all)", one(coverageArg))
+    .option("--group <name>", "exclusion group (fixed once it has run)", one(parseName))
+    .option("--coverage <bp>", "basis points of eligible new actors that may enter (10000: all)", one(parseCoverage))
     .option("--target <condition>", "'<attribute> <operator> <v1>,<v2>' (repeat: all must hold)", many(parseTarget))
-    .option("--hash-version <1|2>", "1: the reference's buckets (default); 2: uniform on sequential ids", one(hashArg))
+    .option(
+      "--hash-version <1|2>",
+      "1: the reference's buckets (default); 2: uniform on sequential ids",
+      one(parseHashVersion),
+    )
     .action(async (name: string, options: CreateOptions, command: Command) => {
       const session = sessionOf(command);
       const definition: Definition = { variants: options.variant };
@@ -48,16 +63,25 @@ export function experimentCommands(program: Command, sessionOf: SessionOf): void
       if (options.coverage !== undefined) definition.coverage = options.coverage;
       if (options.target !== undefined) definition.targeting = options.target;
       if (options.hashVersion !== undefined) definition.hash_version = options.hashVersion;
+      checkDefinition(name, definition);
+      // Read first, to say what the replacement changed: a definition PUT replaces every
+      // field, so a field not given falls back to its default (coverage to 10000).
+      const before = await stored(session, name);
       const { config, created } = await session.client.define(name, definition);
-      session.show(config, () =>
-        created ? `created ${name} (draft)\n` : `replaced the definition of ${name} (${config.state})\n`,
-      );
+      session.show(config, () => {
+        if (created) return `created ${name} (draft)\n`;
+        const replaced = `replaced the definition of ${name} (${config.state})`;
+        // Created by someone else between the read and the PUT: nothing to compare with.
+        if (before === null) return `${replaced}\n`;
+        const changes = definitionChanges(before, config);
+        return changes.length === 0 ? `${replaced}: nothing changed\n` : `${replaced}:\n${keyValues(changes, "  ")}`;
+      });
     });
 
   program
     .command("start")
-    .description("draft or concluded → running")
-    .argument("<name>", "experiment")
+    .description("any state but archived → running (a concluded one runs again)")
+    .argument("<name>", "experiment", one(parseName))
     .action(async (name: string, _options: object, command: Command) => {
       const session = sessionOf(command);
       const config = await session.client.start(name);
@@ -67,7 +91,7 @@ export function experimentCommands(program: Command, sessionOf: SessionOf): void
   program
     .command("conclude")
     .description("everyone sees the winner; no more exposures")
-    .argument("<name>", "experiment")
+    .argument("<name>", "experiment", one(parseName))
     .requiredOption("--winner <variant>", "the variant everyone sees")
     .action(async (name: string, options: { winner: string }, command: Command) => {
       const session = sessionOf(command);
@@ -78,7 +102,7 @@ export function experimentCommands(program: Command, sessionOf: SessionOf): void
   program
     .command("archive")
     .description("any state → archived, for good")
-    .argument("<name>", "experiment")
+    .argument("<name>", "experiment", one(parseName))
     .action(async (name: string, _options: object, command: Command) => {
       const session = sessionOf(command);
       const config = await session.client.archive(name);
@@ -88,9 +112,10 @@ export function experimentCommands(program: Command, sessionOf: SessionOf): void
   program
     .command("weights")
     .description("new weights (and variants) for new actors; assigned actors keep their variant")
-    .argument("<name>", "experiment")
+    .argument("<name>", "experiment", one(parseName))
     .argument("<variants...>", "<variant>=<weight>, one per variant", many(parseVariant))
     .action(async (name: string, variants: Variant[], _options: object, command: Command) => {
+      checkDefinition(name, { variants });
       const session = sessionOf(command);
       const config = await session.client.setWeights(name, variants);
       session.show(config, () => `${name} weights: ${variantsText(config.variants)}\n`);
@@ -99,8 +124,8 @@ export function experimentCommands(program: Command, sessionOf: SessionOf): void
   program
     .command("coverage")
     .description("ramp: the share of eligible new actors that may enter; enrolled actors stay")
-    .argument("<name>", "experiment")
-    .argument("<bp>", "basis points, 0 to 10000 (10000: all)", one(coverageArg))
+    .argument("<name>", "experiment", one(parseName))
+    .argument("<bp>", "basis points, 0 to 10000 (10000: all)", one(parseCoverage))
     .action(async (name: string, coverage: number, _options: object, command: Command) => {
       const session = sessionOf(command);
       const config = await session.client.setCoverage(name, coverage);
@@ -110,7 +135,7 @@ export function experimentCommands(program: Command, sessionOf: SessionOf): void
   program
     .command("results")
     .description("counted enrolments and exposures per variant, with the sample-ratio (SRM) check")
-    .argument("<name>", "experiment")
+    .argument("<name>", "experiment", one(parseName))
     .action(async (name: string, _options: object, command: Command) => {
       const session = sessionOf(command);
       const answer = await session.client.results(name);
@@ -120,8 +145,8 @@ export function experimentCommands(program: Command, sessionOf: SessionOf): void
   program
     .command("history")
     .description("the change history, newest first")
-    .argument("<name>", "experiment")
-    .option("--limit <n>", "at most this many entries (0: all; the Worker's default is 100)", one(limitArg))
+    .argument("<name>", "experiment", one(parseName))
+    .option("--limit <n>", "at most this many entries (0: all; the Worker's default is 100)", one(parseLimit))
     .action(async (name: string, options: { limit?: number }, command: Command) => {
       const session = sessionOf(command);
       const answer = await session.client.history(name, options);
@@ -138,6 +163,21 @@ interface CreateOptions {
   hashVersion?: number;
 }
 
-const coverageArg = (text: string) => parseCount(text, "coverage");
-const limitArg = (text: string) => parseCount(text, "--limit");
-const hashArg = (text: string) => parseCount(text, "--hash-version");
+/**
+ * Refuses, before anything is sent, a definition the engine's own rules refuse whatever
+ * is stored (a duplicate variant, a weight out of range, a condition that cannot hold).
+ */
+function checkDefinition(name: string, definition: Definition): void {
+  const problem = configProblem(name, fullDefinition(definition));
+  if (problem !== null) throw new UsageError(problem);
+}
+
+/** The experiment as stored, or null when there is none. */
+async function stored(session: Session, name: string): Promise<ExperimentConfig | null> {
+  try {
+    return await session.client.get(name);
+  } catch (error) {
+    if (error instanceof ApiError && error.code === "not_found") return null;
+    throw error;
+  }
+}
