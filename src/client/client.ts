@@ -299,6 +299,11 @@ export class ExperimentsClient {
   }
 }
 
+/** Whether `value` can be a path parameter: not empty, `.` or `..` (see `pathSegment`). */
+export function canTravelInPath(value: string): boolean {
+  return value !== "" && value !== "." && value !== "..";
+}
+
 /**
  * A path parameter, percent-encoded. WHATWG URL parsing (the runtime's, before any
  * router) resolves a `.` or `..` segment even when it is percent-encoded (`%2E%2E`),
@@ -308,7 +313,7 @@ export class ExperimentsClient {
  * @throws {InputError} for `""`, `.` and `..`
  */
 function pathSegment(name: string, value: string): string {
-  if (value !== "" && value !== "." && value !== "..") return encodeURIComponent(value);
+  if (canTravelInPath(value)) return encodeURIComponent(value);
   const what = value === "" ? `an empty ${name}` : `${name} '${value}'`;
   const why =
     value === "" ? "an empty segment names nothing" : "URL parsing resolves it as a dot segment, even percent-encoded";

@@ -11,6 +11,7 @@
 export {
   type ApiResponse,
   type ClientOptions,
+  canTravelInPath,
   ExperimentsClient,
   type FetchLike,
   MAX_RETRY_DELAY_MS,

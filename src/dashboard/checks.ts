@@ -1,3 +1,4 @@
+import { canTravelInPath } from "../client";
 import { isValidActor, isValidName, LIMITS, NAME_PATTERN, validateVariants } from "../core/validation";
 
 /**
@@ -14,11 +15,9 @@ import { isValidActor, isValidName, LIMITS, NAME_PATTERN, validateVariants } fro
  * the request would reach another route. An empty one (`…/overrides/`) names no resource.
  */
 function pathSegmentProblem(value: string, what: string): string | null {
+  if (canTravelInPath(value)) return null;
   if (value === "") return `Enter ${what}.`;
-  if (value === "." || value === "..") {
-    return `'${value}' cannot be ${what} here: a URL path cannot carry it (it reads as a dot segment).`;
-  }
-  return null;
+  return `'${value}' cannot be ${what} here: a URL path cannot carry it (it reads as a dot segment).`;
 }
 
 /**
