@@ -139,6 +139,27 @@ describe("the signed sticky token", () => {
     expect(answer.body).toEqual(truth.body);
   });
 
+  it("is ignored for another actor even after this isolate verified it for its own", async () => {
+    const truth = await assign(createApp(), `/v1/assign/${name}?actor=token-owner`, {}, signed);
+    const other = await assign(createApp(), `/v1/assign/${name}?actor=token-thief`, {}, signed);
+    const app = createApp();
+    const own = await assign(
+      app,
+      `/v1/assign/${name}?actor=token-owner`,
+      { "x-experiment-sticky": truth.token ?? "" },
+      signed,
+    );
+    // The same isolate, which now remembers the token and what it says, for someone else.
+    const stolen = await assign(
+      app,
+      `/v1/assign/${name}?actor=token-thief`,
+      { "x-experiment-sticky": truth.token ?? "" },
+      signed,
+    );
+    expect([own.actorCalls, stolen.actorCalls]).toEqual([0, 1]);
+    expect(stolen.body).toEqual(other.body);
+  });
+
   it("accepts another base64url spelling of a valid signature, after this isolate signed the usual one", async () => {
     const truth = await assign(createApp(), `/v1/assign/${name}?actor=token-spelling`, {}, signed);
     const token = truth.token ?? "";

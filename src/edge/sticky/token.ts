@@ -42,10 +42,22 @@ function keyOf(secret: string): Promise<CryptoKey> {
  */
 const REMEMBERED_SIGNATURES = 4096;
 
+/** What a token's payload says. */
+interface Payload {
+  actor: unknown;
+  assignments: ReadonlyMap<string, string>;
+}
+
+/** A remembered token: its signature with the current secret, and once verified, what it says. */
+interface Remembered {
+  signature: string;
+  payload?: Payload;
+}
+
 /** Signs with `secret` (the current one); verifies with it or the previous one, during a rotation. */
 export class StickySigner {
-  /** `v1.<payload>` → its signature with the current secret. */
-  private readonly signatures = new LruMap<string, string>(REMEMBERED_SIGNATURES);
+  /** `v1.<payload>` → its signature with the current secret (and its decoded payload). */
+  private readonly signatures = new LruMap<string, Remembered>(REMEMBERED_SIGNATURES);
 
   constructor(
     private readonly secret: string,
@@ -76,12 +88,16 @@ export class StickySigner {
    * The assignments a valid token of `actor` holds, and whether it was signed with the
    * current secret (one signed with the previous secret is worth re-signing); else `null`.
    */
-  async verify(token: string, actor: string): Promise<{ assignments: Map<string, string>; current: boolean } | null> {
+  async verify(
+    token: string,
+    actor: string,
+  ): Promise<{ assignments: ReadonlyMap<string, string>; current: boolean } | null> {
     if (token.length > MAX_TOKEN_CHARS) return null;
     const [version, payload, signature, ...rest] = token.split(".");
     if (version !== VERSION || payload === undefined || signature === undefined || rest.length > 0) return null;
     const text = `${VERSION}.${payload}`;
-    const known = this.remembered(text);
+    const entry = this.signatures.get(text);
+    const known = entry?.signature;
     // A remembered signature answers for the usual spelling, compared in constant time
     // and without decoding it; any other (base64url has several for the same bytes, and
     // a forgery is one more) is checked by the HMAC.
@@ -98,24 +114,35 @@ export class StickySigner {
       }
     }
     if (!current && !previous) return null;
-    try {
-      const bytes = fromBase64url(payload);
-      const body = bytes && (JSON.parse(decoder.decode(bytes)) as { a?: unknown; s?: unknown });
-      if (!body || body.a !== actor || typeof body.s !== "object" || body.s === null) return null;
-      const entries = Object.entries(body.s).filter((entry): entry is [string, string] => typeof entry[1] === "string");
-      return { assignments: new Map(entries), current };
-    } catch {
-      return null;
-    }
+    // A repeat visitor presents the same token again and again: its payload is decoded
+    // once per isolate (while remembered), as its signature is checked once.
+    const remembered = current ? this.signatures.get(text) : undefined;
+    const decoded = remembered?.payload ?? decodePayload(payload);
+    if (decoded === null || decoded.actor !== actor) return null;
+    if (remembered !== undefined) remembered.payload = decoded;
+    return { assignments: decoded.assignments, current };
   }
 
   private remembered(signed: string): string | undefined {
-    return this.signatures.get(signed);
+    return this.signatures.get(signed)?.signature;
   }
 
   private remember(signed: string, signature: string): string {
-    this.signatures.set(signed, signature);
+    this.signatures.set(signed, { signature });
     return signature;
+  }
+}
+
+/** The actor and the answers a token's payload holds; null when it is not one. */
+function decodePayload(payload: string): Payload | null {
+  try {
+    const bytes = fromBase64url(payload);
+    const body = bytes && (JSON.parse(decoder.decode(bytes)) as { a?: unknown; s?: unknown });
+    if (!body || typeof body.s !== "object" || body.s === null) return null;
+    const entries = Object.entries(body.s).filter((entry): entry is [string, string] => typeof entry[1] === "string");
+    return { actor: body.a, assignments: new Map(entries) };
+  } catch {
+    return null;
   }
 }
 
