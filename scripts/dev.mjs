@@ -34,12 +34,14 @@ child.on("exit", (code, signal) => process.exit(signal ? 1 : (code ?? 0)));
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
 
 /**
- * The options with only the last `--port`: `npm run dev:consumer` names 8788 and `npm run
- * dev:consumer -- --port 8912` another, which wrangler would refuse as two values.
+ * The options with only the last `--port` (or `--port=N`): `npm run dev:consumer` names
+ * 8788 and `npm run dev:consumer -- --port 8912` another, which wrangler would refuse as
+ * two values.
  */
 function lastPortOnly(options) {
-  const last = options.lastIndexOf("--port");
-  return options.filter(
-    (option, i) => !(option === "--port" && i !== last) && !(options[i - 1] === "--port" && i - 1 !== last),
+  const spelled = options.flatMap((option) => (option.startsWith("--port=") ? ["--port", option.slice(7)] : [option]));
+  const last = spelled.lastIndexOf("--port");
+  return spelled.filter(
+    (option, i) => !(option === "--port" && i !== last) && !(spelled[i - 1] === "--port" && i - 1 !== last),
   );
 }

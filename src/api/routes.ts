@@ -36,8 +36,8 @@ const EXPERIMENT = "/v1/admin/experiments/:name";
 const ACTOR =
   "The actor is `actor` (in the query of GET, in the body of POST), else the `X-Actor-Id` header, else the " +
   "`exp_actor` cookie, else a new `anon:<uuid>` that the response sets as that cookie; an `exp_actor` cookie " +
-  "that is not a valid actor id is replaced the same way. A query parameter may be given once, as valid " +
-  "percent-encoded UTF-8; POST refuses `actor` and `attr.*` in its query.";
+  "that is not a valid actor id is replaced the same way. A query parameter the route reads may be given " +
+  "once, as valid percent-encoded UTF-8 (others are ignored); POST refuses `actor` and `attr.*` in its query.";
 const RULES =
   "The rules, in order: 1. archived → archived; 2. concluded → the winner for everyone, no exposure; " +
   "3. draft → not_running; 4. an override → its variant (is_override: true), shadowing the sticky assignment; " +

@@ -1,10 +1,11 @@
-import type {
-  ApiError,
-  ChangeRecord,
-  ExperimentConfig,
-  ExperimentResults,
-  TargetingCondition,
-  Variant,
+import {
+  type ApiError,
+  type ChangeRecord,
+  type ExperimentConfig,
+  type ExperimentResults,
+  type TargetingCondition,
+  type Variant,
+  winnerInForce,
 } from "../client";
 import { type FullDefinition, sameJson } from "./plan";
 
@@ -51,7 +52,7 @@ export const coverageText = (basisPoints: number) => `${basisPoints / 100}%`;
  * The winner, while it applies: only a concluded experiment shows it to everyone. One
  * started again keeps its `winner` field (the reference's `start()` does), unused.
  */
-const winnerText = (config: ExperimentConfig) => (config.state === "concluded" ? (config.winner ?? "-") : "-");
+const winnerText = (config: ExperimentConfig) => winnerInForce(config) ?? "-";
 
 /** `2026-11-26 03:17:00Z`, or `-` for none. */
 export function timeText(secs: number | null | undefined): string {
@@ -167,17 +168,23 @@ export function historyTable(history: readonly ChangeRecord[]): string {
 
 /**
  * `code: detail`, then each offending field the detail does not already state: the
- * Worker's detail names the first field (`'name': must match …`), so that one is not
- * printed twice.
+ * Worker's detail is its first field in the Worker's words (`body /winner: is
+ * required`, `'name': must match …`: `parseInput` in src/edge/http/body.ts), so that
+ * one is not printed twice.
  *
  * @example
  * // invalid_request: body /variants/0/weight: must be a number
  * //   /coverage: must be a number
  */
 export function refusalText(error: ApiError): string {
-  const fields = error.errors
-    .map((field) => [field.pointer ?? field.parameter ?? "", field.detail] as const)
-    .filter(([where, detail]) => !(error.detail.includes(where) && error.detail.includes(detail)))
-    .map(([where, detail]) => `  ${where || "(body)"}: ${detail}\n`);
+  const [first, ...others] = error.errors;
+  const shown = first !== undefined && error.detail === fieldText(first) ? others : error.errors;
+  const fields = shown.map((field) => `  ${field.pointer || field.parameter || "(root)"}: ${field.detail}\n`);
   return `${error.code ?? `HTTP ${error.status}`}: ${error.detail}\n${fields.join("")}`;
+}
+
+/** A field as the Worker's `detail` states its first one. */
+function fieldText(field: ApiError["errors"][number]): string {
+  const where = field.pointer !== undefined ? `body ${field.pointer || "(root)"}` : `'${field.parameter}'`;
+  return `${where}: ${field.detail}`;
 }

@@ -1,6 +1,6 @@
 import type * as v from "valibot";
 import type { DefineBody } from "../api/schemas";
-import type { Definition, ExperimentConfig, Variant } from "../client";
+import { type Definition, type ExperimentConfig, type Variant, winnerInForce } from "../client";
 import {
   ExperimentError,
   type ExperimentState,
@@ -102,8 +102,10 @@ function planOne(current: ExperimentConfig | null, want: DesiredExperiment): Ste
   const full = fullDefinition(want.definition);
   const from: ExperimentState = current?.state ?? "draft";
   const to: ExperimentState = want.state ?? from;
-  // A file that names no state keeps the current one, and a concluded experiment's winner with it.
-  const winner = want.winner ?? (want.state === undefined ? (current?.winner ?? undefined) : undefined);
+  // A file that names no state keeps the current one, and a concluded experiment's winner with it
+  // (a restarted one keeps an old winner in its config, which is not in force).
+  const inForce = current ? (winnerInForce(current) ?? undefined) : undefined;
+  const winner = want.winner ?? (want.state === undefined ? inForce : undefined);
 
   const invalid = invalidity(name, full, to, winner);
   if (invalid !== null) return invalid;

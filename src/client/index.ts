@@ -23,3 +23,4 @@ export { ApiError, InputError, NetworkError } from "./errors";
 export { CLIENT_ROUTES, type ResponseOf, type RouteId } from "./routes";
 export type * from "./types";
 export { variantFromText } from "./variant-text";
+export { winnerInForce } from "./winner";

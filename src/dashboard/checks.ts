@@ -42,7 +42,7 @@ export function experimentNameProblem(name: string): string | null {
   if (segment !== null) return segment;
   return isValidName(name)
     ? null
-    : `A name starts with a letter or a digit and holds only letters, digits, '_', '.' and '-' (the API's pattern is ${NAME_PATTERN.source}).`;
+    : `A name is 1 to 128 characters: it starts with a letter or a digit and holds only letters, digits, '_', '.' and '-' (the API's pattern is ${NAME_PATTERN.source}).`;
 }
 
 /**

@@ -146,14 +146,6 @@ export function niceCeiling(max: number): number {
   return 10 * power;
 }
 
-/**
- * The winner to show, `null` unless the experiment is concluded: one started again keeps
- * its old `winner` in the config (as the reference module does), but nobody gets it any more.
- */
-export function shownWinner(config: Pick<ExperimentConfig, "state" | "winner">): string | null {
-  return config.state === "concluded" ? config.winner : null;
-}
-
 /** What each lifecycle action is allowed from, as the API's lifecycle has it. */
 export function allowedActions(state: State): { start: boolean; conclude: boolean; archive: boolean; edit: boolean } {
   return {

@@ -11,7 +11,6 @@ import {
   parseVariants,
   percent,
   pValue,
-  shownWinner,
   utc,
   weightShares,
 } from "../../src/dashboard/format";
@@ -58,13 +57,6 @@ describe("the dashboard's formatting", () => {
     expect(allowedActions("running")).toEqual({ start: false, conclude: true, archive: true, edit: true });
     expect(allowedActions("concluded")).toEqual({ start: true, conclude: false, archive: true, edit: false });
     expect(allowedActions("archived")).toEqual({ start: false, conclude: false, archive: false, edit: false });
-  });
-
-  it("shows a winner only while the experiment is concluded, though a restarted one keeps it in its config", () => {
-    expect(shownWinner({ state: "concluded", winner: "b" })).toBe("b");
-    for (const state of ["draft", "running", "archived"] as const) {
-      expect(shownWinner({ state, winner: "b" }), state).toBeNull();
-    }
   });
 
   it("rounds a chart's axis up to 1, 2 or 5 times a power of ten", () => {

@@ -110,6 +110,16 @@ describe("GET /v1/assign/{experiment}", () => {
     }
   });
 
+  it("leaves query parameters it does not read alone, however they are written", async () => {
+    const name = unique("other-params");
+    await runningExperiment(name);
+    for (const extra of ["utm_source=a&utm_source=b", "ref=50%off", "%FF=1", "debug&debug", "=&="]) {
+      const response = await call("GET", `/v1/assign/${name}?actor=u1&${extra}`);
+      expect(response.status, extra).toBe(200);
+      expect(((await response.json()) as Single).actor).toBe("u1");
+    }
+  });
+
   it("accepts non-ASCII and e-mail actors", async () => {
     const name = unique("unicode");
     await runningExperiment(name);

@@ -14,6 +14,7 @@ import {
   MAX_RETRY_DELAY_MS,
   MAX_TIMEOUT_MS,
   NetworkError,
+  winnerInForce,
 } from "../../src/client";
 
 interface Sent {
@@ -63,6 +64,15 @@ function clientWith(fetch: FetchLike, options: Partial<ConstructorParameters<typ
 afterEach(() => {
   vi.useRealTimers();
   vi.unstubAllGlobals();
+});
+
+describe("the winner in force", () => {
+  it("is the config's winner only while the experiment is concluded, though a restarted one keeps it in its config", () => {
+    expect(winnerInForce({ state: "concluded", winner: "b" })).toBe("b");
+    for (const state of ["draft", "running", "archived"] as const) {
+      expect(winnerInForce({ state, winner: "b" }), state).toBeNull();
+    }
+  });
 });
 
 describe("the client's route table", () => {
@@ -208,8 +218,8 @@ describe("what the client sends", () => {
   });
 
   it("sends header values as they are where fetch writes their UTF-8 itself (workerd)", async () => {
-    // workerd's Headers takes any character, where Node's refuses one above U+00FF.
-    vi.stubGlobal("Headers", class {});
+    // Told by the runtime's name (the real thing: test/integration/client-in-workerd.test.ts).
+    vi.stubGlobal("navigator", { userAgent: "Cloudflare-Workers" });
     const { fetch, sent } = fakeFetch(json(200, CONFIG));
     await clientWith(fetch, { adminActor: "ops 😀" }).start("e");
     expect(sent[0]?.headers["x-admin-actor"]).toBe("ops 😀");

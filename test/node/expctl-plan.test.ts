@@ -77,6 +77,11 @@ describe("apply's planner", () => {
       );
     });
 
+    it("plans nothing for an experiment concluded and started again, whose config keeps its old winner", () => {
+      const restarted = stored("a", { state: "running", winner: "treatment" });
+      expect(plan([restarted], [want("a")])).toEqual({ steps: [], impossible: [] });
+    });
+
     it("keeps the current state when the file names none", () => {
       expect(plan([stored("a", { state: "running" })], [want("a")]).steps).toEqual([]);
     });

@@ -1,4 +1,10 @@
-import type { ExperimentConfig, ExperimentResults, HistoryResponse, OverrideList } from "../../client";
+import {
+  type ExperimentConfig,
+  type ExperimentResults,
+  type HistoryResponse,
+  type OverrideList,
+  winnerInForce,
+} from "../../client";
 import { type DailyMeasure, dailyChart, swatch, weightBar } from "../charts";
 import { actorProblem, parseWeight } from "../checks";
 import { confirmDialog } from "../dialog";
@@ -12,7 +18,6 @@ import {
   parseCoveragePercent,
   percent,
   pValue,
-  shownWinner,
   utc,
   weightShares,
 } from "../format";
@@ -135,7 +140,7 @@ export async function detailView(ctx: ViewContext, name: string): Promise<HTMLEl
   // ── Header: name, state, description, actions ─────────────────────────────────
 
   const headerParts = (config: ExperimentConfig): HTMLElement[] => {
-    const winner = shownWinner(config);
+    const winner = winnerInForce(config);
     const parts: HTMLElement[] = [
       h(
         "div",
@@ -336,7 +341,7 @@ export async function detailView(ctx: ViewContext, name: string): Promise<HTMLEl
                   { scope: "row" },
                   swatch(i),
                   v.name,
-                  shownWinner(data.config) === v.name ? h("span", { class: "tag" }, "winner") : null,
+                  winnerInForce(data.config) === v.name ? h("span", { class: "tag" }, "winner") : null,
                 ),
                 h("td", { class: "numeric" }, percent(v.expected_share)),
                 h("td", { class: "numeric" }, count(v.enrolled)),

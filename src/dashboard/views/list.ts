@@ -1,7 +1,7 @@
-import type { ExperimentConfig } from "../../client";
+import { type ExperimentConfig, winnerInForce } from "../../client";
 import { weightBar } from "../charts";
 import { h, uid } from "../dom";
-import { count, coverage, STATES, type State, shownWinner } from "../format";
+import { count, coverage, STATES, type State } from "../format";
 import { describeError } from "../session";
 import { canWrite, inPool, showError, srmBadge, stateBadge, type ViewContext } from "../view";
 import { createExperimentDialog } from "./create";
@@ -187,7 +187,7 @@ function row(config: ExperimentConfig) {
   );
   const srm = h("td", { class: "numeric", "data-label": "SRM" }, ran ? h("span", { class: "muted" }, "loading…") : "—");
   const targeting = config.targeting.length;
-  const winner = shownWinner(config);
+  const winner = winnerInForce(config);
   const element = h(
     "tr",
     null,

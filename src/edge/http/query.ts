@@ -1,12 +1,15 @@
+import { ROUTES, type RouteSpec } from "../../api/routes";
 import { ExperimentError } from "../../core";
 import type { EdgeRequest } from "./context";
 
 /**
- * The request's query parameters, read strictly and once per request: each name at
- * most once, names and values valid percent-encoded UTF-8 (`+` a space, as forms send
- * it). `URLSearchParams` is lenient on both counts: an invalid sequence such as
- * `%ED%A0%80` becomes U+FFFD, so different raw actor ids would name one actor, and a
- * repeated `actor` kept every value, of which the routes silently used the last.
+ * The query parameters a route reads (its query schema's names, and `attr.*`), read
+ * strictly and once per request: each at most once, as valid percent-encoded UTF-8 (`+`
+ * a space, as forms send it). `URLSearchParams` is lenient on both counts: an invalid
+ * sequence such as `%ED%A0%80` becomes U+FFFD, so different raw actor ids would name one
+ * actor, and a repeated `actor` kept every value, of which the routes silently used the
+ * last. Every other parameter (`utm_source`, a cache-buster, `?ref=50%off`) is no input
+ * of ours and is left out unread, however it is written.
  * @throws {ExperimentError} `invalid_request` naming the parameter
  */
 export function queryOf(request: EdgeRequest): Readonly<Record<string, string>> {
@@ -14,14 +17,28 @@ export function queryOf(request: EdgeRequest): Readonly<Record<string, string>> 
   return request.context.query;
 }
 
+/** Every name a route's query schema declares. */
+const READ_NAMES: ReadonlySet<string> = new Set(
+  Object.values(ROUTES as Record<string, RouteSpec>).flatMap((route) =>
+    route.query ? Object.keys((route.query as unknown as { entries: object }).entries) : [],
+  ),
+);
+const ATTRIBUTE_PREFIX = "attr.";
+
 function parseQuery(search: string): Record<string, string> {
   // No prototype: a parameter named `__proto__` is a key like any other.
   const query: Record<string, string> = Object.create(null);
   if (search.length <= 1) return query;
   for (const pair of search.slice(1).split("&")) {
-    if (pair === "") continue;
     const eq = pair.indexOf("=");
-    const name = decoded(eq === -1 ? pair : pair.slice(0, eq), null);
+    const rawName = eq === -1 ? pair : pair.slice(0, eq);
+    const name = leniently(rawName);
+    if (name === null) {
+      // `attr.%FF`: meant as an attribute, so refused in words; anything else is none of ours.
+      if (rawName.startsWith(ATTRIBUTE_PREFIX)) throw notUtf8(rawName);
+      continue;
+    }
+    if (!READ_NAMES.has(name) && !name.startsWith(ATTRIBUTE_PREFIX)) continue;
     const value = decoded(eq === -1 ? "" : pair.slice(eq + 1), name);
     if (Object.hasOwn(query, name)) {
       throw ExperimentError.invalidRequest(`'${name}' is given more than once`, [
@@ -33,14 +50,26 @@ function parseQuery(search: string): Record<string, string> {
   return query;
 }
 
-/** One name or value; `name` is null while decoding the name itself. */
-function decoded(raw: string, name: string | null): string {
+/** A parameter's name, or null when it is not valid percent-encoded UTF-8. */
+function leniently(raw: string): string | null {
   try {
     return decodeURIComponent(raw.replaceAll("+", " "));
   } catch {
-    const parameter = name ?? raw;
-    throw ExperimentError.invalidRequest(`query parameter '${parameter}' is not valid percent-encoded UTF-8`, [
-      { parameter, detail: "not valid percent-encoded UTF-8" },
-    ]);
+    return null;
   }
+}
+
+/** The value of a parameter a route reads. */
+function decoded(raw: string, name: string): string {
+  try {
+    return decodeURIComponent(raw.replaceAll("+", " "));
+  } catch {
+    throw notUtf8(name);
+  }
+}
+
+function notUtf8(parameter: string): ExperimentError {
+  return ExperimentError.invalidRequest(`query parameter '${parameter}' is not valid percent-encoded UTF-8`, [
+    { parameter, detail: "not valid percent-encoded UTF-8" },
+  ]);
 }

@@ -35,14 +35,15 @@ function keyOf(secret: string): Promise<CryptoKey> {
 }
 
 /**
- * How many signatures a signer remembers. A token is the same for the same actor and
- * answers, so a repeat visitor's token is signed (or verified) once per isolate, not
- * on every visit: an HMAC is a tenth of an edge answer's CPU when profiled. An entry
- * is a token's text, usually 200–400 bytes; at most 3,800, so at most about 16 MB.
+ * How many tokens a signer remembers. A token is the same for the same actor and
+ * answers, so a repeat visitor's token is signed (or verified) and decoded once per
+ * isolate, not on every visit: an HMAC is a tenth of an edge answer's CPU when
+ * profiled. An entry is a token's text, usually 200–400 bytes (at most 3,800), and
+ * once verified its answers as a map of about as many bytes again: at most about 30 MB.
  */
-const REMEMBERED_SIGNATURES = 4096;
+const REMEMBERED_TOKENS = 4096;
 
-/** What a token's payload says. */
+/** What a token's payload says. `assignments` is shared by every visit that presents the token: never changed. */
 interface Payload {
   actor: unknown;
   assignments: ReadonlyMap<string, string>;
@@ -57,7 +58,7 @@ interface Remembered {
 /** Signs with `secret` (the current one); verifies with it or the previous one, during a rotation. */
 export class StickySigner {
   /** `v1.<payload>` → its signature with the current secret (and its decoded payload). */
-  private readonly signatures = new LruMap<string, Remembered>(REMEMBERED_SIGNATURES);
+  private readonly tokens = new LruMap<string, Remembered>(REMEMBERED_TOKENS);
 
   constructor(
     private readonly secret: string,
@@ -76,11 +77,11 @@ export class StickySigner {
       signed = signedText(actor, entries);
     }
     const signature =
-      this.remembered(signed) ??
+      this.tokens.get(signed)?.signature ??
       this.remember(
         signed,
         base64url(new Uint8Array(await crypto.subtle.sign("HMAC", await keyOf(this.secret), encoder.encode(signed)))),
-      );
+      ).signature;
     return `${signed}.${signature}`;
   }
 
@@ -96,40 +97,37 @@ export class StickySigner {
     const [version, payload, signature, ...rest] = token.split(".");
     if (version !== VERSION || payload === undefined || signature === undefined || rest.length > 0) return null;
     const text = `${VERSION}.${payload}`;
-    const entry = this.signatures.get(text);
-    const known = entry?.signature;
+    let remembered = this.tokens.get(text);
     // A remembered signature answers for the usual spelling, compared in constant time
     // and without decoding it; any other (base64url has several for the same bytes, and
     // a forgery is one more) is checked by the HMAC.
-    let current = known !== undefined && sameText(known, signature);
+    let current = remembered !== undefined && sameText(remembered.signature, signature);
     let previous = false;
     if (!current) {
       const signatureBytes = fromBase64url(signature);
       if (signatureBytes === null) return null;
       const signed = encoder.encode(text);
       current = await crypto.subtle.verify("HMAC", await keyOf(this.secret), signatureBytes, signed);
-      if (current && known === undefined) this.remember(text, base64url(signatureBytes));
+      if (current) remembered ??= this.remember(text, base64url(signatureBytes));
       if (!current && this.previous !== undefined && this.previous !== "") {
         previous = await crypto.subtle.verify("HMAC", await keyOf(this.previous), signatureBytes, signed);
       }
     }
     if (!current && !previous) return null;
     // A repeat visitor presents the same token again and again: its payload is decoded
-    // once per isolate (while remembered), as its signature is checked once.
-    const remembered = current ? this.signatures.get(text) : undefined;
-    const decoded = remembered?.payload ?? decodePayload(payload);
+    // once per isolate (while remembered), as its signature is checked once. Only what
+    // the current secret signed is remembered; the actor is checked on every visit.
+    const trusted = current ? remembered : undefined;
+    const decoded = trusted?.payload ?? decodePayload(payload);
     if (decoded === null || decoded.actor !== actor) return null;
-    if (remembered !== undefined) remembered.payload = decoded;
+    if (trusted !== undefined) trusted.payload = decoded;
     return { assignments: decoded.assignments, current };
   }
 
-  private remembered(signed: string): string | undefined {
-    return this.signatures.get(signed)?.signature;
-  }
-
-  private remember(signed: string, signature: string): string {
-    this.signatures.set(signed, { signature });
-    return signature;
+  private remember(signed: string, signature: string): Remembered {
+    const entry = { signature };
+    this.tokens.set(signed, entry);
+    return entry;
   }
 }
 
