@@ -471,7 +471,7 @@ describe("the dashboard at /dashboard/", () => {
       ["  ", "Enter a name."],
       [".", "'.' cannot be a name here: a URL path cannot carry it"],
       ["..", "'..' cannot be a name here: a URL path cannot carry it"],
-      ["-dash", "A name starts with a letter or a digit"],
+      ["-dash", "it starts with a letter or a digit"],
     ] as const) {
       await name.fill(typed);
       await dialog.getByRole("button", { name: "Create draft" }).click();

@@ -120,7 +120,9 @@ describe("what an operator types, checked before it is sent", () => {
     expect(experimentNameProblem("")).toBe("Enter a name.");
     expect(experimentNameProblem("..")).toMatch(/^'\.\.' cannot be a name here/);
     for (const name of ["-a", "a:b", "a b", "a".repeat(129)]) {
-      expect(experimentNameProblem(name), name).toMatch(/^A name starts with a letter or a digit/);
+      expect(experimentNameProblem(name), name).toMatch(
+        /^A name is 1 to 128 characters: it starts with a letter or a digit/,
+      );
     }
     for (const name of ["checkout_v2", "a.b-c", "a".repeat(128)]) expect(experimentNameProblem(name), name).toBeNull();
   });
