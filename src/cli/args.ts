@@ -3,7 +3,9 @@ import { Actor, Attributes, ExperimentName, HistoryQuery } from "../api/schemas"
 import { MAX_TIMEOUT_MS, type TargetingCondition, type Variant, variantFromText } from "../client";
 import {
   ExperimentError,
+  HASH_VERSIONS_TEXT,
   type HashVersion,
+  isHashVersion,
   isValidLabel,
   LIMITS,
   TARGETING_OPERATORS,
@@ -157,22 +159,14 @@ export function parseLimit(text: string): number {
   return Number(text);
 }
 
-/**
- * The hash versions, typed by the engine's `HashVersion`: a version added there does not
- * compile until it is named here.
- */
-const HASH_VERSIONS = {
-  1: "the reference's FNV-1a 64",
-  2: "finalized, uniform on sequential ids",
-} as const satisfies Record<HashVersion, string>;
-
+/** `--hash-version`, by the engine's own rule (`isHashVersion`). */
 export function parseHashVersion(text: string): HashVersion {
-  const version = Object.keys(HASH_VERSIONS).find((known) => known === text);
-  if (version === undefined) {
-    const known = Object.entries(HASH_VERSIONS).map(([n, what]) => `${n} (${what})`);
-    throw new UsageError(`--hash-version must be ${known.join(" or ")}, not '${text}'`);
+  const version = Number(text);
+  // `String(version) === text`: `01`, ` 2` or `2.0` are no version's spelling.
+  if (!isHashVersion(version) || String(version) !== text) {
+    throw new UsageError(`--hash-version must be ${HASH_VERSIONS_TEXT}, not '${text}'`);
   }
-  return Number(version) as HashVersion;
+  return version;
 }
 
 /** `--timeout`: whole milliseconds, at least 1 (0 would give up on every request before it is sent). */

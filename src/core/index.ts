@@ -97,7 +97,9 @@ export {
   type VariantConfig,
 } from "./types";
 export {
+  HASH_VERSIONS_TEXT,
   hasVariant,
+  isHashVersion,
   isValidActor,
   isValidName,
   LIMITS,

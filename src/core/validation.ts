@@ -1,7 +1,7 @@
 import { ExperimentError } from "./errors";
 import { validateTargeting } from "./targeting";
 import { CONTROL, codePoints, utf8Length } from "./text";
-import type { ExperimentConfig, VariantConfig } from "./types";
+import type { ExperimentConfig, HashVersion, VariantConfig } from "./types";
 
 /**
  * The limits of API.md, in one place for the engine and the HTTP layer. `…Chars` are
@@ -89,14 +89,29 @@ export function validateConfig(config: ExperimentConfig): void {
   validateVariants(config.variants);
   validateTargeting(config.targeting);
   validateCoverage(config.coverage);
-  if (config.hash_version !== 1 && config.hash_version !== 2) {
-    throw ExperimentError.invalidConfig("hash_version must be 1 (the reference's FNV-1a 64) or 2 (bucket_v2)");
+  if (!isHashVersion(config.hash_version)) {
+    throw ExperimentError.invalidConfig(`hash_version must be ${HASH_VERSIONS_TEXT}`);
   }
   if (config.state === "concluded") {
     const winner = config.winner?.trim() ? config.winner : null;
     if (winner === null) throw ExperimentError.invalidConfig("concluded experiment requires a non-empty winner");
     requireVariant(config, winner, "winner");
   }
+}
+
+/** `hash_version`'s values, each with what it is: the rule and its messages (the CLI's too). */
+const HASH_VERSIONS = {
+  1: "the reference's FNV-1a 64",
+  2: "bucket_v2: finalized, uniform on sequential ids",
+} as const satisfies Record<HashVersion, string>;
+
+/** `1 (the reference's FNV-1a 64) or 2 (…)`, as messages name the versions. */
+export const HASH_VERSIONS_TEXT = Object.entries(HASH_VERSIONS)
+  .map(([version, what]) => `${version} (${what})`)
+  .join(" or ");
+
+export function isHashVersion(value: number): value is HashVersion {
+  return Object.hasOwn(HASH_VERSIONS, value);
 }
 
 /** @throws {ExperimentError} `invalid_config` unless `coverage` is whole basis points in `[0, 10000]`. */

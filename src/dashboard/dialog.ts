@@ -1,6 +1,6 @@
 import { type Child, h, uid } from "./dom";
 import { describeError } from "./session";
-import { clearFieldError, showFieldError } from "./view";
+import { clearFieldError, showAlert, showFieldError } from "./view";
 
 /**
  * What `confirm` throws to refuse one field before anything is sent: the dialog shows
@@ -78,7 +78,7 @@ export function confirmDialog(options: ConfirmOptions): Promise<boolean> {
           refused = error.field;
           showFieldError(errors, error.field, error.message, true);
         } else {
-          errors.replaceChildren(h("p", { class: "notice notice-error", role: "alert" }, describeError(error)));
+          showAlert(errors, describeError(error));
         }
       } finally {
         confirmButton.disabled = false;

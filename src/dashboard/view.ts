@@ -25,7 +25,12 @@ export function showError(ctx: ViewContext, slot: HTMLElement, error: unknown): 
     ctx.signedOut(describeError(error));
     return;
   }
-  slot.replaceChildren(h("p", { class: "notice notice-error", role: "alert" }, describeError(error)));
+  showAlert(slot, describeError(error));
+}
+
+/** Words of refusal in `slot`, an alert (read out at once); `id` lets a field point at them. */
+export function showAlert(slot: HTMLElement, text: string, id?: string): void {
+  slot.replaceChildren(h("p", { id, class: "notice notice-error", role: "alert" }, text));
 }
 
 const FIELD_ERROR = "field-error";
@@ -42,7 +47,7 @@ export function showFieldError(slot: HTMLElement, field: HTMLElement, text: stri
   if (!(shown?.id.startsWith(`${FIELD_ERROR}-`) && shown.textContent === text)) {
     clearFieldError(slot, field);
     const id = uid(FIELD_ERROR);
-    slot.replaceChildren(h("p", { id, class: "notice notice-error", role: "alert" }, text));
+    showAlert(slot, text, id);
     field.setAttribute("aria-invalid", "true");
     field.setAttribute("aria-describedby", [...describedBy(field), id].join(" "));
   }

@@ -1,5 +1,6 @@
 import { h, uid } from "../dom";
 import { describeError, type Session, signIn } from "../session";
+import { showAlert } from "../view";
 
 /**
  * The token form. The token is checked with `GET /v1/admin/token` before it is kept,
@@ -19,10 +20,7 @@ export function signInView(options: { message: string | null; onSignedIn: (sessi
   });
   const button = h("button", { type: "submit", class: "button button-primary" }, "Save token");
   const errors = h("div", { class: "form-errors" });
-  const showError = (text: string) => {
-    errors.replaceChildren(h("p", { class: "notice notice-error", role: "alert" }, text));
-  };
-  if (options.message !== null) showError(options.message);
+  if (options.message !== null) showAlert(errors, options.message);
 
   const form = h(
     "form",
@@ -34,7 +32,7 @@ export function signInView(options: { message: string | null; onSignedIn: (sessi
           event.preventDefault();
           const token = input.value.trim();
           if (token === "") {
-            showError("Enter an admin token.");
+            showAlert(errors, "Enter an admin token.");
             input.focus();
             return;
           }
@@ -43,7 +41,7 @@ export function signInView(options: { message: string | null; onSignedIn: (sessi
           try {
             options.onSignedIn(await signIn(token));
           } catch (error) {
-            showError(describeError(error));
+            showAlert(errors, describeError(error));
             input.select();
             input.focus();
           } finally {

@@ -1,8 +1,7 @@
 import { Attributes as AttributesSchema } from "../../api/schemas";
 import type { Attributes } from "../../core";
 import { parseInput } from "./body";
-
-const PREFIX = "attr.";
+import { ATTRIBUTE_PREFIX } from "./query";
 
 /**
  * The caller's attributes from the query (`queryOf`): `attr.<name>=<value>`, values as
@@ -14,8 +13,8 @@ export function queryAttributes(query: Readonly<Record<string, string>>): Attrib
   const attributes: Record<string, string> = Object.create(null);
   let any = false;
   for (const key in query) {
-    if (!key.startsWith(PREFIX)) continue;
-    attributes[key.slice(PREFIX.length)] = query[key] as string;
+    if (!key.startsWith(ATTRIBUTE_PREFIX)) continue;
+    attributes[key.slice(ATTRIBUTE_PREFIX.length)] = query[key] as string;
     any = true;
   }
   // Most requests carry none: nothing to validate then.

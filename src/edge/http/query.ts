@@ -23,7 +23,8 @@ const READ_NAMES: ReadonlySet<string> = new Set(
     route.query ? Object.keys((route.query as unknown as { entries: object }).entries) : [],
   ),
 );
-const ATTRIBUTE_PREFIX = "attr.";
+/** The prefix of a caller attribute's query parameter: `attr.<name>=<value>`. */
+export const ATTRIBUTE_PREFIX = "attr.";
 
 function parseQuery(search: string): Record<string, string> {
   // No prototype: a parameter named `__proto__` is a key like any other.
@@ -32,7 +33,7 @@ function parseQuery(search: string): Record<string, string> {
   for (const pair of search.slice(1).split("&")) {
     const eq = pair.indexOf("=");
     const rawName = eq === -1 ? pair : pair.slice(0, eq);
-    const name = leniently(rawName);
+    const name = decodedOrNull(rawName);
     if (name === null) {
       // `attr.%FF`: meant as an attribute, so refused in words; anything else is none of ours.
       if (rawName.startsWith(ATTRIBUTE_PREFIX)) throw notUtf8(rawName);
@@ -50,8 +51,8 @@ function parseQuery(search: string): Record<string, string> {
   return query;
 }
 
-/** A parameter's name, or null when it is not valid percent-encoded UTF-8. */
-function leniently(raw: string): string | null {
+/** A name or value decoded, or null when it is not valid percent-encoded UTF-8. */
+function decodedOrNull(raw: string): string | null {
   try {
     return decodeURIComponent(raw.replaceAll("+", " "));
   } catch {
@@ -61,11 +62,9 @@ function leniently(raw: string): string | null {
 
 /** The value of a parameter a route reads. */
 function decoded(raw: string, name: string): string {
-  try {
-    return decodeURIComponent(raw.replaceAll("+", " "));
-  } catch {
-    throw notUtf8(name);
-  }
+  const value = decodedOrNull(raw);
+  if (value === null) throw notUtf8(name);
+  return value;
 }
 
 function notUtf8(parameter: string): ExperimentError {

@@ -6,7 +6,7 @@ import { presentedStickyToken, resolveActor } from "../actor-id";
 import { edgeFactsOf, queryAttributes } from "../attributes";
 import type { EdgeRequest } from "../context";
 import type { Handlers } from "../handler";
-import { queryOf } from "../query";
+import { ATTRIBUTE_PREFIX, queryOf } from "../query";
 
 /**
  * The public assignment routes: the actor from the request (parameter, header, cookie or
@@ -75,7 +75,7 @@ export function assignHandlers(assigner: EdgeAssigner): Handlers<"assign" | "ass
  */
 function refuseQueryInput(query: Readonly<Record<string, string>>): void {
   for (const name in query) {
-    if (name === "actor" || name.startsWith("attr.")) {
+    if (name === "actor" || name.startsWith(ATTRIBUTE_PREFIX)) {
       throw ExperimentError.invalidRequest(`'${name}' goes in the body of POST /v1/assign, not in its query`, [
         { parameter: name, detail: "belongs in the body" },
       ]);
