@@ -14,6 +14,8 @@ const bindings = Object.fromEntries(Object.entries(vars).map(([name, value]) => 
 const worker = await unstable_startWorker({
   config,
   bindings,
+  // Only the vars given, never a developer's .dev.vars (see wrangler-dev.mjs).
+  envFiles: ["/dev/null"],
   dev: { server: { hostname: "127.0.0.1", port }, inspector: false, persist: persistTo, watch: false },
 });
 await worker.ready;

@@ -6,6 +6,9 @@ import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { buildDashboard } from "../build-dashboard.mjs";
 
+/** An empty env file: given to wrangler, it loads that instead of `.dev.vars`. */
+const NO_ENV_FILE = "/dev/null";
+
 /**
  * The environment of every `wrangler dev` a script starts:
  * - no usage telemetry;
@@ -128,6 +131,9 @@ function wranglerDevArgs({ config, persistTo, port, inspectorPort, vars }) {
   if (config) args.push("--config", config);
   if (persistTo) args.push("--persist-to", persistTo);
   for (const [name, value] of Object.entries(vars)) args.push("--var", `${name}:${value}`);
+  // The Worker sees only the vars given here, never a developer's .dev.vars (which
+  // `npm run dev` creates with a STICKY_SECRET): an env file of its own replaces it.
+  args.push("--env-file", NO_ENV_FILE);
   return args;
 }
 
