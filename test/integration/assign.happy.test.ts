@@ -102,7 +102,8 @@ describe("GET /v1/assign/{experiment}", () => {
   it("replaces an exp_actor cookie that is not a valid actor id with a new anonymous id", async () => {
     const name = unique("bad-cookie");
     await runningExperiment(name);
-    for (const broken of ["%E0%A4%A", encodeURIComponent("x".repeat(257)), "a%00b"]) {
+    // "x\uFFFD" is what the runtime makes of raw bytes that are not UTF-8 (x\xFF).
+    for (const broken of ["%E0%A4%A", encodeURIComponent("x".repeat(257)), "a%00b", "x\uFFFD"]) {
       const response = await call("GET", `/v1/assign/${name}`, { headers: { cookie: `exp_actor=${broken}` } });
       const body = await ok<Single>(response);
       expect(body.actor).toMatch(/^anon:[0-9a-f-]{36}$/);

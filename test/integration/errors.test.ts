@@ -31,6 +31,13 @@ const cases: Case[] = [
     400,
     "invalid_request",
   ],
+  [
+    // The runtime turns bytes that are not UTF-8 (\xFF, \xC3) into U+FFFD: one actor for all of them.
+    "an X-Actor-Id whose bytes were not UTF-8",
+    () => call("GET", `/v1/assign/${RUNNING}`, { headers: { "x-actor-id": "user:\uFFFD" } }),
+    400,
+    "invalid_request",
+  ],
   ["an actor given twice", () => call("GET", `/v1/assign/${RUNNING}?actor=a&actor=b`), 400, "invalid_request"],
   [
     "an actor that is not valid percent-encoded UTF-8",
@@ -234,6 +241,12 @@ const cases: Case[] = [
   [
     "a 129-character X-Admin-Actor",
     () => admin("POST", `/experiments/${RUNNING}/start`, undefined, { "x-admin-actor": "a".repeat(129) }),
+    400,
+    "invalid_request",
+  ],
+  [
+    "an X-Admin-Actor whose bytes were not UTF-8",
+    () => admin("POST", `/experiments/${DRAFT}/start`, undefined, { "x-admin-actor": "ops \uFFFD" }),
     400,
     "invalid_request",
   ],

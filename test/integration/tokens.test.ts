@@ -88,24 +88,42 @@ describe("scoped admin tokens", () => {
 });
 
 describe("a malformed ADMIN_TOKENS", () => {
+  // The first entry is always ok:write:good-secret, so the culprit is entry 2 or 3.
   it.each([
-    ["a bad scope", "viewer:admin:secret-a"],
-    ["a bad name", "Viewer:read:secret-a"],
-    ["an empty token", "viewer:read:"],
-    ["a name used twice", "ci:write:secret-a,ci:read:secret-b"],
-    ["a missing part", "viewer"],
-    ["a bare token that looks like a name", "9f86d081884c7d659a2feaa0c55ad015"],
+    ["a bad scope", "viewer:admin:secret-a", 2],
+    ["a bad name", "Viewer:read:secret-a", 2],
+    ["an empty token", "viewer:read:", 2],
+    ["a name used twice", "ci:write:secret-a,ci:read:secret-b", 3],
+    ["a missing part", "viewer", 2],
+    ["a bare token that looks like a name", "9f86d081884c7d659a2feaa0c55ad015", 2],
+    ["one token under two names", "ci:write:secret-a,viewer:read:secret-a", 3],
+    ["a token equal to ADMIN_TOKEN's", "ci:read:legacy-secret", 2],
+    ["a token that starts with a space", "ci:write: secret-a", 2],
   ])(
-    "with %s disables the admin API for every token, and says why in the log without the secret",
-    async (_, tokens) => {
+    "with %s disables the admin API for every token, and names the entry in the log without the secret",
+    async (_, tokens, entry) => {
       const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
       const call = adminWith({ ADMIN_TOKENS: `ok:write:good-secret,${tokens}`, ADMIN_TOKEN: "legacy-secret" });
       await problem(call("GET", "/experiments", "good-secret"), 503, "admin_disabled");
       await problem(call("GET", "/experiments", "legacy-secret"), 503, "admin_disabled");
-      expect(errors).toHaveBeenCalledWith(expect.stringContaining("ADMIN_TOKENS is malformed"));
+      expect(errors).toHaveBeenCalledWith(expect.stringContaining("admin tokens are malformed"));
+      expect(errors).toHaveBeenCalledWith(expect.stringContaining(`: entry ${entry}: `));
       const logged = JSON.stringify(errors.mock.calls);
       for (const secret of ["good-secret", "secret-a", "secret-b", "legacy-secret"])
         expect(logged).not.toContain(secret);
     },
   );
+});
+
+describe("a malformed ADMIN_TOKEN", () => {
+  it.each([
+    ["a leading space", " legacy-secret"],
+    ["a trailing tab", "legacy-secret\t"],
+  ])("with %s, which no request can present, disables the admin API", async (_, token) => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const call = adminWith({ ADMIN_TOKENS: "ok:write:good-secret", ADMIN_TOKEN: token });
+    await problem(call("GET", "/experiments", "good-secret"), 503, "admin_disabled");
+    expect(errors).toHaveBeenCalledWith(expect.stringContaining("ADMIN_TOKEN: the token starts or ends with a space"));
+    expect(JSON.stringify(errors.mock.calls)).not.toContain("legacy-secret");
+  });
 });

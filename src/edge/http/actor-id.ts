@@ -1,4 +1,5 @@
 import { ExperimentError, isValidActor, LIMITS } from "../../core";
+import { hasReplacement, strictHeader } from "./header";
 
 const COOKIE = "exp_actor";
 /** The cookies' attributes: a year, the whole site, never readable by scripts. */
@@ -14,14 +15,14 @@ export interface ResolvedActor {
  * Who is being assigned: the explicit `actor` (query or body, already validated),
  * then the `X-Actor-Id` header, then the `exp_actor` cookie, else a new anonymous id
  * that the response sets as a cookie so the visitor keeps it. A cookie that is not a
- * valid actor id (malformed percent-encoding, too long) is replaced the same way: it
+ * valid actor id (malformed percent-encoding or UTF-8, too long) is replaced the same way: it
  * is this Worker's own cookie, so only tampering or a bug can have broken it, and an
  * error would repeat on every request of that browser for as long as the cookie lives.
- * @throws {ExperimentError} `invalid_request` for a header actor outside the limits
+ * @throws {ExperimentError} `invalid_request` for a header actor outside the limits or not valid UTF-8
  */
 export function resolveActor(request: Request, explicit: string | null | undefined): ResolvedActor {
   if (explicit !== undefined && explicit !== null) return { actor: explicit, setCookie: null };
-  const header = request.headers.get("x-actor-id");
+  const header = strictHeader(request, "X-Actor-Id");
   if (header !== null) return { actor: checkedHeader(header), setCookie: null };
   const cookie = cookieValue(request.headers.get("cookie"), COOKIE);
   if (cookie !== null && isValidActor(cookie)) return { actor: cookie, setCookie: null };
@@ -54,14 +55,19 @@ export function stickyCookie(token: string): string {
   return `${STICKY_COOKIE}=${token}; ${COOKIE_ATTRIBUTES}`;
 }
 
-/** The cookie's decoded value; null when absent or not valid percent-encoded UTF-8 (ignored, never an error). */
+/**
+ * The cookie's decoded value; null when absent or not valid UTF-8, raw or percent-encoded
+ * (ignored, never an error: see `resolveActor`).
+ */
 function cookieValue(header: string | null, name: string): string | null {
   if (header === null) return null;
   for (const part of header.split(";")) {
     const eq = part.indexOf("=");
     if (eq === -1 || part.slice(0, eq).trim() !== name) continue;
+    const raw = part.slice(eq + 1).trim();
+    if (hasReplacement(raw)) return null;
     try {
-      return decodeURIComponent(part.slice(eq + 1).trim());
+      return decodeURIComponent(raw);
     } catch {
       return null;
     }

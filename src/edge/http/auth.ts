@@ -1,5 +1,6 @@
 import { ExperimentError, isValidLabel, LIMITS } from "../../core";
 import type { AdminIdentity, EdgeRequest } from "./context";
+import { strictHeader } from "./header";
 
 const encoder = new TextEncoder();
 
@@ -25,15 +26,18 @@ function tokensOf(env: { ADMIN_TOKEN?: string; ADMIN_TOKENS?: string }): Promise
     tokens = digested(declaredTokens(env));
   } catch (error) {
     tokens = error as Error;
-    console.error(`ADMIN_TOKENS is malformed, so the admin API is disabled: ${tokens.message}`);
+    console.error(`the admin tokens are malformed, so the admin API is disabled: ${tokens.message}`);
   }
   parsed = { source, tokens };
   return tokens;
 }
 
 function declaredTokens(env: { ADMIN_TOKEN?: string; ADMIN_TOKENS?: string }): (AdminIdentity & { secret: string })[] {
-  const declared: (AdminIdentity & { secret: string })[] = [];
-  if (env.ADMIN_TOKEN) declared.push({ name: "admin", scope: "write", secret: env.ADMIN_TOKEN });
+  const declared: (AdminIdentity & { secret: string; where: string })[] = [];
+  if (env.ADMIN_TOKEN) {
+    if (unpresentable(env.ADMIN_TOKEN)) throw new Error("ADMIN_TOKEN: the token starts or ends with a space");
+    declared.push({ name: "admin", scope: "write", secret: env.ADMIN_TOKEN, where: "ADMIN_TOKEN's" });
+  }
   const entries = (env.ADMIN_TOKENS ?? "").split(",").map((entry) => entry.trim());
   entries.forEach((entry, i) => {
     // An empty entry (a trailing comma, a doubled one) declares nothing and hides nothing.
@@ -42,13 +46,26 @@ function declaredTokens(env: { ADMIN_TOKEN?: string; ADMIN_TOKENS?: string }): (
     const secret = rest.join(":");
     // The reason names the entry by its position only: an entry written in the wrong
     // order, or a bare token, would put a secret where the name should be.
-    if (!TOKEN_NAME.test(name)) throw new Error(`entry ${i + 1}: the name must match ${TOKEN_NAME.source}`);
-    if (scope !== "read" && scope !== "write") throw new Error(`entry ${i + 1}: the scope must be read or write`);
-    if (secret === "") throw new Error(`entry ${i + 1}: the token is empty`);
-    if (declared.some((t) => t.name === name)) throw new Error(`entry ${i + 1}: its name is used twice`);
-    declared.push({ name, scope, secret });
+    const where = `entry ${i + 1}`;
+    if (!TOKEN_NAME.test(name)) throw new Error(`${where}: the name must match ${TOKEN_NAME.source}`);
+    if (scope !== "read" && scope !== "write") throw new Error(`${where}: the scope must be read or write`);
+    if (secret === "") throw new Error(`${where}: the token is empty`);
+    if (unpresentable(secret)) throw new Error(`${where}: the token starts or ends with a space`);
+    if (declared.some((t) => t.name === name)) throw new Error(`${where}: its name is used twice`);
+    // One token under two names or scopes would silently be the first one's.
+    const twin = declared.find((t) => t.secret === secret);
+    if (twin !== undefined) throw new Error(`${where}: its token is also ${twin.where}`);
+    declared.push({ name, scope, secret, where: `entry ${i + 1}'s` });
   });
   return declared;
+}
+
+/**
+ * Whether a token starts or ends with whitespace, which no request can present: HTTP
+ * trims it from the `Authorization` value, and the Bearer scheme's spaces before it.
+ */
+function unpresentable(secret: string): boolean {
+  return /^\s|\s$/.test(secret);
 }
 
 async function digested(declared: (AdminIdentity & { secret: string })[]): Promise<Token[]> {
@@ -69,7 +86,10 @@ export async function authenticate(
 ): Promise<AdminIdentity> {
   const configured = tokensOf(env);
   if (configured instanceof Error) {
-    throw new ExperimentError("admin_disabled", "the admin API is disabled: ADMIN_TOKENS is malformed (see the log)");
+    throw new ExperimentError(
+      "admin_disabled",
+      "the admin API is disabled: ADMIN_TOKEN or ADMIN_TOKENS is malformed (see the log)",
+    );
   }
   const tokens = await configured;
   if (tokens.length === 0) {
@@ -123,7 +143,7 @@ function digest(text: string): Promise<ArrayBuffer> {
  * what can be trusted; the header only says which person or job used it.
  */
 export function historyActor(request: Request, identity: AdminIdentity): string {
-  const declared = request.headers.get("x-admin-actor");
+  const declared = strictHeader(request, "X-Admin-Actor");
   if (declared === null || declared === "") return identity.name;
   if (!isValidLabel(declared, LIMITS.maxAdminActorChars)) {
     throw ExperimentError.invalidRequest(
