@@ -12,6 +12,7 @@ export const PROBLEMS: Record<ErrorCode, { status: number; title: string; header
   not_found: { status: 404, title: "Not found" },
   method_not_allowed: { status: 405, title: "Method not allowed" },
   payload_too_large: { status: 413, title: "Payload too large" },
+  unsupported_media_type: { status: 415, title: "Unsupported media type" },
   not_running: { status: 409, title: "Experiment not running" },
   archived: { status: 409, title: "Experiment archived" },
   excluded_by_group: { status: 409, title: "Excluded by mutual exclusion group" },

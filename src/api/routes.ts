@@ -17,6 +17,8 @@ export interface RouteSpec {
   description?: string;
   /** `public`: anyone; `read` and `write`: an admin bearer token. */
   access: "public" | "read" | "write";
+  /** Pages on the origins in `CORS_ORIGINS` may call it from a browser (public routes only). */
+  cors?: true;
   params?: Schema;
   query?: Schema;
   body?: Schema;
@@ -57,6 +59,7 @@ export const ROUTES = {
     summary: "The variant an actor sees in one experiment",
     description: RULES,
     access: "public",
+    cors: true,
     params: s.AssignParams,
     query: s.AssignQuery,
     responses: { 200: { description: "The assignment", schema: s.AssignResponse } },
@@ -79,9 +82,10 @@ export const ROUTES = {
       "evaluated in the order given (which decides the experiment of an exclusion group an unassigned actor " +
       `lands in). ${ACTOR}`,
     access: "public",
+    cors: true,
     body: s.BatchAssignBody,
     responses: { 200: { description: "One entry per experiment", schema: s.BatchAssignResponse } },
-    errors: ["payload_too_large"],
+    errors: ["payload_too_large", "unsupported_media_type"],
   },
   listExperiments: {
     method: "GET",
@@ -109,7 +113,14 @@ export const ROUTES = {
     params: s.ExperimentParams,
     body: s.DefineBody,
     responses: { 200: config("Definition replaced"), 201: config("Draft created") },
-    errors: ["archived", "invalid_config", "variant_in_use", "group_locked", "payload_too_large"],
+    errors: [
+      "archived",
+      "invalid_config",
+      "variant_in_use",
+      "group_locked",
+      "payload_too_large",
+      "unsupported_media_type",
+    ],
   },
   startExperiment: {
     method: "POST",
@@ -128,7 +139,7 @@ export const ROUTES = {
     params: s.ExperimentParams,
     body: s.ConcludeBody,
     responses: { 200: config("Concluded") },
-    errors: ["not_found", "archived", "invalid_config", "payload_too_large"],
+    errors: ["not_found", "archived", "invalid_config", "payload_too_large", "unsupported_media_type"],
   },
   archiveExperiment: {
     method: "POST",
@@ -147,7 +158,15 @@ export const ROUTES = {
     params: s.ExperimentParams,
     body: s.WeightsBody,
     responses: { 200: config("Reweighted") },
-    errors: ["not_found", "not_running", "archived", "invalid_config", "variant_in_use", "payload_too_large"],
+    errors: [
+      "not_found",
+      "not_running",
+      "archived",
+      "invalid_config",
+      "variant_in_use",
+      "payload_too_large",
+      "unsupported_media_type",
+    ],
   },
   setCoverage: {
     method: "PUT",
@@ -157,7 +176,7 @@ export const ROUTES = {
     params: s.ExperimentParams,
     body: s.CoverageBody,
     responses: { 200: config("Coverage set") },
-    errors: ["not_found", "not_running", "archived", "invalid_config", "payload_too_large"],
+    errors: ["not_found", "not_running", "archived", "invalid_config", "payload_too_large", "unsupported_media_type"],
   },
   history: {
     method: "GET",
@@ -201,7 +220,7 @@ export const ROUTES = {
     params: s.ExperimentActorParams,
     body: s.OverrideBody,
     responses: { 200: { description: "The override", schema: s.OverrideSet } },
-    errors: ["not_found", "archived", "invalid_config", "payload_too_large"],
+    errors: ["not_found", "archived", "invalid_config", "payload_too_large", "unsupported_media_type"],
   },
   removeOverride: {
     method: "DELETE",

@@ -11,6 +11,7 @@ import {
   isValidActor,
   LIMITS,
   NAME_PATTERN,
+  NO_CONTROL_PATTERN,
   type OverrideEntry,
   RESERVED_ATTRIBUTE_NAMES,
   TARGETING_LIMITS,
@@ -42,6 +43,23 @@ export const ExperimentName = v.pipe(
   }),
 );
 
+/**
+ * A name that travels as an identifier (a variant's; metrics', layers', … as they come):
+ * the engine checks it (`identifierProblem`: `422 invalid_config` with the field's
+ * pointer in `errors`); here it is documented from the same rule.
+ */
+function identifier(maxChars: number, description: string) {
+  return v.pipe(
+    v.string("must be a string"),
+    v.metadata({
+      minLength: 1,
+      maxLength: maxChars,
+      pattern: NO_CONTROL_PATTERN.source,
+      description: `${description}; no control characters (C0, DEL, C1) nor surrounding white space ${config422}`,
+    }),
+  );
+}
+
 export const Actor = v.pipe(
   v.string("must be a string"),
   v.check(
@@ -59,10 +77,7 @@ const ExperimentState = v.picklist(["draft", "running", "concluded", "archived"]
 
 const VariantInput = v.strictObject(
   {
-    name: v.pipe(
-      v.string("must be a string"),
-      v.metadata({ minLength: 1, maxLength: LIMITS.maxVariantNameChars, description: `Unique ${config422}` }),
-    ),
+    name: identifier(LIMITS.maxVariantNameChars, "Unique"),
     weight: v.pipe(
       v.number("must be a number"),
       v.metadata({
@@ -191,7 +206,7 @@ export const WeightsBody = v.strictObject({ variants: Variants });
 export const OverrideBody = v.strictObject({ variant: v.string("must be a string") });
 
 export const BatchAssignBody = v.strictObject({
-  actor: v.nullish(Actor),
+  actor: v.optional(Actor),
   attributes: v.optional(Attributes),
   experiments: v.optional(
     v.pipe(

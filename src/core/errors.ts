@@ -22,6 +22,7 @@ export type ErrorCode =
   | "forbidden"
   | "method_not_allowed"
   | "payload_too_large"
+  | "unsupported_media_type"
   | "admin_disabled"
   | "internal";
 
@@ -46,7 +47,7 @@ export class ExperimentError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    /** For `invalid_request`: every offending field, when known. */
+    /** For `invalid_request`, and `invalid_config` in an identifier: every offending field, when known. */
     readonly errors: readonly FieldError[] = [],
   ) {
     super(message);
@@ -77,8 +78,8 @@ export class ExperimentError extends Error {
       `experiment '${experiment}' has no assignable variant (all weights are zero)`,
     );
   }
-  static invalidConfig(detail: string): ExperimentError {
-    return new ExperimentError("invalid_config", detail);
+  static invalidConfig(detail: string, errors: readonly FieldError[] = []): ExperimentError {
+    return new ExperimentError("invalid_config", detail, errors);
   }
   static variantInUse(variant: string): ExperimentError {
     return new ExperimentError(
@@ -112,14 +113,18 @@ export class ExperimentError extends Error {
 export interface ErrorData {
   code: ErrorCode;
   message: string;
+  /** The offending fields, when the error names any (absent otherwise). */
+  errors?: FieldError[];
 }
 
 export function toErrorData(error: ExperimentError): ErrorData {
-  return { code: error.code, message: error.message };
+  const data: ErrorData = { code: error.code, message: error.message };
+  if (error.errors.length > 0) data.errors = [...error.errors];
+  return data;
 }
 
 export function fromErrorData(data: ErrorData): ExperimentError {
-  return new ExperimentError(data.code, data.message);
+  return new ExperimentError(data.code, data.message, data.errors);
 }
 
 /**

@@ -42,6 +42,12 @@ export interface Env {
   STICKY_SECRET?: string;
   /** Secret: the previous `STICKY_SECRET`, still accepted while tokens signed with it expire. */
   STICKY_SECRET_PREVIOUS?: string;
+  /**
+   * Origins whose pages may call the public assignment routes from a browser (CORS, with
+   * credentials), comma-separated: `https://shop.example.com,http://localhost:5173`.
+   * Unset or empty: none. Admin routes never answer another origin.
+   */
+  CORS_ORIGINS?: string;
   /** `1`: responses carry `X-Edge-Calls` and `X-Exposures` (internal topology; off in production). */
   DEBUG_HEADERS?: string;
 }

@@ -250,6 +250,47 @@ const cases: Case[] = [
     400,
     "invalid_request",
   ],
+  [
+    "a JSON key given twice (the last would win silently)",
+    () => call("POST", "/v1/assign", { body: '{"actor":"u","actor":"v"}' }),
+    400,
+    "invalid_request",
+  ],
+  ["a null actor in the batch", () => call("POST", "/v1/assign", { body: { actor: null } }), 400, "invalid_request"],
+  [
+    "a form body",
+    () =>
+      call("POST", "/v1/assign", {
+        body: '{"actor":"u"}',
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+      }),
+    415,
+    "unsupported_media_type",
+  ],
+  [
+    "a text/plain body (what a page may send to another origin without a preflight)",
+    () => call("POST", "/v1/assign", { body: '{"actor":"u"}', headers: { "content-type": "text/plain" } }),
+    415,
+    "unsupported_media_type",
+  ],
+  [
+    "an XML definition",
+    () =>
+      admin("PUT", `/experiments/${DRAFT}`, "<variants/>", {
+        "content-type": "application/xml",
+      }),
+    415,
+    "unsupported_media_type",
+  ],
+  [
+    "JSON declared in another charset",
+    () =>
+      admin("PUT", `/experiments/${DRAFT}`, JSON.stringify(fiftyFifty), {
+        "content-type": "application/json; charset=iso-8859-1",
+      }),
+    415,
+    "unsupported_media_type",
+  ],
   ["an unknown admin route", () => call("GET", "/v1/admin/nothing", { headers: bearer }), 404, "not_found"],
 ];
 
@@ -287,10 +328,11 @@ describe("bad input", () => {
 
 describe("a method a route does not take", () => {
   it.each([
-    ["DELETE", "/v1/assign", "POST"],
-    ["PUT", `/v1/assign/${RUNNING}`, "GET"],
-    ["DELETE", `/v1/admin/experiments/${RUNNING}`, "GET, PUT"],
-    ["HEAD", `/v1/admin/experiments/${RUNNING}/overrides/qa:1`, "PUT, DELETE"],
+    ["DELETE", "/v1/assign", "POST, OPTIONS"],
+    ["PUT", `/v1/assign/${RUNNING}`, "GET, HEAD, OPTIONS"],
+    ["DELETE", `/v1/admin/experiments/${RUNNING}`, "GET, PUT, HEAD, OPTIONS"],
+    ["HEAD", `/v1/admin/experiments/${RUNNING}/overrides/qa:1`, "PUT, DELETE, OPTIONS"],
+    ["PATCH", "/openapi.json", "GET, HEAD, OPTIONS"],
   ])("%s %s → 405 with Allow: %s", async (method, path, allowed) => {
     const response = await call(method, path, { headers: bearer });
     expect(response.status).toBe(405);
@@ -322,6 +364,16 @@ describe("invalid requests name the offending fields", () => {
       "a bad experiment name in a batch",
       () => call("POST", "/v1/assign", { body: { actor: "u", experiments: ["ok", "bad:name"] } }),
       [{ pointer: "/experiments/1", detail: expect.stringContaining("must match") }],
+    ],
+    [
+      "a key given twice, deep in the body",
+      () =>
+        admin(
+          "PUT",
+          "/experiments/err-fields",
+          '{"variants":[{"name":"a","weight":1},{"name":"b","weight":1,"\\u0077eight":2}]}',
+        ),
+      [{ pointer: "/variants/1/weight", detail: "the key is given twice" }],
     ],
     [
       "a missing winner",

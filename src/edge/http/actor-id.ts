@@ -1,14 +1,21 @@
 import { ExperimentError, isValidActor, LIMITS } from "../../core";
 import { hasReplacement, strictHeader } from "./header";
 
-const COOKIE = "exp_actor";
-/** The cookies' attributes: a year, the whole site, never readable by scripts. */
-const COOKIE_ATTRIBUTES = "Path=/; Max-Age=31536000; HttpOnly; Secure; SameSite=Lax";
+const ACTOR_COOKIE = "exp_actor";
+/**
+ * The cookies' attributes: a year, the whole site, never readable by scripts. `SameSite`
+ * is `Lax`, except in answers to a page on an origin that `CORS_ORIGINS` lists: that page
+ * may be on another site, where a `Lax` cookie is neither stored nor sent, so those get
+ * `None` (with `Secure`, which browsers require of it).
+ */
+function cookie(name: string, value: string, crossOrigin: boolean): string {
+  return `${name}=${value}; Path=/; Max-Age=31536000; HttpOnly; Secure; SameSite=${crossOrigin ? "None" : "Lax"}`;
+}
 
 export interface ResolvedActor {
   actor: string;
-  /** A `Set-Cookie` value when the actor is a new anonymous visitor. */
-  setCookie: string | null;
+  /** Whether the actor is a new anonymous visitor, whom the response gives the cookie (`actorCookie`). */
+  anonymous: boolean;
 }
 
 /**
@@ -21,16 +28,17 @@ export interface ResolvedActor {
  * @throws {ExperimentError} `invalid_request` for a header actor outside the limits or not valid UTF-8
  */
 export function resolveActor(request: Request, explicit: string | null | undefined): ResolvedActor {
-  if (explicit !== undefined && explicit !== null) return { actor: explicit, setCookie: null };
+  if (explicit !== undefined && explicit !== null) return { actor: explicit, anonymous: false };
   const header = strictHeader(request, "X-Actor-Id");
-  if (header !== null) return { actor: checkedHeader(header), setCookie: null };
-  const cookie = cookieValue(request.headers.get("cookie"), COOKIE);
-  if (cookie !== null && isValidActor(cookie)) return { actor: cookie, setCookie: null };
-  const actor = `anon:${crypto.randomUUID()}`;
-  return {
-    actor,
-    setCookie: `${COOKIE}=${encodeURIComponent(actor)}; ${COOKIE_ATTRIBUTES}`,
-  };
+  if (header !== null) return { actor: checkedHeader(header), anonymous: false };
+  const cookie = cookieValue(request.headers.get("cookie"), ACTOR_COOKIE);
+  if (cookie !== null && isValidActor(cookie)) return { actor: cookie, anonymous: false };
+  return { actor: `anon:${crypto.randomUUID()}`, anonymous: true };
+}
+
+/** The `Set-Cookie` value that gives a new anonymous visitor its id. */
+export function actorCookie(actor: string, crossOrigin: boolean): string {
+  return cookie(ACTOR_COOKIE, encodeURIComponent(actor), crossOrigin);
 }
 
 function checkedHeader(actor: string): string {
@@ -51,8 +59,8 @@ export function presentedStickyToken(request: Request): string | null {
 }
 
 /** The `Set-Cookie` value that carries a new sticky token (the same attributes as `exp_actor`). */
-export function stickyCookie(token: string): string {
-  return `${STICKY_COOKIE}=${token}; ${COOKIE_ATTRIBUTES}`;
+export function stickyCookie(token: string, crossOrigin: boolean): string {
+  return cookie(STICKY_COOKIE, token, crossOrigin);
 }
 
 /**

@@ -17,7 +17,8 @@ export interface RequestContext {
   requestId: string;
   /** What an exposure carries: the client's `X-Request-Id`, else `CF-Ray`, else null. */
   exposureRequestId: string | null;
-  setCookie: string | null;
+  /** A new anonymous actor, whom the response gives the `exp_actor` cookie. */
+  newActor: string | null;
   /** A new sticky token for the client (`exp_sticky` cookie and `X-Experiment-Sticky` header). */
   stickyToken: string | null;
   /** The admin token that authenticated this request (admin routes only). */
@@ -36,7 +37,7 @@ export function createContext(request: Request): RequestContext {
     query: null,
     requestId: clientId ?? crypto.randomUUID(),
     exposureRequestId: clientId ?? request.headers.get("cf-ray"),
-    setCookie: null,
+    newActor: null,
     stickyToken: null,
     admin: null,
     exposures: null,

@@ -22,8 +22,8 @@ export function assignHandlers(assigner: EdgeAssigner): Handlers<"assign" | "ass
     callerAttributes: Attributes,
     experiments: readonly string[] | null,
   ) {
-    const { actor, setCookie } = resolveActor(request, explicitActor);
-    request.context.setCookie = setCookie;
+    const { actor, anonymous } = resolveActor(request, explicitActor);
+    if (anonymous) request.context.newActor = actor;
     const requestId = request.context.exposureRequestId;
     const stickyToken = presentedStickyToken(request);
     const answer = await assigner.assign(env, ctx, {
