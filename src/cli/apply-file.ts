@@ -3,7 +3,7 @@ import { parseDocument } from "yaml";
 import { DefineBody, ExperimentName } from "../api/schemas";
 import type { ExperimentState } from "../core";
 import { UsageError } from "./errors";
-import type { DesiredExperiment } from "./plan";
+import { type DesiredExperiment, declarationProblem } from "./plan";
 
 const STATES = ["draft", "running", "concluded", "archived"] as const satisfies readonly ExperimentState[];
 
@@ -28,7 +28,8 @@ const ApplyFile = v.strictObject({
  *
  * @param source the file's name, for the messages
  * @throws {UsageError} for YAML that does not parse, a shape the schema refuses (every
- *   offending field named), or a name given twice
+ *   offending field named), a name given twice, or an experiment the Worker's rules
+ *   refuse whatever is stored ({@link declarationProblem}: every one named)
  */
 export function parseApplyFile(text: string, source: string): DesiredExperiment[] {
   const document = parseDocument(text);
@@ -41,11 +42,17 @@ export function parseApplyFile(text: string, source: string): DesiredExperiment[
     throw new UsageError(`${source} is not a valid experiments file:\n${issues.join("\n")}`);
   }
   const seen = new Set<string>();
-  return parsed.output.experiments.map(({ name, state, winner, ...definition }) => {
+  const desired = parsed.output.experiments.map(({ name, state, winner, ...definition }): DesiredExperiment => {
     if (seen.has(name)) throw new UsageError(`${source}: experiment '${name}' is declared more than once`);
     seen.add(name);
     return { name, definition, ...(state === undefined ? {} : { state }), ...(winner === undefined ? {} : { winner }) };
   });
+  const refused = desired.flatMap((want, i) => {
+    const problem = declarationProblem(want);
+    return problem === null ? [] : [`  experiments[${i}] (${want.name}): ${problem}`];
+  });
+  if (refused.length > 0) throw new UsageError(`${source} is not a valid experiments file:\n${refused.join("\n")}`);
+  return desired;
 }
 
 /** `experiments[0].variants[1].weight`. */

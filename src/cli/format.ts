@@ -109,19 +109,36 @@ export function experimentDetails(config: ExperimentConfig): string {
   return `${details}\n${variants}\n${targeting}`;
 }
 
-/** How `create` words each field of a definition, in the order the definition has them. */
-const DEFINITION_FIELDS: { [K in keyof FullDefinition]: [label: string, text: (config: ExperimentConfig) => string] } =
-  {
-    variants: ["variants", (c) => variantsText(c.variants)],
-    description: ["description", (c) => (c.description === null ? "-" : JSON.stringify(c.description))],
-    exclusion_group: ["group", (c) => c.exclusion_group ?? "-"],
-    targeting: [
-      "targeting",
-      (c) => (c.targeting.length === 0 ? "everyone" : c.targeting.map(conditionText).join("; ")),
-    ],
-    coverage: ["coverage", (c) => String(c.coverage)],
-    hash_version: ["hash version", (c) => String(c.hash_version)],
-  };
+/**
+ * How `create` and `apply` word each field of a definition, in the order the definition
+ * has them; a stored config is one too.
+ */
+const DEFINITION_FIELDS: {
+  [K in keyof FullDefinition]: [label: string, text: (definition: FullDefinition) => string];
+} = {
+  variants: ["variants", (c) => variantsText(c.variants)],
+  description: ["description", (c) => (c.description === null ? "-" : JSON.stringify(c.description))],
+  exclusion_group: ["group", (c) => c.exclusion_group ?? "-"],
+  targeting: ["targeting", (c) => (c.targeting.length === 0 ? "everyone" : c.targeting.map(conditionText).join("; "))],
+  coverage: ["coverage", (c) => String(c.coverage)],
+  hash_version: ["hash version", (c) => String(c.hash_version)],
+};
+
+/**
+ * What a new experiment's definition applies, the defaults of the fields it leaves out
+ * included: `control=50 treatment=50 | group checkout | targeting country in DE,FR |
+ * coverage 2500 | hash version 1`. The group only when there is one; the description,
+ * which decides nothing about who sees what, never.
+ */
+export function definitionText(definition: FullDefinition): string {
+  const fields: (keyof FullDefinition)[] = ["targeting", "coverage", "hash_version"];
+  if (definition.exclusion_group !== null) fields.unshift("exclusion_group");
+  const labelled = fields.map((field) => {
+    const [label, text] = DEFINITION_FIELDS[field];
+    return `${label} ${text(definition)}`;
+  });
+  return [variantsText(definition.variants), ...labelled].join(" | ");
+}
 
 /**
  * What a definition `PUT` changed, field by field: `["coverage", "2500 → 10000"]`. A

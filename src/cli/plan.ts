@@ -36,7 +36,7 @@ export const DEFINITION_DEFAULTS: Omit<FullDefinition, "variants"> = {
   hash_version: 1,
 };
 
-/** Fields the Worker fixes once an experiment has run (`group_locked`, `hash_locked`). */
+/** Fields the Worker fixes unless the experiment is a draft that never ran (`group_locked`, `hash_locked`). */
 const LOCKED_ONCE_RUN: readonly (keyof FullDefinition)[] = ["exclusion_group", "hash_version"];
 
 /** One experiment as a file declares it. */
@@ -125,7 +125,8 @@ function planOne(current: ExperimentConfig | null, want: DesiredExperiment): Ste
       if (from === "archived") return `archived experiments cannot change (${changed.join(", ")} differ)`;
       const locked = changed.find((field) => LOCKED_ONCE_RUN.includes(field));
       if (locked !== undefined && hasRun(current)) {
-        return `${locked} cannot change once the experiment has run (${String(current[locked] ?? "none")} → ${String(full[locked] ?? "none")})`;
+        // In the Worker's terms: a draft concluded directly never ran, and is locked all the same.
+        return `${locked} can only change while the experiment is a draft that never ran (${String(current[locked] ?? "none")} → ${String(full[locked] ?? "none")})`;
       }
       const enrolling = from === "draft" || from === "running";
       const only = changed.length === 1 ? changed[0] : undefined;
@@ -154,7 +155,8 @@ function transitionStep(
   if (from === "archived") return to === "archived" ? null : `archived is final (archived → ${to})`;
   switch (to) {
     case "draft":
-      return from === "draft" ? null : `an experiment that has run cannot go back to draft (${from} → draft)`;
+      // Not "it has run": `conclude` takes a draft as it is, and that one never ran.
+      return from === "draft" ? null : `no call brings an experiment back to draft (${from} → draft)`;
     case "running":
       return from === "running" ? null : { kind: "start", name };
     case "concluded":
@@ -167,8 +169,28 @@ function transitionStep(
 }
 
 /**
- * What the Worker would refuse about the experiment the file describes, checked with the
- * engine's own rules before any call, so that an invalid file changes nothing.
+ * What the Worker's rules refuse about an experiment as a file declares it, whatever is
+ * stored: its definition, a state and winner that do not go together (`concluded`
+ * without a winner, a winner with another state), a winner that is not one of its
+ * variants. Null when nothing. `apply` checks every entry so before anything is sent
+ * (exit 2); what depends on what is stored is the plan's (`impossible`, exit 1).
+ *
+ * @example
+ * declarationProblem({ name: "a", definition: { variants: [] } })
+ * // "an experiment needs at least one variant"
+ */
+export function declarationProblem(want: DesiredExperiment): string | null {
+  const { state, winner } = want;
+  // Without a state, the current one is kept: whether a winner fits depends on it.
+  if (state === undefined) return configProblem(want.name, fullDefinition(want.definition));
+  return invalidity(want.name, fullDefinition(want.definition), state, winner);
+}
+
+/**
+ * What the Worker would refuse about experiment `name` in state `to` with `winner`,
+ * checked with the engine's own rules before any call, so that an invalid file changes
+ * nothing. The planner checks the state and winner in force (a file that names no state
+ * keeps the current ones), {@link declarationProblem} those the file names.
  */
 function invalidity(name: string, full: FullDefinition, to: ExperimentState, winner: string | undefined) {
   if (to === "concluded" && winner === undefined) return "state concluded needs a winner";

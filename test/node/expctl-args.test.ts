@@ -249,14 +249,37 @@ experiments:
     expect(() => parseApplyFile(twice, "x.yaml")).toThrow("experiment 'a' is declared more than once");
   });
 
+  it("names every experiment the Worker's rules refuse whatever is stored, in the engine's words", () => {
+    const text =
+      "experiments:\n  - {name: a, variants: []}\n  - {name: b, variants: [{name: x, weight: 1}]}\n" +
+      "  - {name: c, variants: [{name: x, weight: 1}], state: concluded, winner: y}\n";
+    expect(() => parseApplyFile(text, "x.yaml")).toThrow(
+      new UsageError(
+        "x.yaml is not a valid experiments file:\n" +
+          "  experiments[0] (a): an experiment needs at least one variant\n" +
+          "  experiments[2] (c): 'y' is not a configured variant of experiment 'c'",
+      ),
+    );
+  });
+
+  it("leaves a winner without a state to the plan, which knows the state it keeps", () => {
+    const text = "experiments:\n  - {name: a, variants: [{name: x, weight: 1}], winner: x}\n";
+    expect(parseApplyFile(text, "x.yaml")).toEqual([
+      { name: "a", definition: { variants: [{ name: "x", weight: 1 }] }, winner: "x" },
+    ]);
+  });
+
   it("refuses a file without an experiments list", () => {
     expect(() => parseApplyFile("", "x.yaml")).toThrow(UsageError);
     expect(() => parseApplyFile("experiments: {}", "x.yaml")).toThrow("must be a list of experiments");
   });
 });
 
-/** Runs the command line in process against a fake fetch answering from `answers` in turn (the last repeats). */
-async function expctl(argv: string[], answers: (() => Response)[] = [], env: Record<string, string> = {}) {
+/**
+ * Runs the command line in process against a fake fetch answering from `answers` in turn
+ * (the last repeats); `input` is what any file it reads holds, standard input included.
+ */
+async function expctl(argv: string[], answers: (() => Response)[] = [], env: Record<string, string> = {}, input = "") {
   const sent: { method: string; url: string; headers: Record<string, string> }[] = [];
   let stdout = "";
   let stderr = "";
@@ -274,8 +297,8 @@ async function expctl(argv: string[], answers: (() => Response)[] = [], env: Rec
     stderr: (text) => {
       stderr += text;
     },
-    readFile: async () => "",
-    readStdin: async () => "",
+    readFile: async () => input,
+    readStdin: async () => input,
     fetch,
   });
   return { code, stdout, stderr, sent };
@@ -361,6 +384,33 @@ describe("the command line refuses, with exit 2 and nothing sent", () => {
     ]) {
       expect(outcome).toMatchObject({ code: 2, stdout: "", sent: [] });
       expect(outcome.stderr).toContain("--admin-actor (or EXPCTL_ADMIN_ACTOR) must be at most 128 characters");
+    }
+  });
+
+  it.each([
+    ["variants: []", "an experiment needs at least one variant"],
+    ["variants: [{name: x, weight: 1}, {name: x, weight: 2}]", "duplicate variant name: 'x'"],
+    ["variants: [{name: ' x', weight: 1}]", "without surrounding white space"],
+    ["variants: [{name: x, weight: 4294967296}]", "weight of variant 'x' must be an integer in [0, 4294967295]"],
+    ["variants: [{name: x, weight: 1}], hash_version: 3", "hash_version must be 1"],
+    ["variants: [{name: x, weight: 1}], targeting: [{attribute: c, operator: equals, values: [DE]}]", "equals"],
+    ["variants: [{name: x, weight: 1}], state: concluded", "state concluded needs a winner"],
+    [
+      "variants: [{name: x, weight: 1}], state: concluded, winner: ghost",
+      "'ghost' is not a configured variant of experiment 'tg'",
+    ],
+    ["variants: [{name: x, weight: 1}], state: running, winner: x", "a winner is only for state concluded"],
+  ])("an apply file whose definition the Worker's rules refuse whatever is stored: {%s}", async (fields, message) => {
+    const file = `experiments:\n  - {name: ok, variants: [{name: x, weight: 1}]}\n  - {name: tg, ${fields}}\n`;
+    for (const argv of [
+      ["apply", "-f", "x.yaml"],
+      ["apply", "-f", "x.yaml", "--dry-run"],
+      ["apply", "-f", "-"],
+    ]) {
+      const outcome = await expctl(argv, [json(200, { experiments: [] })], {}, file);
+      expect(outcome).toMatchObject({ code: 2, stdout: "", sent: [] });
+      expect(outcome.stderr).toContain(message);
+      expect(outcome.stderr).toContain("experiments[1] (tg): ");
     }
   });
 

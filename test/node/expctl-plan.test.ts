@@ -1,5 +1,6 @@
 // `expctl apply`'s planner, without HTTP: current configs + a file's experiments → steps.
 import { describe, expect, it } from "vitest";
+import { stepLine } from "../../src/cli/commands/apply";
 import { type DesiredExperiment, plan, sameJson } from "../../src/cli/plan";
 import type { ExperimentConfig } from "../../src/client";
 import { experimentConfig } from "../../src/core";
@@ -213,6 +214,22 @@ describe("apply's planner", () => {
       expect(reasonFor([concluded], want("a", { state: "draft" }))).toContain("concluded → draft");
     });
 
+    it("refuses to bring a draft concluded directly back to draft, without saying that it has run", () => {
+      // `conclude` takes a draft as it is (the reference's conclude()): it never started.
+      const concludedDraft = stored("a", { state: "concluded", winner: "control", started_at_secs: null });
+      expect(reasonFor([concludedDraft], want("a", { state: "draft" }))).toBe(
+        "no call brings an experiment back to draft (concluded → draft)",
+      );
+    });
+
+    it("refuses a new group or hash version for a draft concluded directly, in the Worker's terms", () => {
+      const concludedDraft = stored("a", { state: "concluded", winner: "control", started_at_secs: null });
+      const desired = want("a", { definition: { variants: FIFTY, exclusion_group: "checkout" } });
+      expect(reasonFor([concludedDraft], desired)).toBe(
+        "exclusion_group can only change while the experiment is a draft that never ran (none → checkout)",
+      );
+    });
+
     it("refuses any state out of archived", () => {
       expect(reasonFor([stored("a", { state: "archived" })], want("a", { state: "running" }))).toContain(
         "archived → running",
@@ -249,15 +266,17 @@ describe("apply's planner", () => {
       );
     });
 
-    it("refuses to change the exclusion group once the experiment has run", () => {
+    it("refuses to change the exclusion group unless the experiment is a draft that never ran", () => {
       const desired = want("a", { definition: { variants: FIFTY, exclusion_group: "checkout" } });
-      expect(reasonFor([stored("a", { state: "running" })], desired)).toContain("exclusion_group cannot change");
+      expect(reasonFor([stored("a", { state: "running" })], desired)).toContain(
+        "exclusion_group can only change while the experiment is a draft that never ran",
+      );
     });
 
-    it("refuses to change the hash version once the experiment has run", () => {
+    it("refuses to change the hash version unless the experiment is a draft that never ran", () => {
       const desired = want("a", { definition: { variants: FIFTY, hash_version: 2 } });
       expect(reasonFor([stored("a", { state: "concluded", winner: "control" })], desired)).toBe(
-        "hash_version cannot change once the experiment has run (1 → 2)",
+        "hash_version can only change while the experiment is a draft that never ran (1 → 2)",
       );
     });
 
@@ -265,6 +284,42 @@ describe("apply's planner", () => {
       const result = plan([stored("a", { state: "running" })], [want("a", { state: "draft" }), want("b")]);
       expect(result.impossible.map((i) => i.name)).toEqual(["a"]);
       expect(result.steps.map((s) => `${s.kind} ${s.name}`)).toEqual(["create b"]);
+    });
+  });
+
+  describe("plan lines", () => {
+    it("says what a create applies: variants, group, targeting, coverage and hash version", () => {
+      const definition = {
+        variants: FIFTY,
+        description: "New checkout flow",
+        exclusion_group: "checkout",
+        targeting: [
+          { attribute: "country", operator: "in", values: ["DE", "FR"], case_insensitive: false },
+          { attribute: "email", operator: "ends_with", values: ["@example.com"], case_insensitive: true },
+        ],
+        coverage: 2500,
+        hash_version: 2,
+      };
+      expect(stepLine({ kind: "create", name: "checkout_v2", definition })).toBe(
+        "create     checkout_v2: control=50 treatment=50 | group checkout | " +
+          "targeting country in DE,FR; email ends_with/i @example.com | coverage 2500 | hash version 2",
+      );
+    });
+
+    it("names the defaults a create applies for the fields the file leaves out", () => {
+      expect(stepLine({ kind: "create", name: "a", definition: { variants: [{ name: "x", weight: 1 }] } })).toBe(
+        "create     a: x=1 | targeting everyone | coverage 10000 | hash version 1",
+      );
+    });
+
+    it("says what the other steps change", () => {
+      expect(stepLine({ kind: "coverage", name: "a", from: 10_000, coverage: 2500 })).toBe(
+        "coverage   a: 10000 → 2500",
+      );
+      expect(stepLine({ kind: "weights", name: "a", from: FIFTY, variants: TEN_NINETY })).toBe(
+        "weights    a: control=50 treatment=50 → control=10 treatment=90",
+      );
+      expect(stepLine({ kind: "conclude", name: "a", winner: "control" })).toBe("conclude   a: winner control");
     });
   });
 

@@ -272,9 +272,9 @@ experiments:
       expect(first).toEqual({
         code: 0,
         stdout:
-          "create     cli_apply_a: control=50 treatment=50\n" +
+          "create     cli_apply_a: control=50 treatment=50 | group cli_apply | targeting everyone | coverage 10000 | hash version 1\n" +
           "start      cli_apply_a\n" +
-          "create     cli_apply_b: control=1 treatment=1\n" +
+          "create     cli_apply_b: control=1 treatment=1 | targeting plan in pro | coverage 2500 | hash version 1\n" +
           "conclude   cli_apply_b: winner treatment\n" +
           "applied 4 step(s)\n",
         stderr: "",
@@ -327,11 +327,42 @@ experiments:
       const outcome = await expctl(["apply", "-f", path]);
       expect(outcome.code).toBe(1);
       expect(outcome.stdout).toBe(
-        "create     cli_apply_c: x=1\n" +
-          "impossible cli_apply_a: an experiment that has run cannot go back to draft (running → draft)\n",
+        "create     cli_apply_c: x=1 | targeting everyone | coverage 10000 | hash version 1\n" +
+          "impossible cli_apply_a: no call brings an experiment back to draft (running → draft)\n",
       );
       expect(outcome.stderr).toContain("nothing changed");
       await expect(client.get("cli_apply_c")).rejects.toMatchObject({ code: "not_found" });
+    });
+
+    it("concludes a draft directly, and refuses to bring it back to draft without saying that it ran", async () => {
+      const draft = file("draft.yaml", "experiments:\n  - {name: cli_apply_d, variants: [{name: x, weight: 1}]}\n");
+      expect((await expctl(["apply", "-f", draft])).code).toBe(0);
+      const concluded = file(
+        "concluded.yaml",
+        "experiments:\n  - {name: cli_apply_d, variants: [{name: x, weight: 1}], state: concluded, winner: x}\n",
+      );
+      expect(await expctl(["apply", "-f", concluded])).toEqual({
+        code: 0,
+        stdout: "conclude   cli_apply_d: winner x\napplied 1 step(s)\n",
+        stderr: "",
+      });
+      expect(await client.get("cli_apply_d")).toMatchObject({ state: "concluded", started_at_secs: null });
+      // `expctl conclude` takes a draft too.
+      await client.define("cli_conclude_d", { variants: [{ name: "x", weight: 1 }] });
+      expect((await expctl(["conclude", "cli_conclude_d", "--winner", "x"])).code).toBe(0);
+
+      for (const name of ["cli_apply_d", "cli_conclude_d"]) {
+        const path = file(
+          `${name}.yaml`,
+          `experiments:\n  - {name: ${name}, variants: [{name: x, weight: 1}], state: draft}\n`,
+        );
+        const outcome = await expctl(["apply", "-f", path]);
+        expect(outcome).toEqual({
+          code: 1,
+          stdout: `impossible ${name}: no call brings an experiment back to draft (concluded → draft)\n`,
+          stderr: "nothing changed: 1 experiment(s) cannot be brought to what the file says\n",
+        });
+      }
     });
 
     it("stops at the first call the Worker refuses, exit 1, saying what was applied before it", async () => {
@@ -370,13 +401,35 @@ experiments:
       const outcome = await expctl(["apply", "-f", "-"], { stdin: piped });
       expect(outcome).toEqual({
         code: 0,
-        stdout: "create     cli_apply_stdin: x=1\nstart      cli_apply_stdin\napplied 2 step(s)\n",
+        stdout:
+          "create     cli_apply_stdin: x=1 | targeting everyone | coverage 10000 | hash version 1\n" +
+          "start      cli_apply_stdin\napplied 2 step(s)\n",
         stderr: "",
       });
       expect(await client.get("cli_apply_stdin")).toMatchObject({ state: "running" });
       const invalid = await expctl(["apply", "-f", "-"], { stdin: "experiments: 3\n" });
       expect(invalid.code).toBe(2);
       expect(invalid.stderr).toContain("standard input is not a valid experiments file");
+    });
+
+    it("exits 2 for a definition the Worker's own rules refuse, whatever is stored, sending nothing", async () => {
+      const path = file(
+        "refused-definition.yaml",
+        "experiments:\n  - {name: cli_apply_e, variants: [{name: x, weight: 1}]}\n  - {name: cli_apply_f, variants: []}\n",
+      );
+      for (const args of [
+        ["apply", "-f", path],
+        ["apply", "-f", path, "--dry-run"],
+      ]) {
+        expect(await expctl(args)).toEqual({
+          code: 2,
+          stdout: "",
+          stderr:
+            `error: ${path} is not a valid experiments file:\n` +
+            "  experiments[1] (cli_apply_f): an experiment needs at least one variant\n",
+        });
+      }
+      await expect(client.get("cli_apply_e")).rejects.toMatchObject({ code: "not_found" });
     });
 
     it("exits 2 for a file that is not valid, or not there", async () => {

@@ -2,8 +2,8 @@ import type { Command } from "commander";
 import { ApiError, type ExperimentsClient } from "../../client";
 import { parseApplyFile } from "../apply-file";
 import { EXIT, UsageError } from "../errors";
-import { refusalText, variantsText } from "../format";
-import { type Plan, plan, type Step } from "../plan";
+import { definitionText, refusalText, variantsText } from "../format";
+import { fullDefinition, type Plan, plan, type Step } from "../plan";
 import type { Session, SessionOf } from "../session";
 
 /**
@@ -99,12 +99,15 @@ function run(client: ExperimentsClient, step: Step): Promise<unknown> {
   }
 }
 
-/** One plan line: `create     checkout_v2: control=50 treatment=50`. */
+/**
+ * One plan line: `create     checkout_v2: control=50 treatment=50 | targeting everyone |
+ * coverage 10000 | hash version 1` (a create says what it applies, defaults included).
+ */
 export function stepLine(step: Step): string {
   const verb = (word: string) => word.padEnd(10);
   switch (step.kind) {
     case "create":
-      return `${verb("create")} ${step.name}: ${variantsText(step.definition.variants)}`;
+      return `${verb("create")} ${step.name}: ${definitionText(fullDefinition(step.definition))}`;
     case "define":
       return `${verb("change")} ${step.name}: ${step.changed.join(", ")}`;
     case "weights":

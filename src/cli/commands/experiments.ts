@@ -47,7 +47,7 @@ export function experimentCommands(program: Command, sessionOf: SessionOf): void
       many(parseVariant),
     )
     .option("--description <text>", "what it tests")
-    .option("--group <name>", "exclusion group (fixed once it has run)", one(parseName))
+    .option("--group <name>", "exclusion group (can change only while a draft that never ran)", one(parseName))
     .option("--coverage <bp>", "basis points of eligible new actors that may enter (10000: all)", one(parseCoverage))
     .option("--target <condition>", "'<attribute> <operator> <v1>,<v2>' (repeat: all must hold)", many(parseTarget))
     .option(
