@@ -8,11 +8,10 @@ import { actorCookie, stickyCookie } from "./actor-id";
 import { adminOf, authenticate, requireScope } from "./auth";
 import { parseInput, readJsonObject } from "./body";
 import { createContext, type EdgeRequest } from "./context";
-import { type Cors, corsOf, preflightMethod, preflightResponse, withCorsHeaders } from "./cors";
 import { type Handler, type Handlers, json } from "./handler";
 import { problemResponse } from "./problem";
 import { queryOf } from "./query";
-import { RouteMatcher } from "./router";
+import { type Routed, routerOf, type Served } from "./router";
 import { assignHandlers } from "./routes/assign";
 import { experimentHandlers } from "./routes/experiments";
 import { openapiHandlers } from "./routes/openapi";
@@ -42,64 +41,36 @@ export function createApp(options: AppOptions = {}) {
     ...tokenHandlers,
     ...openapiHandlers,
   };
-  const matcher = new RouteMatcher<Served>();
-  // The routes a page on a listed origin may call (CORS); their paths answer preflights.
-  const corsRoutes = new RouteMatcher<true>();
+  // The table's routes by path, in its order: the router answers each path's methods together.
+  const paths = new Map<string, { route: RouteSpec; served: Served }[]>();
   for (const id of Object.keys(ROUTES) as RouteId[]) {
     const route: RouteSpec = ROUTES[id];
-    matcher.add(route.method, route.path, serve(route, handlers[id] as unknown as Handler<RouteSpec>));
-    if (route.cors) corsRoutes.add(route.method, route.path, true);
+    const served = serve(route, handlers[id] as unknown as Handler<RouteSpec>);
+    paths.set(route.path, [...(paths.get(route.path) ?? []), { route, served }]);
   }
+  const router = routerOf(paths);
 
   async function respond(request: EdgeRequest, env: Env, ctx: ExecutionContext): Promise<Response> {
-    const path = request.context.url.pathname;
-    const cors = corsRoutes.match("GET", path) === null ? null : corsOf(request, env);
-    let response: Response;
+    let routed: Routed;
     try {
-      response =
-        request.method === "OPTIONS" ? optionsResponse(request, path, cors) : await route(request, path, env, ctx);
+      // Every admin request but OPTIONS (which reveals only what the OpenAPI document
+      // publishes) presents a token first, before the route is even looked up.
+      const path = request.context.url.pathname;
+      if (request.method !== "OPTIONS" && (path === "/v1/admin" || path.startsWith("/v1/admin/"))) {
+        request.context.admin = await authenticate(request, env);
+      }
+      routed = await router.fetch(request, env, ctx);
     } catch (error) {
-      response = problemResponse(error);
+      routed = { response: problemResponse(error), cors: null };
     }
     // HEAD is GET without the body (RFC 9110 §9.3.2): the same status and headers.
-    if (request.method === "HEAD") response = new Response(null, response);
-    if (cors !== null) withCorsHeaders(response, cors);
-    return withCommonHeaders(response, request, env, cors?.origin != null);
-  }
-
-  /** Runs the route of the request's method and path; a known path with another method is 405. */
-  async function route(request: EdgeRequest, path: string, env: Env, ctx: ExecutionContext): Promise<Response> {
-    if (path === "/v1/admin" || path.startsWith("/v1/admin/")) {
-      request.context.admin = await authenticate(request, env);
-    }
-    const match = matcher.match(request.method === "HEAD" ? "GET" : request.method, path);
-    if (match === null) throw new ExperimentError("not_found", "no such route");
-    if ("value" in match) return responseOf(await match.value(request, match.params, env, ctx));
-    const allowed = allowHeader(match.allowed);
-    const response = problemResponse(
-      new ExperimentError("method_not_allowed", `this route does not support that method; it takes ${allowed}`),
-    );
-    response.headers.set("allow", allowed);
-    return response;
-  }
-
-  /**
-   * `OPTIONS`: a CORS preflight from a listed origin for a method the path takes gets
-   * the CORS answer; any other is told the path's methods in `Allow` (RFC 9110 §9.3.7),
-   * without the CORS headers, which is how a browser learns the origin is not allowed.
-   */
-  function optionsResponse(request: Request, path: string, cors: Cors | null): Response {
-    const match = matcher.match("OPTIONS", path);
-    if (match === null) throw new ExperimentError("not_found", "no such route");
-    const methods = "allowed" in match ? match.allowed : [];
-    const asked = preflightMethod(request);
-    if (cors?.origin != null && asked !== null && methods.includes(asked)) return preflightResponse(methods);
-    return new Response(null, { status: 204, headers: { allow: allowHeader(methods) } });
+    const response = request.method === "HEAD" ? new Response(null, routed.response) : routed.response;
+    return withCommonHeaders(response, request, env, routed.cors?.origin != null);
   }
 
   return {
     /** Every route served, as `METHOD /path/:param`. */
-    routes: matcher.list(),
+    routes: Object.values(ROUTES).map((route: RouteSpec) => `${route.method} ${route.path}`),
     /** Serves one request; with `DEBUG_HEADERS=1`, counts its remote calls into `X-Edge-Calls`. */
     async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
       const edgeRequest = Object.assign(request, { context: createContext(request) });
@@ -112,14 +83,6 @@ export function createApp(options: AppOptions = {}) {
   };
 }
 
-/** A route's handler behind its input parsing. */
-type Served = (
-  request: EdgeRequest,
-  params: Record<string, string>,
-  env: Env,
-  ctx: ExecutionContext,
-) => Promise<unknown>;
-
 /** Parses the route's path parameters, query and body with its schemas, then runs its handler. */
 function serve(route: RouteSpec, handler: Handler<RouteSpec>): Served {
   return async (request, params, env, ctx) => {
@@ -129,7 +92,7 @@ function serve(route: RouteSpec, handler: Handler<RouteSpec>): Served {
       query: route.query && parseInput(route.query, queryOf(request), "query"),
       body: route.body && parseInput(route.body, await readJsonObject(request), "body"),
     };
-    return handler(input as Parameters<Handler<RouteSpec>>[0], request, env, ctx);
+    return responseOf(await handler(input as Parameters<Handler<RouteSpec>>[0], request, env, ctx));
   };
 }
 
@@ -150,11 +113,6 @@ function decodedParams(params: Record<string, string>): Record<string, string> {
 /** What a handler returned as a response: data as JSON. */
 function responseOf(result: unknown): Response {
   return result instanceof Response ? result : json(result, 200);
-}
-
-/** The `Allow` value for a path whose routes take `methods`: HEAD wherever GET, and OPTIONS everywhere. */
-function allowHeader(methods: readonly string[]): string {
-  return [...methods, ...(methods.includes("GET") ? ["HEAD"] : []), "OPTIONS"].join(", ");
 }
 
 /**
