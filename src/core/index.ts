@@ -84,7 +84,7 @@ export {
   type TargetingPredicate,
   validateTargeting,
 } from "./targeting";
-export { codePoints, isValidLabel, utf8Length } from "./text";
+export { codePoints, controlProblem, identifierProblem, isValidLabel, NO_CONTROL_PATTERN, utf8Length } from "./text";
 export {
   type Assignment,
   type ChangeRecord,

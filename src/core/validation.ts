@@ -1,6 +1,6 @@
 import { ExperimentError } from "./errors";
 import { validateTargeting } from "./targeting";
-import { CONTROL, codePoints, utf8Length } from "./text";
+import { CONTROL, codePoints, controlProblem, identifierProblem, utf8Length } from "./text";
 import type { ExperimentConfig, HashVersion, VariantConfig } from "./types";
 
 /**
@@ -28,7 +28,8 @@ export const LIMITS = {
 
 /**
  * Experiment and exclusion-group names. No `:`, which would make the hashed key
- * `"<experiment>:<actor>"` ambiguous (`a:b` + `c` vs `a` + `b:c`).
+ * `"<experiment>:<actor>"` ambiguous (`a:b` + `c` vs `a` + `b:c`). Stricter than the
+ * identifier rule (`identifierProblem`): printable ASCII only, so never a control character.
  */
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
@@ -45,10 +46,11 @@ export function isValidActor(actor: string): boolean {
 
 /**
  * Checks a variant list: the reference's rules (no empty or duplicate names) plus the
- * API limits (1 to 100 variants, names of at most 64 characters without surrounding
- * white space, integer weights in `[0, 2^32 - 1]`).
+ * API limits (1 to 100 variants, names that are identifiers of at most 64 characters,
+ * integer weights in `[0, 2^32 - 1]`).
  *
- * @throws {ExperimentError} `invalid_config`, worded like the reference where it has words.
+ * @throws {ExperimentError} `invalid_config`, worded like the reference where it has
+ *   words; a bad name also names its field (`/variants/<i>/name`) in `errors`.
  */
 export function validateVariants(variants: readonly VariantConfig[]): void {
   if (variants.length === 0) throw ExperimentError.invalidConfig("an experiment needs at least one variant");
@@ -57,14 +59,9 @@ export function validateVariants(variants: readonly VariantConfig[]): void {
   }
   const seen = new Set<string>();
   for (const [i, { name, weight }] of variants.entries()) {
-    // Stored as UTF-8 (SQLite, RPC, KV), a lone surrogate would come back as U+FFFD.
-    if (!name.isWellFormed()) throw ExperimentError.invalidConfig(`variants[${i}].name is not well-formed Unicode`);
-    if (name.trim() === "") throw ExperimentError.invalidConfig("variant name must not be empty");
-    if (name !== name.trim() || codePoints(name) > LIMITS.maxVariantNameChars) {
-      throw ExperimentError.invalidConfig(
-        `variant name '${name}' must be at most ${LIMITS.maxVariantNameChars} characters without surrounding white space`,
-      );
-    }
+    const problem = identifierProblem(name, LIMITS.maxVariantNameChars);
+    if (problem !== null)
+      throw invalidField(`variant name ${problem} (variants[${i}].name)`, `/variants/${i}/name`, problem);
     if (seen.has(name)) throw ExperimentError.invalidConfig(`duplicate variant name: '${name}'`);
     seen.add(name);
     if (!Number.isInteger(weight) || weight < 0 || weight > LIMITS.maxWeight) {
@@ -76,8 +73,11 @@ export function validateVariants(variants: readonly VariantConfig[]): void {
 /** Checks a whole config as `create` receives it. @throws {ExperimentError} `invalid_config`. */
 export function validateConfig(config: ExperimentConfig): void {
   if (!isValidName(config.name)) throw ExperimentError.invalidConfig(`invalid experiment name '${config.name}'`);
-  if (config.exclusion_group !== null && !isValidName(config.exclusion_group)) {
-    throw ExperimentError.invalidConfig(`invalid exclusion group name '${config.exclusion_group}'`);
+  const group = config.exclusion_group;
+  if (group !== null && !isValidName(group)) {
+    // Control characters named as such: the pattern's words would not say what is wrong.
+    const problem = controlProblem(group) ?? `must match ${NAME_PATTERN.source}`;
+    throw invalidField(`exclusion group name ${problem}`, "/exclusion_group", problem);
   }
   if (config.description !== null) {
     if (!config.description.isWellFormed())
@@ -97,6 +97,11 @@ export function validateConfig(config: ExperimentConfig): void {
     if (winner === null) throw ExperimentError.invalidConfig("concluded experiment requires a non-empty winner");
     requireVariant(config, winner, "winner");
   }
+}
+
+/** `invalid_config` naming one field: `pointer` is where a definition's body holds it. */
+function invalidField(detail: string, pointer: string, fieldDetail: string): ExperimentError {
+  return ExperimentError.invalidConfig(detail, [{ pointer, detail: fieldDetail }]);
 }
 
 /** `hash_version`'s values, each with what it is: the rule and its messages (the CLI's too). */

@@ -15,13 +15,33 @@ export default {
   async fetch(request, env) {
     const query = new URL(request.url).searchParams;
     const experiments = query.get("via") === "http" ? overHttp(env) : env.EXPERIMENTS;
-    const answer = await experiments.assign(query.get("experiment") ?? "", query.get("actor") ?? "");
+    let answer: AssignmentAnswer;
+    try {
+      answer = await experiments.assign(query.get("experiment") ?? "", query.get("actor") ?? "");
+    } catch (error) {
+      // Refusals are data; a throw means the call itself failed (the binding or, with
+      // via=http, the route unreachable). The page is still served, without a variant.
+      console.error("assignment failed", error);
+      answer = { ok: false, error: { code: "store_unavailable", detail: "the assignment call failed" } };
+    }
     const headers: HeadersInit = answer.ok
-      ? { "x-variant": answer.variant }
-      : { "x-experiment-error": answer.error.code };
+      ? { "x-variant": headerValue(answer.variant) }
+      : { "x-experiment-error": headerValue(answer.error.code) };
     return new Response(null, { headers });
   },
 } satisfies ExportedHandler<Env>;
+
+/**
+ * A value as a header can carry it: percent-encoded UTF-8 (`encodeURIComponent`), so
+ * `control` or `v2_b.test` go as they are and `café` goes as `caf%C3%A9`; decode with
+ * `decodeURIComponent`. A variant name is any Unicode text, and a header value is bytes
+ * without NUL, CR or LF: set raw, `x\ny` (which a version before the identifier rule
+ * stored) makes `Headers` throw, answering 500, and non-ASCII text arrives mangled.
+ * `toWellFormed` first, since a lone surrogate would make the encoder throw.
+ */
+function headerValue(text: string): string {
+  return encodeURIComponent(text.toWellFormed());
+}
 
 /**
  * The same assignment through the public route (`GET /v1/assign/…` at `ASSIGN_URL`), as
