@@ -309,14 +309,16 @@ export async function detailView(ctx: ViewContext, name: string): Promise<HTMLEl
 
     const totalEnrolled = results.variants.reduce((sum, v) => sum + v.enrolled, 0);
     const totalExposures = results.variants.reduce((sum, v) => sum + v.exposures, 0);
+    const captionId = uid("results-caption");
     section.append(
       h(
         "div",
-        { class: "table-scroll" },
+        // Fits a 390 px phone; narrower, it scrolls sideways: focusable so that the keyboard can scroll it.
+        { class: "table-scroll", role: "region", "aria-labelledby": captionId, tabindex: "0" },
         h(
           "table",
           { class: "data results" },
-          h("caption", { class: "visually-hidden" }, "Results per variant"),
+          h("caption", { id: captionId, class: "visually-hidden" }, "Enrolments and exposures by variant"),
           h(
             "thead",
             null,
