@@ -1,8 +1,10 @@
 // `npm run build:dashboard` (and `prepare`, so every `npm install` / `npm ci` runs it;
-// `npm run dev` and the browser test run it too): builds the operators' dashboard into
-// dist/assets/, the directory that wrangler.toml's [assets] serves beside the Worker:
+// `npm run dev` and the browser test run it too): builds the operators' dashboard, and
+// places the OpenAPI document, into dist/assets/, the directory that wrangler.toml's
+// [assets] serves beside the Worker:
 //
 //   dist/assets/_headers                   security headers for every asset (CSP, no framing)
+//   dist/assets/openapi.json               docs/openapi.json (written by `npm run openapi`), at /openapi.json
 //   dist/assets/dashboard/index.html       the page, at /dashboard/
 //   dist/assets/dashboard/dashboard.js     src/dashboard/main.ts and the typed client, one ES module
 //   dist/assets/dashboard/dashboard.css    src/dashboard/styles.css
@@ -23,11 +25,15 @@ export const ASSETS_DIR = join(ROOT, "dist/assets");
 
 /**
  * Workers Static Assets applies these to the files it serves (not to the Worker's own
- * answers). The page loads only its own script and style sheet and talks only to its
+ * answers). The OpenAPI document is public, so any origin may read it (a Swagger UI
+ * elsewhere, say). The page loads only its own script and style sheet and talks only to its
  * own origin; it builds every element through the DOM, so it needs no inline script or
  * style attribute.
  */
-const HEADERS = `/dashboard/*
+const HEADERS = `/openapi.json
+  Access-Control-Allow-Origin: *
+  X-Content-Type-Options: nosniff
+/dashboard/*
   Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'
   X-Content-Type-Options: nosniff
   X-Frame-Options: DENY
@@ -68,6 +74,8 @@ export async function buildDashboard(outDir = ASSETS_DIR) {
 
   const files = new Map([
     ["_headers", HEADERS],
+    // Served as a file rather than bundled into the Worker, whose size it would be a third of.
+    ["openapi.json", readFileSync(join(ROOT, "docs/openapi.json"), "utf8")],
     ["dashboard/index.html", readFileSync(join(SOURCE, "index.html"), "utf8")],
     ["dashboard/favicon.svg", readFileSync(join(SOURCE, "favicon.svg"), "utf8")],
     ["dashboard/dashboard.js", js.text],

@@ -1,14 +1,15 @@
 // `npm run openapi`: writes the OpenAPI 3.1 document from the API's own definitions
-// (src/api: the route table, the valibot schemas, the error table) to
-// src/api/openapi.json, which the Worker serves at GET /openapi.json, and to
-// docs/openapi.yaml, the same document for readers. `-- --check` writes nothing and
+// (src/api: the route table, the valibot schemas, the error table) to docs/openapi.json,
+// which the static assets serve at GET /openapi.json (the asset build copies it, and
+// this script runs that build), and to docs/openapi.yaml, the same document for readers. `-- --check` writes nothing and
 // fails if either committed file differs from what would be written (CI runs it).
 import { readFileSync, writeFileSync } from "node:fs";
 import { toJsonSchema, toJsonSchemaDefs } from "@valibot/to-json-schema";
 import { stringify } from "yaml";
+import { buildDashboard } from "./build-dashboard.mjs";
 import { bundleForNode } from "./lib/bundle.mjs";
 
-const JSON_FILE = new URL("../src/api/openapi.json", import.meta.url);
+const JSON_FILE = new URL("../docs/openapi.json", import.meta.url);
 const YAML_FILE = new URL("../docs/openapi.yaml", import.meta.url);
 
 /** src/api, bundled for Node with valibot left external (the converter must see the same instance). */
@@ -152,5 +153,7 @@ if (process.argv.includes("--check")) {
 } else {
   writeFileSync(JSON_FILE, json);
   writeFileSync(YAML_FILE, yaml);
-  console.log(`openapi: wrote ${JSON_FILE.pathname} and ${YAML_FILE.pathname}`);
+  // The served copy (dist/assets/openapi.json), so that a running `wrangler dev` serves the new one.
+  await buildDashboard();
+  console.log(`openapi: wrote ${JSON_FILE.pathname} and ${YAML_FILE.pathname}, and the served copy`);
 }

@@ -19,6 +19,11 @@ export interface RouteSpec {
   access: "public" | "read" | "write";
   /** Pages on the origins in `CORS_ORIGINS` may call it from a browser (public routes only). */
   cors?: true;
+  /**
+   * Served by Workers Static Assets (dist/assets), not by the Worker: the router only
+   * answers its other methods (`OPTIONS`, `405`), and its `GET` with `404` when no asset is there.
+   */
+  asset?: true;
   params?: Schema;
   query?: Schema;
   body?: Schema;
@@ -253,9 +258,12 @@ export const ROUTES = {
     path: "/openapi.json",
     summary: "This document",
     access: "public",
+    asset: true,
     responses: { 200: { description: "The OpenAPI 3.1 document", schema: null } },
     errors: [],
   },
 } as const satisfies Record<string, RouteSpec>;
 
 export type RouteId = keyof typeof ROUTES;
+/** The routes the Worker itself answers: all but the static assets. */
+export type WorkerRouteId = { [K in RouteId]: (typeof ROUTES)[K] extends { asset: true } ? never : K }[RouteId];

@@ -3,7 +3,7 @@
 // (TRACE). A declared Content-Length over the limit is tested inside workerd
 // (body-limits.test.ts): locally, wrangler's proxy reads the whole declared body before
 // the Worker sees the request.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -187,5 +187,17 @@ describe("a CORS preflight over HTTP", () => {
     expect(listed.headers.get("access-control-allow-credentials")).toBe("true");
     const other = await ask("http://other.localhost:5173");
     expect(other.headers.get("access-control-allow-origin")).toBeNull();
+  });
+});
+
+describe("GET /openapi.json", () => {
+  it("is the committed document, served as a static asset to anyone", async () => {
+    const response = await fetch(`${dev.url}/openapi.json`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toContain("application/json");
+    expect(response.headers.get("access-control-allow-origin")).toBe("*");
+    const text = await response.text();
+    expect(JSON.parse(text)).toEqual(JSON.parse(readFileSync("docs/openapi.json", "utf8")));
+    expect(text).not.toContain(TOKEN);
   });
 });

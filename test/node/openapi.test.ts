@@ -6,7 +6,7 @@ import { Validator } from "@seriousme/openapi-schema-validator";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 
-const json = JSON.parse(readFileSync("src/api/openapi.json", "utf8"));
+const json = JSON.parse(readFileSync("docs/openapi.json", "utf8"));
 
 describe("the OpenAPI document", () => {
   it("is valid OpenAPI 3.1 by a maintained validator", async () => {

@@ -1,4 +1,4 @@
-import { ROUTES, type RouteId, type RouteSpec } from "../../api/routes";
+import { ROUTES, type RouteId, type RouteSpec, type WorkerRouteId } from "../../api/routes";
 import { ExperimentError, type ExposureSink } from "../../core";
 import { createAssigner, type EdgeAssigner } from "../assign/create";
 import type { Env } from "../env";
@@ -14,7 +14,6 @@ import { queryOf } from "./query";
 import { type Routed, routerOf, type Served } from "./router";
 import { assignHandlers } from "./routes/assign";
 import { experimentHandlers } from "./routes/experiments";
-import { openapiHandlers } from "./routes/openapi";
 import { overrideHandlers } from "./routes/overrides";
 import { resultsHandlers } from "./routes/results";
 import { tokenHandlers } from "./routes/token";
@@ -33,19 +32,19 @@ export interface AppOptions {
  * formatting, errors and the common headers happen once, here.
  */
 export function createApp(options: AppOptions = {}) {
-  const handlers: Handlers<RouteId> = {
+  const handlers: Handlers<WorkerRouteId> = {
     ...assignHandlers(options.assigner ?? createAssigner(options.exposureSink)),
     ...experimentHandlers,
     ...overrideHandlers,
     ...resultsHandlers,
     ...tokenHandlers,
-    ...openapiHandlers,
   };
   // The table's routes by path, in its order: the router answers each path's methods together.
   const paths = new Map<string, { route: RouteSpec; served: Served }[]>();
   for (const id of Object.keys(ROUTES) as RouteId[]) {
     const route: RouteSpec = ROUTES[id];
-    const served = serve(route, handlers[id] as unknown as Handler<RouteSpec>);
+    const handler = route.asset ? servedAsAsset : handlers[id as WorkerRouteId];
+    const served = serve(route, handler as unknown as Handler<RouteSpec>);
     paths.set(route.path, [...(paths.get(route.path) ?? []), { route, served }]);
   }
   const router = routerOf(paths);
@@ -81,6 +80,14 @@ export function createApp(options: AppOptions = {}) {
       return response;
     },
   };
+}
+
+/**
+ * A route that Workers Static Assets serves (`asset` in the route table) reaches the
+ * Worker only when its file is missing: a deployment built without `npm run build:dashboard`.
+ */
+async function servedAsAsset(): Promise<never> {
+  throw new ExperimentError("not_found", "this document is a static asset, and it was not deployed");
 }
 
 /** Parses the route's path parameters, query and body with its schemas, then runs its handler. */
