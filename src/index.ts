@@ -1,7 +1,7 @@
+import { isolateAssigner } from "./edge/assign/create";
 import type { Env } from "./edge/env";
 import { consumeEvents } from "./edge/events/consumer";
 import { createApp } from "./edge/http/app";
-import { isolateAssigner } from "./edge/rpc";
 
 export { ActorObject } from "./edge/objects/actor/actor-object";
 export { RegistryObject } from "./edge/objects/registry/registry-object";

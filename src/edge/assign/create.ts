@@ -21,3 +21,10 @@ export function createAssigner(sink?: ExposureSink): EdgeAssigner {
     return new QueueEventSink(buffer, env.EVENTS, settingsOf(env).eventsFlushMs, revisionOf);
   });
 }
+
+/**
+ * The isolate's one assigner, and so its one config cache, shared by the HTTP app
+ * (`src/index.ts`) and the RPC entrypoint. Module-level because the runtime builds an
+ * entrypoint per call from `(ctx, env)` alone.
+ */
+export const isolateAssigner = createAssigner();

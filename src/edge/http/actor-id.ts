@@ -1,21 +1,26 @@
 import { ExperimentError, isValidActor, LIMITS } from "../../core";
+import type { Cookie } from "./handler";
 import { hasReplacement, strictHeader } from "./header";
 
 const ACTOR_COOKIE = "exp_actor";
+const STICKY_COOKIE = "exp_sticky";
+
 /**
- * The cookies' attributes: a year, the whole site, never readable by scripts. `SameSite`
+ * The `Set-Cookie` value of one of our cookies (`exp_actor`, `exp_sticky`), whose
+ * attributes are: a year, the whole site, never readable by scripts. `SameSite`
  * is `Lax`, except in answers to a page on an origin that `CORS_ORIGINS` lists: that page
  * may be on another site, where a `Lax` cookie is neither stored nor sent, so those get
  * `None` (with `Secure`, which browsers require of it).
  */
-function cookie(name: string, value: string, crossOrigin: boolean): string {
-  return `${name}=${value}; Path=/; Max-Age=31536000; HttpOnly; Secure; SameSite=${crossOrigin ? "None" : "Lax"}`;
+export function setCookieHeader({ name, value }: Cookie, crossOrigin: boolean): string {
+  const sameSite = crossOrigin ? "None" : "Lax";
+  return `${name}=${encodeURIComponent(value)}; Path=/; Max-Age=31536000; HttpOnly; Secure; SameSite=${sameSite}`;
 }
 
 export interface ResolvedActor {
   actor: string;
-  /** Whether the actor is a new anonymous visitor, whom the response gives the cookie (`actorCookie`). */
-  anonymous: boolean;
+  /** A new anonymous visitor's id, for the response to set as the `exp_actor` cookie; null otherwise. */
+  cookie: Cookie | null;
 }
 
 /**
@@ -28,17 +33,13 @@ export interface ResolvedActor {
  * @throws {ExperimentError} `invalid_request` for a header actor outside the limits or not valid UTF-8
  */
 export function resolveActor(request: Request, explicit: string | null | undefined): ResolvedActor {
-  if (explicit !== undefined && explicit !== null) return { actor: explicit, anonymous: false };
+  if (explicit !== undefined && explicit !== null) return { actor: explicit, cookie: null };
   const header = strictHeader(request, "X-Actor-Id");
-  if (header !== null) return { actor: checkedHeader(header), anonymous: false };
+  if (header !== null) return { actor: checkedHeader(header), cookie: null };
   const cookie = cookieValue(request.headers.get("cookie"), ACTOR_COOKIE);
-  if (cookie !== null && isValidActor(cookie)) return { actor: cookie, anonymous: false };
-  return { actor: `anon:${crypto.randomUUID()}`, anonymous: true };
-}
-
-/** The `Set-Cookie` value that gives a new anonymous visitor its id. */
-export function actorCookie(actor: string, crossOrigin: boolean): string {
-  return cookie(ACTOR_COOKIE, encodeURIComponent(actor), crossOrigin);
+  if (cookie !== null && isValidActor(cookie)) return { actor: cookie, cookie: null };
+  const actor = `anon:${crypto.randomUUID()}`;
+  return { actor, cookie: { name: ACTOR_COOKIE, value: actor } };
 }
 
 function checkedHeader(actor: string): string {
@@ -49,18 +50,11 @@ function checkedHeader(actor: string): string {
   );
 }
 
-const STICKY_COOKIE = "exp_sticky";
-
 /** The sticky token a request presents: the `X-Experiment-Sticky` header, else the `exp_sticky` cookie. */
 export function presentedStickyToken(request: Request): string | null {
   const header = request.headers.get("x-experiment-sticky");
   if (header !== null) return header;
   return cookieValue(request.headers.get("cookie"), STICKY_COOKIE);
-}
-
-/** The `Set-Cookie` value that carries a new sticky token (the same attributes as `exp_actor`). */
-export function stickyCookie(token: string, crossOrigin: boolean): string {
-  return cookie(STICKY_COOKIE, token, crossOrigin);
 }
 
 /**

@@ -4,13 +4,13 @@ import { createAssigner, type EdgeAssigner } from "../assign/create";
 import type { Env } from "../env";
 import { CallCounts, metered } from "../metering";
 import { settingsOf } from "../settings";
-import { actorCookie, stickyCookie } from "./actor-id";
+import { setCookieHeader } from "./actor-id";
 import { adminOf, authenticate, requireScope } from "./auth";
 import { parseInput, readJsonObject } from "./body";
-import { createContext, type EdgeRequest } from "./context";
-import { type Handler, type Handlers, json } from "./handler";
-import { problemResponse } from "./problem";
-import { queryOf } from "./query";
+import { Call } from "./call";
+import { withCorsHeaders } from "./cors";
+import { type Handler, type Handlers, Reply } from "./handler";
+import { problemReply } from "./problem";
 import { type Routed, routerOf, type Served } from "./router";
 import { assignHandlers } from "./routes/assign";
 import { experimentHandlers } from "./routes/experiments";
@@ -28,8 +28,9 @@ export interface AppOptions {
 /**
  * The Worker: the route table of `src/api/routes.ts`, with its own config cache (one
  * per isolate in production, since the Worker builds one app). Each route's input is
- * parsed by its schemas before its handler runs; handlers return data or throw, and
- * formatting, errors and the common headers happen once, here.
+ * parsed by its schemas before its handler runs; handlers return data or a `Reply` (or
+ * throw), and the `Response` is built once, here: body, status, headers, cookies, and
+ * the common, CORS and debug headers.
  */
 export function createApp(options: AppOptions = {}) {
   const handlers: Handlers<WorkerRouteId> = {
@@ -49,22 +50,20 @@ export function createApp(options: AppOptions = {}) {
   }
   const router = routerOf(paths);
 
-  async function respond(request: EdgeRequest, env: Env, ctx: ExecutionContext): Promise<Response> {
+  async function respond(call: Call): Promise<Response> {
     let routed: Routed;
     try {
       // Every admin request but OPTIONS (which reveals only what the OpenAPI document
       // publishes) presents a token first, before the route is even looked up.
-      const path = request.context.url.pathname;
-      if (request.method !== "OPTIONS" && (path === "/v1/admin" || path.startsWith("/v1/admin/"))) {
-        request.context.admin = await authenticate(request, env);
+      const path = call.url.pathname;
+      if (call.request.method !== "OPTIONS" && (path === "/v1/admin" || path.startsWith("/v1/admin/"))) {
+        call.admin = await authenticate(call.request, call.env);
       }
-      routed = await router.fetch(request, env, ctx);
+      routed = await router.fetch(call.request, call);
     } catch (error) {
-      routed = { response: problemResponse(error), cors: null };
+      routed = { reply: problemReply(error), cors: null };
     }
-    // HEAD is GET without the body (RFC 9110 §9.3.2): the same status and headers.
-    const response = request.method === "HEAD" ? new Response(null, routed.response) : routed.response;
-    return withCommonHeaders(response, request, env, routed.cors?.origin != null);
+    return responseOf(routed, call);
   }
 
   return {
@@ -72,10 +71,9 @@ export function createApp(options: AppOptions = {}) {
     routes: Object.values(ROUTES).map((route: RouteSpec) => `${route.method} ${route.path}`),
     /** Serves one request; with `DEBUG_HEADERS=1`, counts its remote calls into `X-Edge-Calls`. */
     async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
-      const edgeRequest = Object.assign(request, { context: createContext(request) });
-      if (!settingsOf(env).debugHeaders) return respond(edgeRequest, env, ctx);
+      if (!settingsOf(env).debugHeaders) return respond(new Call(request, env, ctx));
       const calls = new CallCounts();
-      const response = await respond(edgeRequest, metered(env, calls), ctx);
+      const response = await respond(new Call(request, metered(env, calls), ctx));
       response.headers.set("x-edge-calls", calls.header());
       return response;
     },
@@ -92,14 +90,15 @@ async function servedAsAsset(): Promise<never> {
 
 /** Parses the route's path parameters, query and body with its schemas, then runs its handler. */
 function serve(route: RouteSpec, handler: Handler<RouteSpec>): Served {
-  return async (request, params, env, ctx) => {
-    if (route.access !== "public") requireScope(adminOf(request), route.access);
+  return async (call, params) => {
+    if (route.access !== "public") requireScope(adminOf(call), route.access);
     const input = {
       params: route.params && parseInput(route.params, decodedParams(params), "path"),
-      query: route.query && parseInput(route.query, queryOf(request), "query"),
-      body: route.body && parseInput(route.body, await readJsonObject(request), "body"),
+      query: route.query && parseInput(route.query, call.query, "query"),
+      body: route.body && parseInput(route.body, await readJsonObject(call.request), "body"),
     };
-    return responseOf(await handler(input as Parameters<Handler<RouteSpec>>[0], request, env, ctx));
+    const result = await handler(input as Parameters<Handler<RouteSpec>>[0], call);
+    return result instanceof Reply ? result : new Reply(result);
   };
 }
 
@@ -117,27 +116,25 @@ function decodedParams(params: Record<string, string>): Record<string, string> {
   return decoded;
 }
 
-/** What a handler returned as a response: data as JSON. */
-function responseOf(result: unknown): Response {
-  return result instanceof Response ? result : json(result, 200);
-}
-
 /**
- * Sets the headers every response carries; every response here is one this Worker made,
- * so mutable. `crossOrigin`: the request came from a page on a listed CORS origin.
+ * The one place a `Response` is built: the reply's body as JSON (none for `HEAD`, which
+ * is the `GET` without its body, RFC 9110 §9.3.2), status and headers; its cookies, with
+ * `SameSite=None` for a page on a listed CORS origin; the CORS headers; and the headers
+ * every answer carries (`Cache-Control: no-store`, `X-Request-Id`).
  */
-function withCommonHeaders(out: Response, request: EdgeRequest, env: Env, crossOrigin: boolean): Response {
-  out.headers.set("cache-control", "no-store");
-  out.headers.set("x-request-id", request.context.requestId);
-  if (request.context.newActor !== null) {
-    out.headers.append("set-cookie", actorCookie(request.context.newActor, crossOrigin));
+function responseOf({ reply, cors }: Routed, call: Call): Response {
+  const { body, status, parts } = reply;
+  const text = body === null || call.request.method === "HEAD" ? null : JSON.stringify(body);
+  const response = new Response(text, { status, headers: parts.headers });
+  if (body !== null) response.headers.set("content-type", parts.contentType ?? "application/json; charset=utf-8");
+  for (const cookie of parts.cookies ?? []) {
+    response.headers.append("set-cookie", setCookieHeader(cookie, cors?.origin != null));
   }
-  if (request.context.stickyToken !== null) {
-    out.headers.append("set-cookie", stickyCookie(request.context.stickyToken, crossOrigin));
-    out.headers.set("x-experiment-sticky", request.context.stickyToken);
+  if (parts.debugHeaders && settingsOf(call.env).debugHeaders) {
+    for (const [name, value] of Object.entries(parts.debugHeaders)) response.headers.set(name, value);
   }
-  if (settingsOf(env).debugHeaders && request.context.exposures !== null) {
-    out.headers.set("x-exposures", String(request.context.exposures));
-  }
-  return out;
+  if (cors !== null) withCorsHeaders(response, cors);
+  response.headers.set("cache-control", "no-store");
+  response.headers.set("x-request-id", call.requestId);
+  return response;
 }

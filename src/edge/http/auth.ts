@@ -1,5 +1,5 @@
 import { ExperimentError, isValidLabel, LIMITS } from "../../core";
-import type { AdminIdentity, EdgeRequest } from "./context";
+import type { AdminIdentity, Call } from "./call";
 import { strictHeader } from "./header";
 
 const encoder = new TextEncoder();
@@ -121,16 +121,15 @@ export function requireScope(identity: AdminIdentity, access: "read" | "write"):
   }
 }
 
-/** The identity the router authenticated, for a handler of an admin route. */
-export function adminOf(request: EdgeRequest): AdminIdentity {
-  if (request.context.admin === null)
-    throw new ExperimentError("unauthorized", "a valid admin bearer token is required");
-  return request.context.admin;
+/** The identity the app authenticated, for a handler of an admin route. */
+export function adminOf(call: Call): AdminIdentity {
+  if (call.admin === null) throw new ExperimentError("unauthorized", "a valid admin bearer token is required");
+  return call.admin;
 }
 
-/** The history's actor for a change this request makes (see `historyActor`). */
-export function changedBy(request: EdgeRequest): string {
-  return historyActor(request, adminOf(request));
+/** The history's actor for a change this call makes (see `historyActor`). */
+export function changedBy(call: Call): string {
+  return historyActor(call.request, adminOf(call));
 }
 
 function digest(text: string): Promise<ArrayBuffer> {

@@ -66,16 +66,13 @@ export function preflightMethod(request: Request): string | null {
   return request.headers.get("access-control-request-method");
 }
 
-/** The answer to an allowed preflight: the methods and headers the page may use. */
-export function preflightResponse(methods: readonly string[]): Response {
-  return new Response(null, {
-    status: 204,
-    headers: {
-      "access-control-allow-methods": methods.join(", "),
-      "access-control-allow-headers": ALLOWED_HEADERS,
-      "access-control-max-age": MAX_AGE_SECS,
-    },
-  });
+/** The headers of the answer to an allowed preflight: the methods and headers the page may use. */
+export function preflightHeaders(methods: readonly string[]): Record<string, string> {
+  return {
+    "access-control-allow-methods": methods.join(", "),
+    "access-control-allow-headers": ALLOWED_HEADERS,
+    "access-control-max-age": MAX_AGE_SECS,
+  };
 }
 
 /**

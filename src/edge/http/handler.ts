@@ -1,7 +1,7 @@
 import type * as v from "valibot";
 import type { ROUTES, RouteId, RouteSpec } from "../../api/routes";
-import type { Env } from "../env";
-import type { EdgeRequest } from "./context";
+import type { Call } from "./call";
+import type { Problem } from "./problem";
 
 type Parsed<S> = S extends v.GenericSchema ? v.InferOutput<S> : undefined;
 
@@ -14,23 +14,52 @@ export interface Input<R extends RouteSpec> {
 
 /** The body of any of a route's success responses. */
 type Success<R extends RouteSpec> = {
-  [K in keyof R["responses"]]: R["responses"][K] extends { schema: infer S } ? Parsed<S> : never;
+  // A response without a schema has no body: `null`.
+  [K in keyof R["responses"]]: R["responses"][K] extends { schema: infer S }
+    ? S extends null
+      ? null
+      : Parsed<S>
+    : never;
 }[keyof R["responses"]];
 
+/** A cookie a response sets; its attributes are the app's (`actor-id.ts`), decided per request. */
+export interface Cookie {
+  name: "exp_actor" | "exp_sticky";
+  value: string;
+}
+
 /**
- * A route's handler: validated input in, data out (formatted as JSON once, by the
- * router), or a `Response` where the status is not the first success status.
+ * Everything a response needs, as data: the app turns it into the `Response` in one
+ * place (`app.ts`), adding the common, CORS and debug headers there. A handler returns
+ * one where plain data (a `200` JSON body) is not enough.
+ */
+export class Reply<T = unknown> {
+  constructor(
+    /** The JSON body; `null` for none. */
+    readonly body: T,
+    readonly status = 200,
+    readonly parts: ReplyParts = {},
+  ) {}
+}
+
+/** What a reply carries besides its body and status. */
+export interface ReplyParts {
+  headers?: Readonly<Record<string, string>>;
+  cookies?: readonly Cookie[];
+  /** Headers only a Worker with `DEBUG_HEADERS=1` sends (they reveal internal topology). */
+  debugHeaders?: Readonly<Record<string, string>>;
+  /** Default `application/json; charset=utf-8`. */
+  contentType?: string;
+}
+
+/**
+ * A route's handler: validated input in, data out (a `200` JSON body), or a `Reply`
+ * where the status, headers or cookies say more (a problem's too, when it must carry
+ * them: `problemReply`); or it throws.
  */
 export type Handler<R extends RouteSpec> = (
   input: Input<R>,
-  request: EdgeRequest,
-  env: Env,
-  ctx: ExecutionContext,
-) => Promise<Success<R> | Response>;
+  call: Call,
+) => Promise<Success<R> | Reply<Success<R>> | Reply<Problem>>;
 
 export type Handlers<K extends RouteId> = { [Id in K]: Handler<(typeof ROUTES)[Id]> };
-
-/** A JSON response with `status`, for the routes with more than one success status. */
-export function json(body: unknown, status: number): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8" } });
-}

@@ -1,6 +1,14 @@
 import { ROUTES, type RouteSpec } from "../../api/routes";
 import { ExperimentError } from "../../core";
-import type { EdgeRequest } from "./context";
+
+/** Every name a route's query schema declares. */
+const READ_NAMES: ReadonlySet<string> = new Set(
+  Object.values(ROUTES as Record<string, RouteSpec>).flatMap((route) =>
+    route.query ? Object.keys((route.query as unknown as { entries: object }).entries) : [],
+  ),
+);
+/** The prefix of a caller attribute's query parameter: `attr.<name>=<value>`. */
+export const ATTRIBUTE_PREFIX = "attr.";
 
 /**
  * The query parameters a route reads (its query schema's names, and `attr.*`), read
@@ -12,21 +20,7 @@ import type { EdgeRequest } from "./context";
  * of ours and is left out unread, however it is written.
  * @throws {ExperimentError} `invalid_request` naming the parameter
  */
-export function queryOf(request: EdgeRequest): Readonly<Record<string, string>> {
-  request.context.query ??= parseQuery(request.context.url.search);
-  return request.context.query;
-}
-
-/** Every name a route's query schema declares. */
-const READ_NAMES: ReadonlySet<string> = new Set(
-  Object.values(ROUTES as Record<string, RouteSpec>).flatMap((route) =>
-    route.query ? Object.keys((route.query as unknown as { entries: object }).entries) : [],
-  ),
-);
-/** The prefix of a caller attribute's query parameter: `attr.<name>=<value>`. */
-export const ATTRIBUTE_PREFIX = "attr.";
-
-function parseQuery(search: string): Record<string, string> {
+export function queryOf(search: string): Record<string, string> {
   // No prototype: a parameter named `__proto__` is a key like any other.
   const query: Record<string, string> = Object.create(null);
   if (search.length <= 1) return query;

@@ -1,27 +1,22 @@
 import { type IRequestStrict, IttyRouter } from "itty-router";
 import type { RouteSpec } from "../../api/routes";
 import { ExperimentError } from "../../core";
-import type { Env } from "../env";
-import type { EdgeRequest } from "./context";
-import { type Cors, corsOf, preflightMethod, preflightResponse, withCorsHeaders } from "./cors";
-import { problemResponse } from "./problem";
+import type { Call } from "./call";
+import { type Cors, corsOf, preflightHeaders, preflightMethod } from "./cors";
+import { Reply } from "./handler";
+import { problemReply } from "./problem";
 
-/** A route's handler behind its input parsing: raw (percent-encoded) path parameters in, a response out. */
-export type Served = (
-  request: EdgeRequest,
-  params: Record<string, string>,
-  env: Env,
-  ctx: ExecutionContext,
-) => Promise<Response>;
+/** A route's handler behind its input parsing: raw (percent-encoded) path parameters in, the answer out. */
+export type Served = (call: Call, params: Record<string, string>) => Promise<Reply>;
 
-/** What the router answers for a request: the response, and whether its path takes CORS requests. */
+/** What the router answers for a request: the reply, and the CORS decision when its path takes CORS requests. */
 export interface Routed {
-  response: Response;
+  reply: Reply;
   cors: Cors | null;
 }
 
-/** The request as itty hands it on: with the path's raw parameters. */
-type RoutedRequest = EdgeRequest & IRequestStrict;
+/** The request as itty hands it on, with the path's raw parameters (itty sets them on it). */
+type RoutedRequest = Request & IRequestStrict;
 
 /**
  * itty-router's smallest router (`IttyRouter`) over the route table: per path, each
@@ -29,52 +24,46 @@ type RoutedRequest = EdgeRequest & IRequestStrict;
  * method as `405` with `Allow`; last, `404` for any other path. itty matches the path
  * (one whole, non-empty segment per `:name`; trailing slashes ignored) and hands over
  * the raw parameters, which `serve` decodes strictly; its lenient `request.query` is
- * not read (`query.ts` is the strict reader).
+ * never read (`Call.query` is the strict reader).
  */
 export function routerOf(paths: ReadonlyMap<string, { route: RouteSpec; served: Served }[]>) {
-  const router = IttyRouter<RoutedRequest, [Env, ExecutionContext], Routed>();
+  const router = IttyRouter<RoutedRequest, [Call], Routed>();
   for (const [path, routes] of paths) {
     const methods = routes.map(({ route }) => route.method);
     const cors = routes.some(({ route }) => route.cors);
-    /** Runs `run` for a request on this path; its errors become problems, with CORS headers where the path takes them. */
+    /** Runs `run` for a request on this path; its errors become problems. */
     const answer =
-      (run: (request: RoutedRequest, env: Env, ctx: ExecutionContext) => Promise<Response> | Response) =>
-      async (request: RoutedRequest, env: Env, ctx: ExecutionContext): Promise<Routed> => {
-        const allowed = cors ? corsOf(request, env) : null;
-        let response: Response;
+      (run: (request: RoutedRequest, call: Call, cors: Cors | null) => Promise<Reply> | Reply) =>
+      async (request: RoutedRequest, call: Call): Promise<Routed> => {
+        const decision = cors ? corsOf(call.request, call.env) : null;
         try {
-          response = await run(request, env, ctx);
+          return { reply: await run(request, call, decision), cors: decision };
         } catch (error) {
-          response = problemResponse(error);
+          return { reply: problemReply(error), cors: decision };
         }
-        if (allowed !== null) withCorsHeaders(response, allowed);
-        return { response, cors: allowed };
       };
     for (const { route, served } of routes) {
-      const handler = answer((request, env, ctx) => served(request, request.params, env, ctx));
+      const handler = answer((request, call) => served(call, request.params));
       router[route.method.toLowerCase() as "get"](path, handler);
       if (route.method === "GET") router.head(path, handler);
     }
     router.options(
       path,
-      answer((request, env) => optionsResponse(request, methods, cors ? corsOf(request, env) : null)),
+      answer((_, call, decision) => optionsReply(call.request, methods, decision)),
     );
     router.all(
       path,
       answer(() => {
         const allowed = allowHeader(methods);
-        const response = problemResponse(
-          new ExperimentError("method_not_allowed", `this route does not support that method; it takes ${allowed}`),
-        );
-        response.headers.set("allow", allowed);
-        return response;
+        const refusal = `this route does not support that method; it takes ${allowed}`;
+        return problemReply(new ExperimentError("method_not_allowed", refusal), { headers: { allow: allowed } });
       }),
     );
   }
   router.all(
     "*",
     async (): Promise<Routed> => ({
-      response: problemResponse(new ExperimentError("not_found", "no such route")),
+      reply: problemReply(new ExperimentError("not_found", "no such route")),
       cors: null,
     }),
   );
@@ -86,10 +75,10 @@ export function routerOf(paths: ReadonlyMap<string, { route: RouteSpec; served: 
  * the CORS answer; any other is told the path's methods in `Allow` (RFC 9110 §9.3.7),
  * without the CORS headers, which is how a browser learns the origin is not allowed.
  */
-function optionsResponse(request: Request, methods: readonly string[], cors: Cors | null): Response {
+function optionsReply(request: Request, methods: readonly string[], cors: Cors | null): Reply {
   const asked = preflightMethod(request);
-  if (cors?.origin != null && asked !== null && methods.includes(asked)) return preflightResponse(methods);
-  return new Response(null, { status: 204, headers: { allow: allowHeader(methods) } });
+  const preflight = cors?.origin != null && asked !== null && methods.includes(asked);
+  return new Reply(null, 204, { headers: preflight ? preflightHeaders(methods) : { allow: allowHeader(methods) } });
 }
 
 /** The `Allow` value for a path whose routes take `methods`: HEAD wherever GET, and OPTIONS everywhere. */

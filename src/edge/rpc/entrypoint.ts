@@ -1,17 +1,10 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import { type AssignResult, type ErrorCode, ExperimentError } from "../../core";
 import { type AssignmentAnswer, answerOf } from "../assign/assigner";
-import { createAssigner } from "../assign/create";
+import { isolateAssigner } from "../assign/create";
 import type { Env } from "../env";
 import { AssignArguments, AssignManyArguments, parseArguments } from "./arguments";
 import type { AssignManyAnswer, AssignOptions, ExperimentsApi, WithStickyToken } from "./contract";
-
-/**
- * The isolate's one assigner, and so its one config cache, shared by the HTTP app
- * (`src/index.ts`) and the RPC entrypoint. Module-level because the runtime builds an
- * entrypoint per call from `(ctx, env)` alone.
- */
-export const isolateAssigner = createAssigner();
 
 /**
  * Assignment for other Workers, through a service binding: no HTTP, no public route,

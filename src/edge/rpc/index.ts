@@ -1,7 +1,7 @@
 import type { ExperimentsRpc } from "./entrypoint";
 
 export type { AssignManyAnswer, AssignmentAnswer, AssignOptions, ExperimentsApi, WithStickyToken } from "./contract";
-export { ExperimentsRpc, isolateAssigner } from "./entrypoint";
+export { ExperimentsRpc } from "./entrypoint";
 
 /**
  * A consumer Worker's binding to the assignment Worker's RPC entrypoint.

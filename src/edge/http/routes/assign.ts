@@ -1,12 +1,12 @@
 import { type AssignResult, type Attributes, type ErrorCode, ExperimentError } from "../../../core";
 import type { EdgeAssigner } from "../../assign/assigner";
 import { answerOf } from "../../assign/assigner";
-import type { Env } from "../../env";
 import { presentedStickyToken, resolveActor } from "../actor-id";
 import { edgeFactsOf, queryAttributes } from "../attributes";
-import type { EdgeRequest } from "../context";
-import type { Handlers } from "../handler";
-import { ATTRIBUTE_PREFIX, queryOf } from "../query";
+import type { Call } from "../call";
+import { type Cookie, type Handlers, Reply, type ReplyParts } from "../handler";
+import { problemReply } from "../problem";
+import { ATTRIBUTE_PREFIX } from "../query";
 
 /**
  * The public assignment routes: the actor from the request (parameter, header, cookie or
@@ -14,46 +14,52 @@ import { ATTRIBUTE_PREFIX, queryOf } from "../query";
  * the edge assigner.
  */
 export function assignHandlers(assigner: EdgeAssigner): Handlers<"assign" | "assignBatch"> {
+  /**
+   * Assigns the request's actor, and says what the answer must carry besides its body:
+   * the new anonymous visitor's cookie, a new sticky token (cookie and header), and the
+   * exposures emitted (a debug header).
+   */
   async function assign(
-    request: EdgeRequest,
-    env: Env,
-    ctx: ExecutionContext,
-    explicitActor: string | null | undefined,
+    call: Call,
+    explicitActor: string | undefined,
     callerAttributes: Attributes,
     experiments: readonly string[] | null,
   ) {
-    const { actor, anonymous } = resolveActor(request, explicitActor);
-    if (anonymous) request.context.newActor = actor;
-    const requestId = request.context.exposureRequestId;
-    const stickyToken = presentedStickyToken(request);
+    const { request, env, ctx } = call;
+    const { actor, cookie } = resolveActor(request, explicitActor);
     const answer = await assigner.assign(env, ctx, {
       actor,
       attributes: callerAttributes,
       edgeFacts: () => edgeFactsOf(request),
       experiments,
-      requestId,
-      stickyToken,
+      requestId: call.exposureRequestId,
+      stickyToken: presentedStickyToken(request),
     });
-    const { results, exposures } = answer;
-    request.context.exposures = exposures;
-    request.context.stickyToken = answer.stickyToken;
-    return { actor, results };
+    const cookies: Cookie[] = cookie === null ? [] : [cookie];
+    const headers: Record<string, string> = {};
+    if (answer.stickyToken !== null) {
+      cookies.push({ name: "exp_sticky", value: answer.stickyToken });
+      headers["x-experiment-sticky"] = answer.stickyToken;
+    }
+    const parts: ReplyParts = { cookies, headers, debugHeaders: { "x-exposures": String(answer.exposures) } };
+    return { actor, results: answer.results, parts };
   }
 
   return {
-    assign: async ({ params, query }, request, env, ctx) => {
+    assign: async ({ params, query }, call) => {
       const name = params.experiment;
-      const attributes = queryAttributes(queryOf(request));
-      const { actor, results } = await assign(request, env, ctx, query.actor, attributes, [name]);
+      const { actor, results, parts } = await assign(call, query.actor, queryAttributes(call.query), [name]);
       const result = results.get(name) as AssignResult;
-      if (!result.ok) throw result.error;
-      return { experiment: name, actor, variant: result.value.variant, is_override: result.value.is_override };
+      // A refusal (not eligible, say) still gives a new visitor its id, to keep.
+      if (!result.ok) return problemReply(result.error, parts);
+      const { variant, is_override } = result.value;
+      return new Reply({ experiment: name, actor, variant, is_override }, 200, parts);
     },
 
-    assignBatch: async ({ body }, request, env, ctx) => {
-      refuseQueryInput(queryOf(request));
+    assignBatch: async ({ body }, call) => {
+      refuseQueryInput(call.query);
       const experiments = body.experiments ?? null;
-      const { actor, results } = await assign(request, env, ctx, body.actor, body.attributes ?? {}, experiments);
+      const { actor, results, parts } = await assign(call, body.actor, body.attributes ?? {}, experiments);
       const assignments: Record<
         string,
         { variant: string; is_override: boolean } | { error: { code: ErrorCode; detail: string } }
@@ -64,7 +70,7 @@ export function assignHandlers(assigner: EdgeAssigner): Handlers<"assign" | "ass
           ? { variant: answer.variant, is_override: answer.is_override }
           : { error: answer.error };
       }
-      return { actor, assignments };
+      return new Reply({ actor, assignments }, 200, parts);
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { HashVersion, TargetingCondition } from "../../../core";
 import { callRegistry } from "../../objects/registry/client";
 import { changedBy } from "../auth";
-import { type Handlers, json } from "../handler";
+import { type Handlers, Reply } from "../handler";
 
 const DEFAULT_HISTORY_LIMIT = 100;
 
@@ -20,12 +20,13 @@ export const experimentHandlers: Handlers<
   | "setCoverage"
   | "history"
 > = {
-  listExperiments: async (_, __, env) => ({ experiments: await callRegistry(env.REGISTRY, (r) => r.list()) }),
+  listExperiments: async (_, { env }) => ({ experiments: await callRegistry(env.REGISTRY, (r) => r.list()) }),
 
-  getExperiment: async ({ params }, _, env) => callRegistry(env.REGISTRY, (r) => r.status(params.name)),
+  getExperiment: async ({ params }, { env }) => callRegistry(env.REGISTRY, (r) => r.status(params.name)),
 
-  defineExperiment: async ({ params, body }, request, env) => {
-    const by = changedBy(request);
+  defineExperiment: async ({ params, body }, call) => {
+    const { env } = call;
+    const by = changedBy(call);
     const definition = {
       variants: body.variants,
       description: body.description ?? null,
@@ -37,35 +38,40 @@ export const experimentHandlers: Handlers<
       hash_version: body.hash_version as HashVersion | undefined,
     };
     const { config, created } = await callRegistry(env.REGISTRY, (r) => r.define(params.name, definition, by));
-    return json(config, created ? 201 : 200);
+    return new Reply(config, created ? 201 : 200);
   },
 
-  startExperiment: async ({ params }, request, env) => {
-    const by = changedBy(request);
+  startExperiment: async ({ params }, call) => {
+    const { env } = call;
+    const by = changedBy(call);
     return callRegistry(env.REGISTRY, (r) => r.start(params.name, by));
   },
 
-  concludeExperiment: async ({ params, body }, request, env) => {
-    const by = changedBy(request);
+  concludeExperiment: async ({ params, body }, call) => {
+    const { env } = call;
+    const by = changedBy(call);
     return callRegistry(env.REGISTRY, (r) => r.conclude(params.name, body.winner, by));
   },
 
-  archiveExperiment: async ({ params }, request, env) => {
-    const by = changedBy(request);
+  archiveExperiment: async ({ params }, call) => {
+    const { env } = call;
+    const by = changedBy(call);
     return callRegistry(env.REGISTRY, (r) => r.archive(params.name, by));
   },
 
-  setWeights: async ({ params, body }, request, env) => {
-    const by = changedBy(request);
+  setWeights: async ({ params, body }, call) => {
+    const { env } = call;
+    const by = changedBy(call);
     return callRegistry(env.REGISTRY, (r) => r.setWeights(params.name, body.variants, by));
   },
 
-  setCoverage: async ({ params, body }, request, env) => {
-    const by = changedBy(request);
+  setCoverage: async ({ params, body }, call) => {
+    const { env } = call;
+    const by = changedBy(call);
     return callRegistry(env.REGISTRY, (r) => r.setCoverage(params.name, body.coverage, by));
   },
 
-  history: async ({ params, query }, _, env) => {
+  history: async ({ params, query }, { env }) => {
     const limit = query.limit === undefined ? DEFAULT_HISTORY_LIMIT : Number(query.limit);
     return { history: await callRegistry(env.REGISTRY, (r) => r.history(params.name, limit)) };
   },

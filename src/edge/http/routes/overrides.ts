@@ -2,31 +2,33 @@ import { ExperimentError } from "../../../core";
 import { callActor } from "../../objects/actor/client";
 import { callRegistry } from "../../objects/registry/client";
 import { changedBy } from "../auth";
-import type { Handlers } from "../handler";
+import { type Handlers, Reply } from "../handler";
 
 /**
  * The per-actor admin routes: overrides go through the registry (which writes the
  * actor's object and its own index); the assignment lookup asks the actor's object.
  */
 export const overrideHandlers: Handlers<"listOverrides" | "setOverride" | "removeOverride" | "getAssignment"> = {
-  listOverrides: async ({ params }, _, env) => ({
+  listOverrides: async ({ params }, { env }) => ({
     overrides: await callRegistry(env.REGISTRY, (r) => r.overrides(params.name)),
   }),
 
-  setOverride: async ({ params, body }, request, env) => {
+  setOverride: async ({ params, body }, call) => {
+    const { env } = call;
     const { name, actor } = params;
-    const by = changedBy(request);
+    const by = changedBy(call);
     await callRegistry(env.REGISTRY, (r) => r.setOverride(name, actor, body.variant, by));
     return { experiment: name, actor, variant: body.variant };
   },
 
-  removeOverride: async ({ params }, request, env) => {
-    const by = changedBy(request);
+  removeOverride: async ({ params }, call) => {
+    const { env } = call;
+    const by = changedBy(call);
     await callRegistry(env.REGISTRY, (r) => r.removeOverride(params.name, params.actor, by));
-    return new Response(null, { status: 204 });
+    return new Reply(null, 204);
   },
 
-  getAssignment: async ({ params }, _, env) => {
+  getAssignment: async ({ params }, { env }) => {
     const { name, actor } = params;
     const assignment = await callActor(env.ACTORS, actor, (stub) => stub.getAssignment(actor, name));
     if (assignment === null) {

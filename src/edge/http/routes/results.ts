@@ -9,7 +9,7 @@ import type { Handlers } from "../handler";
  * object. Counts lag assignments by the queue's batch delay (about a second).
  */
 export const resultsHandlers: Handlers<"results"> = {
-  results: async ({ params }, _, env) => {
+  results: async ({ params }, { env }) => {
     const { config, revisions } = await callRegistry(env.REGISTRY, (r) => r.revisions(params.name));
     const rows = await callStats(env.STATS, params.name, (s) => s.counts());
     return experimentResults(config, revisions, rows, nowSecs());
