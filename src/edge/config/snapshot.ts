@@ -1,6 +1,6 @@
 import * as v from "valibot";
-import { ExperimentConfigSchema } from "../../api/schemas";
-import { type PreparedExperiment, prepareExperiment } from "../../core";
+import { type ExperimentConfig, type PreparedExperiment, prepareExperiment } from "../../core";
+import { configFromStoredV1, StoredConfigV1Schema, storedConfigV1 } from "./stored-config";
 
 /** The KV key under which the registry publishes every experiment's config. */
 export const SNAPSHOT_KEY = "config-snapshot:v1";
@@ -12,16 +12,29 @@ export const SNAPSHOT_KEY = "config-snapshot:v1";
  */
 export const SNAPSHOT_FORMAT = 1;
 
-/** What the registry writes to KV: all configs, and a version that grows with each change. */
-export const ConfigSnapshotSchema = v.object({
-  format: v.optional(v.literal(SNAPSHOT_FORMAT), SNAPSHOT_FORMAT),
+/**
+ * Format 1 as KV holds it, written apart from the API's schemas (see `StoredConfigV1`).
+ * A new format is a new schema beside this one, which `parseSnapshot` then chooses by
+ * `format`. Fields added since the first snapshots default: `format` itself, and
+ * `overrides`.
+ */
+export const SnapshotV1Schema = v.object({
+  format: v.optional(v.literal(1), 1),
   version: v.number(),
-  experiments: v.array(ExperimentConfigSchema),
+  experiments: v.array(StoredConfigV1Schema),
   /** Every override, `[experiment, actor, variant]` (at most 1,000 per experiment). */
-  overrides: v.optional(v.array(v.tuple([v.string(), v.string(), v.string()])), []),
+  overrides: v.optional(v.array(v.tuple([v.string(), v.string(), v.string()])), () => []),
 });
 
-export type ConfigSnapshot = v.InferOutput<typeof ConfigSnapshotSchema>;
+export type SnapshotV1 = v.InferOutput<typeof SnapshotV1Schema>;
+
+/** What the registry publishes: all configs, and a version that grows with each change. */
+export interface ConfigSnapshot {
+  version: number;
+  experiments: ExperimentConfig[];
+  /** Every override of a running experiment, `[experiment, actor, variant]`. */
+  overrides: [string, string, string][];
+}
 
 /** Parses a KV value; `null` (with the reason logged) when it is not a snapshot this Worker can read. */
 export function parseSnapshot(text: string): ConfigSnapshot | null {
@@ -32,11 +45,36 @@ export function parseSnapshot(text: string): ConfigSnapshot | null {
     console.error("config snapshot is not JSON");
     return null;
   }
-  const parsed = v.safeParse(ConfigSnapshotSchema, json);
-  if (parsed.success) return parsed.output;
+  const parsed = v.safeParse(SnapshotV1Schema, json);
+  if (parsed.success) return snapshotFromV1(parsed.output);
   const issue = parsed.issues[0];
   console.error("config snapshot does not parse", v.getDotPath(issue) ?? "(root)", issue.message);
   return null;
+}
+
+/** A stored format-1 snapshot as the edge uses it. */
+function snapshotFromV1(stored: SnapshotV1): ConfigSnapshot {
+  return {
+    version: stored.version,
+    experiments: stored.experiments.map(configFromStoredV1),
+    overrides: stored.overrides,
+  };
+}
+
+/**
+ * The KV value for `snapshot`, in the current format: what the registry writes.
+ *
+ * @example
+ * await kv.put(SNAPSHOT_KEY, encodeSnapshot({ version: 7, experiments, overrides: [] }));
+ */
+export function encodeSnapshot(snapshot: ConfigSnapshot): string {
+  const stored: SnapshotV1 = {
+    format: SNAPSHOT_FORMAT,
+    version: snapshot.version,
+    experiments: snapshot.experiments.map(storedConfigV1),
+    overrides: snapshot.overrides,
+  };
+  return JSON.stringify(stored);
 }
 
 /**
@@ -73,7 +111,7 @@ export class CompiledSnapshot {
   }
 
   static empty(): CompiledSnapshot {
-    return new CompiledSnapshot({ format: SNAPSHOT_FORMAT, version: 0, experiments: [], overrides: [] });
+    return new CompiledSnapshot({ version: 0, experiments: [], overrides: [] });
   }
 
   get(name: string): PreparedExperiment | null {

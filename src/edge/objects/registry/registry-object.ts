@@ -8,7 +8,7 @@ import type {
   VariantConfig,
 } from "../../../core";
 import { ExperimentAdmin, type ExperimentDefinition, ExperimentError, toErrorData } from "../../../core";
-import { type ConfigSnapshot, SNAPSHOT_FORMAT, SNAPSHOT_KEY } from "../../config/snapshot";
+import { encodeSnapshot, SNAPSHOT_KEY } from "../../config/snapshot";
 import type { ActorObject } from "../actor/actor-object";
 import { migrate } from "../migrate";
 import { REGISTRY_MIGRATIONS } from "./migrations";
@@ -131,14 +131,13 @@ export class RegistryObject extends DurableObject<RegistryEnv> {
     // The edge reads overrides only for running experiments (rules 1–3 decide the rest
     // first), so the others' stay out of the snapshot every isolate fetches and parses.
     const running = new Set(experiments.filter((e) => e.state === "running").map((e) => e.name));
-    const snapshot: ConfigSnapshot = {
-      format: SNAPSHOT_FORMAT,
+    const snapshot = encodeSnapshot({
       version,
       experiments,
       overrides: this.repository.allOverrides().filter(([experiment]) => running.has(experiment)),
-    };
+    });
     try {
-      await this.env.CONFIG.put(SNAPSHOT_KEY, JSON.stringify(snapshot));
+      await this.env.CONFIG.put(SNAPSHOT_KEY, snapshot);
     } catch (error) {
       console.error("config publish failed; trying again shortly", error);
       await this.ctx.storage.setAlarm(Date.now() + PUBLISH_RETRY_MS);

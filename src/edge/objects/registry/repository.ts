@@ -1,5 +1,3 @@
-import * as v from "valibot";
-import { ExperimentConfigSchema } from "../../../api/schemas";
 import {
   type Change,
   type ChangeRecord,
@@ -9,12 +7,21 @@ import {
   nowSecs,
   type OverrideEntry,
   type RevisionWeights,
-  type VariantConfig,
 } from "../../../core";
 import type { ActorObject } from "../actor/actor-object";
 import { actorObjectOf } from "../actor/client";
-
-type ExperimentRow = { config: string; sticky_variants: string };
+import {
+  changeFromRow,
+  configColumn,
+  type ExperimentRecord,
+  experimentFromRow,
+  overrideFromRow,
+  type PublishState,
+  publishStateFromRow,
+  revisionFromRow,
+  stickyVariantsColumn,
+  variantsColumn,
+} from "./rows";
 
 /**
  * The registry's `ExperimentRepository`: configs, history and the override index in
@@ -37,15 +44,14 @@ export class RegistryRepository implements ExperimentRepository {
   }
 
   async get(name: string): Promise<ExperimentConfig | null> {
-    const row = this.row(name);
-    return row === null ? null : parseConfig(row.config);
+    return this.record(name)?.config ?? null;
   }
 
   async list(): Promise<ExperimentConfig[]> {
     return this.sql
-      .exec<{ config: string }>("SELECT config FROM experiments ORDER BY name")
+      .exec("SELECT * FROM experiments ORDER BY name")
       .toArray()
-      .map((r) => parseConfig(r.config));
+      .map((row) => experimentFromRow(row).config);
   }
 
   async update(
@@ -54,9 +60,9 @@ export class RegistryRepository implements ExperimentRepository {
     by: string | null,
   ): Promise<ExperimentConfig> {
     return this.storage.transactionSync(() => {
-      const row = this.row(name);
-      const next = change(row === null ? null : parseConfig(row.config));
-      const sticky = row === null ? [] : (JSON.parse(row.sticky_variants) as string[]);
+      const record = this.record(name);
+      const next = change(record?.config ?? null);
+      const sticky = record?.stickyVariants ?? [];
       const kept = new Set(next.config.variants.map((v) => v.name));
       const lost = sticky.find((variant) => !kept.has(variant));
       if (lost !== undefined) throw ExperimentError.variantInUse(lost);
@@ -64,8 +70,8 @@ export class RegistryRepository implements ExperimentRepository {
         `INSERT INTO experiments (name, config, sticky_variants) VALUES (?, ?, ?)
          ON CONFLICT (name) DO UPDATE SET config = excluded.config, sticky_variants = excluded.sticky_variants`,
         name,
-        JSON.stringify(next.config),
-        JSON.stringify(this.stickyVariantsAfter(next.config, sticky)),
+        configColumn(next.config),
+        stickyVariantsColumn(this.stickyVariantsAfter(next.config, sticky)),
       );
       this.log(name, next.mutation, by);
       // Each revision's variants, for the sample-ratio check of the results.
@@ -73,7 +79,7 @@ export class RegistryRepository implements ExperimentRepository {
         "INSERT INTO revisions (experiment, revision, variants) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
         name,
         next.config.revision,
-        JSON.stringify(next.config.variants),
+        variantsColumn(next.config.variants),
       );
       this.sql.exec("UPDATE publish_state SET version = version + 1");
       return next.config;
@@ -82,12 +88,13 @@ export class RegistryRepository implements ExperimentRepository {
 
   async history(experiment: string, limit: number): Promise<ChangeRecord[]> {
     return this.sql
-      .exec<ChangeRecord & Record<string, SqlStorageValue>>(
-        "SELECT experiment, mutation, actor, timestamp_secs FROM history WHERE experiment = ? ORDER BY seq DESC LIMIT ?",
+      .exec(
+        "SELECT * FROM history WHERE experiment = ? ORDER BY seq DESC LIMIT ?",
         experiment,
         limit === 0 ? -1 : limit,
       )
-      .toArray();
+      .toArray()
+      .map(changeFromRow);
   }
 
   /** The actor's object first: if it fails, the index has not claimed anything. */
@@ -101,11 +108,14 @@ export class RegistryRepository implements ExperimentRepository {
         actor,
         variant,
       );
-      const row = this.row(experiment);
-      if (row !== null) {
-        const config = parseConfig(row.config);
-        const sticky = this.stickyVariantsAfter(config, JSON.parse(row.sticky_variants) as string[]);
-        this.sql.exec("UPDATE experiments SET sticky_variants = ? WHERE name = ?", JSON.stringify(sticky), experiment);
+      const record = this.record(experiment);
+      if (record !== null) {
+        const sticky = this.stickyVariantsAfter(record.config, record.stickyVariants);
+        this.sql.exec(
+          "UPDATE experiments SET sticky_variants = ? WHERE name = ?",
+          stickyVariantsColumn(sticky),
+          experiment,
+        );
       }
       this.log(experiment, `override=${actor}:${variant}`, by);
       // The snapshot carries overrides (the edge checks them before its sticky caches).
@@ -130,11 +140,12 @@ export class RegistryRepository implements ExperimentRepository {
 
   async listOverrides(experiment: string): Promise<OverrideEntry[]> {
     return this.sql
-      .exec<OverrideEntry & Record<string, SqlStorageValue>>(
-        "SELECT actor, variant FROM overrides WHERE experiment = ? ORDER BY actor",
-        experiment,
-      )
-      .toArray();
+      .exec("SELECT * FROM overrides WHERE experiment = ? ORDER BY actor", experiment)
+      .toArray()
+      .map((row) => {
+        const { actor, variant } = overrideFromRow(row);
+        return { actor, variant };
+      });
   }
 
   /**
@@ -144,33 +155,27 @@ export class RegistryRepository implements ExperimentRepository {
    */
   allOverrides(): [string, string, string][] {
     return this.sql
-      .exec<{ experiment: string; actor: string; variant: string }>(
-        "SELECT experiment, actor, variant FROM overrides ORDER BY experiment, actor",
-      )
+      .exec("SELECT * FROM overrides ORDER BY experiment, actor")
       .toArray()
-      .map(({ experiment, actor, variant }) => [experiment, actor, variant]);
+      .map((row) => {
+        const { experiment, actor, variant } = overrideFromRow(row);
+        return [experiment, actor, variant];
+      });
   }
 
   /** The variants and weights of each of the experiment's revisions, oldest first. */
   revisions(experiment: string): RevisionWeights[] {
     return this.sql
-      .exec<{ revision: number; variants: string }>(
-        "SELECT revision, variants FROM revisions WHERE experiment = ? ORDER BY revision",
-        experiment,
-      )
+      .exec("SELECT * FROM revisions WHERE experiment = ? ORDER BY revision", experiment)
       .toArray()
-      .map((r) => ({ revision: r.revision, variants: JSON.parse(r.variants) as VariantConfig[] }));
+      .map(revisionFromRow);
   }
 
   /** `version` grows with every config change; the publisher compares it with what KV holds. */
-  publishState(): { version: number; published_version: number; published_at_ms: number } {
-    const state = this.sql
-      .exec<{ version: number; published_version: number; published_at_ms: number }>(
-        "SELECT version, published_version, published_at_ms FROM publish_state",
-      )
-      .toArray()[0];
-    if (state === undefined) throw new Error("publish_state row missing");
-    return state;
+  publishState(): PublishState {
+    const row = this.sql.exec("SELECT * FROM publish_state").toArray()[0];
+    if (row === undefined) throw new Error("publish_state row missing");
+    return publishStateFromRow(row);
   }
 
   /** When the last KV write started: the next may start a publish interval later. */
@@ -196,12 +201,9 @@ export class RegistryRepository implements ExperimentRepository {
     return [...sticky].sort();
   }
 
-  private row(name: string): ExperimentRow | null {
-    return (
-      this.sql
-        .exec<ExperimentRow>("SELECT config, sticky_variants FROM experiments WHERE name = ?", name)
-        .toArray()[0] ?? null
-    );
+  private record(name: string): ExperimentRecord | null {
+    const row = this.sql.exec("SELECT * FROM experiments WHERE name = ?", name).toArray()[0];
+    return row === undefined ? null : experimentFromRow(row);
   }
 
   private log(experiment: string, mutation: string, by: string | null): void {
@@ -213,9 +215,4 @@ export class RegistryRepository implements ExperimentRepository {
       nowSecs(),
     );
   }
-}
-
-/** A stored config, with the defaults of fields added since it was written (the snapshot's schema). */
-function parseConfig(json: string): ExperimentConfig {
-  return v.parse(ExperimentConfigSchema, JSON.parse(json));
 }

@@ -1,0 +1,109 @@
+import * as v from "valibot";
+import { type ExperimentConfig, TARGETING_OPERATORS, type VariantConfig } from "../../core";
+
+/** A variant as version 1 stores it, in a config and in the registry's `revisions` rows. */
+export const StoredVariantV1Schema = v.object({ name: v.string(), weight: v.pipe(v.number(), v.integer()) });
+
+/**
+ * An experiment config as it is stored: version 1, the JSON that the registry's
+ * `config` column (migrations 1 and 2) and format-1 KV snapshots hold. Written apart
+ * from the API's `ExperimentConfigSchema` on purpose: the wire shape may change for
+ * clients, what stored data decodes to must not. A new way of storing configs is a new
+ * schema beside this one, with a new snapshot format or registry migration, and this
+ * one keeps reading what was written before.
+ *
+ * Types and closed sets only (states, operators, hash versions): names, limits and
+ * weights were the engine's to check when the registry wrote the config
+ * (`validateConfig`), so they are not checked again on every read.
+ * Not strict: fields a newer Worker adds are dropped, so its snapshots still parse.
+ * Fields added after the first release default to what values written before them
+ * meant.
+ */
+export const StoredConfigV1Schema = v.object({
+  name: v.string(),
+  description: v.nullable(v.string()),
+  state: v.picklist(["draft", "running", "concluded", "archived"]),
+  variants: v.array(StoredVariantV1Schema),
+  winner: v.nullable(v.string()),
+  exclusion_group: v.nullable(v.string()),
+  /** Absent before targeting existed: everyone may enter. */
+  targeting: v.optional(
+    v.array(
+      v.object({
+        attribute: v.string(),
+        // The engine's operators: a config with one it cannot evaluate is not readable.
+        operator: v.picklist(TARGETING_OPERATORS),
+        values: v.array(v.string()),
+        case_insensitive: v.optional(v.boolean(), false),
+      }),
+    ),
+    () => [],
+  ),
+  /** Basis points. Absent before coverage existed: everyone eligible (10,000). */
+  coverage: v.optional(v.number(), 10_000),
+  /** Absent before hash versions existed: the reference's FNV-1a 64. */
+  hash_version: v.optional(v.picklist([1, 2]), 1),
+  /** Absent before revisions existed: the first. */
+  revision: v.optional(v.number(), 1),
+  updated_at_secs: v.number(),
+  /** Absent before it was recorded: null, as for a draft that never ran. */
+  started_at_secs: v.optional(v.nullable(v.number()), null),
+});
+
+export type StoredVariantV1 = v.InferOutput<typeof StoredVariantV1Schema>;
+export type StoredConfigV1 = v.InferOutput<typeof StoredConfigV1Schema>;
+
+/**
+ * A stored config as the engine's `ExperimentConfig`: the one place where the stored
+ * names meet the domain's, field by field (in the order every read has shown them).
+ */
+export function configFromStoredV1(stored: StoredConfigV1): ExperimentConfig {
+  return {
+    name: stored.name,
+    description: stored.description,
+    state: stored.state,
+    variants: stored.variants,
+    winner: stored.winner,
+    exclusion_group: stored.exclusion_group,
+    targeting: stored.targeting,
+    coverage: stored.coverage,
+    hash_version: stored.hash_version,
+    revision: stored.revision,
+    updated_at_secs: stored.updated_at_secs,
+    started_at_secs: stored.started_at_secs,
+  };
+}
+
+/**
+ * What is stored for `config`: every field of version 1 and nothing else (a caller's
+ * stray field never reaches storage).
+ *
+ * @example
+ * JSON.stringify(storedConfigV1(config)) // the registry's `config` column
+ */
+export function storedConfigV1(config: ExperimentConfig): StoredConfigV1 {
+  return {
+    name: config.name,
+    description: config.description,
+    state: config.state,
+    variants: storedVariantsV1(config.variants),
+    winner: config.winner,
+    exclusion_group: config.exclusion_group,
+    targeting: config.targeting.map((c) => ({
+      attribute: c.attribute,
+      operator: c.operator,
+      values: c.values,
+      case_insensitive: c.case_insensitive,
+    })),
+    coverage: config.coverage,
+    hash_version: config.hash_version,
+    revision: config.revision,
+    updated_at_secs: config.updated_at_secs,
+    started_at_secs: config.started_at_secs,
+  };
+}
+
+/** Variants as version 1 stores them. */
+export function storedVariantsV1(variants: readonly VariantConfig[]): StoredVariantV1[] {
+  return variants.map(({ name, weight }) => ({ name, weight }));
+}

@@ -1,0 +1,182 @@
+// What is stored decodes the same forever, whatever the API's wire schemas become. The
+// fixtures under test/fixtures/stored were written by the real Worker
+// (scripts/stored-fixtures.mjs) and are never rewritten: a Worker must read them as long
+// as data of their format may exist. expected-v1.json is what the admin API showed for
+// that data when it was written.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { type ExperimentConfig, TARGETING_OPERATORS } from "../../src/core";
+import { CompiledSnapshot, type ConfigSnapshot, encodeSnapshot, parseSnapshot } from "../../src/edge/config/snapshot";
+import snapshotSource from "../../src/edge/config/snapshot.ts?raw";
+import storedConfigSource from "../../src/edge/config/stored-config.ts?raw";
+import { REGISTRY_MIGRATIONS } from "../../src/edge/objects/registry/migrations";
+import {
+  configColumn,
+  experimentFromRow,
+  REGISTRY_ROWS_VERSION,
+  revisionFromRow,
+  stickyVariantsColumn,
+  variantsColumn,
+} from "../../src/edge/objects/registry/rows";
+import rowsSource from "../../src/edge/objects/registry/rows.ts?raw";
+import expectedV1 from "../fixtures/stored/expected-v1.json";
+import rowsV2 from "../fixtures/stored/registry-rows-v2.json";
+import snapshotV1 from "../fixtures/stored/snapshot-v1.json?raw";
+
+const expected = expectedV1 as {
+  experiments: ExperimentConfig[];
+  overrides: Record<string, { actor: string; variant: string }[]>;
+};
+
+describe("the format-1 KV snapshot written by this version (snapshot-v1.json)", () => {
+  it("decodes to every config as the admin API showed it, with the running experiments' overrides", () => {
+    const snapshot = parseSnapshot(snapshotV1);
+    expect(snapshot?.version).toBe(rowsV2.tables.publish_state[0]?.version);
+    expect(snapshot?.experiments).toEqual(expected.experiments);
+    const running = expected.experiments.filter((c) => c.state === "running").map((c) => c.name);
+    expect(running).toEqual(["checkout_v2", "pricing_page"]);
+    expect(snapshot?.overrides).toEqual(
+      running.flatMap((name) => (expected.overrides[name] ?? []).map((o) => [name, o.actor, o.variant])),
+    );
+  });
+
+  it("serves the edge: assignable experiments, exclusion groups and overrides", () => {
+    const snapshot = parseSnapshot(snapshotV1);
+    if (snapshot === null) throw new Error("the fixture does not parse");
+    const compiled = new CompiledSnapshot(snapshot);
+    expect(compiled.assignable).toEqual(["checkout_v2", "onboarding", "pricing_page"]);
+    expect(compiled.siblings("pricing_page", "pricing")).toEqual(["pricing_banner"]);
+    expect(compiled.hasOverride("checkout_v2", "qa:2")).toBe(true);
+    expect(compiled.hasOverride("onboarding", "qa:1")).toBe(false);
+    expect(compiled.get("pricing_page")?.config.hash_version).toBe(2);
+  });
+
+  it("is what this version still writes for those configs, byte for byte (a change needs a new format)", () => {
+    const snapshot = parseSnapshot(snapshotV1);
+    if (snapshot === null) throw new Error("the fixture does not parse");
+    expect(encodeSnapshot(snapshot)).toBe(JSON.stringify(JSON.parse(snapshotV1)));
+  });
+});
+
+describe("configs stored before a field existed", () => {
+  const stored = JSON.parse(rowsV2.tables.experiments.find((r) => r.name === "pricing_page")?.config ?? "null");
+  /** `config` as the snapshot and as the registry's row decode it. */
+  const decoded = (config: object) => [
+    parseSnapshot(JSON.stringify({ version: 1, experiments: [config] }))?.experiments[0],
+    experimentFromRow({ name: stored.name, config: JSON.stringify(config), sticky_variants: "[]" }).config,
+  ];
+
+  it.each([
+    ["targeting", []],
+    ["coverage", 10_000],
+    ["hash_version", 1],
+    ["revision", 1],
+    ["started_at_secs", null],
+  ])("read without %s as %j", (field, value) => {
+    const { [field]: _, ...older } = stored;
+    expect(decoded(older)).toEqual([
+      { ...stored, [field]: value },
+      { ...stored, [field]: value },
+    ]);
+  });
+
+  it("read a targeting condition without case_insensitive as case-sensitive", () => {
+    const { case_insensitive: _, ...condition } = stored.targeting[1];
+    const [fromSnapshot, fromRow] = decoded({ ...stored, targeting: [condition] });
+    expect(fromSnapshot?.targeting).toEqual([{ ...condition, case_insensitive: false }]);
+    expect(fromRow?.targeting).toEqual([{ ...condition, case_insensitive: false }]);
+  });
+});
+
+describe("the registry's rows written by this version (registry-rows-v2.json)", () => {
+  it("describe the newest migration: a new one comes with new row schemas and a fixture of its rows", () => {
+    expect(REGISTRY_ROWS_VERSION).toBe(REGISTRY_MIGRATIONS.at(-1)?.id);
+    expect(rowsV2.migrations.map((m) => m.id)).toEqual([1, 2]);
+  });
+
+  it("decode to every config as the admin API showed it", () => {
+    expect(rowsV2.tables.experiments.map((row) => experimentFromRow(row).config)).toEqual(expected.experiments);
+  });
+
+  it("hold JSON columns that this version still writes byte for byte (a change needs a migration)", () => {
+    for (const row of rowsV2.tables.experiments) {
+      const { config, stickyVariants } = experimentFromRow(row);
+      expect(configColumn(config)).toBe(row.config);
+      expect(stickyVariantsColumn(stickyVariants)).toBe(row.sticky_variants);
+    }
+    for (const row of rowsV2.tables.revisions) expect(variantsColumn(revisionFromRow(row).variants)).toBe(row.variants);
+  });
+});
+
+describe("what this version writes reads back as it was", () => {
+  const text = fc.string({ unit: "binary", maxLength: 12 });
+  const nullable = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: null });
+  const config: fc.Arbitrary<ExperimentConfig> = fc.record({
+    name: text,
+    description: nullable(text),
+    state: fc.constantFrom("draft", "running", "concluded", "archived"),
+    variants: fc.array(fc.record({ name: text, weight: fc.nat() }), { maxLength: 4 }),
+    winner: nullable(text),
+    exclusion_group: nullable(text),
+    targeting: fc.array(
+      fc.record({
+        attribute: text,
+        operator: fc.constantFrom(...TARGETING_OPERATORS),
+        values: fc.array(text, { maxLength: 3 }),
+        case_insensitive: fc.boolean(),
+      }),
+      { maxLength: 3 },
+    ),
+    coverage: fc.integer({ min: 0, max: 10_000 }),
+    hash_version: fc.constantFrom(1, 2),
+    revision: fc.integer({ min: 1, max: 1_000_000 }),
+    updated_at_secs: fc.nat(),
+    started_at_secs: nullable(fc.nat()),
+  });
+  const override = fc.tuple(text, text, text);
+
+  it("in the KV snapshot", () => {
+    fc.assert(
+      fc.property(
+        fc.nat(),
+        fc.array(config, { maxLength: 4 }),
+        fc.array(override),
+        (version, experiments, overrides) => {
+          const snapshot: ConfigSnapshot = { version, experiments, overrides };
+          expect(parseSnapshot(encodeSnapshot(snapshot))).toEqual(snapshot);
+        },
+      ),
+    );
+  });
+
+  it("in the registry's rows", () => {
+    fc.assert(
+      fc.property(config, fc.array(text), (written, sticky) => {
+        const row = {
+          name: written.name,
+          config: configColumn(written),
+          sticky_variants: stickyVariantsColumn(sticky),
+        };
+        expect(experimentFromRow(row)).toEqual({ config: written, stickyVariants: sticky });
+        const revision = { experiment: written.name, revision: 1, variants: variantsColumn(written.variants) };
+        expect(revisionFromRow(revision).variants).toEqual(written.variants);
+      }),
+    );
+  });
+});
+
+describe("the stored formats' code", () => {
+  // The wire schemas (src/api) may change for clients; the stored formats must not
+  // follow. So their modules import only valibot, the engine and each other.
+  it.each([
+    ["src/edge/config/stored-config.ts", storedConfigSource],
+    ["src/edge/config/snapshot.ts", snapshotSource],
+    ["src/edge/objects/registry/rows.ts", rowsSource],
+  ])("%s imports nothing from the API's schemas", (_, source) => {
+    const imports = [...source.matchAll(/^import[^;]*?from "([^"]+)";/gms)].map((m) => m[1]);
+    expect(imports.length).toBeGreaterThan(0);
+    for (const specifier of imports) {
+      expect(specifier).toMatch(/^(valibot|(\.\.\/)+core|\.\/stored-config|\.\.\/\.\.\/config\/stored-config)$/);
+    }
+  });
+});
