@@ -1,4 +1,4 @@
-import { h, uid } from "./dom";
+import { type Child, h, uid } from "./dom";
 import { SRM_LABEL, type SrmStatus, type State } from "./format";
 import { describeError, isUnauthorized, type Session } from "./session";
 
@@ -72,6 +72,39 @@ function describedBy(field: HTMLElement): string[] {
 /** A success message in `slot` (a live region, so it is read out). */
 export function showDone(slot: HTMLElement, text: string): void {
   slot.replaceChildren(h("p", { class: "notice notice-ok" }, text));
+}
+
+/**
+ * A table in a box that scrolls sideways where the screen is too narrow for it: a region
+ * named by the table's caption (read to screen readers only), focusable so that the
+ * keyboard can scroll it.
+ * @param options.box classes the box gets besides `table-scroll`
+ */
+export function scrollingTable(
+  options: { caption: string; class: string; box?: string },
+  ...parts: Child[]
+): HTMLElement {
+  const captionId = uid("table-caption");
+  return h(
+    "div",
+    {
+      class: options.box === undefined ? "table-scroll" : `table-scroll ${options.box}`,
+      role: "region",
+      "aria-labelledby": captionId,
+      tabindex: "0",
+    },
+    h(
+      "table",
+      { class: options.class },
+      h("caption", { id: captionId, class: "visually-hidden" }, options.caption),
+      ...parts,
+    ),
+  );
+}
+
+/** A table's head: one row of column heads. */
+export function columnHeads(...heads: Child[]): HTMLElement {
+  return h("thead", null, h("tr", null, ...heads));
 }
 
 export function stateBadge(state: State): HTMLElement {

@@ -5,15 +5,22 @@
 // Screenshots go to a temporary directory; `UPDATE_SCREENSHOTS=1 npx vitest run
 // --project browser` writes the two in docs/ (dashboard-list.png, dashboard-detail.png).
 // The 375 px ones, to look at, are always left in the system's temporary directory.
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startWranglerDev, type WranglerDev } from "../../scripts/lib/wrangler-dev.mjs";
-import { ExperimentsClient } from "../../src/client";
-import { buildDashboard } from "./support/build";
-import { ensureChromium, launchChromium } from "./support/chromium";
+import type { ExperimentsClient } from "../../src/client";
+import {
+  assignActors,
+  type DashboardHarness,
+  openDashboard,
+  openExperiment,
+  panel,
+  resultsSection,
+  signIn,
+  startDashboardHarness,
+} from "./support/dashboard";
 
 const TOKEN = "browser-admin-token";
 const VIEW_TOKEN = "view-token";
@@ -24,70 +31,22 @@ const FIFTY = [
   { name: "treatment", weight: 50 },
 ];
 
-let dev: WranglerDev;
-let browser: Browser;
+let harness: DashboardHarness;
 let api: ExperimentsClient;
-let persistTo: string;
 let shots: string;
-const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  // Explicit, not left to `prepare`: the page under test is built from the sources as they are now.
-  ensureChromium();
-  await buildDashboard();
-  persistTo = mkdtempSync(join(tmpdir(), "dashboard-browser-"));
-  shots = process.env.UPDATE_SCREENSHOTS === "1" ? "docs" : join(persistTo, "screenshots");
-  mkdirSync(shots, { recursive: true });
-  dev = await startWranglerDev({
-    token: TOKEN,
-    persistTo,
-    // A config cache of 0 ms: a started experiment assigns as soon as the registry publishes it.
-    vars: { ADMIN_TOKENS: `viewer:read:${VIEW_TOKEN}`, CONFIG_CACHE_TTL_MS: "0" },
-    quiet: true,
-  });
-  api = new ExperimentsClient({ baseUrl: dev.url, token: TOKEN });
-  browser = await launchChromium();
+  // The page under test is built from the sources as they are now.
+  harness = await startDashboardHarness({ token: TOKEN, vars: { ADMIN_TOKENS: `viewer:read:${VIEW_TOKEN}` } });
+  api = harness.api;
+  shots = process.env.UPDATE_SCREENSHOTS === "1" ? "docs" : mkdtempSync(join(tmpdir(), "dashboard-screenshots-"));
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await dev?.stop();
-  if (persistTo) rmSync(persistTo, { recursive: true, force: true });
+  await harness?.stop();
+  if (shots && shots !== "docs") rmSync(shots, { recursive: true, force: true });
 }, 30_000);
 
-/**
- * A fresh browser context (its own session storage) on the dashboard. Errors the page
- * logs (an exception, a request the CSP blocked) are collected for `expectNoPageErrors`.
- */
-async function openDashboard(viewport = DESKTOP): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport });
-  contexts.push(context);
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on("pageerror", (error) => errors.push(error.message));
-  page.on("console", (message) => {
-    // The browser logs every API refusal as a failed request; the page shows those itself
-    // (the tests check what it shows). Anything else, a missing asset or a blocked
-    // request among them, is a fault.
-    const { url } = message.location();
-    if (message.type() === "error" && !url.startsWith(`${dev.url}/v1/`)) errors.push(`${message.text()} (${url})`);
-  });
-  await page.goto(`${dev.url}/dashboard/`);
-  return { page, errors };
-}
-
-async function signIn(page: Page, token = TOKEN): Promise<void> {
-  await page.getByLabel("Admin token").fill(token);
-  await page.getByRole("button", { name: "Save token" }).click();
-  await page.getByRole("heading", { level: 1, name: "Experiments" }).waitFor();
-}
-
-async function openExperiment(page: Page, name: string): Promise<void> {
-  await page.getByRole("table").getByRole("link", { name, exact: true }).click();
-  await page.getByRole("heading", { level: 1, name, exact: true }).waitFor();
-}
-
-const results = (page: Page): Locator => page.getByRole("region", { name: "Results" });
 /** The detail page's header: name, state badge, winner, description, actions. */
 const detailHeader = (page: Page): Locator => page.locator(".view-header-detail");
 const button = (page: Page, name: string): Locator => page.getByRole("button", { name, exact: true });
@@ -118,52 +77,26 @@ async function expectFieldError(field: Locator, words: string): Promise<void> {
   expect(state).toEqual({ invalid: "true", description: expect.stringContaining(words), focused: true });
 }
 
-/** Assigns `n` actors (`<prefix>0` …) to `experiment`, 25 at a time, once it reaches the edge. */
-async function assignActors(experiment: string, n: number, prefix = "user:"): Promise<void> {
-  await expect
-    .poll(() =>
-      api.assign(experiment, { actor: `${prefix}0` }).then(
-        () => true,
-        () => false,
-      ),
-    )
-    .toBe(true);
-  for (let i = 1; i < n; i += 25) {
-    const batch = Array.from({ length: Math.min(25, n - i) }, (_, j) => `${prefix}${i + j}`);
-    await Promise.all(batch.map((actor) => api.assign(experiment, { actor })));
-  }
-}
-
-/** Results lag assignments by the events queue's batch delay (about a second). */
-async function enrolled(experiment: string, n: number): Promise<void> {
-  await expect
-    .poll(async () => (await api.results(experiment)).variants.reduce((sum, v) => sum + v.enrolled, 0), {
-      timeout: 20_000,
-      interval: 250,
-    })
-    .toBe(n);
-}
-
 describe("the dashboard at /dashboard/", () => {
   it("is served as static assets beside the Worker, which still answers every other path", async () => {
-    const redirect = await fetch(`${dev.url}/dashboard`, { redirect: "manual" });
+    const redirect = await fetch(`${harness.url}/dashboard`, { redirect: "manual" });
     expect(redirect.status).toBe(307);
     expect(redirect.headers.get("location")).toBe("/dashboard/");
 
-    const page = await fetch(`${dev.url}/dashboard/`);
+    const page = await fetch(`${harness.url}/dashboard/`);
     expect(page.status).toBe(200);
     expect(page.headers.get("content-type")).toMatch(/^text\/html/);
     expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
     expect(await page.text()).toContain('<script type="module" src="dashboard.js">');
-    expect((await fetch(`${dev.url}/dashboard/dashboard.js`)).headers.get("content-type")).toMatch(/javascript/);
+    expect((await fetch(`${harness.url}/dashboard/dashboard.js`)).headers.get("content-type")).toMatch(/javascript/);
 
     for (const path of ["/nope", "/", "/dashboard/nope", "/_headers"]) {
-      const response = await fetch(`${dev.url}${path}`);
+      const response = await fetch(`${harness.url}${path}`);
       expect(response.status, path).toBe(404);
       expect(response.headers.get("content-type"), path).toBe("application/problem+json");
       expect(await response.json(), path).toMatchObject({ code: "not_found" });
     }
-    expect((await fetch(`${dev.url}/v1/admin/experiments`)).status).toBe(401);
+    expect((await fetch(`${harness.url}/v1/admin/experiments`)).status).toBe(401);
   });
 
   it("shows the lists and a detail page with results (the screenshots in docs/)", async () => {
@@ -198,9 +131,9 @@ describe("the dashboard at /dashboard/", () => {
     ]);
     await api.setWeights("checkout_v2", FIFTY);
 
-    await assignActors("checkout_v2", 400);
-    await assignActors("onboarding_tips", 150, "member:");
-    await enrolled("checkout_v2", 400);
+    // Each waits until all its actors are counted.
+    await assignActors(api, "checkout_v2", 400);
+    await assignActors(api, "onboarding_tips", 150, "member:");
     // 25 repeat visits: exposures without new enrolments, so that the two counts differ.
     await Promise.all(Array.from({ length: 25 }, (_, i) => api.assign("checkout_v2", { actor: `user:${i}` })));
     await expect
@@ -209,11 +142,10 @@ describe("the dashboard at /dashboard/", () => {
         interval: 250,
       })
       .toBe(425);
-    await enrolled("onboarding_tips", 150);
     await api.conclude("onboarding_tips", "treatment");
 
-    const { page, errors } = await openDashboard();
-    await signIn(page);
+    const { page, errors } = await openDashboard(harness, DESKTOP);
+    await signIn(page, TOKEN);
     const table = page.getByRole("table");
     for (const name of ["checkout_v2", "eu_banner", "pricing_page", "onboarding_tips", "legacy_banner"]) {
       await expect.poll(() => table.getByRole("link", { name, exact: true }).count()).toBe(1);
@@ -231,8 +163,8 @@ describe("the dashboard at /dashboard/", () => {
     await page.getByLabel("State").selectOption("");
 
     await openExperiment(page, "checkout_v2");
-    await expect.poll(() => results(page).textContent()).toContain("SRM: ok");
-    const text = (await results(page).textContent()) ?? "";
+    await expect.poll(() => resultsSection(page).textContent()).toContain("SRM: ok");
+    const text = (await resultsSection(page).textContent()) ?? "";
     expect(text).toContain("400");
     await page.getByRole("img", { name: /Daily enrolments: 400 enrolments/ }).waitFor();
     await page.screenshot({ path: join(shots, "dashboard-detail.png"), fullPage: true });
@@ -250,16 +182,16 @@ describe("the dashboard at /dashboard/", () => {
 
   it("signs an operator in, who starts and concludes an experiment from the page and sees the history", async () => {
     await api.define("browser_checkout", { variants: FIFTY, description: "driven from the browser test" });
-    const { page, errors } = await openDashboard();
-    await signIn(page);
+    const { page, errors } = await openDashboard(harness, DESKTOP);
+    await signIn(page, TOKEN);
     await openExperiment(page, "browser_checkout");
-    await expect.poll(() => results(page).textContent()).toContain("SRM: insufficient data");
+    await expect.poll(() => resultsSection(page).textContent()).toContain("SRM: insufficient data");
 
     await button(page, "Start").click();
     await page.getByText("Started browser_checkout.").waitFor();
     expect((await api.get("browser_checkout")).state).toBe("running");
     expect(await button(page, "Start").isDisabled()).toBe(true);
-    await expect.poll(() => results(page).textContent()).toContain("SRM: insufficient data");
+    await expect.poll(() => resultsSection(page).textContent()).toContain("SRM: insufficient data");
 
     await button(page, "Conclude").click();
     const dialog = page.getByRole("dialog", { name: "Conclude browser_checkout" });
@@ -268,7 +200,7 @@ describe("the dashboard at /dashboard/", () => {
     await page.getByText("Concluded browser_checkout: everyone gets treatment.").waitFor();
     expect(await api.get("browser_checkout")).toMatchObject({ state: "concluded", winner: "treatment" });
 
-    const history = page.getByRole("region", { name: "History" });
+    const history = panel(page, "History");
     const rows = await history.getByRole("row").allTextContents();
     // Newest first; each change by the token's name.
     expect(rows.slice(1).map((row) => row.replace(/^.*UTC/, ""))).toEqual([
@@ -284,7 +216,7 @@ describe("the dashboard at /dashboard/", () => {
   }, 60_000);
 
   it("shows the API's 401 detail for a wrong token, and keeps no token", async () => {
-    const { page } = await openDashboard();
+    const { page } = await openDashboard(harness, DESKTOP);
     // The keyboard alone: type the token and press Enter.
     await page.getByLabel("Admin token").focus();
     await page.keyboard.type("not-the-token");
@@ -295,8 +227,8 @@ describe("the dashboard at /dashboard/", () => {
   }, 30_000);
 
   it("sends the operator back to sign in, with the API's detail, once the kept token stops working", async () => {
-    const { page } = await openDashboard();
-    await signIn(page);
+    const { page } = await openDashboard(harness, DESKTOP);
+    await signIn(page, TOKEN);
     // As if the token had been revoked: the next load finds the API refusing it.
     await page.evaluate(() => sessionStorage.setItem("edge-experiments.admin-token", "revoked-token"));
     await page.reload();
@@ -306,9 +238,9 @@ describe("the dashboard at /dashboard/", () => {
   }, 30_000);
 
   it("shows the API's 404 detail for an experiment that does not exist", async () => {
-    const { page, errors } = await openDashboard();
-    await signIn(page);
-    await page.goto(`${dev.url}/dashboard/#/experiments/ghost`);
+    const { page, errors } = await openDashboard(harness, DESKTOP);
+    await signIn(page, TOKEN);
+    await page.goto(`${harness.url}/dashboard/#/experiments/ghost`);
     await page.getByRole("alert").filter({ hasText: "experiment 'ghost' not found" }).waitFor();
     await page.getByRole("link", { name: "← All experiments" }).click();
     await page.getByRole("heading", { level: 1, name: "Experiments" }).waitFor();
@@ -317,12 +249,12 @@ describe("the dashboard at /dashboard/", () => {
 
   it("shows a read-only token everything but no action", async () => {
     await api.define("browser_readonly", { variants: FIFTY });
-    const { page, errors } = await openDashboard();
+    const { page, errors } = await openDashboard(harness, DESKTOP);
     await signIn(page, VIEW_TOKEN);
     await page.getByText("Signed in as viewer").waitFor();
     expect(await page.getByRole("button", { name: "New experiment" }).count()).toBe(0);
     await openExperiment(page, "browser_readonly");
-    await expect.poll(() => results(page).textContent()).toContain("SRM: insufficient data");
+    await expect.poll(() => resultsSection(page).textContent()).toContain("SRM: insufficient data");
     for (const name of ["Start", "Conclude", "Archive", "Save weights", "Save coverage", "Add override"]) {
       expect(await page.getByRole("button", { name }).count(), name).toBe(0);
     }
@@ -332,8 +264,8 @@ describe("the dashboard at /dashboard/", () => {
 
   it("creates a draft from the list, refusing a taken name and a bad variant line, then opens it", async () => {
     await api.define("browser_taken", { variants: FIFTY, description: "Already here" });
-    const { page, errors } = await openDashboard();
-    await signIn(page);
+    const { page, errors } = await openDashboard(harness, DESKTOP);
+    await signIn(page, TOKEN);
     await button(page, "New experiment").click();
     const dialog = page.getByRole("dialog", { name: "New experiment" });
     await dialog.getByLabel("Name").fill("browser_taken");
@@ -367,8 +299,8 @@ describe("the dashboard at /dashboard/", () => {
 
   it("asks before archiving: Escape cancels, Confirm archives", async () => {
     await api.define("browser_archive", { variants: FIFTY });
-    const { page, errors } = await openDashboard();
-    await signIn(page);
+    const { page, errors } = await openDashboard(harness, DESKTOP);
+    await signIn(page, TOKEN);
     await openExperiment(page, "browser_archive");
 
     const archive = button(page, "Archive");
@@ -393,8 +325,8 @@ describe("the dashboard at /dashboard/", () => {
   it("edits weights, coverage and overrides, and shows an API refusal in the API's words", async () => {
     await api.define("browser_edit", { variants: FIFTY });
     await api.start("browser_edit");
-    const { page, errors } = await openDashboard();
-    await signIn(page);
+    const { page, errors } = await openDashboard(harness, DESKTOP);
+    await signIn(page, TOKEN);
     await openExperiment(page, "browser_edit");
 
     await page.getByLabel("control", { exact: true }).fill("20");
@@ -432,10 +364,10 @@ describe("the dashboard at /dashboard/", () => {
 
   it("refuses a blank, '.' or '..' override actor on its field and sends nothing, as no URL path can carry them", async () => {
     await api.define("browser_actor_check", { variants: FIFTY });
-    const { page, errors } = await openDashboard();
-    await signIn(page);
+    const { page, errors } = await openDashboard(harness, DESKTOP);
+    await signIn(page, TOKEN);
     await openExperiment(page, "browser_actor_check");
-    const overrides = page.getByRole("region", { name: "Overrides" });
+    const overrides = panel(page, "Overrides");
     const actor = overrides.getByLabel("Actor", { exact: true });
     const calls = recordApiCalls(page);
     for (const [typed, words] of [
@@ -461,8 +393,8 @@ describe("the dashboard at /dashboard/", () => {
   }, 30_000);
 
   it("refuses a blank, '.' or '..' name in the New experiment dialog on its field, asking the API nothing", async () => {
-    const { page, errors } = await openDashboard();
-    await signIn(page);
+    const { page, errors } = await openDashboard(harness, DESKTOP);
+    await signIn(page, TOKEN);
     await button(page, "New experiment").click();
     const dialog = page.getByRole("dialog", { name: "New experiment" });
     const name = dialog.getByLabel("Name");
@@ -492,8 +424,8 @@ describe("the dashboard at /dashboard/", () => {
   it("shows a weight the API would refuse on its field with no shares, and saves nothing", async () => {
     await api.define("browser_weight_check", { variants: FIFTY });
     await api.start("browser_weight_check");
-    const { page, errors } = await openDashboard();
-    await signIn(page);
+    const { page, errors } = await openDashboard(harness, DESKTOP);
+    await signIn(page, TOKEN);
     await openExperiment(page, "browser_weight_check");
     const form = page.getByRole("form", { name: "Edit weights" });
     const control = form.getByLabel("control", { exact: true });
@@ -534,8 +466,8 @@ describe("the dashboard at /dashboard/", () => {
     expect(await api.get("browser_restarted")).toMatchObject({ state: "running", winner: "treatment" });
 
     for (const viewport of [DESKTOP, PHONE]) {
-      const { page, errors } = await openDashboard(viewport);
-      await signIn(page);
+      const { page, errors } = await openDashboard(harness, viewport);
+      await signIn(page, TOKEN);
       const row = (name: string) => page.getByRole("table").getByRole("row").filter({ hasText: name });
       // On a phone the row is a card: the note shows there too.
       expect(await row("browser_concluded").getByText("winner treatment").isVisible()).toBe(true);
@@ -543,23 +475,25 @@ describe("the dashboard at /dashboard/", () => {
       expect(await row("browser_restarted").textContent()).not.toContain("winner");
 
       await openExperiment(page, "browser_restarted");
-      await expect.poll(() => results(page).textContent()).toContain("SRM:");
+      await expect.poll(() => resultsSection(page).textContent()).toContain("SRM:");
       expect(await detailHeader(page).textContent()).not.toContain("winner");
-      expect(await results(page).textContent()).not.toMatch(/winner/i);
+      expect(await resultsSection(page).textContent()).not.toMatch(/winner/i);
 
       await page.getByRole("link", { name: "← All experiments" }).click();
       await openExperiment(page, "browser_concluded");
-      await expect.poll(() => results(page).textContent()).toContain("SRM:");
+      await expect.poll(() => resultsSection(page).textContent()).toContain("SRM:");
       expect(await detailHeader(page).textContent()).toContain("winner: treatment");
-      expect(await results(page).getByRole("row").filter({ hasText: "treatment" }).textContent()).toMatch(/winner/i);
+      expect(await resultsSection(page).getByRole("row").filter({ hasText: "treatment" }).textContent()).toMatch(
+        /winner/i,
+      );
       expect(errors).toEqual([]);
     }
   }, 60_000);
 
   it("names every control, and fits a 375 px wide screen", async () => {
     for (const viewport of [DESKTOP, PHONE]) {
-      const { page, errors } = await openDashboard(viewport);
-      await signIn(page);
+      const { page, errors } = await openDashboard(harness, viewport);
+      await signIn(page, TOKEN);
       await expectNamedControls(page);
       await expectNoSidewaysScroll(page);
       // On a desktop the table fits; on a phone its rows are cards: it never needs scrolling sideways.
@@ -570,7 +504,7 @@ describe("the dashboard at /dashboard/", () => {
       ).toBeLessThanOrEqual(0);
       if (viewport === PHONE) await page.screenshot({ path: join(tmpdir(), "dashboard-375-list.png"), fullPage: true });
       await openExperiment(page, "checkout_v2");
-      await expect.poll(() => results(page).textContent()).toContain("SRM:");
+      await expect.poll(() => resultsSection(page).textContent()).toContain("SRM:");
       await expectNamedControls(page);
       await expectNoSidewaysScroll(page);
       if (viewport === PHONE)

@@ -3,7 +3,16 @@ import { weightBar } from "../charts";
 import { h, uid } from "../dom";
 import { count, coverage, STATES, type State } from "../format";
 import { describeError } from "../session";
-import { canWrite, inPool, showError, srmBadge, stateBadge, type ViewContext } from "../view";
+import {
+  canWrite,
+  columnHeads,
+  inPool,
+  scrollingTable,
+  showError,
+  srmBadge,
+  stateBadge,
+  type ViewContext,
+} from "../view";
 import { createExperimentDialog } from "./create";
 
 /** Results are asked for this many experiments at a time. */
@@ -126,32 +135,18 @@ export async function listView(ctx: ViewContext, query: URLSearchParams): Promis
     return view;
   }
 
-  const tableTitle = uid("table-title");
   view.append(
-    h(
-      "div",
-      // Scrolls sideways on a narrow screen; focusable so that the keyboard can scroll it.
-      { class: "table-scroll card", role: "region", "aria-labelledby": tableTitle, tabindex: "0" },
+    scrollingTable(
+      { caption: "Experiments", class: "data experiments", box: "card" },
+      columnHeads(
+        ["Experiment", "State", "Variants and weights", "Group", "Hash", "Coverage", "Enrolled", "SRM"].map((name, i) =>
+          h("th", { scope: "col", class: i >= 6 ? "numeric-head" : null }, name),
+        ),
+      ),
       h(
-        "table",
-        { class: "data experiments" },
-        h("caption", { id: tableTitle, class: "visually-hidden" }, "Experiments"),
-        h(
-          "thead",
-          null,
-          h(
-            "tr",
-            null,
-            ["Experiment", "State", "Variants and weights", "Group", "Hash", "Coverage", "Enrolled", "SRM"].map(
-              (name, i) => h("th", { scope: "col", class: i >= 6 ? "numeric-head" : null }, name),
-            ),
-          ),
-        ),
-        h(
-          "tbody",
-          null,
-          rows.map((r) => r.element),
-        ),
+        "tbody",
+        null,
+        rows.map((r) => r.element),
       ),
     ),
     empty,

@@ -1,7 +1,7 @@
 // What a browser test of the dashboard needs around the page: `wrangler dev` serving the
 // freshly built dashboard, Chromium, an API client, and the operator's first steps
 // (open, sign in, open an experiment), for a test file that starts its own Worker and
-// browser. dashboard.test.ts still has its own copies of these steps.
+// browser.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -31,7 +31,15 @@ export interface DashboardHarness {
  * beforeAll(async () => { harness = await startDashboardHarness(); }, 180_000);
  * afterAll(() => harness?.stop(), 30_000);
  */
-export async function startDashboardHarness(token = "browser-admin-token"): Promise<DashboardHarness> {
+export async function startDashboardHarness(
+  options: {
+    /** The write token (`ADMIN_TOKEN`). */
+    token?: string;
+    /** More of the Worker's vars (`ADMIN_TOKENS` for a read token, say). */
+    vars?: Record<string, string>;
+  } = {},
+): Promise<DashboardHarness> {
+  const token = options.token ?? "browser-admin-token";
   ensureChromium();
   await buildDashboard();
   const persistTo = mkdtempSync(join(tmpdir(), "dashboard-browser-"));
@@ -44,7 +52,12 @@ export async function startDashboardHarness(token = "browser-admin-token"): Prom
   };
   try {
     // A config cache of 0 ms: a started experiment assigns as soon as the registry publishes it.
-    dev = await startWranglerDev({ token, persistTo, vars: { CONFIG_CACHE_TTL_MS: "0" }, quiet: true });
+    dev = await startWranglerDev({
+      token,
+      persistTo,
+      vars: { ...options.vars, CONFIG_CACHE_TTL_MS: "0" },
+      quiet: true,
+    });
     browser = await launchChromium();
   } catch (error) {
     await stop();
@@ -87,8 +100,14 @@ export async function openExperiment(page: Page, name: string): Promise<void> {
   await page.getByRole("heading", { level: 1, name, exact: true }).waitFor();
 }
 
+/**
+ * A panel of the detail page by its heading (`Results`, `Overrides`, `History`): exactly
+ * that name, not the table regions inside (`History, newest first`).
+ */
+export const panel = (page: Page, name: string): Locator => page.getByRole("region", { name, exact: true });
+
 /** The detail page's Results section. */
-export const resultsSection = (page: Page): Locator => page.getByRole("region", { name: "Results", exact: true });
+export const resultsSection = (page: Page): Locator => panel(page, "Results");
 
 /** Polls `check` every `interval` ms until it is true; fails after `timeout` ms. Usable in `beforeAll`, unlike `expect.poll`. */
 export async function until(
