@@ -30,7 +30,7 @@ export interface Assignments extends AssignmentEvents {
  * Assigns one actor to several experiments with at most ONE store call: rules 1–3,
  * eligibility and the bucket are decided from the configs here, and rules 4–8 for
  * every running experiment travel in a single `store.assign`. Each successful assignment of a running experiment
- * owes exactly one exposure; the caller hands them to `deliverExposures` when it suits
+ * owes exactly one exposure; the caller hands them to `deliverEvents` when it suits
  * it (the Worker after its response, the service at once).
  *
  * A store that is down fails only the experiments that needed it, with
@@ -98,17 +98,15 @@ async function assignAtStore(
 
 /**
  * Hands an assignment's events to the sink: all at once if it takes events, else the
- * exposures in one batch if it takes batches, else one by one. Never rejects: a sink
- * that throws or rejects is logged and never fails an assignment. A synchronous sink
- * receives every event before this returns.
+ * exposures one by one. Never rejects: a sink that throws or rejects is logged and
+ * never fails an assignment. A synchronous sink receives every event before this returns.
  */
 export async function deliverEvents(sink: ExposureSink, events: AssignmentEvents): Promise<void> {
   const { exposures, enrolments } = events;
   try {
-    if (sink.recordEvents) {
+    if ("recordEvents" in sink) {
       if (exposures.length > 0 || enrolments.length > 0) await sink.recordEvents(events);
-    } else if (exposures.length > 0 && sink.recordBatch) await sink.recordBatch(exposures);
-    else {
+    } else {
       for (const exposure of exposures) {
         const pending = sink.record(exposure);
         if (pending instanceof Promise) await pending;

@@ -53,7 +53,7 @@ export {
 } from "./results";
 export { selectVariant } from "./select";
 export { ExperimentService, type ExperimentServiceOptions } from "./service";
-export { ConsoleExposureSink, exposureLine, NoOpExposureSink, RecordingExposureSink } from "./sinks";
+export { ConsoleExposureSink, exposureLine } from "./sinks";
 export {
   chiSquareUpperTail,
   expectedEnrolments,

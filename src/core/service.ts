@@ -15,7 +15,7 @@ export interface ExperimentServiceOptions {
  * `ExperimentAdmin`, over any `ExperimentStore`.
  *
  * @example
- * const svc = new ExperimentService(new InMemoryExperimentStore(), { exposureSink: new NoOpExposureSink() });
+ * const svc = new ExperimentService(new InMemoryExperimentStore(), { exposureSink: { record: () => {} } });
  * await svc.create(experimentConfig("checkout_v2", [{ name: "control", weight: 50 }, { name: "treatment", weight: 50 }]));
  * await svc.start("checkout_v2");
  * await svc.assign("checkout_v2", "user:1"); // "control", and the same forever

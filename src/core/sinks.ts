@@ -1,13 +1,12 @@
-import type { ExposureSink } from "./store";
 import type { ExposureRecord } from "./types";
 
 /**
  * The default sink: one JSON object per line on the console at info level, as the
  * reference's `tracing::info!` event, which is what `wrangler dev`, `wrangler tail` and
- * Workers Logs show. Format (API.md):
+ * Workers Logs show. Format (the README's walk-through shows one):
  * `{"event":"experiment_exposure","experiment":…,"variant":…,"actor":…,"request_id":…,"is_override":…,"timestamp_secs":…}`
  */
-export class ConsoleExposureSink implements ExposureSink {
+export class ConsoleExposureSink {
   record(exposure: ExposureRecord): void {
     console.info(exposureLine(exposure));
   }
@@ -24,17 +23,4 @@ export function exposureLine(e: ExposureRecord): string {
     is_override: e.is_override,
     timestamp_secs: e.timestamp_secs,
   });
-}
-
-/** Discards every exposure (benchmarks, or when exposures are handled elsewhere). */
-export class NoOpExposureSink implements ExposureSink {
-  record(): void {}
-}
-
-/** Keeps every exposure in memory, for tests. */
-export class RecordingExposureSink implements ExposureSink {
-  readonly records: ExposureRecord[] = [];
-  record(exposure: ExposureRecord): void {
-    this.records.push(exposure);
-  }
 }

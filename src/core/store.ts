@@ -62,16 +62,11 @@ export interface AssignmentEvents {
 }
 
 /**
- * Where exposures (and, for sinks that count them, enrolments) go. Callers isolate
- * failures: a sink that throws or rejects is logged and never fails an assignment.
+ * Where an assignment call's events go: exposures one by one (the console line), or
+ * every event of the call at once, enrolments included (the events queue, which counts
+ * them). Callers isolate failures: a sink that throws or rejects is logged and never
+ * fails an assignment.
  */
-export interface ExposureSink {
-  record(exposure: ExposureRecord): void | Promise<void>;
-  /**
-   * Optional: all exposures of one assignment call at once (a batch assignment emits up
-   * to 100), for sinks where one write of many is cheaper than many writes.
-   */
-  recordBatch?(exposures: ExposureRecord[]): void | Promise<void>;
-  /** Optional: every event of one assignment call, enrolments included, in one delivery. */
-  recordEvents?(events: AssignmentEvents): void | Promise<void>;
-}
+export type ExposureSink =
+  | { record(exposure: ExposureRecord): void | Promise<void> }
+  | { recordEvents(events: AssignmentEvents): void | Promise<void> };

@@ -4,7 +4,7 @@ import { CONTROL, codePoints, controlProblem, identifierProblem, utf8Length } fr
 import type { ExperimentConfig, HashVersion, VariantConfig } from "./types";
 
 /**
- * The limits of API.md, in one place for the engine and the HTTP layer. `…Chars` are
+ * The limits (README, "Limits"), in one place for the engine and the HTTP layer. `…Chars` are
  * Unicode code points ("😀" is one); actors are counted in UTF-8 bytes, the unit
  * that is hashed.
  */

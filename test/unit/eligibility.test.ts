@@ -8,10 +8,9 @@ import {
   experimentBucket,
   experimentConfig,
   InMemoryExperimentStore,
-  RecordingExposureSink,
   type TargetingCondition,
 } from "../../src/core";
-import { errorOf, v } from "./helpers";
+import { errorOf, RecordingExposureSink, v } from "./helpers";
 
 const plan = (values: string[]): TargetingCondition => ({
   attribute: "plan",

@@ -3,16 +3,26 @@ import {
   type ExperimentConfig,
   ExperimentError,
   ExperimentService,
+  type ExposureRecord,
   experimentConfig,
   InMemoryExperimentStore,
-  NoOpExposureSink,
-  RecordingExposureSink,
 } from "../../src/core";
+
+/** Keeps every exposure in memory: the test double of a sink. */
+export class RecordingExposureSink {
+  readonly records: ExposureRecord[] = [];
+  record(exposure: ExposureRecord): void {
+    this.records.push(exposure);
+  }
+}
+
+/** Discards every exposure. */
+const NO_EXPOSURES = { record: () => undefined };
 
 export const v = (name: string, weight: number) => ({ name, weight });
 
 export function makeSvc(): ExperimentService {
-  return new ExperimentService(new InMemoryExperimentStore(), { exposureSink: new NoOpExposureSink() });
+  return new ExperimentService(new InMemoryExperimentStore(), { exposureSink: NO_EXPOSURES });
 }
 
 export function makeSvcWithSink(): { svc: ExperimentService; sink: RecordingExposureSink } {

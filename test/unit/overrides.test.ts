@@ -1,12 +1,12 @@
 // The engine's override semantics (InMemoryExperimentStore): an override shadows the
 // actor's sticky assignment, and removing it uncovers that assignment again.
 import { describe, expect, it } from "vitest";
-import { ExperimentService, experimentConfig, InMemoryExperimentStore, NoOpExposureSink } from "../../src/core";
+import { ExperimentService, experimentConfig, InMemoryExperimentStore } from "../../src/core";
 import { errorOf, v } from "./helpers";
 
 async function setUp(group: string | null = null) {
   const store = new InMemoryExperimentStore();
-  const svc = new ExperimentService(store, { exposureSink: new NoOpExposureSink() });
+  const svc = new ExperimentService(store, { exposureSink: { record: () => undefined } });
   for (const name of ["exp", "sibling"]) {
     await svc.create(experimentConfig(name, [v("control", 0), v("treatment", 1)], { exclusion_group: group }));
     await svc.start(name);

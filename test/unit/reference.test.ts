@@ -10,11 +10,10 @@ import {
   experimentBucket,
   experimentConfig,
   InMemoryExperimentStore,
-  RecordingExposureSink,
   selectVariant,
 } from "../../src/core";
 import { PREFIX_MEMO_LIMIT } from "../../src/core/hash";
-import { errorOf, fiftyFifty, makeSvc, makeSvcWithSink, running, v } from "./helpers";
+import { errorOf, fiftyFifty, makeSvc, makeSvcWithSink, RecordingExposureSink, running, v } from "./helpers";
 
 describe("reference: lifecycle", () => {
   it("assign_unknown_experiment_returns_not_found", async () => {

@@ -9,9 +9,8 @@ import {
   experimentConfig,
   InMemoryExperimentStore,
   prepareExperiment,
-  RecordingExposureSink,
 } from "../../src/core";
-import { errorOf, fiftyFifty, makeSvc, makeSvcWithSink, running, v } from "./helpers";
+import { errorOf, fiftyFifty, makeSvc, makeSvcWithSink, RecordingExposureSink, running, v } from "./helpers";
 
 describe("overrides", () => {
   it("take precedence over an existing sticky assignment and replace it", async () => {

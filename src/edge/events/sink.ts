@@ -7,17 +7,13 @@ import { type EventPack, eventMessages } from "./messages";
  * `EventBuffer`, where the consumer counts them and writes the exposure log lines.
  * `recordEvents` returns what the request must keep alive with `waitUntil`.
  */
-export class QueueEventSink implements ExposureSink {
+export class QueueEventSink {
   constructor(
     private readonly buffer: EventBuffer,
     private readonly queue: Queue<EventPack>,
     private readonly windowMs: number,
     private readonly revisionOf: (experiment: string) => number,
   ) {}
-
-  record(): void {
-    throw new Error("QueueEventSink takes a request's events together: use recordEvents");
-  }
 
   recordEvents(events: AssignmentEvents): Promise<void> {
     return this.buffer.add(eventMessages(events, this.revisionOf), this.queue, this.windowMs);
