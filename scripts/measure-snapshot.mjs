@@ -75,7 +75,7 @@ for (const count of [100, 1_000, 10_000]) {
   // What one assignment of a grouped running experiment asks of the snapshot (every
   // typical config is in the one group "checkout", so `siblings` lists all the others).
   const name = `experiment_${count >> 1}_checkout`;
-  if (snapshot.assignable.length !== count || snapshot.get(name)?.name !== name) {
+  if (snapshot.assignable.length !== count || snapshot.get(name)?.config.name !== name) {
     throw new Error("CompiledSnapshot lost configs");
   }
   if (snapshot.siblings(name, "checkout").length !== count - 1) throw new Error("CompiledSnapshot lost group members");

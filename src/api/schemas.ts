@@ -248,10 +248,9 @@ export const HistoryQuery = v.object({
 const Variant = v.object({ name: v.string(), weight: v.pipe(v.number(), v.integer()) });
 
 /**
- * A config as every read shows it and the KV snapshot carries it. Not strict, so that a
- * snapshot written by a newer Worker still parses; the fields added since the first
- * version (`targeting`, `coverage`, `started_at_secs`) default for values written
- * before them.
+ * A config as every read shows it (the wire's shape; what is stored has its own
+ * schemas, `src/edge/config/stored-config.ts`). Not strict, so that a client reading a
+ * newer Worker's answers still parses them.
  */
 export const ExperimentConfigSchema = v.object({
   name: v.string(),
