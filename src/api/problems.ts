@@ -1,11 +1,25 @@
-import type { ErrorCode } from "../core";
+import { type ErrorCode, ExperimentError, type FieldError } from "../core";
+
+/** The request's own failures, beside the engine's: how it was sent, and who sent it. */
+export type RequestErrorCode =
+  | "invalid_request"
+  | "unauthorized"
+  | "forbidden"
+  | "method_not_allowed"
+  | "payload_too_large"
+  | "unsupported_media_type"
+  | "admin_disabled"
+  | "internal";
+
+/** Every code an answer of the API can carry. */
+export type ApiErrorCode = ErrorCode | RequestErrorCode;
 
 /**
  * The one table from error code to HTTP status, title and the headers that go with it.
- * Closed over `ErrorCode`: a new code does not compile until it has a row here, and
+ * Closed over `ApiErrorCode`: a new code does not compile until it has a row here, and
  * the OpenAPI document lists exactly these codes.
  */
-export const PROBLEMS: Record<ErrorCode, { status: number; title: string; headers?: Record<string, string> }> = {
+export const PROBLEMS: Record<ApiErrorCode, { status: number; title: string; headers?: Record<string, string> }> = {
   invalid_request: { status: 400, title: "Invalid request" },
   unauthorized: { status: 401, title: "Unauthorized", headers: { "www-authenticate": "Bearer" } },
   forbidden: { status: 403, title: "Forbidden" },
@@ -28,7 +42,12 @@ export const PROBLEMS: Record<ErrorCode, { status: number; title: string; header
 };
 
 /** Every code a problem document can carry, in the table's order. */
-export const ERROR_CODES = Object.keys(PROBLEMS) as ErrorCode[];
+export const ERROR_CODES = Object.keys(PROBLEMS) as ApiErrorCode[];
 
 /** The `type` URI of a problem document with `code`. */
-export const problemType = (code: ErrorCode) => `urn:edge-experiments:problem:${code}`;
+export const problemType = (code: ApiErrorCode) => `urn:edge-experiments:problem:${code}`;
+
+/** A request that is malformed, naming every offending field when known. */
+export function invalidRequest(detail: string, errors: readonly FieldError[] = []): ExperimentError<ApiErrorCode> {
+  return new ExperimentError<ApiErrorCode>("invalid_request", detail, errors);
+}

@@ -1,5 +1,5 @@
 import type * as v from "valibot";
-import type { ErrorCode } from "../core";
+import type { ApiErrorCode } from "./problems";
 import * as s from "./schemas";
 
 type Schema = v.GenericSchema;
@@ -30,13 +30,13 @@ export interface RouteSpec {
   /** Success statuses and their bodies (`null`: none). */
   responses: Record<number, { description: string; schema: Schema | null }>;
   /** The error codes this route can answer with, besides those every route or every admin route can. */
-  errors: readonly ErrorCode[];
+  errors: readonly ApiErrorCode[];
 }
 
 /** Codes any route may answer with. */
-export const COMMON_ERRORS: readonly ErrorCode[] = ["invalid_request", "internal"];
+export const COMMON_ERRORS: readonly ApiErrorCode[] = ["invalid_request", "internal"];
 /** Codes any admin route may answer with. */
-export const ADMIN_ERRORS: readonly ErrorCode[] = ["unauthorized", "admin_disabled", "store_unavailable"];
+export const ADMIN_ERRORS: readonly ApiErrorCode[] = ["unauthorized", "admin_disabled", "store_unavailable"];
 
 const EXPERIMENT = "/v1/admin/experiments/:name";
 

@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { Actor, Attributes, ExperimentName, HistoryQuery } from "../api/schemas";
+import { Actor, Attributes, ExperimentName, HistoryQuery, MAX_ADMIN_ACTOR_CHARS } from "../api/schemas";
 import { MAX_TIMEOUT_MS, type TargetingCondition, type Variant, variantFromText } from "../client";
 import {
   ExperimentError,
@@ -7,7 +7,6 @@ import {
   type HashVersion,
   isHashVersion,
   isValidLabel,
-  LIMITS,
   TARGETING_OPERATORS,
   validateCoverage,
 } from "../core";
@@ -37,9 +36,9 @@ export function parseActor(text: string): string {
 
 /** `--admin-actor` / `EXPCTL_ADMIN_ACTOR`, by the Worker's rule for `X-Admin-Actor`. */
 export function parseAdminActor(text: string): string {
-  if (isValidLabel(text, LIMITS.maxAdminActorChars)) return text;
+  if (isValidLabel(text, MAX_ADMIN_ACTOR_CHARS)) return text;
   throw new UsageError(
-    `--admin-actor (or EXPCTL_ADMIN_ACTOR) must be at most ${LIMITS.maxAdminActorChars} characters ` +
+    `--admin-actor (or EXPCTL_ADMIN_ACTOR) must be at most ${MAX_ADMIN_ACTOR_CHARS} characters ` +
       "without control characters, well-formed Unicode",
   );
 }

@@ -1,6 +1,6 @@
 import type * as v from "valibot";
+import type { ApiErrorCode as ErrorCode } from "../api/problems";
 import type * as s from "../api/schemas";
-import type { ErrorCode } from "../core";
 
 /**
  * The API's shapes as the client sends and receives them, inferred from the schemas the

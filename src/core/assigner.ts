@@ -91,7 +91,7 @@ async function assignAtStore(
     return outcomes.map(outcomeResult);
   } catch (error) {
     if (error instanceof ExperimentError && error.code === "store_unavailable")
-      return requests.map(() => ({ ok: false, error }));
+      return requests.map(() => ({ ok: false, error: error.failure }));
     throw error;
   }
 }

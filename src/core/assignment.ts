@@ -1,4 +1,4 @@
-import { ExperimentError, fromErrorData, type Result, toErrorData } from "./errors";
+import { ExperimentError, type Result } from "./errors";
 import { coverageBucket, experimentBucket, experimentBucketV2 } from "./hash";
 import { selectVariant } from "./select";
 import { type Attributes, compileTargeting, type TargetingPredicate } from "./targeting";
@@ -65,7 +65,7 @@ export type AssignOutcome = Result<Assigned & { enrolled: boolean }>;
  * The result of an assignment, as the caller sees it: `exposed` says whether an
  * exposure is owed, `enrolled` whether an enrolment happened.
  */
-export type AssignResult = Result<Assigned & { exposed: boolean; enrolled: boolean }, ExperimentError>;
+export type AssignResult = Result<Assigned & { exposed: boolean; enrolled: boolean }>;
 
 export type Plan = { kind: "decided"; result: AssignResult } | { kind: "store"; request: AssignRequest };
 
@@ -133,12 +133,12 @@ function ineligibility(
 }
 
 function failed(error: ExperimentError): Plan {
-  return { kind: "decided", result: { ok: false, error } };
+  return { kind: "decided", result: { ok: false, error: error.failure } };
 }
 
 /** Turns a store outcome into the caller's result: a running experiment owes an exposure. */
 export function outcomeResult(outcome: AssignOutcome): AssignResult {
-  if (!outcome.ok) return { ok: false, error: fromErrorData(outcome.error) };
+  if (!outcome.ok) return outcome;
   return { ok: true, value: { ...outcome.value, exposed: true } };
 }
 
@@ -194,14 +194,14 @@ export function resolveAtStore(
   }
   // 6. Eligibility, decided at the edge: an ineligible actor is refused and nothing is stored.
   if (request.ineligible !== null) {
-    return { ok: false, error: toErrorData(ExperimentError.notEligible(experiment, request.ineligible)) };
+    return { ok: false, error: ExperimentError.notEligible(experiment, request.ineligible).failure };
   }
   // 7. Mutual exclusion against the other experiments of the group.
   if (request.exclusion_group !== null && records.inGroup(experiment, request.exclusion_group, siblings)) {
-    return { ok: false, error: toErrorData(ExperimentError.excludedByGroup(experiment, request.exclusion_group)) };
+    return { ok: false, error: ExperimentError.excludedByGroup(experiment, request.exclusion_group).failure };
   }
   // 8. The bucketed choice becomes sticky.
-  if (request.candidate === null) return { ok: false, error: toErrorData(ExperimentError.noVariant(experiment)) };
+  if (request.candidate === null) return { ok: false, error: ExperimentError.noVariant(experiment).failure };
   records.put(experiment, request.candidate, request.exclusion_group);
   return { ok: true, value: { variant: request.candidate, is_override: false, enrolled: true } };
 }

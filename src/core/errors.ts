@@ -1,10 +1,9 @@
 /**
- * Every failure the service reports, engine and HTTP alike, as one closed set of
- * machine-readable codes. The HTTP layer maps each to a status in one table
- * (`src/api/problems.ts`).
+ * The engine's failures, as one closed set of machine-readable codes: the reference's
+ * errors and the guards this project adds. The API adds the request's own (a bad body,
+ * a missing token) and maps every code to a status in one table (`src/api/problems.ts`).
  */
 export type ErrorCode =
-  // The engine's (the reference's errors, and the guards this project adds).
   | "not_found"
   | "not_running"
   | "archived"
@@ -15,16 +14,7 @@ export type ErrorCode =
   | "variant_in_use"
   | "group_locked"
   | "hash_locked"
-  | "store_unavailable"
-  // The request's own.
-  | "invalid_request"
-  | "unauthorized"
-  | "forbidden"
-  | "method_not_allowed"
-  | "payload_too_large"
-  | "unsupported_media_type"
-  | "admin_disabled"
-  | "internal";
+  | "store_unavailable";
 
 /**
  * One offending field of a request and what is wrong there: `pointer` is a JSON
@@ -35,22 +25,47 @@ export type FieldError =
   | { pointer?: undefined; parameter: string; detail: string };
 
 /**
- * The one error type. `message` keeps the reference module's wording where it has one,
- * so clients of the Rust module and of this one read the same text.
+ * The one error shape: plain, structured-clone-safe data that crosses every boundary
+ * as it is (a Durable Object's answer, an RPC answer, a batch entry) and becomes a
+ * problem document in exactly one place (the HTTP layer's `problemReply`). `C`: the
+ * codes it may carry, the engine's unless the API's are meant.
+ */
+export interface Failure<C extends string = ErrorCode> {
+  code: C;
+  /** What went wrong, in the reference module's wording where it has one. */
+  detail: string;
+  /** Every offending field, when known (`invalid_request`, an `invalid_config` in a name). */
+  errors?: readonly FieldError[];
+}
+
+/**
+ * The one error type: a `Failure` to throw. Thrown errors lose their class and `code`
+ * across an RPC boundary, so what crosses one is `failure`, and `ExperimentError.from`
+ * throws it again on the other side.
  *
  * @example
  * try { await svc.assign("ghost", "user:1"); }
  * catch (e) { if (e instanceof ExperimentError && e.code === "not_found") ... }
  */
-export class ExperimentError extends Error {
+export class ExperimentError<C extends string = ErrorCode> extends Error {
   override readonly name = "ExperimentError";
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    /** For `invalid_request`, and `invalid_config` in an identifier: every offending field, when known. */
-    readonly errors: readonly FieldError[] = [],
-  ) {
-    super(message);
+  readonly failure: Failure<C>;
+
+  constructor(code: C, detail: string, errors: readonly FieldError[] = []) {
+    super(detail);
+    this.failure = errors.length > 0 ? { code, detail, errors: [...errors] } : { code, detail };
+  }
+
+  get code(): C {
+    return this.failure.code;
+  }
+  get errors(): readonly FieldError[] {
+    return this.failure.errors ?? [];
+  }
+
+  /** A failure that crossed a boundary, as an error to throw. */
+  static from<C extends string>(failure: Failure<C>): ExperimentError<C> {
+    return new ExperimentError(failure.code, failure.detail, failure.errors);
   }
 
   static notFound(experiment: string): ExperimentError {
@@ -104,31 +119,10 @@ export class ExperimentError extends Error {
   static storeUnavailable(detail: string): ExperimentError {
     return new ExperimentError("store_unavailable", `experiment store backend error: ${detail}`);
   }
-  static invalidRequest(detail: string, errors: readonly FieldError[] = []): ExperimentError {
-    return new ExperimentError("invalid_request", detail, errors);
-  }
-}
-
-/** A plain, structured-clone-safe form of an error, for crossing an RPC boundary. */
-export interface ErrorData {
-  code: ErrorCode;
-  message: string;
-  /** The offending fields, when the error names any (absent otherwise). */
-  errors?: FieldError[];
-}
-
-export function toErrorData(error: ExperimentError): ErrorData {
-  const data: ErrorData = { code: error.code, message: error.message };
-  if (error.errors.length > 0) data.errors = [...error.errors];
-  return data;
-}
-
-export function fromErrorData(data: ErrorData): ExperimentError {
-  return new ExperimentError(data.code, data.message, data.errors);
 }
 
 /**
  * A value or an error, as plain data. Thrown errors lose their class and `code` across
  * an RPC boundary; a `Result` does not, so every Durable Object method returns one.
  */
-export type Result<T, E = ErrorData> = { ok: true; value: T } | { ok: false; error: E };
+export type Result<T, C extends string = ErrorCode> = { ok: true; value: T } | { ok: false; error: Failure<C> };

@@ -18,15 +18,7 @@ export {
   prepareExperiment,
   resolveAtStore,
 } from "./assignment";
-export {
-  type ErrorCode,
-  type ErrorData,
-  ExperimentError,
-  type FieldError,
-  fromErrorData,
-  type Result,
-  toErrorData,
-} from "./errors";
+export { type ErrorCode, ExperimentError, type Failure, type FieldError, type Result } from "./errors";
 export { BUCKETS, bucketV2, coverageBucket, experimentBucket, experimentBucketV2 } from "./hash";
 export {
   archiveExperiment,

@@ -1,6 +1,7 @@
 import { ExperimentAdmin } from "./admin";
 import { assignExperiments, deliverEvents } from "./assigner";
 import { prepareExperiment } from "./assignment";
+import { ExperimentError } from "./errors";
 import { ConsoleExposureSink } from "./sinks";
 import type { ExperimentStore, ExposureSink } from "./store";
 import type { Attributes } from "./targeting";
@@ -64,7 +65,7 @@ export class ExperimentService extends ExperimentAdmin {
     void deliverEvents(this.exposureSink, events);
     const result = results.get(experiment);
     if (result === undefined) throw new Error("assignExperiments lost an experiment");
-    if (!result.ok) throw result.error;
+    if (!result.ok) throw ExperimentError.from(result.error);
     return result.value.variant;
   }
 }

@@ -13,10 +13,8 @@ export const LIMITS = {
   maxVariantNameChars: 64,
   maxWeight: 4_294_967_295,
   maxDescriptionChars: 1024,
-  maxAdminActorChars: 128,
   maxActorBytes: 256,
   maxBatchExperiments: 100,
-  maxBodyBytes: 64 * 1024,
   /**
    * Overrides per experiment: the config snapshot carries them to every edge (so that
    * a cached sticky answer never hides one), which bounds how many there may be.

@@ -5,10 +5,8 @@ import {
   controlProblem,
   ExperimentError,
   experimentConfig,
-  fromErrorData,
   identifierProblem,
   NO_CONTROL_PATTERN,
-  toErrorData,
   validateConfig,
   validateVariants,
 } from "../../src/core";
@@ -110,16 +108,17 @@ describe("the config checks", () => {
 });
 
 describe("an error's fields across an RPC boundary", () => {
-  it("survive toErrorData and fromErrorData", () => {
+  it("survive as the failure, structured-cloned, and thrown again", () => {
     const error = thrownBy(() => validateVariants([v("x\ny", 1)]));
-    const back = fromErrorData(structuredClone(toErrorData(error)));
+    expect(error.errors).not.toEqual([]);
+    const back = ExperimentError.from(structuredClone(error.failure));
     expect([back.code, back.message, back.errors]).toEqual([error.code, error.message, error.errors]);
   });
 
-  it("are left out of the data when there are none", () => {
-    expect(toErrorData(ExperimentError.notFound("ghost"))).toEqual({
+  it("are left out of the failure when there are none", () => {
+    expect(ExperimentError.notFound("ghost").failure).toEqual({
       code: "not_found",
-      message: "experiment 'ghost' not found",
+      detail: "experiment 'ghost' not found",
     });
   });
 });

@@ -1,10 +1,11 @@
+import type { ApiErrorCode } from "../../api/problems";
 import {
   type AssignResult,
   type Attributes,
   assignExperiments,
   deliverEvents,
-  type ErrorCode,
   type ExposureSink,
+  type Failure,
   type PreparedExperiment,
 } from "../../core";
 import type { ConfigCache } from "../config/cache";
@@ -38,7 +39,7 @@ export interface EdgeAssignCall {
 /** An experiment's answer as plain data: the batch route's and the RPC entrypoint's shape. */
 export type AssignmentAnswer =
   | { ok: true; variant: string; is_override: boolean }
-  | { ok: false; error: { code: ErrorCode; detail: string } };
+  | { ok: false; error: Failure<ApiErrorCode> };
 
 /**
  * Assignment at the edge, whoever asks (the HTTP routes, the RPC entrypoint): configs
@@ -117,9 +118,7 @@ function sameEntries(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, stri
   return true;
 }
 
-/** A result as plain data (no error class), for the batch route and RPC callers. */
+/** A result as the batch route and RPC callers see it: the variant, or the failure as it is. */
 export function answerOf(result: AssignResult): AssignmentAnswer {
-  return result.ok
-    ? { ok: true, variant: result.value.variant, is_override: result.value.is_override }
-    : { ok: false, error: { code: result.error.code, detail: result.error.message } };
+  return result.ok ? { ok: true, variant: result.value.variant, is_override: result.value.is_override } : result;
 }

@@ -1,4 +1,5 @@
-import { ExperimentError, isValidActor, LIMITS } from "../../core";
+import { invalidRequest } from "../../api/problems";
+import { isValidActor, LIMITS } from "../../core";
 import type { Cookie } from "./handler";
 import { hasReplacement, strictHeader } from "./header";
 
@@ -44,7 +45,7 @@ export function resolveActor(request: Request, explicit: string | null | undefin
 
 function checkedHeader(actor: string): string {
   if (isValidActor(actor)) return actor;
-  throw ExperimentError.invalidRequest(
+  throw invalidRequest(
     `X-Actor-Id must be an actor id of 1 to ${LIMITS.maxActorBytes} UTF-8 bytes without control characters`,
     [{ parameter: "X-Actor-Id", detail: "not a valid actor id" }],
   );

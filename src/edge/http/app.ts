@@ -1,3 +1,4 @@
+import { invalidRequest } from "../../api/problems";
 import { ROUTES, type RouteId, type RouteSpec, type WorkerRouteId } from "../../api/routes";
 import { ExperimentError, type ExposureSink } from "../../core";
 import { createAssigner, type EdgeAssigner } from "../assign/create";
@@ -108,7 +109,7 @@ function decodedParams(params: Record<string, string>): Record<string, string> {
     try {
       decoded[name] = decodeURIComponent(raw);
     } catch {
-      throw ExperimentError.invalidRequest(`'${name}' is not valid percent-encoded UTF-8`, [
+      throw invalidRequest(`'${name}' is not valid percent-encoded UTF-8`, [
         { parameter: name, detail: "not valid percent-encoded UTF-8" },
       ]);
     }

@@ -1,4 +1,6 @@
-import { ExperimentError, isValidLabel, LIMITS } from "../../core";
+import { invalidRequest } from "../../api/problems";
+import { MAX_ADMIN_ACTOR_CHARS } from "../../api/schemas";
+import { ExperimentError, isValidLabel } from "../../core";
 import type { AdminIdentity, Call } from "./call";
 import { strictHeader } from "./header";
 
@@ -144,9 +146,9 @@ function digest(text: string): Promise<ArrayBuffer> {
 export function historyActor(request: Request, identity: AdminIdentity): string {
   const declared = strictHeader(request, "X-Admin-Actor");
   if (declared === null || declared === "") return identity.name;
-  if (!isValidLabel(declared, LIMITS.maxAdminActorChars)) {
-    throw ExperimentError.invalidRequest(
-      `X-Admin-Actor must be at most ${LIMITS.maxAdminActorChars} characters without control characters`,
+  if (!isValidLabel(declared, MAX_ADMIN_ACTOR_CHARS)) {
+    throw invalidRequest(
+      `X-Admin-Actor must be at most ${MAX_ADMIN_ACTOR_CHARS} characters without control characters`,
       [{ parameter: "X-Admin-Actor", detail: "not a valid admin actor" }],
     );
   }

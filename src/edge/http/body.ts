@@ -1,5 +1,9 @@
 import * as v from "valibot";
-import { ExperimentError, type FieldError, LIMITS } from "../../core";
+import { type ApiErrorCode, invalidRequest } from "../../api/problems";
+import { ExperimentError, type FieldError } from "../../core";
+
+/** The largest request body read: an HTTP limit, not the engine's (a definition's own limits are far below it). */
+export const MAX_BODY_BYTES = 64 * 1024;
 
 /**
  * Reads a JSON object body of at most 64 KiB, sent as `application/json` (or a `+json`
@@ -10,29 +14,32 @@ import { ExperimentError, type FieldError, LIMITS } from "../../core";
  * @throws {ExperimentError} `payload_too_large`, `unsupported_media_type`, `invalid_request`
  */
 export async function readJsonObject(request: Request): Promise<Record<string, unknown>> {
-  const tooLarge = new ExperimentError("payload_too_large", `request body is larger than ${LIMITS.maxBodyBytes} bytes`);
+  const tooLarge = new ExperimentError<ApiErrorCode>(
+    "payload_too_large",
+    `request body is larger than ${MAX_BODY_BYTES} bytes`,
+  );
   const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > LIMITS.maxBodyBytes) throw tooLarge;
+  if (declared > MAX_BODY_BYTES) throw tooLarge;
   requireJsonType(request.headers.get("content-type"));
   // `!body`: a bodiless request may present `null` or, through the router's proxy, `undefined`.
-  if (!request.body) throw ExperimentError.invalidRequest("a JSON object body is required");
+  if (!request.body) throw invalidRequest("a JSON object body is required");
   const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
   let body: unknown;
   let source: string;
   try {
-    source = text.decode(await readAtMost(request.body, LIMITS.maxBodyBytes, tooLarge));
+    source = text.decode(await readAtMost(request.body, MAX_BODY_BYTES, tooLarge));
     body = JSON.parse(source);
   } catch (error) {
     if (error instanceof ExperimentError) throw error;
-    throw ExperimentError.invalidRequest("the body is not valid UTF-8 JSON");
+    throw invalidRequest("the body is not valid UTF-8 JSON");
   }
   // Checked here, not by the schemas: valibot's objects accept an array as an object.
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    throw ExperimentError.invalidRequest("the body must be a JSON object");
+    throw invalidRequest("the body must be a JSON object");
   }
   const duplicate = duplicateKey(source);
   if (duplicate !== null) {
-    throw ExperimentError.invalidRequest(`body ${duplicate}: the key is given twice`, [
+    throw invalidRequest(`body ${duplicate}: the key is given twice`, [
       { pointer: duplicate, detail: "the key is given twice" },
     ]);
   }
@@ -44,7 +51,7 @@ export async function readJsonObject(request: Request): Promise<Record<string, u
  * @throws {ExperimentError} `tooLarge` past the limit; `invalid_request` when the client
  * went away mid-body (nobody reads that answer, but it is no internal error to log)
  */
-async function readAtMost(stream: ReadableStream<Uint8Array>, limit: number, tooLarge: ExperimentError) {
+async function readAtMost(stream: ReadableStream<Uint8Array>, limit: number, tooLarge: Error) {
   const chunks: Uint8Array[] = [];
   let size = 0;
   const reader = stream.getReader();
@@ -53,7 +60,7 @@ async function readAtMost(stream: ReadableStream<Uint8Array>, limit: number, too
     try {
       chunk = await reader.read();
     } catch {
-      throw ExperimentError.invalidRequest("the request body ended before its end: the client went away");
+      throw invalidRequest("the request body ended before its end: the client went away");
     }
     if (chunk.done) break;
     size += chunk.value.byteLength;
@@ -81,7 +88,7 @@ function requireJsonType(header: string | null): void {
     ?.slice(8)
     .replace(/^"|"$/g, "");
   if (json && (charset === undefined || charset === "utf-8")) return;
-  throw new ExperimentError(
+  throw new ExperimentError<ApiErrorCode>(
     "unsupported_media_type",
     "the body must be sent as Content-Type: application/json (UTF-8, the only charset JSON has)",
   );
@@ -161,7 +168,7 @@ export function parseInput<S extends v.GenericSchema>(schema: S, input: unknown,
   const errors = parsed.issues.map((issue) => fieldError(issue, source));
   const first = errors[0] as FieldError;
   const where = first.pointer !== undefined ? `body ${first.pointer || "(root)"}` : `'${first.parameter}'`;
-  throw ExperimentError.invalidRequest(`${where}: ${first.detail}`, errors);
+  throw invalidRequest(`${where}: ${first.detail}`, errors);
 }
 
 function fieldError(issue: v.BaseIssue<unknown>, source: Source): FieldError {

@@ -1,4 +1,4 @@
-import { ExperimentError } from "../../core";
+import { invalidRequest } from "../../api/problems";
 
 /**
  * The runtime decodes header bytes as UTF-8 and turns every invalid sequence into
@@ -15,7 +15,7 @@ const REPLACEMENT = "\uFFFD";
 export function strictHeader(request: Request, name: string): string | null {
   const value = request.headers.get(name);
   if (value === null || !value.includes(REPLACEMENT)) return value;
-  throw ExperimentError.invalidRequest(`${name} is not valid UTF-8`, [
+  throw invalidRequest(`${name} is not valid UTF-8`, [
     { parameter: name, detail: "not valid UTF-8 (or contains U+FFFD)" },
   ]);
 }

@@ -1,6 +1,5 @@
-import { PROBLEMS, problemType } from "../../api/problems";
-import type { FieldError } from "../../core";
-import { ExperimentError } from "../../core";
+import { type ApiErrorCode, PROBLEMS, problemType } from "../../api/problems";
+import { ExperimentError, type Failure, type FieldError } from "../../core";
 import { Reply, type ReplyParts } from "./handler";
 
 /** An error's answer (RFC 9457), with the code this API adds to the standard members. */
@@ -20,24 +19,33 @@ export interface Problem {
  * (a 405's `Allow`, a new visitor's cookie), beside the code's own headers.
  */
 export function problemReply(error: unknown, parts: ReplyParts = {}): Reply<Problem> {
-  let problem: ExperimentError;
-  if (error instanceof ExperimentError) problem = error;
-  else {
-    console.error("internal error", error instanceof Error ? error.stack : error);
-    problem = new ExperimentError("internal", "an internal error occurred; it has been logged");
-  }
+  const problem = failureOf(error);
   const { status, title, headers: problemHeaders } = PROBLEMS[problem.code];
   const body: Problem = {
     type: problemType(problem.code),
     title,
     status,
     code: problem.code,
-    detail: problem.message,
+    detail: problem.detail,
   };
-  if (problem.errors.length > 0) body.errors = problem.errors;
+  if (problem.errors !== undefined && problem.errors.length > 0) body.errors = problem.errors;
   return new Reply(body, status, {
     ...parts,
     headers: { ...problemHeaders, ...parts.headers },
     contentType: "application/problem+json",
   });
+}
+
+/** The failure an error carries: an `ExperimentError`'s, one that crossed a boundary as data, else `internal`. */
+function failureOf(error: unknown): Failure<ApiErrorCode> {
+  if (error instanceof ExperimentError) return error.failure as Failure<ApiErrorCode>;
+  if (isFailure(error)) return error;
+  console.error("internal error", error instanceof Error ? error.stack : error);
+  return { code: "internal", detail: "an internal error occurred; it has been logged" };
+}
+
+function isFailure(value: unknown): value is Failure<ApiErrorCode> {
+  if (typeof value !== "object" || value === null) return false;
+  const { code, detail } = value as { code?: unknown; detail?: unknown };
+  return typeof code === "string" && Object.hasOwn(PROBLEMS, code) && typeof detail === "string";
 }

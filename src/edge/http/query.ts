@@ -1,5 +1,5 @@
+import { invalidRequest } from "../../api/problems";
 import { ROUTES, type RouteSpec } from "../../api/routes";
-import { ExperimentError } from "../../core";
 
 /** Every name a route's query schema declares. */
 const READ_NAMES: ReadonlySet<string> = new Set(
@@ -36,9 +36,7 @@ export function queryOf(search: string): Record<string, string> {
     if (!READ_NAMES.has(name) && !name.startsWith(ATTRIBUTE_PREFIX)) continue;
     const value = decoded(eq === -1 ? "" : pair.slice(eq + 1), name);
     if (Object.hasOwn(query, name)) {
-      throw ExperimentError.invalidRequest(`'${name}' is given more than once`, [
-        { parameter: name, detail: "given more than once" },
-      ]);
+      throw invalidRequest(`'${name}' is given more than once`, [{ parameter: name, detail: "given more than once" }]);
     }
     query[name] = value;
   }
@@ -61,8 +59,8 @@ function decoded(raw: string, name: string): string {
   return value;
 }
 
-function notUtf8(parameter: string): ExperimentError {
-  return ExperimentError.invalidRequest(`query parameter '${parameter}' is not valid percent-encoded UTF-8`, [
+function notUtf8(parameter: string) {
+  return invalidRequest(`query parameter '${parameter}' is not valid percent-encoded UTF-8`, [
     { parameter, detail: "not valid percent-encoded UTF-8" },
   ]);
 }

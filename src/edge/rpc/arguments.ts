@@ -1,6 +1,6 @@
 import * as v from "valibot";
+import { invalidRequest } from "../../api/problems";
 import { Actor, Attributes, BatchAssignBody, ExperimentName, RequestId } from "../../api/schemas";
-import { ExperimentError } from "../../core";
 
 /**
  * The RPC methods' arguments, checked with the HTTP API's own schemas: an RPC caller is
@@ -41,5 +41,5 @@ export function parseArguments<S extends v.GenericSchema>(schema: S, input: unkn
   const [issue] = parsed.issues;
   // A strict object reports an unknown key as "expected never".
   const detail = issue.expected === "never" ? "unknown field" : issue.message;
-  throw ExperimentError.invalidRequest(`'${v.getDotPath(issue) ?? "arguments"}': ${detail}`);
+  throw invalidRequest(`'${v.getDotPath(issue) ?? "arguments"}': ${detail}`);
 }

@@ -1,4 +1,5 @@
-import type { Attributes, ErrorCode } from "../../core";
+import type { ApiErrorCode } from "../../api/problems";
+import type { Attributes, Failure } from "../../core";
 import type { AssignmentAnswer } from "../assign/assigner";
 
 export type { AssignmentAnswer };
@@ -30,7 +31,7 @@ export interface WithStickyToken {
 /** `assignMany`'s answer: every experiment's answer by name, or why the call itself was refused. */
 export type AssignManyAnswer =
   | ({ ok: true; assignments: Record<string, AssignmentAnswer> } & WithStickyToken)
-  | { ok: false; error: { code: ErrorCode; detail: string } };
+  | { ok: false; error: Failure<ApiErrorCode> };
 
 /**
  * The assignment Worker's RPC interface, as plain data in and out. `ExperimentsRpc`

@@ -1,5 +1,6 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
-import { type AssignResult, type ErrorCode, ExperimentError } from "../../core";
+import type { ApiErrorCode } from "../../api/problems";
+import { type AssignResult, ExperimentError, type Failure } from "../../core";
 import { type AssignmentAnswer, answerOf } from "../assign/assigner";
 import { isolateAssigner } from "../assign/create";
 import type { Env } from "../env";
@@ -83,8 +84,8 @@ function withToken<T extends object>(answer: T, token: string | null): T & WithS
  * arguments, or configs that cannot be read (`store_unavailable`). Anything else is a
  * bug: logged with its stack, answered `internal` with nothing of it.
  */
-function refusal(error: unknown): { ok: false; error: { code: ErrorCode; detail: string } } {
-  if (error instanceof ExperimentError) return { ok: false, error: { code: error.code, detail: error.message } };
+function refusal(error: unknown): { ok: false; error: Failure<ApiErrorCode> } {
+  if (error instanceof ExperimentError) return { ok: false, error: error.failure };
   console.error("internal error", error instanceof Error ? error.stack : error);
   return { ok: false, error: { code: "internal", detail: "an internal error occurred; it has been logged" } };
 }

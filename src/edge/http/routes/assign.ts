@@ -1,4 +1,5 @@
-import { type AssignResult, type Attributes, type ErrorCode, ExperimentError } from "../../../core";
+import { type ApiErrorCode, invalidRequest } from "../../../api/problems";
+import type { AssignResult, Attributes, Failure } from "../../../core";
 import type { EdgeAssigner } from "../../assign/assigner";
 import { answerOf } from "../../assign/assigner";
 import { presentedStickyToken, resolveActor } from "../actor-id";
@@ -60,10 +61,8 @@ export function assignHandlers(assigner: EdgeAssigner): Handlers<"assign" | "ass
       refuseQueryInput(call.query);
       const experiments = body.experiments ?? null;
       const { actor, results, parts } = await assign(call, body.actor, body.attributes ?? {}, experiments);
-      const assignments: Record<
-        string,
-        { variant: string; is_override: boolean } | { error: { code: ErrorCode; detail: string } }
-      > = {};
+      const assignments: Record<string, { variant: string; is_override: boolean } | { error: Failure<ApiErrorCode> }> =
+        {};
       for (const [name, result] of results) {
         const answer = answerOf(result);
         assignments[name] = answer.ok
@@ -82,7 +81,7 @@ export function assignHandlers(assigner: EdgeAssigner): Handlers<"assign" | "ass
 function refuseQueryInput(query: Readonly<Record<string, string>>): void {
   for (const name in query) {
     if (name === "actor" || name.startsWith(ATTRIBUTE_PREFIX)) {
-      throw ExperimentError.invalidRequest(`'${name}' goes in the body of POST /v1/assign, not in its query`, [
+      throw invalidRequest(`'${name}' goes in the body of POST /v1/assign, not in its query`, [
         { parameter: name, detail: "belongs in the body" },
       ]);
     }

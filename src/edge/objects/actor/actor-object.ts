@@ -8,7 +8,6 @@ import {
   lookupAssignment,
   nowSecs,
   resolveAtStore,
-  toErrorData,
 } from "../../../core";
 import { migrate } from "../migrate";
 import { ACTOR_MIGRATIONS } from "./migrations";
@@ -71,7 +70,7 @@ export class ActorObject extends DurableObject<unknown> {
       // answered, not thrown: every experiment of the call is store_unavailable (a 503
       // with Retry-After), and a thrown error would cross RPC without its code.
       console.error("actor object could not save its assignments", error);
-      const unavailable = toErrorData(ExperimentError.storeUnavailable("the assignment could not be stored; retry"));
+      const unavailable = ExperimentError.storeUnavailable("the assignment could not be stored; retry").failure;
       return requests.map(() => ({ ok: false, error: unavailable }));
     }
     return outcomes;

@@ -1,4 +1,5 @@
-import { ExperimentError, fromErrorData, type Result } from "../../../core";
+import { ExperimentError, type Result } from "../../../core";
+import { callObject } from "../call";
 import type { RegistryObject } from "./registry-object";
 
 /** The registry: one object, by a fixed name. */
@@ -7,21 +8,15 @@ export function registryOf(registry: DurableObjectNamespace<RegistryObject>): Du
 }
 
 /**
- * One RPC to the registry, unwrapping its `Result`: engine errors come back as
- * `ExperimentError`s with their codes; a failed call is `store_unavailable`. Not
- * retried: admin mutations are not idempotent.
+ * One RPC to the registry (never sent twice: admin changes are not idempotent),
+ * unwrapping its `Result`: an engine failure is thrown again as the `ExperimentError`
+ * it was, fields included.
  */
 export async function callRegistry<T>(
   registry: DurableObjectNamespace<RegistryObject>,
   call: (stub: DurableObjectStub<RegistryObject>) => Promise<Result<T>>,
 ): Promise<T> {
-  let result: Result<T>;
-  try {
-    result = await call(registryOf(registry));
-  } catch (error) {
-    console.error("registry call failed", error);
-    throw ExperimentError.storeUnavailable("the registry did not answer; retry");
-  }
-  if (!result.ok) throw fromErrorData(result.error);
+  const result = await callObject({ stub: () => registryOf(registry), store: "the registry", idempotent: false }, call);
+  if (!result.ok) throw ExperimentError.from(result.error);
   return result.value;
 }

@@ -7,7 +7,7 @@ import type {
   RevisionWeights,
   VariantConfig,
 } from "../../../core";
-import { ExperimentAdmin, type ExperimentDefinition, ExperimentError, toErrorData } from "../../../core";
+import { ExperimentAdmin, type ExperimentDefinition, ExperimentError } from "../../../core";
 import { encodeSnapshot, SNAPSHOT_KEY } from "../../config/snapshot";
 import type { ActorObject } from "../actor/actor-object";
 import { migrate } from "../migrate";
@@ -77,41 +77,41 @@ export class RegistryObject extends DurableObject<RegistryEnv> {
     definition: ExperimentDefinition,
     by: string | null,
   ): Promise<Result<{ config: ExperimentConfig; created: boolean }>> {
-    return this.mutate(() => this.admin.define(name, definition, by), true);
+    return this.mutate(() => this.admin.define(name, definition, by));
   }
 
   start(name: string, by: string | null): Promise<Result<ExperimentConfig>> {
-    return this.mutate(() => this.admin.start(name, by), true);
+    return this.mutate(() => this.admin.start(name, by));
   }
 
   conclude(name: string, winner: string, by: string | null): Promise<Result<ExperimentConfig>> {
-    return this.mutate(() => this.admin.conclude(name, winner, by), true);
+    return this.mutate(() => this.admin.conclude(name, winner, by));
   }
 
   archive(name: string, by: string | null): Promise<Result<ExperimentConfig>> {
-    return this.mutate(() => this.admin.archive(name, by), true);
+    return this.mutate(() => this.admin.archive(name, by));
   }
 
   setWeights(name: string, variants: VariantConfig[], by: string | null): Promise<Result<ExperimentConfig>> {
-    return this.mutate(() => this.admin.setWeights(name, variants, by), true);
+    return this.mutate(() => this.admin.setWeights(name, variants, by));
   }
 
   setCoverage(name: string, coverage: number, by: string | null): Promise<Result<ExperimentConfig>> {
-    return this.mutate(() => this.admin.setCoverage(name, coverage, by), true);
+    return this.mutate(() => this.admin.setCoverage(name, coverage, by));
   }
 
   setOverride(experiment: string, actor: string, variant: string, by: string | null): Promise<Result<null>> {
     return this.mutate(async () => {
       await this.admin.setOverride(experiment, actor, variant, by);
       return null;
-    }, true);
+    });
   }
 
   removeOverride(experiment: string, actor: string, by: string | null): Promise<Result<null>> {
     return this.mutate(async () => {
       await this.admin.removeOverride(experiment, actor, by);
       return null;
-    }, true);
+    });
   }
 
   /**
@@ -159,10 +159,11 @@ export class RegistryObject extends DurableObject<RegistryEnv> {
     return settle(operation());
   }
 
-  private mutate<T>(operation: () => Promise<T>, changesConfigs: boolean): Promise<Result<T>> {
+  /** Runs a change after the ones before it, then schedules the publish of what it changed. */
+  private mutate<T>(operation: () => Promise<T>): Promise<Result<T>> {
     const run = this.tail.then(async () => {
       const value = await operation();
-      if (changesConfigs) await this.schedulePublish();
+      await this.schedulePublish();
       return value;
     });
     this.tail = run.catch(() => undefined);
@@ -174,7 +175,7 @@ async function settle<T>(pending: Promise<T>): Promise<Result<T>> {
   try {
     return { ok: true, value: await pending };
   } catch (error) {
-    if (error instanceof ExperimentError) return { ok: false, error: toErrorData(error) };
+    if (error instanceof ExperimentError) return { ok: false, error: error.failure };
     throw error;
   }
 }

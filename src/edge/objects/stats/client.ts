@@ -1,4 +1,4 @@
-import { ExperimentError } from "../../../core";
+import { callObject } from "../call";
 import type { StatsObject } from "./stats-object";
 
 /** The object that counts `experiment`'s events. */
@@ -9,16 +9,11 @@ export function statsOf(
   return stats.get(stats.idFromName(experiment));
 }
 
-/** One RPC to an experiment's stats object; a failed call is `store_unavailable`. */
-export async function callStats<T>(
+/** One RPC to an experiment's stats object (the results' read; the queue's consumer retries its own writes). */
+export function callStats<T>(
   stats: DurableObjectNamespace<StatsObject>,
   experiment: string,
   call: (stub: DurableObjectStub<StatsObject>) => Promise<T>,
 ): Promise<T> {
-  try {
-    return await call(statsOf(stats, experiment));
-  } catch (error) {
-    console.error("stats object call failed", error);
-    throw ExperimentError.storeUnavailable("the stats store did not answer; retry");
-  }
+  return callObject({ stub: () => statsOf(stats, experiment), store: "the stats store", idempotent: false }, call);
 }
