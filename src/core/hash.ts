@@ -1,33 +1,14 @@
 /**
  * Deterministic bucketing: FNV-1a 64 over the UTF-8 bytes of `"<experiment>:<actor>"`,
- * reduced mod 10 000. Bit-exact with the reference `experiment_bucket`.
+ * mod 10 000, bit-exact with the reference's `experiment_bucket`. Version 2 finalizes
+ * the same state with MurmurHash3's `fmix64` first, so that sequential ids spread
+ * evenly and do not correlate between experiments (docs/VALIDITY.md).
  *
- * THIS FUNCTION MUST NOT CHANGE: a different bucket silently re-buckets every actor
- * that has no sticky assignment yet, corrupting running experiments. The golden file
- * `test/fixtures/buckets.json` (written by `scripts/generate-golden.mjs` from an
- * independent BigInt implementation) guards it.
- *
- * Why no BigInt: BigInt multiplication allocates on every byte. The 64-bit state is
- * kept as two int32 halves in locals, and the multiplication by the FNV prime
- * (2^40 + 0x1b3) is done with `Math.imul` plus an exact carry, so the loop neither
- * allocates nor leaves int32 arithmetic. Strings are encoded to UTF-8 inline (no
- * TextEncoder): a tight loop for ASCII, a general one from the first other character.
- *
- * Why a prefix memo: FNV-1a is a left-to-right fold, so the state after
- * `"<experiment>:"` is a pure function of the experiment name and can be reused for
- * every actor. Callers bucket millions of actors into a handful of experiments, and
- * reading a character costs V8 more than mixing it (BENCHMARKS.md), so skipping the
- * experiment's bytes is the largest single saving.
- *
- * Version 2 (`bucketV2`, `experimentBucketV2`, `coverageBucket`) runs the same FNV-1a
- * 64, then MurmurHash3's `fmix64` finaliser, before the reduction. In FNV-1a the low
- * bits of each product depend only on the low bits of what was multiplied, so keys
- * that differ in their last characters (sequential ids `user:1, user:2, …`) spread
- * unevenly mod 10 000, and one actor's buckets in two experiments can correlate
- * (docs/VALIDITY.md measures both); the finaliser makes every bit of the FNV state
- * reach every bit of the result first. Version 1 is not changed: it buckets running
- * experiments. The mix is done on int32 halves as well, with no BigInt and no
- * allocation.
+ * NEITHER MAY EVER CHANGE: another bucket silently moves every actor not yet stored.
+ * Golden files from an independent BigInt implementation guard both. The 64-bit state
+ * lives in two int32 halves, with no BigInt and no allocation per byte, and the state
+ * after `"<experiment>:"` is memoised per experiment (BENCHMARKS.md, "Core", says why
+ * and what each step measured).
  */
 
 /** Number of buckets: `experimentBucket` returns values in `[0, BUCKETS)`. */
