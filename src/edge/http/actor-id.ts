@@ -1,7 +1,7 @@
 import { invalidRequest } from "../../api/problems";
 import { isValidActor, LIMITS } from "../../core";
-import type { Cookie } from "./handler";
 import { hasReplacement, strictHeader } from "./header";
+import type { Cookie } from "./reply";
 
 const ACTOR_COOKIE = "exp_actor";
 const STICKY_COOKIE = "exp_sticky";

@@ -2,6 +2,7 @@ import type * as v from "valibot";
 import type { ROUTES, RouteId, RouteSpec } from "../../api/routes";
 import type { Call } from "./call";
 import type { Problem } from "./problem";
+import type { Reply } from "./reply";
 
 type Parsed<S> = S extends v.GenericSchema ? v.InferOutput<S> : undefined;
 
@@ -21,36 +22,6 @@ type Success<R extends RouteSpec> = {
       : Parsed<S>
     : never;
 }[keyof R["responses"]];
-
-/** A cookie a response sets; its attributes are the app's (`actor-id.ts`), decided per request. */
-export interface Cookie {
-  name: "exp_actor" | "exp_sticky";
-  value: string;
-}
-
-/**
- * Everything a response needs, as data: the app turns it into the `Response` in one
- * place (`app.ts`), adding the common, CORS and debug headers there. A handler returns
- * one where plain data (a `200` JSON body) is not enough.
- */
-export class Reply<T = unknown> {
-  constructor(
-    /** The JSON body; `null` for none. */
-    readonly body: T,
-    readonly status = 200,
-    readonly parts: ReplyParts = {},
-  ) {}
-}
-
-/** What a reply carries besides its body and status. */
-export interface ReplyParts {
-  headers?: Readonly<Record<string, string>>;
-  cookies?: readonly Cookie[];
-  /** Headers only a Worker with `DEBUG_HEADERS=1` sends (they reveal internal topology). */
-  debugHeaders?: Readonly<Record<string, string>>;
-  /** Default `application/json; charset=utf-8`. */
-  contentType?: string;
-}
 
 /**
  * A route's handler: validated input in, data out (a `200` JSON body), or a `Reply`

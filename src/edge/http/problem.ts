@@ -1,6 +1,6 @@
 import { type ApiErrorCode, PROBLEMS, problemType } from "../../api/problems";
 import { ExperimentError, type Failure, type FieldError } from "../../core";
-import { Reply, type ReplyParts } from "./handler";
+import { Reply, type ReplyParts } from "./reply";
 
 /** An error's answer (RFC 9457), with the code this API adds to the standard members. */
 export interface Problem {

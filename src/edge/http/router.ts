@@ -3,8 +3,8 @@ import type { RouteSpec } from "../../api/routes";
 import { ExperimentError } from "../../core";
 import type { Call } from "./call";
 import { type Cors, corsOf, preflightHeaders, preflightMethod } from "./cors";
-import { Reply } from "./handler";
 import { problemReply } from "./problem";
+import { Reply } from "./reply";
 
 /** A route's handler behind its input parsing: raw (percent-encoded) path parameters in, the answer out. */
 export type Served = (call: Call, params: Record<string, string>) => Promise<Reply>;

@@ -5,9 +5,10 @@ import { answerOf } from "../../assign/assigner";
 import { presentedStickyToken, resolveActor } from "../actor-id";
 import { edgeFactsOf, queryAttributes } from "../attributes";
 import type { Call } from "../call";
-import { type Cookie, type Handlers, Reply, type ReplyParts } from "../handler";
+import type { Handlers } from "../handler";
 import { problemReply } from "../problem";
 import { ATTRIBUTE_PREFIX } from "../query";
+import { type Cookie, Reply, type ReplyParts } from "../reply";
 
 /**
  * The public assignment routes: the actor from the request (parameter, header, cookie or

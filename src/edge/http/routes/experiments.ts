@@ -1,7 +1,8 @@
 import type { HashVersion, TargetingCondition } from "../../../core";
 import { callRegistry } from "../../objects/registry/client";
 import { changedBy } from "../auth";
-import { type Handlers, Reply } from "../handler";
+import type { Handlers } from "../handler";
+import { Reply } from "../reply";
 
 const DEFAULT_HISTORY_LIMIT = 100;
 

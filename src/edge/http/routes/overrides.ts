@@ -2,7 +2,8 @@ import { ExperimentError } from "../../../core";
 import { callActor } from "../../objects/actor/client";
 import { callRegistry } from "../../objects/registry/client";
 import { changedBy } from "../auth";
-import { type Handlers, Reply } from "../handler";
+import type { Handlers } from "../handler";
+import { Reply } from "../reply";
 
 /**
  * The per-actor admin routes: overrides go through the registry (which writes the
