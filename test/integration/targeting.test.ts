@@ -2,6 +2,7 @@
 // body, request.cf facts, the coverage ramp route, and what each costs.
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { experimentBucket, selectVariant } from "../../src/core";
 import { admin, BASE, call, callsOf, fiftyFifty, ok, problem, publish, unique } from "./helpers";
 
 const proOnly = {
@@ -48,7 +49,8 @@ describe("targeting over HTTP", () => {
       ok<{ assignments: Record<string, { variant?: string; error?: { code: string } }> }>(
         call("POST", "/v1/assign", { body: { actor, experiments: [name], attributes } }),
       );
-    expect((await batch("b1", { age_days: 40, beta: true })).assignments[name]?.variant).toBeDefined();
+    const bucketed = selectVariant(fiftyFifty.variants, experimentBucket(name, "b1"));
+    expect((await batch("b1", { age_days: 40, beta: true })).assignments[name]?.variant).toBe(bucketed);
     expect((await batch("b2", { age_days: 3, beta: true })).assignments[name]?.error?.code).toBe("not_eligible");
     expect((await batch("b3", { age_days: 40, beta: false })).assignments[name]?.error?.code).toBe("not_eligible");
   });

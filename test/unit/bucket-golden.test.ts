@@ -1,17 +1,75 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { bucketBigInt } from "../../scripts/fnv-reference.mjs";
-import { experimentBucket } from "../../src/core";
+import { bucketV2, coverageBucket, experimentBucket, experimentBucketV2 } from "../../src/core";
 import { PREFIX_MEMO_LIMIT } from "../../src/core/hash";
-import golden from "../fixtures/buckets.json";
+import goldenV1 from "../fixtures/buckets.json";
+import goldenV2 from "../fixtures/buckets-v2.json";
+import goldenCoverage from "../fixtures/coverage-buckets.json";
 
 // Written by scripts/generate-golden.mjs from an independent BigInt + TextEncoder
 // implementation: ASCII, Latin-1, CJK, emoji, lone surrogates, empty and 1 KiB keys.
-const cases = golden as [string, string, number][];
+const v1Cases = goldenV1 as [string, string, number][];
+const v2Keys = goldenV2 as [string, number][];
+const coverageCases = goldenCoverage as [string, string, number][];
 
-describe("experimentBucket golden vectors", () => {
-  it.each(cases)("bucket(%j, %j) is %i", (experiment, actor, bucket) => {
-    expect(experimentBucket(experiment, actor)).toBe(bucket);
+/** One golden vector: the arguments of the bucketing function and the bucket the reference gave. */
+type Vector = [args: string[], bucket: number];
+
+const pairs = (rows: [string, string, number][]): Vector[] =>
+  rows.map(([experiment, actor, bucket]) => [[experiment, actor], bucket]);
+// Every version-2 key with a colon, split at its first one: `${experiment}:${actor}` is the key again.
+const splitKeys = v2Keys.flatMap(([key, bucket]): Vector[] => {
+  const colon = key.indexOf(":");
+  return colon < 0 ? [] : [[[key.slice(0, colon), key.slice(colon + 1)], bucket]];
+});
+
+/**
+ * A golden file, or part of one, and the function that must reproduce every bucket in
+ * it. Vitest cuts each `$field` of a title at 40 characters, so these stay shorter.
+ */
+interface GoldenSet {
+  name: string;
+  hash: string;
+  fixture: string;
+  bucket: (...args: string[]) => number;
+  vectors: Vector[];
+}
+
+const GOLDEN: GoldenSet[] = [
+  {
+    name: "experimentBucket",
+    hash: "hash version 1",
+    fixture: "buckets.json",
+    bucket: experimentBucket,
+    vectors: pairs(v1Cases),
+  },
+  {
+    name: "bucketV2",
+    hash: "hash version 2",
+    fixture: "buckets-v2.json",
+    bucket: bucketV2,
+    vectors: v2Keys.map(([key, bucket]) => [[key], bucket]),
+  },
+  {
+    name: "experimentBucketV2",
+    hash: "hash version 2",
+    fixture: "the colon keys of buckets-v2.json",
+    bucket: experimentBucketV2,
+    vectors: splitKeys,
+  },
+  {
+    name: "coverageBucket",
+    hash: "hash version 2 of the coverage key",
+    fixture: "coverage-buckets.json",
+    bucket: coverageBucket,
+    vectors: pairs(coverageCases),
+  },
+];
+
+describe.each(GOLDEN)("$name ($hash) matches the BigInt reference on $fixture", ({ bucket, vectors }) => {
+  it.each(vectors)("puts %j in bucket %i", (args, expected) => {
+    expect(bucket(...args)).toBe(expected);
   });
 });
 
@@ -36,7 +94,7 @@ describe("experimentBucket against the BigInt reference", () => {
 });
 
 describe("experimentBucket's experiment-prefix memo", () => {
-  const sample = cases.filter((_, i) => i % 7 === 0);
+  const sample = v1Cases.filter((_, i) => i % 7 === 0);
 
   it("gives the same buckets in any order of experiments", () => {
     const forwards = sample.map(([experiment, actor]) => experimentBucket(experiment, actor));

@@ -9,34 +9,11 @@ import {
   experimentBucketV2,
   PREFIX_MEMO_LIMIT,
 } from "../../src/core/hash";
-import goldenV2 from "../fixtures/buckets-v2.json";
 import goldenCoverage from "../fixtures/coverage-buckets.json";
 
-// Written by scripts/generate-golden.mjs from an independent BigInt + TextEncoder
-// implementation: ASCII, Latin-1, CJK, emoji, lone surrogates, empty and 1 KiB keys.
-const keyCases = goldenV2 as [string, number][];
+// The golden vectors of every hash version, coverage included, are checked in
+// bucket-golden.test.ts; this file holds version 2's other tests.
 const coverageCases = goldenCoverage as [string, string, number][];
-// Every key with a colon, split at its first one: `${experiment}:${actor}` is the key again.
-const splitCases = keyCases.flatMap(([key, bucket]): [string, string, number][] => {
-  const colon = key.indexOf(":");
-  return colon < 0 ? [] : [[key.slice(0, colon), key.slice(colon + 1), bucket]];
-});
-
-describe("bucketV2 golden vectors", () => {
-  it.each(keyCases)("bucketV2(%j) is %i", (key, bucket) => {
-    expect(bucketV2(key)).toBe(bucket);
-  });
-
-  it.each(splitCases)("experimentBucketV2(%j, %j) is %i", (experiment, actor, bucket) => {
-    expect(experimentBucketV2(experiment, actor)).toBe(bucket);
-  });
-});
-
-describe("coverageBucket golden vectors", () => {
-  it.each(coverageCases)("coverageBucket(%j, %j) is %i", (experiment, actor, bucket) => {
-    expect(coverageBucket(experiment, actor)).toBe(bucket);
-  });
-});
 
 describe("hash version 2 against the BigInt reference", () => {
   // Any UTF-16 code unit, so lone surrogates, U+0000 and every UTF-8 length turn up,

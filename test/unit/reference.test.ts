@@ -4,6 +4,7 @@
 // checks Rust's `Debug` impl, and printing a TypeScript object cannot fail, so its port
 // would be a test that cannot fail.
 import { describe, expect, it } from "vitest";
+import { bucketBigInt } from "../../scripts/fnv-reference.mjs";
 import {
   ExperimentError,
   ExperimentService,
@@ -65,6 +66,8 @@ describe("reference: bucketing and weights", () => {
     const svc2 = makeSvc();
     await running(svc2, "exp");
     expect(await svc2.assign("exp", "user:42")).toBe(first);
+    // And it is the right variant, not only the same one: bucketBigInt("exp", "user:42") is 3631, in control's half.
+    expect(first).toBe("control");
   });
 
   it("zero_reassignments_across_10000_requests", async () => {
@@ -124,12 +127,17 @@ describe("reference: bucketing and weights", () => {
     expect(err.message).toBe("experiment 'exp' has no assignable variant (all weights are zero)");
   });
 
+  // Rust compares two calls with each other; the port holds both to the independent
+  // BigInt reference (scripts/fnv-reference.mjs), so a hash that is stable but wrong fails.
   it("experiment_bucket_is_stable_and_in_range", () => {
     for (let i = 0; i < 100; i++) {
-      const b = experimentBucket("my_exp", `user:${i}`);
-      expect(experimentBucket("my_exp", `user:${i}`)).toBe(b);
-      expect(b).toBeGreaterThanOrEqual(0);
-      expect(b).toBeLessThan(10_000);
+      const actor = `user:${i}`;
+      const expected = bucketBigInt("my_exp", actor);
+      const first = experimentBucket("my_exp", actor);
+      const second = experimentBucket("my_exp", actor);
+      expect([first, second], `both calls for ${actor}`).toEqual([expected, expected]);
+      expect(first).toBeGreaterThanOrEqual(0);
+      expect(first).toBeLessThan(10_000);
     }
   });
 
