@@ -105,7 +105,9 @@ describe("a page on another origin", () => {
     const actor = (first as { body: { actor: string } }).body.actor;
     expect(actor).toMatch(/^anon:/);
     // A script may read the exposed headers.
-    expect((first as { requestId: string | null }).requestId).toBeTruthy();
+    expect((first as { requestId: string | null }).requestId).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+    );
 
     // The cookie came back: the same anonymous actor, through a preflighted POST with JSON.
     const again = await fetchFrom(page, `${dev.url}/v1/assign`, {
