@@ -4,11 +4,29 @@
 //
 //   version 1: experimentBucket, FNV-1a 64 mod 10 000 (today's assignments)
 //   version 2: experimentBucketV2, fmix64(FNV-1a 64) mod 10 000
+//
+// `--peeking [--json]` runs the statistics engine's peeking audit instead (A/A false-positive
+// rates of the fixed and sequential tests under repeated looks; docs/STATISTICS.md).
 import os from "node:os";
 import { buildCore } from "./lib/bundle.mjs";
+import { peekingAudit, peekingTable } from "./lib/peeking.mjs";
 import { mulberry32 } from "./lib/prng.mjs";
 
 const core = await import(await buildCore(".bench/validity-core.mjs"));
+const machine = `${os.cpus()[0]?.model ?? "unknown cpu"}, ${os.cpus().length} cores, Node ${process.version}`;
+
+if (process.argv.includes("--peeking")) {
+  const audit = peekingAudit(core);
+  if (process.argv.includes("--json")) console.log(JSON.stringify(audit.report));
+  else {
+    // Then the guardrails' case: a look after every batch, 100 of them.
+    const everyBatch = peekingAudit(core, { simulations: 5_000, looks: 100 });
+    console.log(`machine: ${machine}; ${(audit.seconds + everyBatch.seconds).toFixed(1)} s\n`);
+    console.log(`${peekingTable(audit)}\n\n${peekingTable(everyBatch)}`);
+  }
+  // The hash report below is a different audit: not run with --peeking.
+  process.exit(0);
+}
 if (typeof core.experimentBucketV2 !== "function") {
   throw new Error("src/core/index.ts does not export experimentBucketV2 from ./hash");
 }
@@ -120,7 +138,7 @@ rows.push([
   }),
 ]);
 
-console.log(`machine: ${os.cpus()[0]?.model ?? "unknown cpu"}, ${os.cpus().length} cores, Node ${process.version}`);
+console.log(`machine: ${machine}`);
 console.log(
   `uniformity and independence over the first ${UNIFORMITY_ACTORS.toLocaleString("en")} actors of each set; ` +
     "statistic (p-value), bold where it reaches the p = 0.001 critical value\n",

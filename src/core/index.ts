@@ -54,6 +54,7 @@ export {
   type SrmResult,
   srmCheck,
 } from "./srm";
+export * from "./stats";
 export type {
   AssignmentEvents,
   AssignmentStore,

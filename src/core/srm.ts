@@ -13,6 +13,7 @@
  * gamma function of Numerical Recipes (3rd ed., §6.1–6.2): a Lanczos log-gamma, a power
  * series below `x = a + 1` and a continued fraction (modified Lentz) above it.
  */
+import { EPS, FPMIN, logGamma } from "./stats/special";
 
 /** One config revision: its variant weights, and how many actors each variant enrolled under it. */
 export interface RevisionCounts {
@@ -157,10 +158,6 @@ export function chiSquareUpperTail(statistic: number, df: number): number {
   return regularizedUpperGamma(df / 2, statistic / 2);
 }
 
-/** The machine epsilon: the series and the continued fraction stop when a step changes less. */
-const EPS = Number.EPSILON;
-/** Near the smallest normal double, and still invertible without overflow (NR's `FPMIN`). */
-const FPMIN = 2.2250738585072014e-308 / EPS;
 /** Both expansions converge in O(√a) steps: far fewer than this for the `a ≤ 49.5` of 100 variants. */
 const MAX_ITERATIONS = 10_000;
 
@@ -225,27 +222,6 @@ function upperGammaFraction(a: number, x: number): number {
     if (Math.abs(delta - 1) <= EPS) return h;
   }
   throw new RangeError(`incomplete gamma continued fraction did not converge for a = ${a}, x = ${x}`);
-}
-
-/**
- * Lanczos coefficients for g = 607/128, N = 14 (NR 3rd ed. `gammln`), written as the
- * doubles that NR's 18-digit literals round to.
- */
-const LANCZOS = [
-  57.15623566586292, -59.59796035547549, 14.136097974741746, -0.4919138160976202, 3.399464998481189e-5,
-  4.652362892704858e-5, -9.837447530487956e-5, 1.580887032249125e-4, -2.1026444172410488e-4, 2.1743961811521265e-4,
-  -1.643181065367639e-4, 8.441822398385275e-5, -2.6190838401581408e-5, 3.6899182659531625e-6,
-];
-const LANCZOS_C0 = 0.9999999999999971;
-/** √(2π), correctly rounded. */
-const SQRT_TWO_PI = 2.5066282746310007;
-
-/** `ln Γ(z)` for `z > 0`, to about double precision (NR `gammln`). */
-function logGamma(z: number): number {
-  const t = z + 5.2421875; // z + g + 1/2
-  let series = LANCZOS_C0;
-  for (const [k, coefficient] of LANCZOS.entries()) series += coefficient / (z + k + 1);
-  return (z + 0.5) * Math.log(t) - t + Math.log((SQRT_TWO_PI * series) / z);
 }
 
 function sumValues(record: Record<string, number>): number {
