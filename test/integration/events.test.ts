@@ -346,7 +346,7 @@ describe("GET …/results", () => {
     ]);
     expect(r.srm.status).toBe("ok");
     expect(r.variants[0]?.expected_share).toBeCloseTo(1000 / 1200, 9);
-  });
+  }, 60_000); // 1,200 actors, each claimed from its own outbox object
 });
 
 describe("hash_version", () => {

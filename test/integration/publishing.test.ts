@@ -180,6 +180,10 @@ describe("Durable Object schemas", () => {
         id: 3,
         description: "each assignment records its exclusion group; v1 override rows without an override are plain",
       },
+      {
+        id: 4,
+        description: "an outbox of enrolments until they are counted, and the queue messages that counted them",
+      },
     ]);
   });
 });

@@ -1,6 +1,7 @@
 import * as v from "valibot";
 import { type CountRow, exposureLine, sumCountRows, utcDay } from "../../core";
 import type { Env } from "../env";
+import { callActor } from "../objects/actor/client";
 import { statsOf } from "../objects/stats/client";
 import { bodiesOf, EventMessage } from "./messages";
 
@@ -18,26 +19,22 @@ import { bodiesOf, EventMessage } from "./messages";
  * `max_retries` (wrangler.toml) goes to the dead-letter queue, not lost silently.
  */
 export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  const events = readBatch(batch.messages);
+  // Each enrolment is claimed from its actor's outbox first: one the outbox's alarm has
+  // delivered already is dropped here, so that it counts once (`Outbox`).
+  const { refused, failed } = await claimEnrolments(events, env);
   // Per experiment, each message's events of that experiment.
   const byExperiment = new Map<string, Map<Message<unknown>, EventMessage[]>>();
-  for (const message of batch.messages) {
-    for (const body of bodiesOf(message.body)) {
-      const parsed = v.safeParse(EventMessage, body);
-      if (!parsed.success) {
-        // Retrying cannot make it readable: log it and count the rest.
-        console.error("events queue: dropped an event that cannot be read", parsed.issues[0]?.message);
-        continue;
-      }
-      const { experiment } = parsed.output;
-      const messages = byExperiment.get(experiment) ?? new Map<Message<unknown>, EventMessage[]>();
-      byExperiment.set(experiment, messages);
-      const events = messages.get(message) ?? [];
-      messages.set(message, events);
-      events.push(parsed.output);
+  for (const [message, list] of events) {
+    if (failed.has(message)) continue;
+    for (const event of list) {
+      if (refused.has(event)) continue;
+      const messages = byExperiment.get(event.experiment) ?? new Map<Message<unknown>, EventMessage[]>();
+      byExperiment.set(event.experiment, messages);
+      messages.set(message, [...(messages.get(message) ?? []), event]);
     }
   }
   const logExposures = env.EXPOSURE_LOG !== "off";
-  const failed = new Set<Message<unknown>>();
   await Promise.all(
     [...byExperiment].map(async ([experiment, messages]) => {
       const counted = [...messages].map(([message, events]) => ({ id: message.id, rows: countRowsOf(events) }));
@@ -59,6 +56,53 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Pro
     if (failed.has(message)) message.retry({ delaySeconds: Math.min(60, 2 ** message.attempts) });
     else message.ack();
   }
+}
+
+/** Each message's readable events; an unreadable one is logged and left out (retrying cannot help). */
+function readBatch(messages: readonly Message<unknown>[]): Map<Message<unknown>, EventMessage[]> {
+  const events = new Map<Message<unknown>, EventMessage[]>();
+  for (const message of messages) {
+    const list: EventMessage[] = [];
+    for (const body of bodiesOf(message.body)) {
+      const parsed = v.safeParse(EventMessage, body);
+      if (parsed.success) list.push(parsed.output);
+      else console.error("events queue: dropped an event that cannot be read", parsed.issues[0]?.message);
+    }
+    events.set(message, list);
+  }
+  return events;
+}
+
+/**
+ * Claims the batch's enrolments from their actors' outboxes, one call per actor.
+ * @returns the enrolment events refused (counted already, by the outbox's alarm), and
+ * the messages to retry whole because an actor's object did not answer
+ */
+async function claimEnrolments(events: ReadonlyMap<Message<unknown>, EventMessage[]>, env: Env) {
+  const byActor = new Map<string, { message: Message<unknown>; event: EventMessage }[]>();
+  for (const [message, list] of events) {
+    for (const event of list) {
+      if (event.kind !== "enrolment") continue;
+      byActor.set(event.actor, [...(byActor.get(event.actor) ?? []), { message, event }]);
+    }
+  }
+  const refused = new Set<EventMessage>();
+  const failed = new Set<Message<unknown>>();
+  await Promise.all(
+    [...byActor].map(async ([actor, enrolments]) => {
+      const claims = enrolments.map(({ message, event }) => ({ message: message.id, experiment: event.experiment }));
+      try {
+        const granted = await callActor(env.ACTORS, actor, (stub) => stub.claimEnrolments(claims));
+        enrolments.forEach(({ event }, i) => {
+          if (!granted[i]) refused.add(event);
+        });
+      } catch {
+        // Logged by callActor; the messages come back, and their claims are granted again.
+        for (const { message } of enrolments) failed.add(message);
+      }
+    }),
+  );
+  return { refused, failed };
 }
 
 /** Events as counts per UTC day, revision and variant. */

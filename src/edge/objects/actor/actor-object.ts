@@ -10,19 +10,31 @@ import {
   resolveAtStore,
 } from "../../../core";
 import { migrate } from "../migrate";
+import type { StatsObject } from "../stats/stats-object";
 import { ACTOR_MIGRATIONS } from "./migrations";
+import { type Claim, Outbox } from "./outbox";
 
-/** An assign request as it reaches the actor's object: with its group's siblings resolved at the edge. */
+/**
+ * An assign request as it reaches the actor's object: with its group's siblings resolved
+ * at the edge, and the config revision an enrolment is counted under.
+ */
 export interface ActorAssignRequest extends AssignRequest {
   siblings: string[];
+  /** Absent from a Worker of an older version (during a deploy): revision 1. */
+  revision?: number;
+}
+
+/** What the actor object binds: the stats objects its outbox delivers to. */
+interface ActorEnv {
+  STATS: DurableObjectNamespace<StatsObject>;
 }
 
 /** `group`: the experiment's exclusion group when the row was written (null before migration 3, or none). */
 type Sticky = { variant: string; is_override: boolean; assigned_at_secs: number; group: string | null };
 type Override = { variant: string; set_at_secs: number; answered: boolean; group: string | null };
 
-/** What one `assign` call changed, saved together in one transaction. */
-type Writes = { assignments: Map<string, Sticky>; answered: Set<string> };
+/** What one `assign` call changed, saved together in one transaction (with each enrolment's revision). */
+type Writes = { assignments: Map<string, Sticky & { revision: number }>; answered: Set<string> };
 
 /**
  * One actor's sticky assignments and overrides (`idFromName(actor)`).
@@ -38,16 +50,18 @@ type Writes = { assignments: Map<string, Sticky>; answered: Set<string> };
  * returns (and memory is re-read if that fails); a call that writes nothing, which is
  * every repeat visit, touches no SQLite at all.
  */
-export class ActorObject extends DurableObject<unknown> {
+export class ActorObject extends DurableObject<ActorEnv> {
   private readonly sql: SqlStorage;
+  private readonly outbox: Outbox;
   /** Sticky assignments that bucketing made. */
   private assignments = new Map<string, Sticky>();
   /** Overrides: they shadow `assignments`, never replace them. */
   private overrides = new Map<string, Override>();
 
-  constructor(ctx: DurableObjectState, env: unknown) {
+  constructor(ctx: DurableObjectState, env: ActorEnv) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
+    this.outbox = new Outbox(ctx, env);
     ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage, ACTOR_MIGRATIONS);
       this.load();
@@ -60,11 +74,14 @@ export class ActorObject extends DurableObject<unknown> {
    */
   assign(requests: ActorAssignRequest[]): AssignOutcome[] {
     const writes: Writes = { assignments: new Map(), answered: new Set() };
-    const outcomes = requests.map((request) => resolveAtStore(this.recordsWriting(writes), request, request.siblings));
+    const outcomes = requests.map((request) =>
+      resolveAtStore(this.recordsWriting(writes, request.revision ?? 1), request, request.siblings),
+    );
     // A repeat visitor writes nothing, and then touches no SQLite at all.
     if (writes.assignments.size === 0 && writes.answered.size === 0) return outcomes;
     try {
       this.transaction(() => this.save(writes));
+      if (writes.assignments.size > 0) this.outbox.deliverLater();
     } catch (error) {
       // Nothing was saved, and memory is back to what SQLite holds. The failure is
       // answered, not thrown: every experiment of the call is store_unavailable (a 503
@@ -103,6 +120,22 @@ export class ActorObject extends DurableObject<unknown> {
     });
   }
 
+  /**
+   * The queue's consumer claims the enrolments it is about to count, one per message
+   * and experiment: refused when the outbox's alarm delivered it already, granted
+   * otherwise (`Outbox.claim`). So each enrolment counts once.
+   */
+  claimEnrolments(claims: Claim[]): boolean[] {
+    return this.ctx.storage.transactionSync(() =>
+      claims.map((claim) => this.outbox.claim(claim, this.assignments.get(claim.experiment))),
+    );
+  }
+
+  /** Delivers the enrolments the queue did not bring within the grace period (`Outbox`). */
+  override async alarm(): Promise<void> {
+    await this.outbox.deliverDue();
+  }
+
   /** Removes the override, uncovering the sticky assignment if there is one; returns whether there was an override. */
   removeOverride(experiment: string): boolean {
     return this.transaction(() => {
@@ -117,7 +150,7 @@ export class ActorObject extends DurableObject<unknown> {
    * experiment of the same batch must see them, for exclusion) and are collected in
    * `writes` to be saved together.
    */
-  private recordsWriting(writes: Writes): ActorRecords {
+  private recordsWriting(writes: Writes, revision: number): ActorRecords {
     return {
       override: (experiment) => this.overrides.get(experiment)?.variant ?? null,
       assignment: (experiment) => this.assignments.get(experiment) ?? null,
@@ -138,7 +171,7 @@ export class ActorObject extends DurableObject<unknown> {
       put: (experiment, variant, group) => {
         const sticky = { variant, is_override: false, assigned_at_secs: nowSecs(), group };
         this.assignments.set(experiment, sticky);
-        writes.assignments.set(experiment, sticky);
+        writes.assignments.set(experiment, { ...sticky, revision });
       },
       markOverrideAnswered: (experiment, group) => {
         const override = this.overrides.get(experiment);
@@ -163,6 +196,8 @@ export class ActorObject extends DurableObject<unknown> {
         sticky.assigned_at_secs,
         sticky.group,
       );
+      // The enrolment, in the same transaction: stored means counted (`Outbox`).
+      this.outbox.add(experiment, sticky.variant, sticky.revision, sticky.assigned_at_secs);
     }
     for (const experiment of writes.answered) {
       const group = this.overrides.get(experiment)?.group ?? null;

@@ -26,6 +26,7 @@ export class ActorAssignmentStore implements AssignmentStore {
     const wire: ActorAssignRequest[] = requests.map((request) => ({
       ...request,
       siblings: this.snapshot.siblings(request.experiment, request.exclusion_group),
+      revision: this.snapshot.get(request.experiment)?.config.revision ?? 1,
     }));
     return callActor(this.actors, actor, (stub) => stub.assign(wire));
   }
