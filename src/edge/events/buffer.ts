@@ -5,20 +5,12 @@ import { packEvents } from "./pack";
 const STALE_WINDOW_GRACE_MS = 5000;
 
 /**
- * The isolate's events on their way to the queue: the events of every request in a
- * short window (`EVENTS_FLUSH_MS`) travel together, one message for up to 100 events,
- * where sending each request's own would cost a `sendBatch` per request and a queue
- * message per event.
- *
- * Each send runs in one request's own context, and no request waits on a promise of
- * another (Workers cancels such continuations once their request ends): the request
- * that opens a window waits, in its `waitUntil`, for the window's timer and then sends
- * everything gathered; a request that brings the buffer to 100 events sends them at
- * once, in its own `waitUntil`. Events stay in memory for at most the window: an
- * isolate that dies abruptly within it (a crash, a memory limit) loses them, as it
- * always lost the sends it had in flight. Should the opener's request be cut short
- * before its timer fires, its window is taken for dead by the first request that adds
- * events 5 s after the window should have closed, and sent with that request's.
+ * The isolate's events on their way to the queue: every request's events of a short
+ * window (`EVENTS_FLUSH_MS`) travel together, one message for up to 100 events. The
+ * request that opens a window sends it from its own `waitUntil` (no request waits on
+ * another's promise: Workers cancels those when their request ends); a window whose
+ * opener was cut short is sent by the first request 5 s after it should have closed.
+ * What an isolate loses if it dies within a window: README, "What can go uncounted".
  */
 export class EventBuffer {
   private events: EventMessage[] = [];
