@@ -42,7 +42,9 @@ export function freePort() {
  * Starts `wrangler dev` and resolves once it answers HTTP. With `inspector: false` it
  * starts the same through wrangler's API with the V8 inspector off (start-worker.mjs),
  * as the HTTP benchmark does: no DevTools, and no inspector traffic per console call.
- * @param {{ token?: string, persistTo?: string, vars?: Record<string,string>, config?: string, port?: number, quiet?: boolean, inspector?: boolean }} options
+ * `minify: false` builds the Worker unminified, whatever wrangler.toml says (a profile's
+ * function names).
+ * @param {{ token?: string, persistTo?: string, vars?: Record<string,string>, config?: string, port?: number, quiet?: boolean, inspector?: boolean, minify?: boolean }} options
  */
 export async function startWranglerDev(options = {}) {
   // wrangler.toml's [assets] directory must exist (npm install builds it; this covers a
@@ -117,7 +119,7 @@ export async function startWranglerDev(options = {}) {
   };
 }
 
-function wranglerDevArgs({ config, persistTo, port, inspectorPort, vars }) {
+function wranglerDevArgs({ config, persistTo, port, inspectorPort, vars, minify }) {
   const args = [
     "wrangler",
     "dev",
@@ -130,6 +132,7 @@ function wranglerDevArgs({ config, persistTo, port, inspectorPort, vars }) {
   ];
   if (config) args.push("--config", config);
   if (persistTo) args.push("--persist-to", persistTo);
+  if (minify === false) args.push("--no-minify");
   for (const [name, value] of Object.entries(vars)) args.push("--var", `${name}:${value}`);
   // The Worker sees only the vars given here, never a developer's .dev.vars (which
   // `npm run dev` creates with a STICKY_SECRET): an env file of its own replaces it.

@@ -51,10 +51,12 @@ export interface Cors {
   origin: string | null;
 }
 
-/** The CORS decision for a request to a CORS route. */
-export function corsOf(request: Request, env: Pick<Env, "CORS_ORIGINS">): Cors {
+/** The CORS decision for a request to a CORS route; null when `CORS_ORIGINS` lists no origin (no CORS at all). */
+export function corsOf(request: Request, env: Pick<Env, "CORS_ORIGINS">): Cors | null {
+  const origins = corsOrigins(env);
+  if (origins.size === 0) return null;
   const origin = request.headers.get("origin");
-  return { origin: origin !== null && corsOrigins(env).has(origin) ? origin : null };
+  return { origin: origin !== null && origins.has(origin) ? origin : null };
 }
 
 /**
@@ -76,13 +78,16 @@ export function preflightHeaders(methods: readonly string[]): Record<string, str
 }
 
 /**
- * Adds the CORS headers to a response of a CORS route. `Vary: Origin` goes on every
- * one, listed origin or not, so that no cache hands one origin's answer to another.
+ * The CORS headers of an answer on a CORS route. `Vary: Origin` goes on every one,
+ * listed origin or not, so that no cache hands one origin's answer to another.
  */
-export function withCorsHeaders(response: Response, cors: Cors): void {
-  response.headers.append("vary", "Origin");
-  if (cors.origin === null) return;
-  response.headers.set("access-control-allow-origin", cors.origin);
-  response.headers.set("access-control-allow-credentials", "true");
-  if (response.status !== 204) response.headers.set("access-control-expose-headers", EXPOSED_HEADERS);
+export function corsHeaders(cors: Cors, status: number): Record<string, string> {
+  if (cors.origin === null) return { vary: "Origin" };
+  const headers: Record<string, string> = {
+    vary: "Origin",
+    "access-control-allow-origin": cors.origin,
+    "access-control-allow-credentials": "true",
+  };
+  if (status !== 204) headers["access-control-expose-headers"] = EXPOSED_HEADERS;
+  return headers;
 }
