@@ -10,7 +10,7 @@ import type { Env } from "../../src/edge/env";
 import { consumeEvents } from "../../src/edge/events/consumer";
 import type { EventMessage, EventPack } from "../../src/edge/events/messages";
 import { createApp } from "../../src/edge/http/app";
-import type { CountedMessage } from "../../src/edge/objects/stats/stats-object";
+import type { CountedMessage, Enrolment } from "../../src/edge/objects/stats/stats-object";
 import { admin, call, fiftyFifty, ok, problem, publish, runningExperiment, unique } from "./helpers";
 
 afterEach(() => vi.restoreAllMocks());
@@ -212,8 +212,11 @@ describe("the events queue", () => {
         const stub = env.STATS.get(id);
         // Loses two thirds of the treatment events, as a broken pipeline would.
         return {
-          add: (messages: CountedMessage[]) =>
-            stub.add(messages.filter((m, i) => m.rows[0]?.variant !== "treatment" || i % 3 === 0)),
+          add: (messages: CountedMessage[], enrolments: Enrolment[] = []) =>
+            stub.add(
+              messages,
+              enrolments.filter((e, i) => e.variant !== "treatment" || i % 3 === 0),
+            ),
         };
       },
     };

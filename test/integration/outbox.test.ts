@@ -1,6 +1,7 @@
 // Enrolments are counted exactly once even when the isolate that answered loses its
 // events: each is kept in its actor's outbox, in the assignment's own transaction, until
-// the queue's consumer claims it or the actor object's alarm delivers it.
+// the queue's consumer has counted it or the actor object's alarm has delivered it; the
+// stats object counts an enrolment once by its key, whichever way comes first.
 import {
   createExecutionContext,
   createMessageBatch,
@@ -107,7 +108,7 @@ describe("the enrolment outbox", () => {
     expect(await enrolledOf(name)).toBe(1);
   });
 
-  it("counts an enrolment once when the queue brings it first, twice over, and the alarm comes after", async () => {
+  it("counts an enrolment once when the queue brings it first, twice over, and lets the outbox go", async () => {
     const name = unique("outbox-first");
     await runningExperiment(name);
     const app = losingApp();
@@ -116,40 +117,72 @@ describe("the enrolment outbox", () => {
     const event = enrolment(name, actor, variant);
     await deliver(event, `first-${name}`);
     expect(await outboxRows(actor)).toEqual([]);
-    await deliver(event, `first-${name}`); // a redelivery: claimed again, counted once by its id
-    await age(actor);
-    await runDurableObjectAlarm(actorStub(actor));
+    await deliver(event, `first-${name}`); // a redelivery
+    await deliver(event); // and the same enrolment in another message
     expect(await enrolledOf(name)).toBe(1);
   });
 
-  it("retries a message whose actor object does not answer, and counts it when it comes back", async () => {
-    const name = unique("outbox-retry");
+  it("counts each enrolment once when the alarm and the queue's event race", async () => {
+    const name = unique("outbox-race");
     await runningExperiment(name);
     const app = losingApp();
-    const actor = `retry-${name}`;
-    const variant = await app.assign(name, actor);
-    const down = {
-      idFromName: (n: string) => env.ACTORS.idFromName(n),
+    const actors = Array.from({ length: 20 }, (_, i) => `race-${name}-${i}`);
+    const variants: string[] = [];
+    for (const actor of actors) variants.push(await app.assign(name, actor));
+    for (const actor of actors) await age(actor);
+    await Promise.all(
+      actors.flatMap((actor, i) => [
+        runDurableObjectAlarm(actorStub(actor)),
+        deliver(enrolment(name, actor, variants[i] as string)),
+      ]),
+    );
+    expect(await enrolledOf(name)).toBe(20);
+  });
+
+  it("leaves an enrolment to the alarm when the queue's count fails, or its confirmation does", async () => {
+    const name = unique("outbox-fail");
+    await runningExperiment(name);
+    const app = losingApp();
+    const [unstored, unconfirmed] = [`unstored-${name}`, `unconfirmed-${name}`];
+    const variants = [await app.assign(name, unstored), await app.assign(name, unconfirmed)];
+    vi.spyOn(console, "error").mockImplementation(() => undefined);
+    vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    vi.spyOn(console, "info").mockImplementation(() => undefined);
+    const batch = (actor: string, variant: string) =>
+      createMessageBatch<unknown>("experiment-events", [
+        { id: `fail-${actor}`, timestamp: 0, attempts: 1, body: { events: [enrolment(name, actor, variant)] } },
+      ]);
+    // The stats object down: nothing counted, the message comes back, the outbox keeps it.
+    const statsDown = {
+      idFromName: (n: string) => env.STATS.idFromName(n),
       get: () => ({
-        claimEnrolments: async () => {
+        add: async () => {
           throw new Error("object reset");
         },
       }),
     };
-    vi.spyOn(console, "error").mockImplementation(() => undefined);
-    const batch = createMessageBatch<unknown>("experiment-events", [
-      { id: `retry-${name}`, timestamp: 0, attempts: 1, body: { events: [enrolment(name, actor, variant)] } },
-    ]);
-    const ctx = createExecutionContext();
-    await consumeEvents(batch, { ...env, ACTORS: down } as unknown as Env);
-    await waitOnExecutionContext(ctx);
-    expect(await enrolledOf(name)).toBe(0);
-    expect(await outboxRows(actor)).toHaveLength(1);
-    await deliver(enrolment(name, actor, variant), `retry-${name}`);
+    await consumeEvents(batch(unstored, variants[0] as string), { ...env, STATS: statsDown } as unknown as Env);
+    // Counted, but the actor's object down when told: the outbox keeps it too.
+    const actorsDown = {
+      idFromName: (n: string) => env.ACTORS.idFromName(n),
+      get: () => ({
+        confirmEnrolments: async () => {
+          throw new Error("object reset");
+        },
+      }),
+    };
+    await consumeEvents(batch(unconfirmed, variants[1] as string), { ...env, ACTORS: actorsDown } as unknown as Env);
     expect(await enrolledOf(name)).toBe(1);
+    for (const actor of [unstored, unconfirmed]) {
+      expect(await outboxRows(actor)).toHaveLength(1);
+      await age(actor);
+      await runDurableObjectAlarm(actorStub(actor));
+      expect(await outboxRows(actor)).toEqual([]);
+    }
+    expect(await enrolledOf(name)).toBe(2);
   });
 
-  it("counts the events of assignments older than the outbox as they arrive", async () => {
+  it("counts the events of assignments older than the outbox as they arrive, once each", async () => {
     const name = unique("outbox-legacy");
     const actor = `legacy-${name}`;
     // An assignment stored a day before the outbox's migration ran in this object.
@@ -161,6 +194,7 @@ describe("the enrolment outbox", () => {
         yesterday,
       );
     });
+    await deliver(enrolment(name, actor, "control"));
     await deliver(enrolment(name, actor, "control"));
     expect(await enrolledOf(name)).toBe(1);
   });

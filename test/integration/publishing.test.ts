@@ -182,7 +182,7 @@ describe("Durable Object schemas", () => {
       },
       {
         id: 4,
-        description: "an outbox of enrolments until they are counted, and the queue messages that counted them",
+        description: "an outbox of enrolments until they are counted",
       },
     ]);
   });

@@ -1,8 +1,9 @@
 import * as v from "valibot";
 import { type CountRow, exposureLine, sumCountRows, utcDay } from "../../core";
 import type { Env } from "../env";
-import { callActor } from "../objects/actor/client";
+import { actorObjectOf } from "../objects/actor/client";
 import { statsOf } from "../objects/stats/client";
+import type { Enrolment } from "../objects/stats/stats-object";
 import { bodiesOf, EventMessage } from "./messages";
 
 /**
@@ -19,38 +20,44 @@ import { bodiesOf, EventMessage } from "./messages";
  * `max_retries` (wrangler.toml) goes to the dead-letter queue, not lost silently.
  */
 export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  const events = readBatch(batch.messages);
-  // Each enrolment is claimed from its actor's outbox first: one the outbox's alarm has
-  // delivered already is dropped here, so that it counts once (`Outbox`).
-  const { refused, failed } = await claimEnrolments(events, env);
   // Per experiment, each message's events of that experiment.
   const byExperiment = new Map<string, Map<Message<unknown>, EventMessage[]>>();
-  for (const [message, list] of events) {
-    if (failed.has(message)) continue;
+  for (const [message, list] of readBatch(batch.messages)) {
     for (const event of list) {
-      if (refused.has(event)) continue;
       const messages = byExperiment.get(event.experiment) ?? new Map<Message<unknown>, EventMessage[]>();
       byExperiment.set(event.experiment, messages);
       messages.set(message, [...(messages.get(message) ?? []), event]);
     }
   }
   const logExposures = env.EXPOSURE_LOG !== "off";
+  const failed = new Set<Message<unknown>>();
+  // The enrolments counted, by actor: their outboxes can let them go.
+  const counted = new Map<string, string[]>();
   await Promise.all(
     [...byExperiment].map(async ([experiment, messages]) => {
-      const counted = [...messages].map(([message, events]) => ({ id: message.id, rows: countRowsOf(events) }));
+      const exposures = [...messages].map(([message, events]) => ({
+        id: message.id,
+        rows: countRowsOf(events.filter((event) => event.kind === "exposure")),
+      }));
+      const enrolments = [...messages.values()].flat().filter((event) => event.kind === "enrolment");
       try {
-        await statsOf(env.STATS, experiment).add(counted);
+        await statsOf(env.STATS, experiment).add(
+          exposures,
+          enrolments.map((event) => enrolmentOf(event, env)),
+        );
       } catch (error) {
         console.error(`events queue: counting ${experiment} failed; its messages will be retried`, error);
         for (const message of messages.keys()) failed.add(message);
         return;
       }
+      for (const { actor } of enrolments) counted.set(actor, [...(counted.get(actor) ?? []), experiment]);
       if (!logExposures) return;
       for (const events of messages.values()) {
         for (const event of events) if (event.kind === "exposure") console.info(exposureLine(event));
       }
     }),
   );
+  await confirmEnrolments(counted, env);
   for (const message of batch.messages) {
     // Backing off, so that an object that is resetting or overloaded has time to recover.
     if (failed.has(message)) message.retry({ delaySeconds: Math.min(60, 2 ** message.attempts) });
@@ -74,35 +81,33 @@ function readBatch(messages: readonly Message<unknown>[]): Map<Message<unknown>,
 }
 
 /**
- * Claims the batch's enrolments from their actors' outboxes, one call per actor.
- * @returns the enrolment events refused (counted already, by the outbox's alarm), and
- * the messages to retry whole because an actor's object did not answer
+ * An enrolment as the stats object counts it: keyed by its actor object's id, which is
+ * the key the actor's outbox delivers it under too (`Outbox`), so it counts once.
  */
-async function claimEnrolments(events: ReadonlyMap<Message<unknown>, EventMessage[]>, env: Env) {
-  const byActor = new Map<string, { message: Message<unknown>; event: EventMessage }[]>();
-  for (const [message, list] of events) {
-    for (const event of list) {
-      if (event.kind !== "enrolment") continue;
-      byActor.set(event.actor, [...(byActor.get(event.actor) ?? []), { message, event }]);
-    }
-  }
-  const refused = new Set<EventMessage>();
-  const failed = new Set<Message<unknown>>();
+function enrolmentOf(event: EventMessage, env: Env): Enrolment {
+  return {
+    key: env.ACTORS.idFromName(event.actor).toString(),
+    day: utcDay(event.timestamp_secs),
+    revision: event.revision,
+    variant: event.variant,
+  };
+}
+
+/**
+ * Tells each actor's object which of its enrolments were counted, one call per actor,
+ * so that its outbox need not deliver them. Not retried: a call that fails leaves them
+ * to the outbox's alarm, whose delivery the stats object then refuses by their keys.
+ */
+async function confirmEnrolments(counted: ReadonlyMap<string, string[]>, env: Env): Promise<void> {
   await Promise.all(
-    [...byActor].map(async ([actor, enrolments]) => {
-      const claims = enrolments.map(({ message, event }) => ({ message: message.id, experiment: event.experiment }));
+    [...counted].map(async ([actor, experiments]) => {
       try {
-        const granted = await callActor(env.ACTORS, actor, (stub) => stub.claimEnrolments(claims));
-        enrolments.forEach(({ event }, i) => {
-          if (!granted[i]) refused.add(event);
-        });
-      } catch {
-        // Logged by callActor; the messages come back, and their claims are granted again.
-        for (const { message } of enrolments) failed.add(message);
+        await actorObjectOf(env.ACTORS, actor).confirmEnrolments(experiments);
+      } catch (error) {
+        console.warn("events queue: an actor's outbox was not told of its counted enrolments; its alarm will", error);
       }
     }),
   );
-  return { refused, failed };
 }
 
 /** Events as counts per UTC day, revision and variant. */

@@ -12,7 +12,7 @@ import {
 import { migrate } from "../migrate";
 import type { StatsObject } from "../stats/stats-object";
 import { ACTOR_MIGRATIONS } from "./migrations";
-import { type Claim, Outbox } from "./outbox";
+import { Outbox } from "./outbox";
 
 /**
  * An assign request as it reaches the actor's object: with its group's siblings resolved
@@ -120,18 +120,16 @@ export class ActorObject extends DurableObject<ActorEnv> {
     });
   }
 
-  /**
-   * The queue's consumer claims the enrolments it is about to count, one per message
-   * and experiment: refused when the outbox's alarm delivered it already, granted
-   * otherwise (`Outbox.claim`). So each enrolment counts once.
-   */
-  claimEnrolments(claims: Claim[]): boolean[] {
-    return this.ctx.storage.transactionSync(() =>
-      claims.map((claim) => this.outbox.claim(claim, this.assignments.get(claim.experiment))),
-    );
+  /** The queue's consumer counted this actor's enrolments in `experiments`: the outbox lets them go. */
+  confirmEnrolments(experiments: string[]): void {
+    this.outbox.confirm(experiments);
   }
 
-  /** Delivers the enrolments the queue did not bring within the grace period (`Outbox`). */
+  /**
+   * Delivers the enrolments the queue did not bring within the grace period (`Outbox`).
+   * It awaits the stats objects, so the RPC methods may run meanwhile: each enrolment
+   * counts once by its key, whichever way reaches the stats object first.
+   */
   override async alarm(): Promise<void> {
     await this.outbox.deliverDue();
   }

@@ -43,23 +43,14 @@ export const ACTOR_MIGRATIONS: readonly Migration[] = [
   },
   {
     id: 4,
-    description: "an outbox of enrolments until they are counted, and the queue messages that counted them",
+    description: "an outbox of enrolments until they are counted",
     // An enrolment is recorded here in the assignment's own transaction, so it is
-    // counted exactly once even when the isolate that answered loses its events: the
-    // consumer claims it (by message id) when the queue brings it, else the object's
-    // alarm delivers it. Assignments made before this migration have no row: their
-    // events are counted as they arrive (this migration's applied_at_ms tells them).
+    // counted even when the isolate that answered loses its events (`Outbox`).
     sql: `CREATE TABLE outbox (
             experiment TEXT PRIMARY KEY,
             variant TEXT NOT NULL,
             revision INTEGER NOT NULL,
             assigned_at_secs INTEGER NOT NULL
-          ) WITHOUT ROWID;
-          CREATE TABLE claims (
-            message TEXT NOT NULL,
-            experiment TEXT NOT NULL,
-            at_ms INTEGER NOT NULL,
-            PRIMARY KEY (message, experiment)
           ) WITHOUT ROWID;`,
   },
 ];

@@ -20,4 +20,10 @@ export const STATS_MIGRATIONS: readonly Migration[] = [
     sql: `CREATE TABLE counted (id TEXT PRIMARY KEY, at_ms INTEGER NOT NULL) WITHOUT ROWID;
           CREATE INDEX counted_by_time ON counted (at_ms);`,
   },
+  {
+    id: 3,
+    description: "the enrolments already counted, by actor, so that one counts once whichever way it comes",
+    sql: `CREATE TABLE enrolled (key TEXT PRIMARY KEY, at_ms INTEGER NOT NULL) WITHOUT ROWID;
+          CREATE INDEX enrolled_by_time ON enrolled (at_ms);`,
+  },
 ];

@@ -9,7 +9,21 @@ export interface CountedMessage {
   rows: CountRow[];
 }
 
-/** How long a message's id is remembered: well past the queue's retention of a message (4 days). */
+/**
+ * One enrolment to count: `key` is its actor object's id, the same from the queue's
+ * consumer and from the outbox's alarm, so the enrolment counts once whichever brings it.
+ */
+export interface Enrolment {
+  key: string;
+  day: string;
+  revision: number;
+  variant: string;
+}
+
+/**
+ * How long a message's id, and an enrolment's key, is remembered: well past the queue's
+ * retention of a message (4 days) and the outbox's redeliveries (minutes).
+ */
 const REMEMBER_IDS_MS = 7 * 24 * 3600 * 1000;
 
 /**
@@ -24,8 +38,12 @@ export class StatsObject extends DurableObject<unknown> {
     ctx.blockConcurrencyWhile(async () => migrate(ctx.storage, STATS_MIGRATIONS));
   }
 
-  /** Counts the messages not counted before; returns how many that was. */
-  add(messages: CountedMessage[]): number {
+  /**
+   * Counts the messages not counted before (their exposures, by message id) and the
+   * enrolments not counted before (by key), in one transaction; returns how many
+   * messages were new.
+   */
+  add(messages: CountedMessage[], enrolments: Enrolment[] = []): number {
     const sql = this.ctx.storage.sql;
     const now = Date.now();
     return this.ctx.storage.transactionSync(() => {
@@ -34,7 +52,14 @@ export class StatsObject extends DurableObject<unknown> {
           sql.exec("INSERT INTO counted (id, at_ms) VALUES (?, ?) ON CONFLICT (id) DO NOTHING", message.id, now)
             .rowsWritten > 0,
       );
-      for (const row of sumCountRows(fresh.flatMap((message) => message.rows))) {
+      const enrolled = enrolments
+        .filter(
+          (enrolment) =>
+            sql.exec("INSERT INTO enrolled (key, at_ms) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", enrolment.key, now)
+              .rowsWritten > 0,
+        )
+        .map(({ day, revision, variant }) => ({ day, revision, variant, enrolled: 1, exposures: 0 }));
+      for (const row of sumCountRows([...fresh.flatMap((message) => message.rows), ...enrolled])) {
         sql.exec(
           `INSERT INTO counts (day, revision, variant, enrolled, exposures) VALUES (?, ?, ?, ?, ?)
            ON CONFLICT (day, revision, variant) DO UPDATE SET
@@ -47,6 +72,7 @@ export class StatsObject extends DurableObject<unknown> {
         );
       }
       sql.exec("DELETE FROM counted WHERE at_ms < ?", now - REMEMBER_IDS_MS);
+      sql.exec("DELETE FROM enrolled WHERE at_ms < ?", now - REMEMBER_IDS_MS);
       return fresh.length;
     });
   }
