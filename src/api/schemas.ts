@@ -222,14 +222,14 @@ export const AssignParams = v.object({ experiment: ExperimentName });
 
 export const AssignQuery = v.object({ actor: v.optional(Actor) });
 
+/** The most characters an `X-Admin-Actor` header (who used an admin token) may hold. */
+export const MAX_ADMIN_ACTOR_CHARS = 128;
+
 /**
  * A client's request id, carried into exposures: printable ASCII, 1 to 128 characters,
  * an id the Worker can echo and log safely. Over HTTP a bad `X-Request-Id` is replaced
  * by a fresh one; over RPC a bad `requestId` is refused.
  */
-/** The most characters an `X-Admin-Actor` header (who used an admin token) may hold. */
-export const MAX_ADMIN_ACTOR_CHARS = 128;
-
 export const REQUEST_ID_PATTERN = /^[\x20-\x7e]{1,128}$/;
 export const RequestId = v.pipe(
   v.string("must be a string or null"),

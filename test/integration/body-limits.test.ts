@@ -2,7 +2,7 @@
 // a client that declares more than 64 KiB is answered at once, not after it has sent
 // (or while it withholds) the rest.
 import { exports } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { BASE, problem } from "./helpers";
 
 /** A body stream that sends one chunk and then never ends, as a stalled client's. */
@@ -32,5 +32,25 @@ describe("a declared Content-Length over the limit", () => {
     const answer = await Promise.race([exports.default.fetch(request), never]);
     expect(answer).not.toBe("waited");
     await problem(answer as Response, 413, "payload_too_large");
+  });
+});
+
+describe("a client that goes away mid-body", () => {
+  it("is answered 400 (nobody reads it) and logged as no internal error", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"actor":"hal'));
+        controller.error(new Error("the connection was reset"));
+      },
+    });
+    const request = new Request(`${BASE}/v1/assign`, {
+      method: "POST",
+      body,
+      headers: { "content-type": "application/json" },
+    });
+    await problem(exports.default.fetch(request), 400, "invalid_request");
+    expect(JSON.stringify(errors.mock.calls)).not.toContain("internal error");
+    errors.mockRestore();
   });
 });

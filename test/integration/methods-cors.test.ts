@@ -142,21 +142,41 @@ describe("CORS on the public assignment routes", () => {
     expect(error.headers.get("access-control-allow-origin")).toBe(SHOP);
   });
 
-  it("keeps SameSite=Lax and sends no CORS headers to an unlisted origin or a same-origin request", async () => {
+  it("gives every answer SameSite=None cookies while origins are listed, and no CORS headers to others", async () => {
     for (const headers of [{ origin: "https://evil.example" }, {}] as Record<string, string>[]) {
       const response = await fetch("GET", `/v1/assign/${experiment}`, headers);
       await ok(response);
       expect(response.headers.get("access-control-allow-origin")).toBeNull();
-      expect(response.headers.get("set-cookie")).toContain("SameSite=Lax");
+      expect(response.headers.get("set-cookie")).toContain("SameSite=None");
       expect(response.headers.get("vary")).toContain("Origin");
     }
+  });
+
+  it("neither reads nor sets cookies for a cross-site request from an unlisted origin (an <img> elsewhere)", async () => {
+    const cookie = `exp_actor=${encodeURIComponent("visitor:1")}`;
+    const elsewhere = await fetch("GET", `/v1/assign/${experiment}`, { cookie, "sec-fetch-site": "cross-site" });
+    const body = await ok<{ actor: string }>(elsewhere);
+    expect(body.actor).toMatch(/^anon:/);
+    expect(elsewhere.headers.get("set-cookie")).toBeNull();
+    const listed = await fetch("GET", `/v1/assign/${experiment}`, {
+      cookie,
+      "sec-fetch-site": "cross-site",
+      origin: SHOP,
+    });
+    expect((await ok<{ actor: string }>(listed)).actor).toBe("visitor:1");
+    const home = await fetch("GET", `/v1/assign/${experiment}`, { cookie, "sec-fetch-site": "same-origin" });
+    expect((await ok<{ actor: string }>(home)).actor).toBe("visitor:1");
   });
 });
 
 describe("CORS_ORIGINS", () => {
-  it("unset, allows no origin", async () => {
+  it("unset, allows no origin, adds no CORS header, and keeps the cookies SameSite=Lax", async () => {
     const response = await corsApp(undefined)("OPTIONS", "/v1/assign", preflight(SHOP, "POST"));
     expect(response.headers.get("access-control-allow-origin")).toBeNull();
+    const answer = await corsApp(undefined)("GET", `/v1/assign/${experiment}`, { origin: SHOP });
+    await ok(answer);
+    expect(answer.headers.get("vary")).toBeNull();
+    expect(answer.headers.get("set-cookie")).toContain("SameSite=Lax");
   });
 
   it.each([

@@ -20,5 +20,5 @@ export class QueueEventSink {
   }
 }
 
-/** Where events go without a queue: exposures as the console line, enrolments not counted. */
+/** Where events go without a queue: exposures as the console line; enrolments reach the counts through the actors' outboxes alone. */
 export const CONSOLE_SINK: ExposureSink = new ConsoleExposureSink();

@@ -8,13 +8,14 @@ const STICKY_COOKIE = "exp_sticky";
 
 /**
  * The `Set-Cookie` value of one of our cookies (`exp_actor`, `exp_sticky`), whose
- * attributes are: a year, the whole site, never readable by scripts. `SameSite`
- * is `Lax`, except in answers to a page on an origin that `CORS_ORIGINS` lists: that page
- * may be on another site, where a `Lax` cookie is neither stored nor sent, so those get
- * `None` (with `Secure`, which browsers require of it).
+ * attributes are: a year, the whole site, never readable by scripts. `SameSite` is
+ * `Lax`, or `None` (with `Secure`, which browsers require of it) while `CORS_ORIGINS`
+ * lists origins: a page on one of them may be on another site, where a `Lax` cookie is
+ * neither stored nor sent. It is decided by configuration, not per request, so that a
+ * visitor has one cookie, the same on the site and on the listed pages.
  */
-export function setCookieHeader({ name, value }: Cookie, crossOrigin: boolean): string {
-  const sameSite = crossOrigin ? "None" : "Lax";
+export function setCookieHeader({ name, value }: Cookie, crossSite: boolean): string {
+  const sameSite = crossSite ? "None" : "Lax";
   return `${name}=${encodeURIComponent(value)}; Path=/; Max-Age=31536000; HttpOnly; Secure; SameSite=${sameSite}`;
 }
 
@@ -31,16 +32,17 @@ export interface ResolvedActor {
  * valid actor id (malformed percent-encoding or UTF-8, too long) is replaced the same way: it
  * is this Worker's own cookie, so only tampering or a bug can have broken it, and an
  * error would repeat on every request of that browser for as long as the cookie lives.
+ * Without `cookies` (see `cookiesAllowed`), the cookie is neither read nor set.
  * @throws {ExperimentError} `invalid_request` for a header actor outside the limits or not valid UTF-8
  */
-export function resolveActor(request: Request, explicit: string | null | undefined): ResolvedActor {
+export function resolveActor(request: Request, explicit: string | null | undefined, cookies = true): ResolvedActor {
   if (explicit !== undefined && explicit !== null) return { actor: explicit, cookie: null };
   const header = strictHeader(request, "X-Actor-Id");
   if (header !== null) return { actor: checkedHeader(header), cookie: null };
-  const cookie = cookieValue(request.headers.get("cookie"), ACTOR_COOKIE);
+  const cookie = cookies ? cookieValue(request.headers.get("cookie"), ACTOR_COOKIE) : null;
   if (cookie !== null && isValidActor(cookie)) return { actor: cookie, cookie: null };
   const actor = `anon:${crypto.randomUUID()}`;
-  return { actor, cookie: { name: ACTOR_COOKIE, value: actor } };
+  return { actor, cookie: cookies ? { name: ACTOR_COOKIE, value: actor } : null };
 }
 
 function checkedHeader(actor: string): string {
@@ -51,11 +53,11 @@ function checkedHeader(actor: string): string {
   );
 }
 
-/** The sticky token a request presents: the `X-Experiment-Sticky` header, else the `exp_sticky` cookie. */
-export function presentedStickyToken(request: Request): string | null {
+/** The sticky token a request presents: the `X-Experiment-Sticky` header, else (with `cookies`) the `exp_sticky` cookie. */
+export function presentedStickyToken(request: Request, cookies = true): string | null {
   const header = request.headers.get("x-experiment-sticky");
   if (header !== null) return header;
-  return cookieValue(request.headers.get("cookie"), STICKY_COOKIE);
+  return cookies ? cookieValue(request.headers.get("cookie"), STICKY_COOKIE) : null;
 }
 
 /**

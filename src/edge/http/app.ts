@@ -9,7 +9,7 @@ import { setCookieHeader } from "./actor-id";
 import { adminOf, authenticate, requireScope } from "./auth";
 import { parseInput, readJsonObject } from "./body";
 import { Call } from "./call";
-import { corsHeaders } from "./cors";
+import { corsHeaders, crossSiteCookies } from "./cors";
 import type { Handler, Handlers } from "./handler";
 import { problemReply } from "./problem";
 import { Reply } from "./reply";
@@ -120,8 +120,8 @@ function decodedParams(params: Record<string, string>): Record<string, string> {
 
 /**
  * The one place a `Response` is built: the reply's body as JSON (none for `HEAD`, which
- * is the `GET` without its body, RFC 9110 §9.3.2), status and headers; its cookies, with
- * `SameSite=None` for a page on a listed CORS origin; the CORS headers; and the headers
+ * is the `GET` without its body, RFC 9110 §9.3.2), status and headers; its cookies
+ * (`SameSite=None` while CORS_ORIGINS lists origins); the CORS headers; and the headers
  * every answer carries (`Cache-Control: no-store`, `X-Request-Id`).
  */
 function responseOf({ reply, cors }: Routed, call: Call): Response {
@@ -137,7 +137,7 @@ function responseOf({ reply, cors }: Routed, call: Call): Response {
   headers["x-request-id"] = call.requestId;
   const response = new Response(text, { status, headers });
   for (const cookie of parts.cookies ?? []) {
-    response.headers.append("set-cookie", setCookieHeader(cookie, cors?.origin != null));
+    response.headers.append("set-cookie", setCookieHeader(cookie, crossSiteCookies(call.env)));
   }
   return response;
 }

@@ -87,7 +87,7 @@ function requireJsonType(header: string | null): void {
     .find((param) => param.startsWith("charset="))
     ?.slice(8)
     .replace(/^"|"$/g, "");
-  if (json && (charset === undefined || charset === "utf-8")) return;
+  if (json && (charset === undefined || charset === "utf-8" || charset === "utf8")) return;
   throw new ExperimentError<ApiErrorCode>(
     "unsupported_media_type",
     "the body must be sent as Content-Type: application/json (UTF-8, the only charset JSON has)",
@@ -142,7 +142,7 @@ function stringEnd(json: string, start: number): number {
 
 function pointerOf(stack: readonly ({ key: string } | { index: number })[], last: string): string {
   const tokens = stack.slice(0, -1).map((frame) => ("key" in frame ? frame.key : String(frame.index)));
-  return [...tokens, last].map((token) => `/${token.replace(/~/g, "~0").replace(/\//g, "~1")}`).join("");
+  return jsonPointer([...tokens, last]);
 }
 
 function concat(chunks: Uint8Array[], size: number): Uint8Array {
@@ -177,7 +177,11 @@ function fieldError(issue: v.BaseIssue<unknown>, source: Source): FieldError {
   // "Invalid key: Expected "<key>" but received undefined" (JSON has no undefined).
   const detail =
     issue.expected === "never" ? "unknown field" : issue.received === "undefined" ? "is required" : issue.message;
-  if (source === "body")
-    return { pointer: keys.map((key) => `/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`).join(""), detail };
+  if (source === "body") return { pointer: jsonPointer(keys), detail };
   return { parameter: keys.join(".") || source, detail };
+}
+
+/** The JSON Pointer (RFC 6901) of a path of keys: `~` and `/` escaped. */
+function jsonPointer(keys: readonly string[]): string {
+  return keys.map((key) => `/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`).join("");
 }

@@ -40,9 +40,26 @@ function originOf(entry: string, i: number): string {
   }
   const bare = url !== null && url.origin !== "null" && `${url.origin}/` === url.href;
   if (url === null || !bare || (url.protocol !== "https:" && url.protocol !== "http:")) {
-    throw new Error(`entry ${i + 1} (${JSON.stringify(entry)}) is not an origin such as https://shop.example.com`);
+    // Named by position only: an entry with user info (`https://user:pass@…`) holds a secret.
+    throw new Error(`entry ${i + 1} is not an origin such as https://shop.example.com`);
   }
   return url.origin;
+}
+
+/**
+ * Whether a request may use our cookies. Not a cross-site one (`Sec-Fetch-Site:
+ * cross-site`) from a page on an origin `CORS_ORIGINS` does not list: once the cookies
+ * are `SameSite=None`, an `<img>` on any site would carry the visitor's, and enrol them.
+ */
+export function cookiesAllowed(request: Request, env: Pick<Env, "CORS_ORIGINS">): boolean {
+  if (request.headers.get("sec-fetch-site") !== "cross-site") return true;
+  const origin = request.headers.get("origin");
+  return origin !== null && corsOrigins(env).has(origin);
+}
+
+/** Whether our cookies are `SameSite=None`: while `CORS_ORIGINS` lists origins (`setCookieHeader`). */
+export function crossSiteCookies(env: Pick<Env, "CORS_ORIGINS">): boolean {
+  return corsOrigins(env).size > 0;
 }
 
 /** What a request to a CORS route gets: the origin to allow, when it is listed. */

@@ -38,8 +38,9 @@ export function problemReply(error: unknown, parts: ReplyParts = {}): Reply<Prob
 
 /** The failure an error carries: an `ExperimentError`'s, one that crossed a boundary as data, else `internal`. */
 function failureOf(error: unknown): Failure<ApiErrorCode> {
-  if (error instanceof ExperimentError) return error.failure as Failure<ApiErrorCode>;
-  if (isFailure(error)) return error;
+  const failure = error instanceof ExperimentError ? error.failure : error;
+  // A code this table lacks (one from a newer version, say) is a bug to log, not a crash here.
+  if (isFailure(failure)) return failure;
   console.error("internal error", error instanceof Error ? error.stack : error);
   return { code: "internal", detail: "an internal error occurred; it has been logged" };
 }

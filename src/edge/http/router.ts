@@ -73,7 +73,8 @@ export function routerOf(paths: ReadonlyMap<string, { route: RouteSpec; served: 
 /**
  * `OPTIONS`: a CORS preflight from a listed origin for a method the path takes gets
  * the CORS answer; any other is told the path's methods in `Allow` (RFC 9110 §9.3.7),
- * without the CORS headers, which is how a browser learns the origin is not allowed.
+ * without the preflight's headers (`Access-Control-Allow-Methods`), which is how a browser
+ * learns the request is not allowed.
  */
 function optionsReply(request: Request, methods: readonly string[], cors: Cors | null): Reply {
   const asked = preflightMethod(request);

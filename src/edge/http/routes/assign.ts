@@ -5,6 +5,7 @@ import { answerOf } from "../../assign/assigner";
 import { presentedStickyToken, resolveActor } from "../actor-id";
 import { edgeFactsOf, queryAttributes } from "../attributes";
 import type { Call } from "../call";
+import { cookiesAllowed } from "../cors";
 import type { Handlers } from "../handler";
 import { problemReply } from "../problem";
 import { ATTRIBUTE_PREFIX } from "../query";
@@ -28,22 +29,27 @@ export function assignHandlers(assigner: EdgeAssigner): Handlers<"assign" | "ass
     experiments: readonly string[] | null,
   ) {
     const { request, env, ctx } = call;
-    const { actor, cookie } = resolveActor(request, explicitActor);
+    const cookies = cookiesAllowed(request, env);
+    const { actor, cookie } = resolveActor(request, explicitActor, cookies);
     const answer = await assigner.assign(env, ctx, {
       actor,
       attributes: callerAttributes,
       edgeFacts: () => edgeFactsOf(request),
       experiments,
       requestId: call.exposureRequestId,
-      stickyToken: presentedStickyToken(request),
+      stickyToken: presentedStickyToken(request, cookies),
     });
-    const cookies: Cookie[] = cookie === null ? [] : [cookie];
+    const setCookies: Cookie[] = cookie === null ? [] : [cookie];
     const headers: Record<string, string> = {};
     if (answer.stickyToken !== null) {
-      cookies.push({ name: "exp_sticky", value: answer.stickyToken });
+      if (cookies) setCookies.push({ name: "exp_sticky", value: answer.stickyToken });
       headers["x-experiment-sticky"] = answer.stickyToken;
     }
-    const parts: ReplyParts = { cookies, headers, debugHeaders: { "x-exposures": String(answer.exposures) } };
+    const parts: ReplyParts = {
+      cookies: setCookies,
+      headers,
+      debugHeaders: { "x-exposures": String(answer.exposures) },
+    };
     return { actor, results: answer.results, parts };
   }
 
