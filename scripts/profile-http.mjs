@@ -25,7 +25,7 @@ const WARM_ACTORS = 1000;
 // With --token, the isolate's sticky cache is off, so that the token answers.
 const vars = { STICKY_SECRET: "profile-sticky-secret", ...(args.token ? { STICKY_CACHE_SIZE: "0" } : {}) };
 // Unminified, so that the profile names our functions.
-const app = await startWranglerDev({ token: TOKEN, quiet: true, vars, minify: false });
+const app = await startWranglerDev({ token: TOKEN, quiet: true, vars, minify: false, inspector: true });
 try {
   const api = client(app.url, TOKEN);
   await runningAndConcluded(api, ["bench"], "bench-concluded");

@@ -39,11 +39,13 @@ export function freePort() {
 }
 
 /**
- * Starts `wrangler dev` and resolves once it answers HTTP. With `inspector: false` it
- * starts the same through wrangler's API with the V8 inspector off (start-worker.mjs),
- * as the HTTP benchmark does: no DevTools, and no inspector traffic per console call.
- * `minify: false` builds the Worker unminified, whatever wrangler.toml says (a profile's
- * function names).
+ * Starts the Worker as `wrangler dev` does and resolves once it answers HTTP. By default
+ * through wrangler's API (start-worker.mjs), with the V8 inspector off (no DevTools, and
+ * no inspector traffic per console call) and without watching files: the CLI rebuilds
+ * and restarts the Worker whenever a source or `dist/assets/` changes (another suite's
+ * dashboard build, an edit), losing the events in flight. `inspector: true` starts the
+ * CLI instead, for the inspector's port (`profile:http`). `minify: false` builds the
+ * Worker unminified, whatever wrangler.toml says (a profile's function names).
  * @param {{ token?: string, persistTo?: string, vars?: Record<string,string>, config?: string, port?: number, quiet?: boolean, inspector?: boolean, minify?: boolean }} options
  */
 export async function startWranglerDev(options = {}) {
@@ -53,14 +55,20 @@ export async function startWranglerDev(options = {}) {
   const port = options.port ?? (await freePort());
   // The scripts count calls and exposures from the debug headers.
   const vars = { DEBUG_HEADERS: "1", ...(options.token ? { ADMIN_TOKEN: options.token } : {}), ...options.vars };
-  const inspectorPort = options.inspector === false ? null : await freePort();
+  const inspectorPort = options.inspector === true ? await freePort() : null;
   const [command, args] =
     inspectorPort === null
       ? [
           process.execPath,
           [
             fileURLToPath(new URL("start-worker.mjs", import.meta.url)),
-            JSON.stringify({ config: options.config ?? "wrangler.toml", port, persistTo: options.persistTo, vars }),
+            JSON.stringify({
+              config: options.config ?? "wrangler.toml",
+              port,
+              persistTo: options.persistTo,
+              vars,
+              minify: options.minify,
+            }),
           ],
         ]
       : ["npx", wranglerDevArgs({ ...options, port, inspectorPort, vars })];
@@ -102,10 +110,10 @@ export async function startWranglerDev(options = {}) {
 
   return {
     url,
-    /** The process that started it all (npx, or node with `inspector: false`), whose tree `processCpu` reads. */
+    /** The process that started it all (node, or npx with `inspector: true`), whose tree `processCpu` reads. */
     pid: child.pid,
     lines,
-    /** The port of the Worker's V8 inspector (wrangler's proxy), for `npm run profile:http`; null with `inspector: false`. */
+    /** The port of the Worker's V8 inspector (wrangler's proxy), for `npm run profile:http`; null unless `inspector: true`. */
     inspectorPort,
     /** Stops wrangler dev and everything it started (workerd), and waits for it. */
     async stop() {
