@@ -18,9 +18,12 @@ import { SCRIPTED_WRANGLER_ENV, startWranglerDev } from "./lib/wrangler-dev.mjs"
 const TOKEN = "fixture-admin-token";
 const SNAPSHOT_KEY = "config-snapshot:v1";
 const OUT = "test/fixtures/stored";
-const SNAPSHOT_FILE = `${OUT}/snapshot-v1.json`;
-const ROWS_FILE = `${OUT}/registry-rows-v2.json`;
-const EXPECTED_FILE = `${OUT}/expected-v1.json`;
+// This version's files. Format 1 and the rows of migration 2 gained an optional `metrics`
+// (written only when a config has some), so the files before it (snapshot-v1.json,
+// registry-rows-v2.json, expected-v1.json) hold configs without it; these hold both.
+const SNAPSHOT_FILE = `${OUT}/snapshot-v1-metrics.json`;
+const ROWS_FILE = `${OUT}/registry-rows-v2-metrics.json`;
+const EXPECTED_FILE = `${OUT}/expected-v1-metrics.json`;
 /** The registry's tables (migration 2) in primary-key order. */
 const TABLES = {
   experiments: "name",
@@ -58,6 +61,19 @@ try {
     { name: "control", weight: 30 },
     { name: "treatment", weight: 70 },
   ]);
+  // Metrics changed while running: a definition PUT, recorded as `updated`.
+  await api.define("checkout_v2", {
+    variants: [
+      { name: "control", weight: 30 },
+      { name: "treatment", weight: 70 },
+    ],
+    description: "New checkout flow",
+    metrics: [
+      { name: "purchase", kind: "conversion" },
+      { name: "revenue", event: "purchase_value", kind: "sum" },
+      { name: "page_load_ms", kind: "sum", direction: "decrease", role: "guardrail" },
+    ],
+  });
   await api.setOverride("checkout_v2", "qa:1", "control");
   await api.setOverride("checkout_v2", "qa:2", "treatment");
 
@@ -79,6 +95,7 @@ try {
       { attribute: "age", operator: "num_gte", values: ["18"] },
       { attribute: "beta", operator: "exists", values: [] },
     ],
+    metrics: [{ name: "refunds", event: "refund", kind: "sum", direction: "decrease", role: "guardrail" }],
   });
   await api.start("pricing_page");
   await api.setCoverage("pricing_page", 5000);

@@ -10,6 +10,9 @@ import {
   FULL_COVERAGE,
   isValidActor,
   LIMITS,
+  METRIC_DIRECTIONS,
+  METRIC_KINDS,
+  METRIC_ROLES,
   NAME_PATTERN,
   NO_CONTROL_PATTERN,
   type OverrideEntry,
@@ -178,6 +181,59 @@ function reservedNameIn(attributes: object): string | undefined {
   return RESERVED_ATTRIBUTE_NAMES.find((name) => Object.hasOwn(attributes, name));
 }
 
+/**
+ * A metric as a definition gives it. Names, events, kinds, directions and roles are the
+ * engine's to check (`validateMetrics`: 422 with the field's pointer), documented here.
+ */
+const MetricInput = v.strictObject(
+  {
+    name: v.pipe(
+      v.string("must be a string"),
+      v.metadata({
+        pattern: NAME_PATTERN.source,
+        description: `Unique within the experiment; the experiment-name rules ${config422}`,
+      }),
+    ),
+    event: v.optional(
+      v.pipe(
+        v.string("must be a string"),
+        v.metadata({
+          pattern: NAME_PATTERN.source,
+          description: `The event it listens to; default: the metric's name ${config422}`,
+        }),
+      ),
+    ),
+    kind: v.pipe(
+      v.string("must be a string"),
+      v.metadata({
+        enum: [...METRIC_KINDS],
+        description: `conversion: 1 if the actor sent the event at least once after enrolling, else 0; sum: the sum of the event's values after enrolling (each defaulting to 1, so a count is a sum; values may be negative) ${config422}`,
+      }),
+    ),
+    direction: v.optional(
+      v.pipe(
+        v.string("must be a string"),
+        v.metadata({ enum: [...METRIC_DIRECTIONS], description: `Default: increase ${config422}` }),
+      ),
+    ),
+    role: v.optional(
+      v.pipe(
+        v.string("must be a string"),
+        v.metadata({ enum: [...METRIC_ROLES], description: `Default: goal ${config422}` }),
+      ),
+    ),
+  },
+  "must be an object {name, event?, kind, direction?, role?} with no other fields",
+);
+
+const Metrics = v.pipe(
+  v.array(MetricInput, "must be an array of metrics"),
+  v.metadata({
+    maxItems: LIMITS.maxMetrics,
+    description: `What the experiment is judged by; may change while it runs (a metric added then counts from then on) ${config422}`,
+  }),
+);
+
 // ── Requests ────────────────────────────────────────────────────────────────────
 
 export const DefineBody = v.strictObject({
@@ -195,6 +251,7 @@ export const DefineBody = v.strictObject({
       }),
     ),
   ),
+  metrics: v.optional(Metrics),
 });
 
 export const CoverageBody = v.strictObject({ coverage: Coverage });
@@ -275,6 +332,18 @@ export const ExperimentConfigSchema = v.object({
   ),
   coverage: v.optional(v.number(), FULL_COVERAGE),
   hash_version: v.optional(v.picklist([1, 2]), 1),
+  metrics: v.optional(
+    v.array(
+      v.object({
+        name: v.string(),
+        event: v.string(),
+        kind: v.picklist(METRIC_KINDS),
+        direction: v.picklist(METRIC_DIRECTIONS),
+        role: v.picklist(METRIC_ROLES),
+      }),
+    ),
+    [],
+  ),
   revision: v.optional(v.number(), 1),
   updated_at_secs: v.number(),
   started_at_secs: v.optional(

@@ -1,6 +1,12 @@
 import * as v from "valibot";
 import { Actor, Attributes, ExperimentName, HistoryQuery, MAX_ADMIN_ACTOR_CHARS } from "../api/schemas";
-import { MAX_TIMEOUT_MS, type TargetingCondition, type Variant, variantFromText } from "../client";
+import {
+  MAX_TIMEOUT_MS,
+  type MetricDefinition,
+  type TargetingCondition,
+  type Variant,
+  variantFromText,
+} from "../client";
 import {
   ExperimentError,
   HASH_VERSIONS_TEXT,
@@ -106,6 +112,30 @@ export function parseTarget(text: string): TargetingCondition {
   if (operator !== "exists" && values.length === 0) throw new UsageError(`'${text}' needs at least one value`);
   if (operator === "exists" && values.length > 0) throw new UsageError(`'exists' takes no values: '${text}'`);
   return { attribute, operator, values, ...(caseInsensitive ? { case_insensitive: true } : {}) };
+}
+
+/**
+ * `--metric`: `name:kind[:event[:direction[:role]]]`, an empty part taking its default
+ * (`revenue:sum::decrease` listens to `revenue`). Names hold no `:`, so the parts are
+ * unambiguous; what each may be is the engine's to check (`validateMetrics`).
+ *
+ * @example
+ * parseMetric("refunds:sum:refund:decrease:guardrail")
+ * // { name: "refunds", kind: "sum", event: "refund", direction: "decrease", role: "guardrail" }
+ */
+export function parseMetric(text: string): MetricDefinition {
+  const parts = text.split(":");
+  const [name = "", kind = "", event = "", direction = "", role = ""] = parts;
+  if (parts.length < 2 || parts.length > 5 || name === "" || kind === "") {
+    throw new UsageError(`'${text}' is not '<name>:<kind>[:<event>[:<direction>[:<role>]]]'`);
+  }
+  return {
+    name,
+    kind,
+    ...(event === "" ? {} : { event }),
+    ...(direction === "" ? {} : { direction }),
+    ...(role === "" ? {} : { role }),
+  };
 }
 
 /**

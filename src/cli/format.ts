@@ -3,6 +3,7 @@ import {
   type ChangeRecord,
   type ExperimentConfig,
   type ExperimentResults,
+  type Metric,
   type TargetingCondition,
   type Variant,
   winnerInForce,
@@ -68,6 +69,10 @@ export function conditionText(condition: TargetingCondition): string {
   return [condition.attribute, operator, values.join(",")].filter((part) => part !== "").join(" ");
 }
 
+/** `revenue:sum:purchase:increase:goal`, as `--metric` takes it, every part written out. */
+export const metricText = (metric: Metric) =>
+  [metric.name, metric.kind, metric.event, metric.direction, metric.role].join(":");
+
 export function experimentsTable(experiments: readonly ExperimentConfig[]): string {
   if (experiments.length === 0) return "no experiments\n";
   return table(
@@ -83,7 +88,7 @@ export function experimentsTable(experiments: readonly ExperimentConfig[]): stri
   );
 }
 
-/** One experiment, field by field, then its variants and targeting. */
+/** One experiment, field by field, then its variants, targeting and metrics. */
 export function experimentDetails(config: ExperimentConfig): string {
   const total = config.variants.reduce((sum, v) => sum + v.weight, 0);
   const share = (weight: number) => (total === 0 ? "-" : `${((weight / total) * 100).toFixed(1)}%`);
@@ -106,7 +111,14 @@ export function experimentDetails(config: ExperimentConfig): string {
     config.targeting.length === 0
       ? "targeting: everyone\n"
       : `targeting (all must hold):\n${config.targeting.map((c) => `  ${conditionText(c)}\n`).join("")}`;
-  return `${details}\n${variants}\n${targeting}`;
+  const metrics =
+    config.metrics.length === 0
+      ? "metrics: none\n"
+      : table(
+          ["METRIC", "KIND", "EVENT", "DIRECTION", "ROLE"],
+          config.metrics.map((m) => [m.name, m.kind, m.event, m.direction, m.role]),
+        );
+  return `${details}\n${variants}\n${targeting}\n${metrics}`;
 }
 
 /**
@@ -122,17 +134,20 @@ const DEFINITION_FIELDS: {
   targeting: ["targeting", (c) => (c.targeting.length === 0 ? "everyone" : c.targeting.map(conditionText).join("; "))],
   coverage: ["coverage", (c) => String(c.coverage)],
   hash_version: ["hash version", (c) => String(c.hash_version)],
+  // The definition's metrics have their defaults filled in (`fullDefinition`), as a read shows them.
+  metrics: ["metrics", (c) => (c.metrics.length === 0 ? "none" : (c.metrics as Metric[]).map(metricText).join(" "))],
 };
 
 /**
  * What a new experiment's definition applies, the defaults of the fields it leaves out
  * included: `control=50 treatment=50 | group checkout | targeting country in DE,FR |
- * coverage 2500 | hash version 1`. The group only when there is one; the description,
- * which decides nothing about who sees what, never.
+ * coverage 2500 | hash version 1`. The group and the metrics only when there are some;
+ * the description, which decides nothing about who sees what, never.
  */
 export function definitionText(definition: FullDefinition): string {
   const fields: (keyof FullDefinition)[] = ["targeting", "coverage", "hash_version"];
   if (definition.exclusion_group !== null) fields.unshift("exclusion_group");
+  if (definition.metrics.length > 0) fields.push("metrics");
   const labelled = fields.map((field) => {
     const [label, text] = DEFINITION_FIELDS[field];
     return `${label} ${text(definition)}`;

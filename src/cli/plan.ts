@@ -8,6 +8,8 @@ import {
   FULL_COVERAGE,
   type HashVersion,
   hasRun,
+  type MetricDefinition,
+  metricConfig,
   type TargetingCondition,
   validateConfig,
 } from "../core";
@@ -34,6 +36,7 @@ export const DEFINITION_DEFAULTS: Omit<FullDefinition, "variants"> = {
   targeting: [],
   coverage: FULL_COVERAGE,
   hash_version: 1,
+  metrics: [],
 };
 
 /** Fields the Worker fixes unless the experiment is a draft that never ran (`group_locked`, `hash_locked`). */
@@ -200,9 +203,16 @@ function invalidity(name: string, full: FullDefinition, to: ExperimentState, win
 
 /** A definition with every field, as a definition `PUT` stores it: a field left out takes its default. */
 export function fullDefinition(definition: v.InferInput<typeof DefineBody>): FullDefinition {
-  const { variants, ...fields } = definition;
+  const { variants, metrics, ...fields } = definition;
   // The cast: the input leaves a condition's `case_insensitive` optional, which the engine reads as false.
-  return { variants, ...DEFINITION_DEFAULTS, ...withoutUndefined(fields) } as FullDefinition;
+  return {
+    variants,
+    ...DEFINITION_DEFAULTS,
+    ...withoutUndefined(fields),
+    // Each metric with its defaults, as the Worker stores it, so that a file that leaves
+    // them out does not differ from what is stored.
+    metrics: (metrics ?? []).map((metric) => metricConfig(metric as MetricDefinition)),
+  } as FullDefinition;
 }
 
 /**
@@ -228,6 +238,7 @@ export function configProblem(
       ...full,
       targeting: full.targeting as TargetingCondition[],
       hash_version: full.hash_version as HashVersion,
+      metrics: full.metrics.map((metric) => metricConfig(metric as MetricDefinition)),
     });
     validateConfig({ ...config, state, winner });
   } catch (error) {

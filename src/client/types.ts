@@ -16,6 +16,10 @@ export type Definition = v.InferInput<typeof s.DefineBody>;
 export type Variant = Definition["variants"][number];
 /** One targeting condition as a definition states it (`case_insensitive` may be left out). */
 export type TargetingCondition = NonNullable<Definition["targeting"]>[number];
+/** One metric as a definition states it (`event`, `direction` and `role` may be left out). */
+export type MetricDefinition = NonNullable<Definition["metrics"]>[number];
+/** One metric as every read shows it, its defaults filled in. */
+export type Metric = ExperimentConfig["metrics"][number];
 /** What targeting reads: attribute name → text, number or boolean (the schema's output: what it accepts). */
 export type Attributes = v.InferOutput<typeof s.Attributes>;
 export type ExperimentList = v.InferOutput<typeof s.ExperimentList>;

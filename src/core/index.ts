@@ -36,6 +36,13 @@ export {
 } from "./lifecycle";
 export { InMemoryExperimentStore } from "./memory-store";
 export {
+  METRIC_DIRECTIONS,
+  METRIC_KINDS,
+  METRIC_ROLES,
+  type MetricDefinition,
+  metricConfig,
+} from "./metrics";
+export {
   type CountRow,
   type ExperimentResults,
   experimentResults,
@@ -86,6 +93,10 @@ export {
   type ExperimentState,
   type ExposureRecord,
   type HashVersion,
+  type MetricConfig,
+  type MetricDirection,
+  type MetricKind,
+  type MetricRole,
   nowSecs,
   type VariantConfig,
 } from "./types";
@@ -100,5 +111,6 @@ export {
   requireVariant,
   validateConfig,
   validateCoverage,
+  validateMetrics,
   validateVariants,
 } from "./validation";

@@ -1,4 +1,5 @@
 import { ExperimentError } from "./errors";
+import { type MetricDefinition, metricConfig } from "./metrics";
 import type { TargetingCondition } from "./targeting";
 import type { ExperimentConfig, HashVersion, VariantConfig } from "./types";
 import { requireVariant, validateConfig, validateCoverage, validateVariants } from "./validation";
@@ -26,6 +27,8 @@ export interface ExperimentDefinition {
   coverage?: number;
   /** Default: 1, the reference's bucketing. */
   hash_version?: HashVersion;
+  /** Default: none. Each metric's own defaults are filled in (`metricConfig`). */
+  metrics?: MetricDefinition[];
 }
 
 /** Coverage when none is given: everyone eligible may enter. */
@@ -36,7 +39,7 @@ export function experimentConfig(
   name: string,
   variants: VariantConfig[],
   options: Partial<
-    Pick<ExperimentConfig, "description" | "exclusion_group" | "targeting" | "coverage" | "hash_version">
+    Pick<ExperimentConfig, "description" | "exclusion_group" | "targeting" | "coverage" | "hash_version" | "metrics">
   > = {},
 ): ExperimentConfig {
   return {
@@ -49,6 +52,7 @@ export function experimentConfig(
     targeting: options.targeting ?? [],
     coverage: options.coverage ?? FULL_COVERAGE,
     hash_version: options.hash_version ?? 1,
+    metrics: options.metrics ?? [],
     revision: 1,
     updated_at_secs: 0,
     started_at_secs: null,
@@ -112,8 +116,10 @@ export function hasRun(config: ExperimentConfig): boolean {
 /**
  * An admin's `PUT`: a new experiment starts as a draft; an existing one gets the new
  * definition and keeps its state and winner. Archived experiments are frozen. The
- * definition replaces the old one whole: targeting and coverage left out are the
- * defaults (none, full), not the previous values.
+ * definition replaces the old one whole: targeting, coverage and metrics left out are
+ * the defaults (none, full, none), not the previous values. Metrics may change in any
+ * state but archived, recorded as `updated` like any definition: a metric added while
+ * running counts from then on.
  */
 export function defineExperiment(
   name: string,
@@ -126,6 +132,7 @@ export function defineExperiment(
     targeting: definition.targeting ?? [],
     coverage: definition.coverage ?? FULL_COVERAGE,
     hash_version: definition.hash_version ?? 1,
+    metrics: (definition.metrics ?? []).map(metricConfig),
   };
   if (current === null) return upsertConfig({ ...experimentConfig(name, definition.variants), ...defined }, null, now);
   const config = notArchived(name, current);

@@ -17,6 +17,35 @@ export interface VariantConfig {
   weight: number;
 }
 
+/** What a metric measures per actor: see `MetricConfig.kind`. */
+export type MetricKind = "conversion" | "sum";
+
+/** Which way a metric should move for a variant to be better. */
+export type MetricDirection = "increase" | "decrease";
+
+/** A goal decides the experiment; a guardrail must not get worse. */
+export type MetricRole = "goal" | "guardrail";
+
+/**
+ * One metric of an experiment (not in the reference), with every default filled in.
+ * Metrics are defined now and measured once events are tracked; a metric added while
+ * the experiment runs counts events from then on.
+ */
+export interface MetricConfig {
+  /** Unique within the experiment; the experiment-name rules. */
+  name: string;
+  /** The event it listens to (default: `name`). */
+  event: string;
+  /**
+   * `conversion`: an actor's value is 1 if it sent the event at least once after
+   * enrolling, else 0. `sum`: the sum of the event's values after enrolling, each
+   * defaulting to 1 (a count is a `sum` of events without values); values may be negative.
+   */
+  kind: MetricKind;
+  direction: MetricDirection;
+  role: MetricRole;
+}
+
 export interface ExperimentConfig {
   name: string;
   description: string | null;
@@ -42,6 +71,8 @@ export interface ExperimentConfig {
    * uniform and independent across experiments on sequential ids. Fixed once it has run.
    */
   hash_version: HashVersion;
+  /** At most 10, names unique (not in the reference). Empty: none. */
+  metrics: MetricConfig[];
   /**
    * Grows by one with every change of the variants or their weights, so that counted
    * enrolments can be held against the weights in force when they happened.

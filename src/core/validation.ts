@@ -1,7 +1,8 @@
 import { ExperimentError } from "./errors";
+import { METRIC_DIRECTIONS, METRIC_KINDS, METRIC_ROLES } from "./metrics";
 import { validateTargeting } from "./targeting";
 import { CONTROL, codePoints, controlProblem, identifierProblem, utf8Length } from "./text";
-import type { ExperimentConfig, HashVersion, VariantConfig } from "./types";
+import type { ExperimentConfig, HashVersion, MetricConfig, VariantConfig } from "./types";
 
 /**
  * The limits (README, "Limits"), in one place for the engine and the HTTP layer. `…Chars` are
@@ -22,6 +23,7 @@ export const LIMITS = {
   maxOverrides: 1000,
   /** Coverage is in basis points: 10 000 is everyone. */
   maxCoverage: 10_000,
+  maxMetrics: 10,
 } as const;
 
 /**
@@ -87,6 +89,7 @@ export function validateConfig(config: ExperimentConfig): void {
   validateVariants(config.variants);
   validateTargeting(config.targeting);
   validateCoverage(config.coverage);
+  validateMetrics(config.metrics);
   if (!isHashVersion(config.hash_version)) {
     throw ExperimentError.invalidConfig(`hash_version must be ${HASH_VERSIONS_TEXT}`);
   }
@@ -94,6 +97,47 @@ export function validateConfig(config: ExperimentConfig): void {
     const winner = config.winner?.trim() ? config.winner : null;
     if (winner === null) throw ExperimentError.invalidConfig("concluded experiment requires a non-empty winner");
     requireVariant(config, winner, "winner");
+  }
+}
+
+/**
+ * Checks an experiment's metrics, defaults filled in: at most 10; names and events
+ * follow the experiment-name rules (an event name travels in the same places); names
+ * unique; kind, direction and role from their closed sets.
+ *
+ * @throws {ExperimentError} `invalid_config` naming the field (`/metrics/<i>/<field>`) in `errors`.
+ */
+export function validateMetrics(metrics: readonly MetricConfig[]): void {
+  if (metrics.length > LIMITS.maxMetrics) {
+    const problem = `must hold at most ${LIMITS.maxMetrics} metrics, found ${metrics.length}`;
+    throw invalidField(`too many metrics: ${metrics.length} (at most ${LIMITS.maxMetrics})`, "/metrics", problem);
+  }
+  const seen = new Set<string>();
+  for (const [i, metric] of metrics.entries()) {
+    for (const field of ["name", "event"] as const) {
+      const value = metric[field];
+      if (!isValidName(value)) {
+        // The words never quote the value, which may hold the very characters refused.
+        const problem = controlProblem(value) ?? `must match ${NAME_PATTERN.source}`;
+        throw invalidField(`metric ${field} ${problem} (metrics[${i}].${field})`, `/metrics/${i}/${field}`, problem);
+      }
+    }
+    if (seen.has(metric.name)) {
+      const problem = "must be unique within the experiment";
+      throw invalidField(`duplicate metric name: '${metric.name}'`, `/metrics/${i}/name`, problem);
+    }
+    seen.add(metric.name);
+    const closed = [
+      ["kind", METRIC_KINDS],
+      ["direction", METRIC_DIRECTIONS],
+      ["role", METRIC_ROLES],
+    ] as const;
+    for (const [field, allowed] of closed) {
+      if (!(allowed as readonly string[]).includes(metric[field])) {
+        const problem = `must be one of ${allowed.join(", ")}`;
+        throw invalidField(`metric ${field} ${problem} (metrics[${i}].${field})`, `/metrics/${i}/${field}`, problem);
+      }
+    }
   }
 }
 

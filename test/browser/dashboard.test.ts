@@ -262,6 +262,31 @@ describe("the dashboard at /dashboard/", () => {
     expect(errors).toEqual([]);
   }, 30_000);
 
+  it("shows an experiment's metrics in its configuration, guardrails marked", async () => {
+    await api.define("browser_metrics", {
+      variants: FIFTY,
+      metrics: [
+        { name: "purchase", kind: "conversion" },
+        { name: "refunds", event: "refund", kind: "sum", direction: "decrease", role: "guardrail" },
+      ],
+    });
+    const { page, errors } = await openDashboard(harness, DESKTOP);
+    await signIn(page, VIEW_TOKEN);
+    await openExperiment(page, "browser_metrics");
+    const metrics = panel(page, "Configuration")
+      .locator("dt", { hasText: "Metrics" })
+      .locator("+ dd")
+      .getByRole("listitem");
+    await expect
+      .poll(() => metrics.allTextContents())
+      .toEqual([
+        "purchase conversion of purchase, higher is better",
+        "refunds sum of refund, lower is better guardrail",
+      ]);
+    expect(await metrics.nth(1).locator(".badge-guardrail").textContent()).toBe("guardrail");
+    expect(errors).toEqual([]);
+  }, 30_000);
+
   it("creates a draft from the list, refusing a taken name and a bad variant line, then opens it", async () => {
     await api.define("browser_taken", { variants: FIFTY, description: "Already here" });
     const { page, errors } = await openDashboard(harness, DESKTOP);

@@ -5,29 +5,19 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { ChangeRecord, ExperimentConfig, OverrideEntry } from "../../src/core";
 import { migrate } from "../../src/edge/objects/migrate";
 import { REGISTRY_MIGRATIONS } from "../../src/edge/objects/registry/migrations";
-import expectedV1 from "../fixtures/stored/expected-v1.json";
-import rowsV2 from "../fixtures/stored/registry-rows-v2.json";
-import snapshotV1 from "../fixtures/stored/snapshot-v1.json?raw";
+import { FORMAT_1_FIXTURES, type RegistryRowsV2 } from "../fixtures/stored/fixtures";
 
-const expected = expectedV1 as {
-  experiments: ExperimentConfig[];
-  history: Record<string, ChangeRecord[]>;
-  overrides: Record<string, OverrideEntry[]>;
-};
-const names = expected.experiments.map((c) => c.name);
-
-/** A registry of its own: not the one the Worker's routes use. */
-const registry = () => env.REGISTRY.get(env.REGISTRY.idFromName("stored-rows-v2"));
+/** A registry of its own per fixture: not the one the Worker's routes use. */
+const registryOf = (rowsFile: string) => () => env.REGISTRY.get(env.REGISTRY.idFromName(`stored-${rowsFile}`));
 
 /**
  * Replaces the object's tables with the fixture's rows, at the migration that wrote
  * them, then runs the migrations that came after.
  */
-async function restoreRowsV2(): Promise<void> {
-  await runInDurableObject(registry(), (_, state) => {
+async function restoreRowsV2(registry: ReturnType<typeof env.REGISTRY.get>, rowsV2: RegistryRowsV2): Promise<void> {
+  await runInDurableObject(registry, (_, state) => {
     const sql = state.storage.sql;
     const tables = sql
       .exec<{ name: string }>(
@@ -62,8 +52,11 @@ async function value<T>(result: Promise<{ ok: true; value: T } | { ok: false; er
   return settled.value;
 }
 
-describe("registry rows of migration 2 (registry-rows-v2.json)", () => {
-  beforeAll(restoreRowsV2);
+describe.each(FORMAT_1_FIXTURES)("registry rows of migration 2 written $written ($rowsFile)", (fixture) => {
+  const { expected } = fixture;
+  const names = expected.experiments.map((c) => c.name);
+  const registry = registryOf(fixture.rowsFile);
+  beforeAll(() => restoreRowsV2(registry(), fixture.rows));
 
   it("list and show every config as the admin API showed it when they were written", async () => {
     expect(await value(registry().list())).toEqual(expected.experiments);
@@ -102,7 +95,7 @@ describe("registry rows of migration 2 (registry-rows-v2.json)", () => {
     expect(result).toMatchObject({ ok: false, error: { code: "variant_in_use" } });
   });
 
-  it("publish the format-1 snapshot that was published from them (snapshot-v1.json)", async () => {
+  it(`publish the format-1 snapshot that was published from them (${fixture.snapshotFile})`, async () => {
     const published = await runInDurableObject(registry(), async (instance, state) => {
       state.storage.sql.exec("UPDATE publish_state SET published_version = 0, published_at_ms = 0");
       const puts: [string, string][] = [];
@@ -119,6 +112,6 @@ describe("registry rows of migration 2 (registry-rows-v2.json)", () => {
       return puts;
     });
     expect(published).toHaveLength(1);
-    expect(JSON.parse(published[0]?.[1] ?? "null")).toEqual(JSON.parse(snapshotV1));
+    expect(JSON.parse(published[0]?.[1] ?? "null")).toEqual(JSON.parse(fixture.snapshot));
   });
 });

@@ -13,6 +13,7 @@ import {
   parseCoverage,
   parseHashVersion,
   parseLimit,
+  parseMetric,
   parseName,
   parseTarget,
   parseTimeout,
@@ -123,6 +124,24 @@ describe("--target '<attribute> <operator> <values>'", () => {
         expect(parseTarget(conditionText(condition))).toEqual(condition);
       }),
     );
+  });
+});
+
+describe("--metric <name>:<kind>[:<event>[:<direction>[:<role>]]]", () => {
+  it("takes the name and kind, and the parts given; an empty part keeps its default", () => {
+    expect(parseMetric("purchase:conversion")).toEqual({ name: "purchase", kind: "conversion" });
+    expect(parseMetric("refunds:sum:refund:decrease:guardrail")).toEqual({
+      name: "refunds",
+      kind: "sum",
+      event: "refund",
+      direction: "decrease",
+      role: "guardrail",
+    });
+    expect(parseMetric("errors:sum:::guardrail")).toEqual({ name: "errors", kind: "sum", role: "guardrail" });
+  });
+
+  it.each(["purchase", ":sum", "purchase:", "a:sum:e:increase:goal:extra"])("refuses %j", (text) => {
+    expect(() => parseMetric(text)).toThrow(UsageError);
   });
 });
 
@@ -280,11 +299,11 @@ experiments:
  * (the last repeats); `input` is what any file it reads holds, standard input included.
  */
 async function expctl(argv: string[], answers: (() => Response)[] = [], env: Record<string, string> = {}, input = "") {
-  const sent: { method: string; url: string; headers: Record<string, string> }[] = [];
+  const sent: { method: string; url: string; headers: Record<string, string>; body?: string | undefined }[] = [];
   let stdout = "";
   let stderr = "";
   const fetch: FetchLike = async (url, init) => {
-    sent.push({ method: init.method, url, headers: init.headers });
+    sent.push({ method: init.method, url, headers: init.headers, body: init.body });
     const answer = answers[Math.min(sent.length - 1, answers.length - 1)];
     if (answer === undefined) throw new Error("the test gave no answer");
     return answer();
@@ -324,6 +343,7 @@ function config(fields: Record<string, unknown> = {}) {
     targeting: [],
     coverage: 10_000,
     hash_version: 1,
+    metrics: [],
     revision: 1,
     updated_at_secs: 1_800_000_000,
     started_at_secs: null,
@@ -354,6 +374,12 @@ describe("the command line refuses, with exit 2 and nothing sent", () => {
     [["create", "tg", "--variant", "a=1", "--variant", "a=2"], "duplicate variant name: 'a'"],
     [["weights", "tg", "a=1", "b=4294967296"], "weight of variant 'b' must be an integer in [0, 4294967295]"],
     [["create", "tg", "--variant", "a=1", "--target", "age num_gt old"], "'old' is not a number"],
+    [["create", "tg", "--variant", "a=1", "--metric", "purchase"], "'purchase' is not '<name>:<kind>"],
+    [["create", "tg", "--variant", "a=1", "--metric", "p:mean"], "metric kind must be one of conversion, sum"],
+    [
+      ["create", "tg", "--variant", "a=1", "--metric", "p:sum", "--metric", "p:conversion"],
+      "duplicate metric name: 'p'",
+    ],
   ])("%j", async (argv, message) => {
     const outcome = await expctl(argv);
     expect(outcome.stderr).toContain(message);
@@ -474,6 +500,35 @@ describe("what the command line sends and prints", () => {
     expect((await expctl(["show", "co"], [json(200, concluded)])).stdout).toMatch(/^winner\s+b$/m);
     // --json is the API's answer as it is, the kept winner included.
     expect(JSON.parse((await expctl(["show", "re", "--json"], [json(200, restarted)])).stdout).winner).toBe("b");
+  });
+
+  it("sends --metric in the definition, and show prints every metric with its defaults", async () => {
+    const refunds = { name: "refunds", event: "refund", kind: "sum", direction: "decrease", role: "guardrail" };
+    const purchase = { name: "purchase", event: "purchase", kind: "conversion", direction: "increase", role: "goal" };
+    const created = config({ metrics: [purchase, refunds] });
+    const outcome = await expctl(
+      [
+        "create",
+        "tg",
+        "--variant",
+        "a=1",
+        "--metric",
+        "purchase:conversion",
+        "--metric",
+        "refunds:sum:refund:decrease:guardrail",
+      ],
+      [problem(404, "not_found", "experiment 'tg' not found"), json(201, created)],
+    );
+    expect(outcome).toMatchObject({ code: 0, stdout: "created tg (draft)\n" });
+    expect(JSON.parse(outcome.sent[1]?.body ?? "null").metrics).toEqual([
+      { name: "purchase", kind: "conversion" },
+      { name: "refunds", kind: "sum", event: "refund", direction: "decrease", role: "guardrail" },
+    ]);
+    const shown = (await expctl(["show", "tg"], [json(200, created)])).stdout;
+    expect(shown).toMatch(/^METRIC\s+KIND\s+EVENT\s+DIRECTION\s+ROLE$/m);
+    expect(shown).toMatch(/^purchase\s+conversion\s+purchase\s+increase\s+goal$/m);
+    expect(shown).toMatch(/^refunds\s+sum\s+refund\s+decrease\s+guardrail$/m);
+    expect((await expctl(["show", "tg"], [json(200, config())])).stdout).toContain("metrics: none\n");
   });
 
   it("says which fields a replaced definition changed from the stored one", async () => {

@@ -1,6 +1,8 @@
 // `expctl apply`'s planner, without HTTP: current configs + a file's experiments → steps.
 import { describe, expect, it } from "vitest";
+import { parseApplyFile } from "../../src/cli/apply-file";
 import { stepLine } from "../../src/cli/commands/apply";
+import { UsageError } from "../../src/cli/errors";
 import { type DesiredExperiment, plan, sameJson } from "../../src/cli/plan";
 import type { ExperimentConfig } from "../../src/client";
 import { experimentConfig } from "../../src/core";
@@ -320,6 +322,84 @@ describe("apply's planner", () => {
         "weights    a: control=50 treatment=50 → control=10 treatment=90",
       );
       expect(stepLine({ kind: "conclude", name: "a", winner: "control" })).toBe("conclude   a: winner control");
+    });
+  });
+
+  describe("metrics", () => {
+    const purchase = {
+      name: "purchase",
+      event: "purchase",
+      kind: "conversion",
+      direction: "increase",
+      role: "goal",
+    } as const;
+    const refunds = {
+      name: "refunds",
+      event: "refund",
+      kind: "sum",
+      direction: "decrease",
+      role: "guardrail",
+    } as const;
+
+    it("reads a file's metrics as the definition PUT takes them", () => {
+      const text = `
+experiments:
+  - name: checkout_v2
+    variants: [{name: control, weight: 50}, {name: treatment, weight: 50}]
+    metrics:
+      - {name: purchase, kind: conversion}
+      - {name: refunds, event: refund, kind: sum, direction: decrease, role: guardrail}
+    state: running
+`;
+      expect(parseApplyFile(text, "x.yaml")).toEqual([
+        {
+          name: "checkout_v2",
+          definition: { variants: FIFTY, metrics: [{ name: "purchase", kind: "conversion" }, refunds] },
+          state: "running",
+        },
+      ]);
+    });
+
+    it.each([
+      ["an unknown field", "{name: a, kind: sum, window: 7}", "experiments[0].metrics[0]"],
+      ["an unknown kind", "{name: a, kind: mean}", "metric kind must be one of conversion, sum"],
+      ["a name with a colon", "{name: 'a:b', kind: sum}", "metric name must match"],
+    ])("refuses a file with %s before any call", (_, metric, words) => {
+      const text = `experiments:\n  - name: a\n    variants: [{name: x, weight: 1}]\n    metrics: [${metric}]\n`;
+      expect(() => parseApplyFile(text, "x.yaml")).toThrow(UsageError);
+      expect(() => parseApplyFile(text, "x.yaml")).toThrow(words);
+    });
+
+    it("plans nothing when the stored metrics are the file's with their defaults filled in", () => {
+      const current = stored("a", { state: "running", metrics: [purchase, refunds] });
+      const definition = { variants: FIFTY, metrics: [{ name: "purchase", kind: "conversion" }, refunds] };
+      expect(plan([current], [want("a", { state: "running", definition })]).steps).toEqual([]);
+    });
+
+    it("changes the metrics of a running experiment with a definition PUT, which keeps it running", () => {
+      const current = stored("a", { state: "running", metrics: [purchase] });
+      const definition = { variants: FIFTY, metrics: [{ name: "purchase", kind: "conversion" }, refunds] };
+      expect(plan([current], [want("a", { state: "running", definition })]).steps).toEqual([
+        { kind: "define", name: "a", definition, changed: ["metrics"] },
+      ]);
+    });
+
+    it("removes the metrics a file leaves out, since a definition replaces the whole", () => {
+      const current = stored("a", { metrics: [purchase] });
+      expect(plan([current], [want("a")]).steps).toEqual([
+        { kind: "define", name: "a", definition: { variants: FIFTY }, changed: ["metrics"] },
+      ]);
+    });
+
+    it("says which metrics a create applies, every part written out", () => {
+      const definition = {
+        variants: [{ name: "x", weight: 1 }],
+        metrics: [{ name: "purchase", kind: "conversion" }, refunds],
+      };
+      expect(stepLine({ kind: "create", name: "a", definition })).toBe(
+        "create     a: x=1 | targeting everyone | coverage 10000 | hash version 1 | " +
+          "metrics purchase:conversion:purchase:increase:goal refunds:sum:refund:decrease:guardrail",
+      );
     });
   });
 

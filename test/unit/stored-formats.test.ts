@@ -1,11 +1,17 @@
 // What is stored decodes the same forever, whatever the API's wire schemas become. The
 // fixtures under test/fixtures/stored were written by the real Worker
 // (scripts/stored-fixtures.mjs) and are never rewritten: a Worker must read them as long
-// as data of their format may exist. expected-v1.json is what the admin API showed for
+// as data of their format may exist. expected-v1*.json is what the admin API showed for
 // that data when it was written.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type ExperimentConfig, TARGETING_OPERATORS } from "../../src/core";
+import {
+  type ExperimentConfig,
+  METRIC_DIRECTIONS,
+  METRIC_KINDS,
+  METRIC_ROLES,
+  TARGETING_OPERATORS,
+} from "../../src/core";
 import { CompiledSnapshot, type ConfigSnapshot, encodeSnapshot, parseSnapshot } from "../../src/edge/config/snapshot";
 import snapshotSource from "../../src/edge/config/snapshot.ts?raw";
 import storedConfigSource from "../../src/edge/config/stored-config.ts?raw";
@@ -19,19 +25,14 @@ import {
   variantsColumn,
 } from "../../src/edge/objects/registry/rows";
 import rowsSource from "../../src/edge/objects/registry/rows.ts?raw";
-import expectedV1 from "../fixtures/stored/expected-v1.json";
-import rowsV2 from "../fixtures/stored/registry-rows-v2.json";
-import snapshotV1 from "../fixtures/stored/snapshot-v1.json?raw";
+import { FORMAT_1_FIXTURES } from "../fixtures/stored/fixtures";
 
-const expected = expectedV1 as {
-  experiments: ExperimentConfig[];
-  overrides: Record<string, { actor: string; variant: string }[]>;
-};
+describe.each(FORMAT_1_FIXTURES)("the format-1 KV snapshot written $written ($snapshotFile)", (fixture) => {
+  const { expected } = fixture;
 
-describe("the format-1 KV snapshot written by this version (snapshot-v1.json)", () => {
   it("decodes to every config as the admin API showed it, with the running experiments' overrides", () => {
-    const snapshot = parseSnapshot(snapshotV1);
-    expect(snapshot?.version).toBe(rowsV2.tables.publish_state[0]?.version);
+    const snapshot = parseSnapshot(fixture.snapshot);
+    expect(snapshot?.version).toBe(fixture.rows.tables.publish_state[0]?.version);
     expect(snapshot?.experiments).toEqual(expected.experiments);
     const running = expected.experiments.filter((c) => c.state === "running").map((c) => c.name);
     expect(running).toEqual(["checkout_v2", "pricing_page"]);
@@ -41,7 +42,7 @@ describe("the format-1 KV snapshot written by this version (snapshot-v1.json)", 
   });
 
   it("serves the edge: assignable experiments, exclusion groups and overrides", () => {
-    const snapshot = parseSnapshot(snapshotV1);
+    const snapshot = parseSnapshot(fixture.snapshot);
     if (snapshot === null) throw new Error("the fixture does not parse");
     const compiled = new CompiledSnapshot(snapshot);
     expect(compiled.assignable).toEqual(["checkout_v2", "onboarding", "pricing_page"]);
@@ -52,14 +53,42 @@ describe("the format-1 KV snapshot written by this version (snapshot-v1.json)", 
   });
 
   it("is what this version still writes for those configs, byte for byte (a change needs a new format)", () => {
-    const snapshot = parseSnapshot(snapshotV1);
+    const snapshot = parseSnapshot(fixture.snapshot);
     if (snapshot === null) throw new Error("the fixture does not parse");
-    expect(encodeSnapshot(snapshot)).toBe(JSON.stringify(JSON.parse(snapshotV1)));
+    expect(encodeSnapshot(snapshot)).toBe(JSON.stringify(JSON.parse(fixture.snapshot)));
+  });
+});
+
+describe("configs written with metrics (expected-v1-metrics.json)", () => {
+  const [, withMetrics] = FORMAT_1_FIXTURES;
+
+  it("hold them, defaults filled in, guardrails and all", () => {
+    const metrics = Object.fromEntries(withMetrics.expected.experiments.map((c) => [c.name, c.metrics]));
+    expect(metrics.checkout_v2?.map((m) => m.name)).toEqual(["purchase", "revenue", "page_load_ms"]);
+    expect(metrics.checkout_v2?.[1]).toEqual({
+      name: "revenue",
+      event: "purchase_value",
+      kind: "sum",
+      direction: "increase",
+      role: "goal",
+    });
+    expect(metrics.pricing_page).toEqual([
+      { name: "refunds", event: "refund", kind: "sum", direction: "decrease", role: "guardrail" },
+    ]);
+    expect(metrics.onboarding).toEqual([]);
+  });
+
+  it("record the change of metrics while running in the history", () => {
+    const mutations = withMetrics.expected.history.checkout_v2?.map((r) => r.mutation);
+    expect(mutations?.slice(-4)).toEqual(["updated", "set_weights", "state=running", "created"]);
   });
 });
 
 describe("configs stored before a field existed", () => {
-  const stored = JSON.parse(rowsV2.tables.experiments.find((r) => r.name === "pricing_page")?.config ?? "null");
+  const [, withMetrics] = FORMAT_1_FIXTURES;
+  const stored = JSON.parse(
+    withMetrics.rows.tables.experiments.find((r) => r.name === "pricing_page")?.config ?? "null",
+  );
   /** `config` as the snapshot and as the registry's row decode it. */
   const decoded = (config: object) => [
     parseSnapshot(JSON.stringify({ version: 1, experiments: [config] }))?.experiments[0],
@@ -70,6 +99,7 @@ describe("configs stored before a field existed", () => {
     ["targeting", []],
     ["coverage", 10_000],
     ["hash_version", 1],
+    ["metrics", []],
     ["revision", 1],
     ["started_at_secs", null],
   ])("read without %s as %j", (field, value) => {
@@ -88,23 +118,25 @@ describe("configs stored before a field existed", () => {
   });
 });
 
-describe("the registry's rows written by this version (registry-rows-v2.json)", () => {
+describe.each(FORMAT_1_FIXTURES)("the registry's rows written $written ($rowsFile)", (fixture) => {
+  const { rows, expected } = fixture;
+
   it("describe the newest migration: a new one comes with new row schemas and a fixture of its rows", () => {
     expect(REGISTRY_ROWS_VERSION).toBe(REGISTRY_MIGRATIONS.at(-1)?.id);
-    expect(rowsV2.migrations.map((m) => m.id)).toEqual([1, 2]);
+    expect(rows.migrations.map((m) => m.id)).toEqual([1, 2]);
   });
 
   it("decode to every config as the admin API showed it", () => {
-    expect(rowsV2.tables.experiments.map((row) => experimentFromRow(row).config)).toEqual(expected.experiments);
+    expect(rows.tables.experiments.map((row) => experimentFromRow(row).config)).toEqual(expected.experiments);
   });
 
   it("hold JSON columns that this version still writes byte for byte (a change needs a migration)", () => {
-    for (const row of rowsV2.tables.experiments) {
+    for (const row of rows.tables.experiments) {
       const { config, stickyVariants } = experimentFromRow(row);
       expect(configColumn(config)).toBe(row.config);
       expect(stickyVariantsColumn(stickyVariants)).toBe(row.sticky_variants);
     }
-    for (const row of rowsV2.tables.revisions) expect(variantsColumn(revisionFromRow(row).variants)).toBe(row.variants);
+    for (const row of rows.tables.revisions) expect(variantsColumn(revisionFromRow(row).variants)).toBe(row.variants);
   });
 });
 
@@ -129,6 +161,16 @@ describe("what this version writes reads back as it was", () => {
     ),
     coverage: fc.integer({ min: 0, max: 10_000 }),
     hash_version: fc.constantFrom(1, 2),
+    metrics: fc.array(
+      fc.record({
+        name: text,
+        event: text,
+        kind: fc.constantFrom(...METRIC_KINDS),
+        direction: fc.constantFrom(...METRIC_DIRECTIONS),
+        role: fc.constantFrom(...METRIC_ROLES),
+      }),
+      { maxLength: 3 },
+    ),
     revision: fc.integer({ min: 1, max: 1_000_000 }),
     updated_at_secs: fc.nat(),
     started_at_secs: nullable(fc.nat()),

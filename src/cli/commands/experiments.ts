@@ -1,6 +1,21 @@
 import type { Command } from "commander";
-import { ApiError, type Definition, type ExperimentConfig, type TargetingCondition, type Variant } from "../../client";
-import { parseCoverage, parseHashVersion, parseLimit, parseName, parseTarget, parseVariant } from "../args";
+import {
+  ApiError,
+  type Definition,
+  type ExperimentConfig,
+  type MetricDefinition,
+  type TargetingCondition,
+  type Variant,
+} from "../../client";
+import {
+  parseCoverage,
+  parseHashVersion,
+  parseLimit,
+  parseMetric,
+  parseName,
+  parseTarget,
+  parseVariant,
+} from "../args";
 import { UsageError } from "../errors";
 import {
   coverageText,
@@ -55,6 +70,11 @@ export function experimentCommands(program: Command, sessionOf: SessionOf): void
       "1: the reference's buckets (default); 2: uniform on sequential ids",
       one(parseHashVersion),
     )
+    .option(
+      "--metric <name:kind[:event[:direction[:role]]]>",
+      "a metric: kind conversion|sum, event (default: the name), direction increase|decrease, role goal|guardrail (repeat: at most 10)",
+      many(parseMetric),
+    )
     .action(async (name: string, options: CreateOptions, command: Command) => {
       const session = sessionOf(command);
       const definition: Definition = { variants: options.variant };
@@ -63,6 +83,7 @@ export function experimentCommands(program: Command, sessionOf: SessionOf): void
       if (options.coverage !== undefined) definition.coverage = options.coverage;
       if (options.target !== undefined) definition.targeting = options.target;
       if (options.hashVersion !== undefined) definition.hash_version = options.hashVersion;
+      if (options.metric !== undefined) definition.metrics = options.metric;
       checkDefinition(name, definition);
       // Read first, to say what the replacement changed: a definition PUT replaces every
       // field, so a field not given falls back to its default (coverage to 10000).
@@ -161,6 +182,7 @@ interface CreateOptions {
   coverage?: number;
   target?: TargetingCondition[];
   hashVersion?: number;
+  metric?: MetricDefinition[];
 }
 
 /**

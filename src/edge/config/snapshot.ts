@@ -1,6 +1,6 @@
 import * as v from "valibot";
 import { type ExperimentConfig, type PreparedExperiment, prepareExperiment } from "../../core";
-import { configFromStoredV1, StoredConfigV1Schema, storedConfigV1 } from "./stored-config";
+import { configFromStoredV1, StoredConfigV1Schema, storedConfigV1, type WrittenConfigV1 } from "./stored-config";
 
 /** The KV key under which the registry publishes every experiment's config. */
 export const SNAPSHOT_KEY = "config-snapshot:v1";
@@ -68,7 +68,7 @@ function snapshotFromV1(stored: SnapshotV1): ConfigSnapshot {
  * await kv.put(SNAPSHOT_KEY, encodeSnapshot({ version: 7, experiments, overrides: [] }));
  */
 export function encodeSnapshot(snapshot: ConfigSnapshot): string {
-  const stored: SnapshotV1 = {
+  const stored: Omit<SnapshotV1, "experiments"> & { experiments: WrittenConfigV1[] } = {
     format: SNAPSHOT_FORMAT,
     version: snapshot.version,
     experiments: snapshot.experiments.map(storedConfigV1),

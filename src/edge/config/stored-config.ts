@@ -1,5 +1,13 @@
 import * as v from "valibot";
-import { type ExperimentConfig, TARGETING_OPERATORS, type VariantConfig } from "../../core";
+import {
+  type ExperimentConfig,
+  METRIC_DIRECTIONS,
+  METRIC_KINDS,
+  METRIC_ROLES,
+  type MetricConfig,
+  TARGETING_OPERATORS,
+  type VariantConfig,
+} from "../../core";
 
 /** A variant as version 1 stores it, in a config and in the registry's `revisions` rows. */
 export const StoredVariantV1Schema = v.object({ name: v.string(), weight: v.pipe(v.number(), v.integer()) });
@@ -43,6 +51,22 @@ export const StoredConfigV1Schema = v.object({
   coverage: v.optional(v.number(), 10_000),
   /** Absent before hash versions existed: the reference's FNV-1a 64. */
   hash_version: v.optional(v.picklist([1, 2]), 1),
+  /**
+   * Absent before metrics existed, and written only when there are some (so that a
+   * config without metrics is stored byte for byte as before): none.
+   */
+  metrics: v.optional(
+    v.array(
+      v.object({
+        name: v.string(),
+        event: v.string(),
+        kind: v.picklist(METRIC_KINDS),
+        direction: v.picklist(METRIC_DIRECTIONS),
+        role: v.picklist(METRIC_ROLES),
+      }),
+    ),
+    () => [],
+  ),
   /** Absent before revisions existed: the first. */
   revision: v.optional(v.number(), 1),
   updated_at_secs: v.number(),
@@ -52,6 +76,9 @@ export const StoredConfigV1Schema = v.object({
 
 export type StoredVariantV1 = v.InferOutput<typeof StoredVariantV1Schema>;
 export type StoredConfigV1 = v.InferOutput<typeof StoredConfigV1Schema>;
+/** What version 1 writes: the fields that are absent when they hold their default may be. */
+export type WrittenConfigV1 = Omit<StoredConfigV1, "metrics"> & Partial<Pick<StoredConfigV1, "metrics">>;
+type StoredMetricV1 = StoredConfigV1["metrics"][number];
 
 /**
  * A stored config as the engine's `ExperimentConfig`: the one place where the stored
@@ -68,6 +95,7 @@ export function configFromStoredV1(stored: StoredConfigV1): ExperimentConfig {
     targeting: stored.targeting,
     coverage: stored.coverage,
     hash_version: stored.hash_version,
+    metrics: stored.metrics,
     revision: stored.revision,
     updated_at_secs: stored.updated_at_secs,
     started_at_secs: stored.started_at_secs,
@@ -81,7 +109,7 @@ export function configFromStoredV1(stored: StoredConfigV1): ExperimentConfig {
  * @example
  * JSON.stringify(storedConfigV1(config)) // the registry's `config` column
  */
-export function storedConfigV1(config: ExperimentConfig): StoredConfigV1 {
+export function storedConfigV1(config: ExperimentConfig): WrittenConfigV1 {
   return {
     name: config.name,
     description: config.description,
@@ -97,10 +125,16 @@ export function storedConfigV1(config: ExperimentConfig): StoredConfigV1 {
     })),
     coverage: config.coverage,
     hash_version: config.hash_version,
+    // Only when there are some: what a config without metrics stores is what it stored before.
+    ...(config.metrics.length > 0 ? { metrics: config.metrics.map(storedMetricV1) } : {}),
     revision: config.revision,
     updated_at_secs: config.updated_at_secs,
     started_at_secs: config.started_at_secs,
   };
+}
+
+function storedMetricV1({ name, event, kind, direction, role }: MetricConfig): StoredMetricV1 {
+  return { name, event, kind, direction, role };
 }
 
 /** Variants as version 1 stores them. */

@@ -1,4 +1,4 @@
-import type { ExperimentConfig, Variant } from "../../../client";
+import type { ExperimentConfig, Metric, Variant } from "../../../client";
 import { swatch, weightBar } from "../../charts";
 import { parseWeight } from "../../checks";
 import { type Child, h, uid } from "../../dom";
@@ -51,11 +51,34 @@ function facts(config: ExperimentConfig): HTMLElement {
       `${coverage(config.coverage)} of eligible actors`,
       config.coverage === 10_000 ? null : muted(` (${count(config.coverage)} bp)`),
     ),
+    row("Metrics", config.metrics.length === 0 ? muted("none") : metricsList(config.metrics)),
     row("Exclusion group", config.exclusion_group ?? muted("none")),
     row("Hash version", config.hash_version === 1 ? "v1 (FNV-1a 64)" : "v2 (FNV-1a 64, fmix64-finalized)"),
     row("Revision", String(config.revision)),
     row("Started", config.started_at_secs === null ? muted("never") : utc(config.started_at_secs)),
     row("Updated", utc(config.updated_at_secs)),
+  );
+}
+
+/**
+ * Each metric with what it listens to and which way is better; guardrails marked. Read-only:
+ * metrics change with the definition (`expctl apply`, the API).
+ */
+function metricsList(metrics: readonly Metric[]): HTMLElement {
+  return h(
+    "ul",
+    { class: "conditions" },
+    metrics.map((m) =>
+      h(
+        "li",
+        null,
+        h("code", null, m.name),
+        ` ${m.kind} of `,
+        h("code", null, m.event),
+        `, ${m.direction === "increase" ? "higher" : "lower"} is better`,
+        m.role === "guardrail" ? [" ", h("span", { class: "badge badge-guardrail" }, "guardrail")] : null,
+      ),
+    ),
   );
 }
 

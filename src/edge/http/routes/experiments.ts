@@ -1,4 +1,4 @@
-import type { HashVersion, TargetingCondition } from "../../../core";
+import type { HashVersion, MetricDefinition, TargetingCondition } from "../../../core";
 import { callRegistry } from "../../objects/registry/client";
 import { changedBy } from "../auth";
 import type { Handlers } from "../handler";
@@ -37,6 +37,8 @@ export const experimentHandlers: Handlers<
       targeting: body.targeting as TargetingCondition[] | undefined,
       coverage: body.coverage,
       hash_version: body.hash_version as HashVersion | undefined,
+      // Kinds, directions and roles, likewise: the engine refuses one it does not know.
+      metrics: body.metrics as MetricDefinition[] | undefined,
     };
     const { config, created } = await callRegistry(env.REGISTRY, (r) => r.define(params.name, definition, by));
     return new Reply(config, created ? 201 : 200);
