@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWranglerDev, type WranglerDev } from "../../scripts/lib/wrangler-dev.mjs";
+import { runningFiftyFifty } from "./support/experiment";
 
 const TOKEN = "http-e2e-token";
 const EXPERIMENT = "raw-http";
@@ -25,23 +26,7 @@ beforeAll(async () => {
     quiet: true,
   });
   port = Number(new URL(dev.url).port);
-  const admin = (method: string, path: string, body?: unknown) =>
-    fetch(`${dev.url}/v1/admin/experiments/${EXPERIMENT}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  const variants = [
-    { name: "control", weight: 50 },
-    { name: "treatment", weight: 50 },
-  ];
-  expect((await admin("PUT", "", { variants })).status).toBe(201);
-  expect((await admin("POST", "/start")).status).toBe(200);
-  // The registry publishes to the edge within about a second.
-  for (let i = 0; i < 50; i++) {
-    if ((await fetch(`${dev.url}/v1/assign/${EXPERIMENT}?actor=ready`)).status === 200) break;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  await runningFiftyFifty(dev.url, TOKEN, EXPERIMENT);
 }, 90_000);
 
 afterAll(async () => {

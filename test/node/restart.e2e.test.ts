@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWranglerDev, type WranglerDev } from "../../scripts/lib/wrangler-dev.mjs";
+import { runningFiftyFifty } from "./support/experiment";
 
 const TOKEN = "restart-e2e-token";
 const EXPERIMENT = "restart_counts";
@@ -15,16 +16,12 @@ let dev: WranglerDev | undefined;
 
 const start = () => startWranglerDev({ token: TOKEN, persistTo, vars: { CONFIG_CACHE_TTL_MS: "0" }, quiet: true });
 
-async function admin(method: string, path: string, body?: unknown): Promise<Response> {
-  return fetch(`${dev?.url}/v1/admin/experiments/${EXPERIMENT}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-}
-
+/** The experiment's counted enrolments (GET …/results). */
 async function enrolled(): Promise<number> {
-  const results = (await (await admin("GET", "/results")).json()) as { variants: { enrolled: number }[] };
+  const response = await fetch(`${dev?.url}/v1/admin/experiments/${EXPERIMENT}/results`, {
+    headers: { authorization: `Bearer ${TOKEN}` },
+  });
+  const results = (await response.json()) as { variants: { enrolled: number }[] };
   return results.variants.reduce((sum, variant) => sum + variant.enrolled, 0);
 }
 
@@ -40,17 +37,7 @@ afterAll(async () => {
 
 describe("first assignments, then a stop within a second", () => {
   it("are all counted after the restart", async () => {
-    const variants = [
-      { name: "control", weight: 50 },
-      { name: "treatment", weight: 50 },
-    ];
-    expect((await admin("PUT", "", { variants })).status).toBe(201);
-    expect((await admin("POST", "/start")).status).toBe(200);
-    // The registry publishes to the edge within about a second.
-    for (let i = 0; i < 50; i++) {
-      if ((await fetch(`${dev?.url}/v1/assign/${EXPERIMENT}?actor=ready`)).status === 200) break;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await runningFiftyFifty(dev?.url as string, TOKEN, EXPERIMENT);
     const answers = await Promise.all(
       Array.from({ length: ACTORS }, (_, i) => fetch(`${dev?.url}/v1/assign/${EXPERIMENT}?actor=stopped-${i}`)),
     );

@@ -26,7 +26,9 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Pro
     for (const event of list) {
       const messages = byExperiment.get(event.experiment) ?? new Map<Message<unknown>, EventMessage[]>();
       byExperiment.set(event.experiment, messages);
-      messages.set(message, [...(messages.get(message) ?? []), event]);
+      const events = messages.get(message) ?? [];
+      messages.set(message, events);
+      events.push(event);
     }
   }
   const logExposures = env.EXPOSURE_LOG !== "off";
@@ -50,7 +52,11 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Pro
         for (const message of messages.keys()) failed.add(message);
         return;
       }
-      for (const { actor } of enrolments) counted.set(actor, [...(counted.get(actor) ?? []), experiment]);
+      for (const { actor } of enrolments) {
+        const experiments = counted.get(actor) ?? [];
+        counted.set(actor, experiments);
+        experiments.push(experiment);
+      }
       if (!logExposures) return;
       for (const events of messages.values()) {
         for (const event of events) if (event.kind === "exposure") console.info(exposureLine(event));

@@ -23,11 +23,11 @@ export async function readJsonObject(request: Request): Promise<Record<string, u
   requireJsonType(request.headers.get("content-type"));
   // `!body`: a bodiless request may present `null` or, through the router's proxy, `undefined`.
   if (!request.body) throw invalidRequest("a JSON object body is required");
-  const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+  const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
   let body: unknown;
   let source: string;
   try {
-    source = text.decode(await readAtMost(request.body, MAX_BODY_BYTES, tooLarge));
+    source = decoder.decode(await readAtMost(request.body, MAX_BODY_BYTES, tooLarge));
     body = JSON.parse(source);
   } catch (error) {
     if (error instanceof ExperimentError) throw error;
