@@ -92,6 +92,24 @@ export const ROUTES = {
     responses: { 200: { description: "One entry per experiment", schema: s.BatchAssignResponse } },
     errors: ["payload_too_large", "unsupported_media_type"],
   },
+  track: {
+    method: "POST",
+    path: "/v1/track",
+    summary: "Events of one actor, for the metrics of the experiments it is enrolled in",
+    description:
+      "1 to 100 events; the actor as for assignment (`actor` in the body, else `X-Actor-Id`, else the " +
+      "`exp_actor` cookie), and with none a 400: a visitor never assigned has no enrolment to count them for. " +
+      "Any invalid event refuses the whole request, and nothing is counted. Answered once the events are " +
+      "queued: the queue's consumer counts an event for an experiment's metric that listens to it when the " +
+      "actor has a stored assignment there that no override shadows, the event is not older than that " +
+      "assignment, and the experiment is running; others are counted as `unattributed` in the results, or " +
+      "dropped when no metric listens to them.",
+    access: "public",
+    cors: true,
+    body: s.TrackBody,
+    responses: { 202: { description: "Queued", schema: s.TrackResponse } },
+    errors: ["payload_too_large", "unsupported_media_type"],
+  },
   listExperiments: {
     method: "GET",
     path: "/v1/admin/experiments",
@@ -196,15 +214,21 @@ export const ROUTES = {
   results: {
     method: "GET",
     path: `${EXPERIMENT}/results`,
-    summary: "Counted enrolments and exposures per variant and per UTC day, with the sample-ratio (SRM) check",
+    summary:
+      "Counted enrolments and exposures per variant and per UTC day, the sample-ratio (SRM) check, and each metric's lift with its intervals",
     description:
       "Expected enrolments per variant are the sum over config revisions of that revision's enrolments times " +
       "the variant's weight share then; Pearson's chi-square over variants with a positive expectation, " +
       "df = those variants − 1. status: insufficient_data below 100 enrolments or any expected count below 5, " +
-      "mismatch when p_value < 0.001, else ok. Counts lag assignments by the events queue's batch delay " +
-      "(about a second); each event is counted once, by its queue message id.",
+      "mismatch when p_value < 0.001, else ok (a mismatch makes `analysis.trustworthy` false). Per metric, " +
+      "each variant after the first is compared with the first: the absolute and relative difference of means " +
+      "with (1 − alpha) intervals, sequential (valid however often looked at) or fixed (Welch's t test), and a " +
+      "decision from the absolute interval and the metric's direction; docs/STATISTICS.md gives the formulas. " +
+      "Counts lag assignments and tracked events by the events queue's batch delay (about a second); each " +
+      "event is counted once, by its queue message id.",
     access: "read",
     params: s.ExperimentParams,
+    query: s.ResultsQuery,
     responses: { 200: { description: "The results", schema: s.ResultsResponse } },
     errors: ["not_found"],
   },

@@ -1,24 +1,30 @@
 import * as v from "valibot";
 import {
+  ANALYSIS_METHODS,
   type Assignment,
   ATTRIBUTE_NAME,
   ATTRIBUTE_NAME_RULE,
   type ChangeRecord,
   codePoints,
+  DEFAULT_ALPHA,
+  DEFAULT_ANALYSIS_METHOD,
   type ExperimentConfig,
   type ExperimentResults,
   FULL_COVERAGE,
   isValidActor,
+  isValidAlpha,
   LIMITS,
   METRIC_DIRECTIONS,
   METRIC_KINDS,
   METRIC_ROLES,
   NAME_PATTERN,
   NO_CONTROL_PATTERN,
+  type Outcomes,
   type OverrideEntry,
   RESERVED_ATTRIBUTE_NAMES,
   TARGETING_LIMITS,
   TARGETING_OPERATORS,
+  TRACKING_LIMITS,
 } from "../core";
 import { ERROR_CODES } from "./problems";
 
@@ -303,6 +309,86 @@ export const HistoryQuery = v.object({
   ),
 });
 
+export const ResultsQuery = v.object({
+  method: v.optional(
+    v.pipe(
+      v.picklist(ANALYSIS_METHODS, `must be one of ${ANALYSIS_METHODS.join(", ")}`),
+      v.metadata({
+        description:
+          "sequential: intervals valid however often they are looked at; fixed: Welch's t test, valid when looked at once, at a sample size fixed in advance",
+        default: DEFAULT_ANALYSIS_METHOD,
+      }),
+    ),
+    DEFAULT_ANALYSIS_METHOD,
+  ),
+  alpha: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^0?\.\d{1,12}$/, "must be a decimal number such as 0.05"),
+      v.transform(Number),
+      v.check(isValidAlpha, "must lie strictly between 0 and 0.5"),
+      v.metadata({ description: "The intervals are (1 − alpha) two-sided; 0 < alpha < 0.5", default: "0.05" }),
+    ),
+    String(DEFAULT_ALPHA),
+  ),
+});
+
+/** One tracked event (`POST /v1/track`). */
+const TrackEvent = v.strictObject(
+  {
+    event: v.pipe(
+      v.string("must be a string"),
+      v.regex(NAME_PATTERN, `must match ${NAME_PATTERN.source}`),
+      v.metadata({ description: "The event's name: what a metric's `event` listens to" }),
+    ),
+    value: v.optional(
+      v.pipe(
+        v.number("must be a number"),
+        v.finite("must be a finite number"),
+        v.check(
+          (value) => Math.abs(value) <= TRACKING_LIMITS.maxAbsValue,
+          `must lie between -${TRACKING_LIMITS.maxAbsValue} and ${TRACKING_LIMITS.maxAbsValue}`,
+        ),
+        v.metadata({
+          description: "What a `sum` metric adds (default 1; negative for refunds); a `conversion` ignores it",
+          default: 1,
+        }),
+      ),
+    ),
+    id: v.optional(
+      v.pipe(
+        v.string("must be a string"),
+        v.minLength(1, "must not be empty"),
+        v.maxLength(TRACKING_LIMITS.maxEventIdChars, `must be at most ${TRACKING_LIMITS.maxEventIdChars} characters`),
+        v.regex(NO_CONTROL_PATTERN, "must not contain control characters"),
+        v.metadata({ description: "De-duplicates: the same (actor, id) counts once, for at least 7 days" }),
+      ),
+    ),
+    timestamp_secs: v.optional(
+      v.pipe(
+        v.number("must be a number"),
+        v.integer("must be whole seconds since the epoch"),
+        v.check((secs) => secs >= Date.now() / 1000 - TRACKING_LIMITS.maxAgeSecs, "must lie within the last 7 days"),
+        v.check(
+          (secs) => secs <= Date.now() / 1000 + TRACKING_LIMITS.maxAheadSecs,
+          "must be at most 5 minutes in the future",
+        ),
+        v.metadata({ description: "When it happened, UNIX seconds (default: now); within the last 7 days" }),
+      ),
+    ),
+  },
+  "must be an object {event, value?, id?, timestamp_secs?} with no other fields",
+);
+
+export const TrackBody = v.strictObject({
+  actor: v.optional(Actor),
+  events: v.pipe(
+    v.array(TrackEvent, "must be an array of events"),
+    v.minLength(1, "must hold at least one event"),
+    v.maxLength(TRACKING_LIMITS.maxEvents, `must hold at most ${TRACKING_LIMITS.maxEvents} events`),
+  ),
+});
+
 // ── Responses ───────────────────────────────────────────────────────────────────
 
 const Variant = v.object({ name: v.string(), weight: v.pipe(v.number(), v.integer()) });
@@ -401,6 +487,61 @@ export const BatchAssignResponse = v.object({
 
 const Counts = v.object({ enrolled: v.number(), exposures: v.number() });
 
+const Interval = v.object({ estimate: v.number(), ci: v.tuple([v.number(), v.number()]) });
+
+/** The results' outcome fields: how the comparisons were made, and each metric's (`experimentOutcomes`). */
+const OutcomeEntries = {
+  analysis: v.object({
+    method: v.picklist(ANALYSIS_METHODS),
+    alpha: v.number(),
+    tuning: v.pipe(
+      v.nullable(v.number()),
+      v.metadata({
+        description: "The sequential method's tuning (the sample size it is narrowest at); null for fixed",
+      }),
+    ),
+    trustworthy: v.pipe(
+      v.boolean(),
+      v.metadata({ description: "false when the SRM check says mismatch: no comparison can then be trusted" }),
+    ),
+  }),
+  metrics: v.array(
+    v.object({
+      name: v.string(),
+      event: v.string(),
+      kind: v.picklist(METRIC_KINDS),
+      direction: v.picklist(METRIC_DIRECTIONS),
+      role: v.picklist(METRIC_ROLES),
+      unattributed: v.pipe(
+        v.number(),
+        v.metadata({
+          description: "Its events that did not count: actor not enrolled, overridden, or event too early",
+        }),
+      ),
+      variants: v.array(
+        v.object({
+          name: v.string(),
+          n: v.pipe(v.number(), v.metadata({ description: "Enrolled actors (an actor with no event counts as 0)" })),
+          sum: v.number(),
+          sum_squares: v.number(),
+          mean: v.nullable(v.number()),
+          variance: v.nullable(v.number()),
+        }),
+      ),
+      comparisons: v.array(
+        v.object({
+          variant: v.string(),
+          baseline: v.string(),
+          absolute: v.union([Interval, v.object({ estimate: v.null(), ci: v.null() })]),
+          relative: v.nullable(Interval),
+          p_value: v.pipe(v.nullable(v.number()), v.metadata({ description: "Welch's, fixed method only" })),
+          decision: v.picklist(["better", "worse", "inconclusive", "insufficient_data"]),
+        }),
+      ),
+    }),
+  ),
+};
+
 export const ResultsResponse = v.object({
   experiment: v.string(),
   state: ExperimentState,
@@ -425,7 +566,12 @@ export const ResultsResponse = v.object({
     status: v.picklist(["ok", "mismatch", "insufficient_data"]),
   }),
   daily: v.array(v.object({ day: v.string(), variants: v.record(v.string(), Counts) })),
-}) satisfies v.GenericSchema<unknown, ExperimentResults>;
+  ...OutcomeEntries,
+}) satisfies v.GenericSchema<unknown, ExperimentResults & Outcomes>;
+
+export const TrackResponse = v.object({
+  accepted: v.pipe(v.number(), v.metadata({ description: "Events queued (all of the request's)" })),
+});
 
 export const TokenIdentity = v.object({ name: v.string(), scope: v.picklist(["read", "write"]) });
 
@@ -459,6 +605,8 @@ export const NAMED_SCHEMAS = {
   AssignResponse,
   BatchAssignResponse,
   Results: ResultsResponse,
+  TrackBody,
+  TrackResponse,
   TokenIdentity,
   DefineBody,
   CoverageBody,

@@ -15,6 +15,8 @@ import type {
   Problem,
   Assignment as StoredAssignment,
   TokenIdentity,
+  TrackBody,
+  TrackResponse,
   Variant,
 } from "./types";
 
@@ -126,6 +128,17 @@ export class ExperimentsClient {
     return this.#call("assignBatch", { body });
   }
 
+  /**
+   * An actor's events (1 to 100), for the metrics of the experiments it is enrolled in;
+   * resolves once they are queued (`{accepted}`), before they are counted.
+   *
+   * @example
+   * await client.track({ actor: "user:1", events: [{ event: "purchase", value: 42.5, id: "order-991" }] });
+   */
+  track(body: TrackBody): Promise<TrackResponse> {
+    return this.#call("track", { body });
+  }
+
   // ── Experiments (admin) ──────────────────────────────────────────────────────
 
   list(): Promise<ExperimentList> {
@@ -169,8 +182,13 @@ export class ExperimentsClient {
   }
 
   /** Enrolments and exposures per variant and per day, with the sample-ratio check. */
-  results(name: string): Promise<ExperimentResults> {
-    return this.#call("results", { params: { name } });
+  /**
+   * Counts, the SRM check and each metric's lift; `method` (`sequential`, the default, or
+   * `fixed`) and `alpha` (0 < α < 0.5, default 0.05) choose how the intervals are made.
+   */
+  results(name: string, options: { method?: "sequential" | "fixed"; alpha?: number } = {}): Promise<ExperimentResults> {
+    const query = { method: options.method, alpha: options.alpha === undefined ? undefined : String(options.alpha) };
+    return this.#call("results", { params: { name }, query });
   }
 
   // ── Overrides and assignments (admin) ────────────────────────────────────────

@@ -28,6 +28,7 @@ export const CLIENT_ROUTES = {
   setOverride: { method: "PUT", path: "/v1/admin/experiments/:name/overrides/:actor", access: "write" },
   removeOverride: { method: "DELETE", path: "/v1/admin/experiments/:name/overrides/:actor", access: "write" },
   getAssignment: { method: "GET", path: "/v1/admin/experiments/:name/assignments/:actor", access: "read" },
+  track: { method: "POST", path: "/v1/track", access: "public" },
   whoami: { method: "GET", path: "/v1/admin/token", access: "read" },
   openapi: { method: "GET", path: "/openapi.json", access: "public" },
 } as const satisfies { [K in RouteId]: Pick<Route<K>, "method" | "path" | "access"> };

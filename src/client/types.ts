@@ -33,8 +33,16 @@ export type Assignment = v.InferOutput<typeof s.AssignmentSchema>;
 export type AssignResponse = v.InferOutput<typeof s.AssignResponse>;
 export type BatchAssignBody = v.InferInput<typeof s.BatchAssignBody>;
 export type BatchAssignResponse = v.InferOutput<typeof s.BatchAssignResponse>;
-/** Enrolments and exposures per variant and per day, with the sample-ratio (SRM) check. */
+/** Enrolments and exposures per variant and per day, the sample-ratio (SRM) check, and each metric's lift. */
 export type ExperimentResults = v.InferOutput<typeof s.ResultsResponse>;
+/** One metric's results: its variants' sums and each comparison with the baseline. */
+export type MetricResults = ExperimentResults["metrics"][number];
+/** One variant against the baseline: differences with their intervals, and the decision. */
+export type Comparison = MetricResults["comparisons"][number];
+/** `POST /v1/track`'s body: the actor (optional over HTTP with a header or cookie) and 1 to 100 events. */
+export type TrackBody = v.InferInput<typeof s.TrackBody>;
+export type TrackEvent = TrackBody["events"][number];
+export type TrackResponse = v.InferOutput<typeof s.TrackResponse>;
 /** The name and scope (`read` or `write`) of the admin token a request presents. */
 export type TokenIdentity = v.InferOutput<typeof s.TokenIdentity>;
 /** An RFC 9457 problem document, as every error answer carries it. */

@@ -18,6 +18,20 @@ export {
   prepareExperiment,
   resolveAtStore,
 } from "./assignment";
+export {
+  type ActorMetricState,
+  type Attribution,
+  attributeEvents,
+  listenersByEvent,
+  type MetricDelta,
+  type MetricKey,
+  type MetricListener,
+  type MetricSumRow,
+  TRACKING_LIMITS,
+  type TrackedEvent,
+  type UnattributedCount,
+  type UnattributedRow,
+} from "./attribution";
 export { type ErrorCode, ExperimentError, type Failure, type FieldError, type Result } from "./errors";
 export { BUCKETS, bucketV2, coverageBucket, experimentBucket, experimentBucketV2 } from "./hash";
 export {
@@ -42,6 +56,7 @@ export {
   type MetricDefinition,
   metricConfig,
 } from "./metrics";
+export { experimentOutcomes, type Outcomes } from "./outcomes";
 export {
   type CountRow,
   type ExperimentResults,

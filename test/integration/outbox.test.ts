@@ -49,7 +49,7 @@ const outboxRows = (actor: string) =>
   runInDurableObject(actorStub(actor), (_, state) => state.storage.sql.exec("SELECT * FROM outbox").toArray());
 
 async function enrolledOf(experiment: string): Promise<number> {
-  const rows = await env.STATS.get(env.STATS.idFromName(experiment)).counts();
+  const { counts: rows } = await env.STATS.get(env.STATS.idFromName(experiment)).read();
   return rows.reduce((sum, row) => sum + row.enrolled, 0);
 }
 

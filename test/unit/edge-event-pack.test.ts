@@ -9,7 +9,8 @@ const MESSAGE_LIMIT_BYTES = 128_000 - 100;
 const SEND_LIMIT_BYTES = 256_000 - 100 * 100;
 const bytes = (body: unknown) => new TextEncoder().encode(JSON.stringify(body)).byteLength;
 
-const exposure = (i: number, fields: Partial<EventMessage> = {}): EventMessage => ({
+type Exposure = Extract<EventMessage, { kind: "exposure" }>;
+const exposure = (i: number, fields: Partial<Exposure> = {}): Exposure => ({
   kind: "exposure",
   experiment: "checkout_v2",
   variant: "treatment",

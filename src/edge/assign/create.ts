@@ -8,12 +8,11 @@ import { EdgeAssigner } from "./assigner";
 export type { EdgeAssigner } from "./assigner";
 
 /**
- * An assigner with its own config cache and event buffer (one per isolate in
- * production, since the Worker builds one), sending events to `sink` if given, else
+ * An assigner with its own config cache, and its own event buffer unless given one (one
+ * of each per isolate in production: `src/edge/isolate.ts`), sending events to `sink` if given, else
  * the `EVENTS` queue when bound, else the console exposure line.
  */
-export function createAssigner(sink?: ExposureSink): EdgeAssigner {
-  const buffer = new EventBuffer();
+export function createAssigner(sink?: ExposureSink, buffer = new EventBuffer()): EdgeAssigner {
   return new EdgeAssigner(new ConfigCache(), (env, snapshot) => {
     if (sink !== undefined) return sink;
     if (env.EVENTS === undefined) return CONSOLE_SINK;
@@ -21,10 +20,3 @@ export function createAssigner(sink?: ExposureSink): EdgeAssigner {
     return new QueueEventSink(buffer, env.EVENTS, settingsOf(env).eventsFlushMs, revisionOf);
   });
 }
-
-/**
- * The isolate's one assigner, and so its one config cache, shared by the HTTP app
- * (`src/index.ts`) and the RPC entrypoint. Module-level because the runtime builds an
- * entrypoint per call from `(ctx, env)` alone.
- */
-export const isolateAssigner = createAssigner();

@@ -1,5 +1,11 @@
 import * as v from "valibot";
-import { type ExperimentConfig, type PreparedExperiment, prepareExperiment } from "../../core";
+import {
+  type ExperimentConfig,
+  listenersByEvent,
+  type MetricListener,
+  type PreparedExperiment,
+  prepareExperiment,
+} from "../../core";
 import { configFromStoredV1, StoredConfigV1Schema, storedConfigV1, type WrittenConfigV1 } from "./stored-config";
 
 /** The KV key under which the registry publishes every experiment's config. */
@@ -90,6 +96,8 @@ export class CompiledSnapshot {
   private readonly overridden = new Map<string, Set<string>>();
   /** Running and concluded experiments in name order: the default batch. */
   readonly assignable: readonly string[];
+  /** Running experiments' metrics, by the event each listens to. */
+  private readonly byEvent: Map<string, MetricListener[]>;
 
   constructor(snapshot: ConfigSnapshot) {
     this.version = snapshot.version;
@@ -108,6 +116,12 @@ export class CompiledSnapshot {
       }
     }
     this.assignable = sorted.filter((c) => c.state === "running" || c.state === "concluded").map((c) => c.name);
+    this.byEvent = listenersByEvent(sorted);
+  }
+
+  /** The metrics of running experiments that listen to `event` (tracked events count only there). */
+  listeners(event: string): readonly MetricListener[] {
+    return this.byEvent.get(event) ?? [];
   }
 
   static empty(): CompiledSnapshot {

@@ -1,4 +1,4 @@
-import { type EventMessage, type EventPack, MAX_EVENTS_PER_MESSAGE } from "./messages";
+import { type EventMessage, type EventPack, eventLogLine, MAX_EVENTS_PER_MESSAGE } from "./messages";
 import { packEvents } from "./pack";
 
 /** A window whose timer has not fired this long after it should have is taken for dead. */
@@ -55,7 +55,7 @@ async function sendEvents(queue: Queue<EventPack>, events: readonly EventMessage
     } catch (error) {
       console.error("events queue refused a batch; the events follow as log lines", error);
       for (const { events: packed } of messages) {
-        for (const event of packed) console.log(JSON.stringify({ event: "experiment_event_unsent", ...event }));
+        for (const event of packed) console.log(eventLogLine("experiment_event_unsent", event));
       }
     }
   }

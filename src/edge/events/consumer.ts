@@ -1,68 +1,60 @@
 import * as v from "valibot";
-import { type CountRow, exposureLine, sumCountRows, utcDay } from "../../core";
+import { type Attribution, type CountRow, exposureLine, sumCountRows, type TrackedEvent, utcDay } from "../../core";
+import { ConfigCache } from "../config/cache";
 import type { Env } from "../env";
 import { actorObjectOf } from "../objects/actor/client";
 import { statsOf } from "../objects/stats/client";
-import type { Enrolment } from "../objects/stats/stats-object";
-import { bodiesOf, EventMessage } from "./messages";
+import type { CountedMessage, Enrolment } from "../objects/stats/stats-object";
+import { settingsOf } from "../settings";
+import { bodiesOf, EventMessage, type TrackMessage } from "./messages";
+
+type QueueMessage = Message<unknown>;
+
+/** The consumer's view of the configs: which running experiments' metrics listen to which events. */
+const configs = new ConfigCache();
 
 /**
- * The events queue's consumer: counts a batch into each experiment's stats object, one
- * RPC per experiment per batch, and writes each exposure's log line at info level
- * (unless `EXPOSURE_LOG=off`). A message (up to 100 events, of any experiments) is
- * acknowledged once every experiment it holds has its counts stored; otherwise it is
- * retried, and the experiments that did store it will not count it again.
+ * The events queue's consumer. Tracked events are attributed first, by their actors'
+ * objects (one call per actor per batch); then each experiment's exposures, enrolments
+ * and metric deltas are counted into its stats object (one call per experiment per
+ * batch); exposures get their log line at info level (unless `EXPOSURE_LOG=off`). A
+ * message (up to 100 events, of any experiments and actors) is acknowledged once every
+ * part of it is stored; otherwise it is retried, whole.
  *
  * Delivery is at least once, counting is not: each stats object remembers the ids of
- * the messages it counted (for a week), so a message delivered again, after an
- * acknowledgement was lost or after another experiment's counting failed, is not
- * counted again. Its log lines may be written again. A message retried past
- * `max_retries` (wrangler.toml) goes to the dead-letter queue, not lost silently.
+ * the messages it counted (for a week), and each actor's object the attribution it
+ * gave each message, so a message delivered again, after an acknowledgement was lost
+ * or another part of it failed, moves no count twice. Its log lines may be written
+ * again. A message retried past `max_retries` (wrangler.toml) goes to the dead-letter
+ * queue, not lost silently.
  */
 export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  // Per experiment, each message's events of that experiment.
-  const byExperiment = new Map<string, Map<Message<unknown>, EventMessage[]>>();
-  for (const [message, list] of readBatch(batch.messages)) {
-    for (const event of list) {
-      const messages = byExperiment.get(event.experiment) ?? new Map<Message<unknown>, EventMessage[]>();
-      byExperiment.set(event.experiment, messages);
-      const events = messages.get(message) ?? [];
-      messages.set(message, events);
-      events.push(event);
-    }
-  }
+  const events = readBatch(batch.messages);
+  const failed = new Set<QueueMessage>();
+  const { attributions, actors } = await attributeTracked(events, env, failed);
+  const byExperiment = countsByExperiment(events, attributions, failed, env);
   const logExposures = env.EXPOSURE_LOG !== "off";
-  const failed = new Set<Message<unknown>>();
   // The enrolments counted, by actor: their outboxes can let them go.
   const counted = new Map<string, string[]>();
   await Promise.all(
-    [...byExperiment].map(async ([experiment, messages]) => {
-      const exposures = [...messages].map(([message, events]) => ({
-        id: message.id,
-        rows: countRowsOf(events.filter((event) => event.kind === "exposure")),
-      }));
-      const enrolments = [...messages.values()].flat().filter((event) => event.kind === "enrolment");
+    [...byExperiment].map(async ([experiment, { messages, enrolments, exposures }]) => {
       try {
         await statsOf(env.STATS, experiment).add(
-          exposures,
-          enrolments.map((event) => enrolmentOf(event, env)),
+          [...messages.values()],
+          enrolments.map(({ enrolment }) => enrolment),
         );
       } catch (error) {
         console.error(`events queue: counting ${experiment} failed; its messages will be retried`, error);
         for (const message of messages.keys()) failed.add(message);
         return;
       }
-      for (const { actor } of enrolments) {
-        const experiments = counted.get(actor) ?? [];
-        counted.set(actor, experiments);
-        experiments.push(experiment);
-      }
-      if (!logExposures) return;
-      for (const events of messages.values()) {
-        for (const event of events) if (event.kind === "exposure") console.info(exposureLine(event));
-      }
+      for (const { actor } of enrolments) push(counted, actor, experiment);
+      if (logExposures) for (const exposure of exposures) console.info(exposureLine(exposure));
     }),
   );
+  // An actor whose object was called for its events is not called again: its outbox's
+  // alarm delivers the enrolment instead, and the stats object counts it once by its key.
+  for (const actor of actors) counted.delete(actor);
   await confirmEnrolments(counted, env);
   for (const message of batch.messages) {
     // Backing off, so that an object that is resetting or overloaded has time to recover.
@@ -72,8 +64,8 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Pro
 }
 
 /** Each message's readable events; an unreadable one is logged and left out (retrying cannot help). */
-function readBatch(messages: readonly Message<unknown>[]): Map<Message<unknown>, EventMessage[]> {
-  const events = new Map<Message<unknown>, EventMessage[]>();
+function readBatch(messages: readonly QueueMessage[]): Map<QueueMessage, EventMessage[]> {
+  const events = new Map<QueueMessage, EventMessage[]>();
   for (const message of messages) {
     const list: EventMessage[] = [];
     for (const body of bodiesOf(message.body)) {
@@ -87,10 +79,114 @@ function readBatch(messages: readonly Message<unknown>[]): Map<Message<unknown>,
 }
 
 /**
+ * Asks each actor with tracked events that a running experiment's metric listens to
+ * for their attribution, one call per actor for all its messages of the batch. Events
+ * no metric listens to are dropped here, with no call. A failed call (or configs that
+ * cannot be read) fails the actor's messages, which are then retried whole.
+ * @returns each message's attributions, and the actors whose objects were called
+ */
+async function attributeTracked(
+  events: ReadonlyMap<QueueMessage, EventMessage[]>,
+  env: Env,
+  failed: Set<QueueMessage>,
+): Promise<{ attributions: Map<QueueMessage, Attribution[]>; actors: Set<string> }> {
+  // Per actor, each message's tracked events.
+  const byActor = new Map<string, Map<QueueMessage, TrackedEvent[]>>();
+  for (const [message, list] of events) {
+    for (const event of list) {
+      if (event.kind !== "track") continue;
+      const messages = byActor.get(event.actor) ?? new Map<QueueMessage, TrackedEvent[]>();
+      byActor.set(event.actor, messages);
+      push(messages, message, trackedEvent(event));
+    }
+  }
+  const attributions = new Map<QueueMessage, Attribution[]>();
+  const actors = new Set<string>();
+  if (byActor.size === 0) return { attributions, actors };
+  let snapshot: Awaited<ReturnType<ConfigCache["load"]>>;
+  try {
+    snapshot = await configs.load(env.CONFIG, settingsOf(env).configCacheTtlMs);
+  } catch (error) {
+    console.error("events queue: the configs cannot be read; tracked events will be retried", error);
+    for (const messages of byActor.values()) for (const message of messages.keys()) failed.add(message);
+    return { attributions, actors };
+  }
+  await Promise.all(
+    [...byActor].map(async ([actor, messages]) => {
+      const names = new Set([...messages.values()].flat().map((event) => event.event));
+      const listeners = [...names].flatMap((name) => snapshot.listeners(name));
+      if (listeners.length === 0) return;
+      actors.add(actor);
+      const wire = [...messages].map(([message, list]) => ({ id: message.id, events: list }));
+      try {
+        const answers = await actorObjectOf(env.ACTORS, actor).attribute(wire, listeners);
+        let i = 0;
+        for (const message of messages.keys()) push(attributions, message, answers[i++] as Attribution);
+      } catch (error) {
+        console.error("events queue: attributing an actor's events failed; its messages will be retried", error);
+        for (const message of messages.keys()) failed.add(message);
+      }
+    }),
+  );
+  return { attributions, actors };
+}
+
+function trackedEvent({ event, value, id, timestamp_secs }: TrackMessage): TrackedEvent {
+  return { event, value, id, timestamp_secs };
+}
+
+/** What one experiment's stats object is given: each message's part, and the enrolments and exposures among them. */
+interface ExperimentCounts {
+  messages: Map<QueueMessage, CountedMessage>;
+  enrolments: { actor: string; enrolment: Enrolment }[];
+  exposures: Extract<EventMessage, { kind: "exposure" }>[];
+}
+
+/**
+ * Each experiment's part of the batch, from the messages not failed already: per
+ * message its exposures as count rows and its metric deltas; and its enrolments.
+ */
+function countsByExperiment(
+  events: ReadonlyMap<QueueMessage, EventMessage[]>,
+  attributions: ReadonlyMap<QueueMessage, Attribution[]>,
+  failed: ReadonlySet<QueueMessage>,
+  env: Env,
+): Map<string, ExperimentCounts> {
+  const byExperiment = new Map<string, ExperimentCounts>();
+  const partOf = (experiment: string, message: QueueMessage): CountedMessage => {
+    const counts = byExperiment.get(experiment) ?? { messages: new Map(), enrolments: [], exposures: [] };
+    byExperiment.set(experiment, counts);
+    const part = counts.messages.get(message) ?? { id: message.id, rows: [], metrics: [], unattributed: [] };
+    counts.messages.set(message, part);
+    return part;
+  };
+  for (const [message, list] of events) {
+    if (failed.has(message)) continue;
+    for (const event of list) {
+      if (event.kind === "track") continue;
+      const part = partOf(event.experiment, message);
+      const counts = byExperiment.get(event.experiment) as ExperimentCounts;
+      if (event.kind === "exposure") {
+        part.rows.push(exposureRow(event));
+        counts.exposures.push(event);
+      } else counts.enrolments.push({ actor: event.actor, enrolment: enrolmentOf(event, env) });
+    }
+    for (const { deltas, unattributed } of attributions.get(message) ?? []) {
+      for (const { experiment, ...row } of deltas) partOf(experiment, message).metrics?.push(row);
+      for (const { experiment, ...row } of unattributed) partOf(experiment, message).unattributed?.push(row);
+    }
+  }
+  for (const counts of byExperiment.values()) {
+    for (const part of counts.messages.values()) part.rows = sumCountRows(part.rows);
+  }
+  return byExperiment;
+}
+
+/**
  * An enrolment as the stats object counts it: keyed by its actor object's id, which is
  * the key the actor's outbox delivers it under too (`Outbox`), so it counts once.
  */
-function enrolmentOf(event: EventMessage, env: Env): Enrolment {
+function enrolmentOf(event: Extract<EventMessage, { kind: "enrolment" }>, env: Env): Enrolment {
   return {
     key: env.ACTORS.idFromName(event.actor).toString(),
     day: utcDay(event.timestamp_secs),
@@ -116,15 +212,19 @@ async function confirmEnrolments(counted: ReadonlyMap<string, string[]>, env: En
   );
 }
 
-/** Events as counts per UTC day, revision and variant. */
-function countRowsOf(events: readonly EventMessage[]): CountRow[] {
-  return sumCountRows(
-    events.map((event) => ({
-      day: utcDay(event.timestamp_secs),
-      revision: event.revision,
-      variant: event.variant,
-      enrolled: event.kind === "enrolment" ? 1 : 0,
-      exposures: event.kind === "exposure" ? 1 : 0,
-    })),
-  );
+/** An exposure as a count row of its UTC day, revision and variant. */
+function exposureRow(event: Extract<EventMessage, { kind: "exposure" }>): CountRow {
+  return {
+    day: utcDay(event.timestamp_secs),
+    revision: event.revision,
+    variant: event.variant,
+    enrolled: 0,
+    exposures: 1,
+  };
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else list.push(value);
 }

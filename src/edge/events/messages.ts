@@ -6,7 +6,8 @@ const Timestamp = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(253_
 
 /**
  * One exposure or enrolment, with the config revision it happened under, so that the
- * counts can be held against the weights in force then.
+ * counts can be held against the weights in force then; or one tracked event
+ * (`POST /v1/track`), which the consumer attributes through its actor's object.
  */
 export const EventMessage = v.variant("kind", [
   v.object({
@@ -27,9 +28,18 @@ export const EventMessage = v.variant("kind", [
     revision: v.number(),
     timestamp_secs: Timestamp,
   }),
+  v.object({
+    kind: v.literal("track"),
+    actor: v.string(),
+    event: v.string(),
+    value: v.pipe(v.number(), v.finite()),
+    id: v.nullable(v.string()),
+    timestamp_secs: Timestamp,
+  }),
 ]);
 
 export type EventMessage = v.InferOutput<typeof EventMessage>;
+export type TrackMessage = Extract<EventMessage, { kind: "track" }>;
 
 /** At most this many events travel in one queue message (see `packEvents`). */
 export const MAX_EVENTS_PER_MESSAGE = 100;
@@ -60,4 +70,14 @@ export function eventMessages(events: AssignmentEvents, revisionOf: (experiment:
     ...events.exposures.map((e) => ({ kind: "exposure" as const, ...e, revision: revisionOf(e.experiment) })),
     ...events.enrolments.map((e) => ({ kind: "enrolment" as const, ...e })),
   ];
+}
+
+/**
+ * An event as a JSON log line, for when it cannot be queued: `event` names the line, as
+ * the exposure line's does; a tracked event's own name goes in `tracked`.
+ */
+export function eventLogLine(line: string, message: EventMessage): string {
+  if (message.kind !== "track") return JSON.stringify({ event: line, ...message });
+  const { event: tracked, ...rest } = message;
+  return JSON.stringify({ event: line, ...rest, tracked });
 }

@@ -36,13 +36,23 @@ export interface ResolvedActor {
  * @throws {ExperimentError} `invalid_request` for a header actor outside the limits or not valid UTF-8
  */
 export function resolveActor(request: Request, explicit: string | null | undefined, cookies = true): ResolvedActor {
-  if (explicit !== undefined && explicit !== null) return { actor: explicit, cookie: null };
-  const header = strictHeader(request, "X-Actor-Id");
-  if (header !== null) return { actor: checkedHeader(header), cookie: null };
-  const cookie = cookies ? cookieValue(request.headers.get("cookie"), ACTOR_COOKIE) : null;
-  if (cookie !== null && isValidActor(cookie)) return { actor: cookie, cookie: null };
+  const presented = presentedActor(request, explicit, cookies);
+  if (presented !== null) return { actor: presented, cookie: null };
   const actor = `anon:${crypto.randomUUID()}`;
   return { actor, cookie: cookies ? { name: ACTOR_COOKIE, value: actor } : null };
+}
+
+/**
+ * The actor a request names (`resolveActor`'s order: explicit, `X-Actor-Id`, a valid
+ * `exp_actor` cookie), or null when it names none.
+ * @throws {ExperimentError} `invalid_request` for a header actor outside the limits or not valid UTF-8
+ */
+export function presentedActor(request: Request, explicit: string | null | undefined, cookies = true): string | null {
+  if (explicit !== undefined && explicit !== null) return explicit;
+  const header = strictHeader(request, "X-Actor-Id");
+  if (header !== null) return checkedHeader(header);
+  const cookie = cookies ? cookieValue(request.headers.get("cookie"), ACTOR_COOKIE) : null;
+  return cookie !== null && isValidActor(cookie) ? cookie : null;
 }
 
 function checkedHeader(actor: string): string {

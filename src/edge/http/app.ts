@@ -3,6 +3,8 @@ import { ROUTES, type RouteId, type RouteSpec, type WorkerRouteId } from "../../
 import { ExperimentError, type ExposureSink } from "../../core";
 import { createAssigner, type EdgeAssigner } from "../assign/create";
 import type { Env } from "../env";
+import { EventBuffer } from "../events/buffer";
+import { EventTracker } from "../events/tracker";
 import { CallCounts, metered } from "../metering";
 import { settingsOf } from "../settings";
 import { setCookieHeader } from "./actor-id";
@@ -19,12 +21,15 @@ import { experimentHandlers } from "./routes/experiments";
 import { overrideHandlers } from "./routes/overrides";
 import { resultsHandlers } from "./routes/results";
 import { tokenHandlers } from "./routes/token";
+import { trackHandlers } from "./routes/track";
 
 export interface AppOptions {
   /** Where events go; by default the `EVENTS` queue if bound, else the console exposure line. */
   exposureSink?: ExposureSink;
   /** The assigner to share (with the RPC entrypoint); by default one of this app's own. */
   assigner?: EdgeAssigner;
+  /** Where tracked events go; by default through an event buffer of this app's own to the `EVENTS` queue. */
+  tracker?: EventTracker;
 }
 
 /**
@@ -41,6 +46,7 @@ export function createApp(options: AppOptions = {}) {
     ...overrideHandlers,
     ...resultsHandlers,
     ...tokenHandlers,
+    ...trackHandlers(options.tracker ?? new EventTracker(new EventBuffer())),
   };
   // The table's routes by path, in its order: the router answers each path's methods together.
   const paths = new Map<string, { route: RouteSpec; served: Served }[]>();

@@ -64,3 +64,18 @@ function notUtf8(parameter: string) {
     { parameter, detail: "not valid percent-encoded UTF-8" },
   ]);
 }
+
+/**
+ * A POST route takes its actor and attributes from the body only: the same names in the
+ * query would otherwise be ignored without a word, and the answer be for someone else.
+ * @throws {ExperimentError} `invalid_request` naming the parameter
+ */
+export function refuseQueryInput(query: Readonly<Record<string, string>>, route: string): void {
+  for (const name in query) {
+    if (name === "actor" || name.startsWith(ATTRIBUTE_PREFIX)) {
+      throw invalidRequest(`'${name}' goes in the body of ${route}, not in its query`, [
+        { parameter: name, detail: "belongs in the body" },
+      ]);
+    }
+  }
+}

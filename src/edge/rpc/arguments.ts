@@ -1,6 +1,6 @@
 import * as v from "valibot";
 import { invalidRequest } from "../../api/problems";
-import { Actor, Attributes, BatchAssignBody, ExperimentName, RequestId } from "../../api/schemas";
+import { Actor, Attributes, BatchAssignBody, ExperimentName, RequestId, TrackBody } from "../../api/schemas";
 
 /**
  * The RPC methods' arguments, checked with the HTTP API's own schemas: an RPC caller is
@@ -29,6 +29,9 @@ export const AssignManyArguments = v.object({
   experiments: v.nullish(v.unwrap(BatchAssignBody.entries.experiments), null),
   options: Options,
 });
+
+/** The HTTP body's events (1 to 100, each checked as over HTTP); the actor is required. */
+export const TrackArguments = v.object({ actor: Actor, events: TrackBody.entries.events });
 
 /**
  * Parses a method's arguments, gathered into one object by name.

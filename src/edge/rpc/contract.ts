@@ -33,6 +33,21 @@ export type AssignManyAnswer =
   | ({ ok: true; assignments: Record<string, AssignmentAnswer> } & WithStickyToken)
   | { ok: false; error: Failure<ApiErrorCode> };
 
+/** `track`'s answer: how many events were queued, or why none was. */
+export type TrackAnswer = { ok: true; accepted: number } | { ok: false; error: Failure<ApiErrorCode> };
+
+/** One event as `track` takes it: `POST /v1/track`'s. */
+export interface TrackedEventInput {
+  /** The event's name: what a metric's `event` listens to. */
+  event: string;
+  /** What a `sum` metric adds (default 1). */
+  value?: number;
+  /** De-duplicates: the same (actor, id) counts once, for at least 7 days. */
+  id?: string;
+  /** UNIX seconds, within the last 7 days (default: now). */
+  timestamp_secs?: number;
+}
+
 /**
  * The assignment Worker's RPC interface, as plain data in and out. `ExperimentsRpc`
  * implements it; a consumer types its binding as `ExperimentsService`, and a consumer's
@@ -41,4 +56,5 @@ export type AssignManyAnswer =
 export interface ExperimentsApi {
   assign(experiment: string, actor: string, options?: AssignOptions): Promise<AssignmentAnswer & WithStickyToken>;
   assignMany(actor: string, experiments?: readonly string[] | null, options?: AssignOptions): Promise<AssignManyAnswer>;
+  track(actor: string, events: readonly TrackedEventInput[]): Promise<TrackAnswer>;
 }

@@ -2,10 +2,17 @@ import { WorkerEntrypoint } from "cloudflare:workers";
 import type { ApiErrorCode } from "../../api/problems";
 import { type AssignResult, ExperimentError, type Failure } from "../../core";
 import { type AssignmentAnswer, answerOf } from "../assign/assigner";
-import { isolateAssigner } from "../assign/create";
 import type { Env } from "../env";
-import { AssignArguments, AssignManyArguments, parseArguments } from "./arguments";
-import type { AssignManyAnswer, AssignOptions, ExperimentsApi, WithStickyToken } from "./contract";
+import { isolateAssigner, isolateTracker } from "../isolate";
+import { AssignArguments, AssignManyArguments, parseArguments, TrackArguments } from "./arguments";
+import type {
+  AssignManyAnswer,
+  AssignOptions,
+  ExperimentsApi,
+  TrackAnswer,
+  TrackedEventInput,
+  WithStickyToken,
+} from "./contract";
 
 /**
  * Assignment for other Workers, through a service binding: no HTTP, no public route,
@@ -68,6 +75,19 @@ export class ExperimentsRpc extends WorkerEntrypoint<Env> implements Experiments
       const assignments: Record<string, AssignmentAnswer> = {};
       for (const [name, result] of results) assignments[name] = answerOf(result);
       return withToken({ ok: true as const, assignments }, stickyToken);
+    } catch (error) {
+      return refusal(error);
+    }
+  }
+
+  /**
+   * An actor's events (1 to 100), as `POST /v1/track`: queued with no Durable Object
+   * call, attributed by the queue's consumer. Any invalid event refuses them all.
+   */
+  async track(actor: string, events: readonly TrackedEventInput[]): Promise<TrackAnswer> {
+    try {
+      const call = parseArguments(TrackArguments, { actor, events });
+      return { ok: true, accepted: isolateTracker.track(this.env, this.ctx, call.actor, call.events) };
     } catch (error) {
       return refusal(error);
     }

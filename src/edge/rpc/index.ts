@@ -1,6 +1,14 @@
 import type { ExperimentsRpc } from "./entrypoint";
 
-export type { AssignManyAnswer, AssignmentAnswer, AssignOptions, ExperimentsApi, WithStickyToken } from "./contract";
+export type {
+  AssignManyAnswer,
+  AssignmentAnswer,
+  AssignOptions,
+  ExperimentsApi,
+  TrackAnswer,
+  TrackedEventInput,
+  WithStickyToken,
+} from "./contract";
 export { ExperimentsRpc } from "./entrypoint";
 
 /**

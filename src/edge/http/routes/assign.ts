@@ -1,4 +1,4 @@
-import { type ApiErrorCode, invalidRequest } from "../../../api/problems";
+import type { ApiErrorCode } from "../../../api/problems";
 import type { AssignResult, Attributes, Failure } from "../../../core";
 import type { EdgeAssigner } from "../../assign/assigner";
 import { answerOf } from "../../assign/assigner";
@@ -8,7 +8,7 @@ import type { Call } from "../call";
 import { cookiesAllowed } from "../cors";
 import type { Handlers } from "../handler";
 import { problemReply } from "../problem";
-import { ATTRIBUTE_PREFIX } from "../query";
+import { refuseQueryInput } from "../query";
 import { type Cookie, Reply, type ReplyParts } from "../reply";
 
 /**
@@ -65,7 +65,7 @@ export function assignHandlers(assigner: EdgeAssigner): Handlers<"assign" | "ass
     },
 
     assignBatch: async ({ body }, call) => {
-      refuseQueryInput(call.query);
+      refuseQueryInput(call.query, "POST /v1/assign");
       const experiments = body.experiments ?? null;
       const { actor, results, parts } = await assign(call, body.actor, body.attributes ?? {}, experiments);
       const assignments: Record<string, { variant: string; is_override: boolean } | { error: Failure<ApiErrorCode> }> =
@@ -79,18 +79,4 @@ export function assignHandlers(assigner: EdgeAssigner): Handlers<"assign" | "ass
       return new Reply({ actor, assignments }, 200, parts);
     },
   };
-}
-
-/**
- * The batch takes its actor and attributes from the body only: the same names in the
- * query would otherwise be ignored without a word, and the answer be for someone else.
- */
-function refuseQueryInput(query: Readonly<Record<string, string>>): void {
-  for (const name in query) {
-    if (name === "actor" || name.startsWith(ATTRIBUTE_PREFIX)) {
-      throw invalidRequest(`'${name}' goes in the body of POST /v1/assign, not in its query`, [
-        { parameter: name, detail: "belongs in the body" },
-      ]);
-    }
-  }
 }

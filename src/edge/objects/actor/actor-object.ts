@@ -4,13 +4,16 @@ import {
   type Assignment,
   type AssignOutcome,
   type AssignRequest,
+  type Attribution,
   ExperimentError,
   lookupAssignment,
+  type MetricListener,
   nowSecs,
   resolveAtStore,
 } from "../../../core";
 import { migrate } from "../migrate";
 import type { StatsObject } from "../stats/stats-object";
+import { MetricLedger, type TrackedMessage } from "./ledger";
 import { ACTOR_MIGRATIONS } from "./migrations";
 import { Outbox } from "./outbox";
 
@@ -53,6 +56,7 @@ type Writes = { assignments: Map<string, Sticky & { revision: number }>; answere
 export class ActorObject extends DurableObject<ActorEnv> {
   private readonly sql: SqlStorage;
   private readonly outbox: Outbox;
+  private readonly ledger: MetricLedger;
   /** Sticky assignments that bucketing made. */
   private assignments = new Map<string, Sticky>();
   /** Overrides: they shadow `assignments`, never replace them. */
@@ -62,6 +66,7 @@ export class ActorObject extends DurableObject<ActorEnv> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.outbox = new Outbox(ctx, env);
+    this.ledger = new MetricLedger(ctx.storage);
     ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage, ACTOR_MIGRATIONS);
       this.load();
@@ -123,6 +128,17 @@ export class ActorObject extends DurableObject<ActorEnv> {
   /** The queue's consumer counted this actor's enrolments in `experiments`: the outbox lets them go. */
   confirmEnrolments(experiments: string[]): void {
     this.outbox.confirm(experiments);
+  }
+
+  /**
+   * Attributes this actor's tracked events, per queue message, to the metrics of running
+   * experiments that listen to them (`attributeEvents`): an experiment counts them while
+   * the actor has a stored assignment in it that no override shadows.
+   */
+  attribute(messages: TrackedMessage[], listeners: MetricListener[]): Attribution[] {
+    return this.ledger.attribute(messages, listeners, (experiment) =>
+      this.overrides.has(experiment) ? null : (this.assignments.get(experiment) ?? null),
+    );
   }
 
   /**

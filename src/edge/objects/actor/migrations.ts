@@ -53,4 +53,24 @@ export const ACTOR_MIGRATIONS: readonly Migration[] = [
             assigned_at_secs INTEGER NOT NULL
           ) WITHOUT ROWID;`,
   },
+  {
+    id: 5,
+    description: "tracked events: per-metric totals, the event ids seen, and each queue message's attribution",
+    // A total is the actor's y for one metric, which its next event's delta depends on.
+    // An id de-duplicates the caller's events; a message's attribution is kept so that
+    // the queue delivering it again gets the same deltas rather than none (\`MetricLedger\`).
+    sql: `CREATE TABLE metric_totals (
+            experiment TEXT NOT NULL,
+            metric TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            event TEXT NOT NULL,
+            total REAL NOT NULL,
+            PRIMARY KEY (experiment, metric, kind, event)
+          ) WITHOUT ROWID;
+          CREATE TABLE event_ids (id TEXT PRIMARY KEY, at_secs INTEGER NOT NULL) WITHOUT ROWID;
+          CREATE INDEX event_ids_by_time ON event_ids (at_secs);
+          CREATE TABLE attributed (message TEXT PRIMARY KEY, attribution TEXT NOT NULL, at_ms INTEGER NOT NULL)
+            WITHOUT ROWID;
+          CREATE INDEX attributed_by_time ON attributed (at_ms);`,
+  },
 ];

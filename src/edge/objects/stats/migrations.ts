@@ -26,4 +26,24 @@ export const STATS_MIGRATIONS: readonly Migration[] = [
     sql: `CREATE TABLE enrolled (key TEXT PRIMARY KEY, at_ms INTEGER NOT NULL) WITHOUT ROWID;
           CREATE INDEX enrolled_by_time ON enrolled (at_ms);`,
   },
+  {
+    id: 4,
+    description: "per metric and variant, the sums of the actors' values; per metric, the events not attributed",
+    sql: `CREATE TABLE metric_sums (
+            metric TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            event TEXT NOT NULL,
+            variant TEXT NOT NULL,
+            sum REAL NOT NULL,
+            sum_squares REAL NOT NULL,
+            PRIMARY KEY (metric, kind, event, variant)
+          ) WITHOUT ROWID;
+          CREATE TABLE metric_unattributed (
+            metric TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            event TEXT NOT NULL,
+            events INTEGER NOT NULL,
+            PRIMARY KEY (metric, kind, event)
+          ) WITHOUT ROWID;`,
+  },
 ];

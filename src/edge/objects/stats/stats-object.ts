@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { type CountRow, sumCountRows } from "../../../core";
+import { type CountRow, type MetricKind, type MetricSumRow, sumCountRows, type UnattributedRow } from "../../../core";
 import { migrate } from "../migrate";
 import { STATS_MIGRATIONS } from "./migrations";
 
@@ -7,6 +7,16 @@ import { STATS_MIGRATIONS } from "./migrations";
 export interface CountedMessage {
   id: string;
   rows: CountRow[];
+  /** Its tracked events' deltas to the metric sums, as the actors' objects attributed them. */
+  metrics?: MetricSumRow[];
+  unattributed?: UnattributedRow[];
+}
+
+/** Everything the results read, in one call. */
+export interface StatsReading {
+  counts: CountRow[];
+  metrics: MetricSumRow[];
+  unattributed: UnattributedRow[];
 }
 
 /**
@@ -59,6 +69,7 @@ export class StatsObject extends DurableObject<unknown> {
               .rowsWritten > 0,
         )
         .map(({ day, revision, variant }) => ({ day, revision, variant, enrolled: 1, exposures: 0 }));
+      for (const message of fresh) this.addMetrics(message);
       for (const row of sumCountRows([...fresh.flatMap((message) => message.rows), ...enrolled])) {
         sql.exec(
           `INSERT INTO counts (day, revision, variant, enrolled, exposures) VALUES (?, ?, ?, ?, ?)
@@ -77,12 +88,53 @@ export class StatsObject extends DurableObject<unknown> {
     });
   }
 
-  /** Every count, by day, revision and variant. */
-  counts(): CountRow[] {
-    return this.ctx.storage.sql
-      .exec<CountRow & Record<string, SqlStorageValue>>(
-        "SELECT day, revision, variant, enrolled, exposures FROM counts ORDER BY day, revision, variant",
-      )
-      .toArray();
+  /** Every count, by day, revision and variant; every metric's sums, by variant; the unattributed events. */
+  read(): StatsReading {
+    const sql = this.ctx.storage.sql;
+    return {
+      counts: sql
+        .exec<CountRow & Record<string, SqlStorageValue>>(
+          "SELECT day, revision, variant, enrolled, exposures FROM counts ORDER BY day, revision, variant",
+        )
+        .toArray(),
+      metrics: sql
+        .exec<MetricSumRow & { kind: MetricKind } & Record<string, SqlStorageValue>>(
+          "SELECT metric, kind, event, variant, sum, sum_squares FROM metric_sums",
+        )
+        .toArray(),
+      unattributed: sql
+        .exec<UnattributedRow & { kind: MetricKind } & Record<string, SqlStorageValue>>(
+          "SELECT metric, kind, event, events FROM metric_unattributed",
+        )
+        .toArray(),
+    };
+  }
+
+  /** A message's metric deltas and unattributed events; part of `add`'s transaction. */
+  private addMetrics(message: CountedMessage): void {
+    const sql = this.ctx.storage.sql;
+    for (const row of message.metrics ?? []) {
+      sql.exec(
+        `INSERT INTO metric_sums (metric, kind, event, variant, sum, sum_squares) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (metric, kind, event, variant) DO UPDATE SET
+           sum = sum + excluded.sum, sum_squares = sum_squares + excluded.sum_squares`,
+        row.metric,
+        row.kind,
+        row.event,
+        row.variant,
+        row.sum,
+        row.sum_squares,
+      );
+    }
+    for (const row of message.unattributed ?? []) {
+      sql.exec(
+        `INSERT INTO metric_unattributed (metric, kind, event, events) VALUES (?, ?, ?, ?)
+         ON CONFLICT (metric, kind, event) DO UPDATE SET events = events + excluded.events`,
+        row.metric,
+        row.kind,
+        row.event,
+        row.events,
+      );
+    }
   }
 }
