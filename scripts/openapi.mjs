@@ -25,7 +25,9 @@ const config = {
   target: "draft-2020-12",
   // A `check` is JavaScript (the actor rule); each one's schema documents it with metadata.
   // `finite` refuses what JSON.parse makes of 1e400; a JSON Schema number is finite already.
-  ignoreActions: ["check", "finite"],
+  // A `transform` turns a query parameter's text into its value (`alpha`): the parameter
+  // travels as the text its regex and metadata describe.
+  ignoreActions: ["check", "finite", "transform"],
   // A pipeline of several schemas (a custom guard, then the real shape) is documented by its last.
   typeMode: "output",
   definitions: NAMED_SCHEMAS,

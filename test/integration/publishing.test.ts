@@ -184,6 +184,10 @@ describe("Durable Object schemas", () => {
         id: 4,
         description: "an outbox of enrolments until they are counted",
       },
+      {
+        id: 5,
+        description: "tracked events: per-metric totals, the event ids seen, and each queue message's attribution",
+      },
     ]);
   });
 });

@@ -196,11 +196,44 @@ describe("the ExperimentsRpc service binding", () => {
     expect(calls).not.toHaveBeenCalled();
   });
 
-  it("offers assign and assignMany only: no fetch handler, no admin method", () => {
+  it("tracks an actor's events through the queue, to be counted as POST /v1/track's are", async () => {
+    const name = unique("rpc-track");
+    await runningExperiment(name, { ...fiftyFifty, metrics: [{ name: "spend", kind: "sum" }] });
+    const assigned = await rpc.assign(name, "rpc-tracker");
+    const answer = await rpc.track("rpc-tracker", [
+      { event: "spend", value: 12 },
+      { event: "spend", value: 3 },
+    ]);
+    expect(answer).toEqual({ ok: true, accepted: 2 });
+    type Sums = { metrics: { variants: { name: string; sum: number; sum_squares: number }[] }[] };
+    let sums: Sums["metrics"][number]["variants"] = [];
+    for (let waited = 0; waited < 20_000; waited += 250) {
+      sums = (await ok<Sums>(admin("GET", `/experiments/${name}/results`))).metrics[0]?.variants ?? [];
+      if (sums.some((variant) => variant.sum !== 0)) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(sums.find((variant) => variant.name === (assigned as { variant: string }).variant)).toMatchObject({
+      sum: 15,
+      sum_squares: 225,
+    });
+  });
+
+  it.each([
+    ["no events", () => rpc.track("u", []), "'events'"],
+    ["an actor that is not one", () => rpc.track("", [{ event: "e" }]), "'actor'"],
+    ["a value that is not finite", () => rpc.track("u", [{ event: "e", value: Number.NaN }]), "'events.0.value'"],
+    ["an unknown field", () => rpc.track("u", [{ event: "e", amount: 1 } as never]), "'events.0.amount'"],
+  ])("answers track with %s as invalid_request data naming it", async (_, attempt, named) => {
+    const answer = (await attempt()) as { ok: boolean; error: { code: string; detail: string } };
+    expect(answer).toEqual({ ok: false, error: { code: "invalid_request", detail: expect.stringContaining(named) } });
+  });
+
+  it("offers assign, assignMany and track only: no fetch handler, no admin method", () => {
     expect(Object.getOwnPropertyNames(ExperimentsRpc.prototype).sort()).toEqual([
       "assign",
       "assignMany",
       "constructor",
+      "track",
     ]);
   });
 });
