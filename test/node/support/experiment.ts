@@ -1,8 +1,9 @@
 /**
- * Defines `name` half and half through the admin API of the Worker at `url`, starts it,
- * and resolves once the edge assigns it (the registry publishes within about a second).
+ * Defines `name` half and half (with `more` of the definition: metrics, say) through the
+ * admin API of the Worker at `url`, starts it, and resolves once the edge assigns it
+ * (the registry publishes within about a second). The actor `ready` is then enrolled.
  */
-export async function runningFiftyFifty(url: string, token: string, name: string): Promise<void> {
+export async function runningFiftyFifty(url: string, token: string, name: string, more: object = {}): Promise<void> {
   const admin = (method: string, path: string, body?: unknown) =>
     fetch(`${url}/v1/admin/experiments/${name}${path}`, {
       method,
@@ -13,7 +14,7 @@ export async function runningFiftyFifty(url: string, token: string, name: string
     { name: "control", weight: 50 },
     { name: "treatment", weight: 50 },
   ];
-  const defined = await admin("PUT", "", { variants });
+  const defined = await admin("PUT", "", { variants, ...more });
   if (defined.status !== 201) throw new Error(`defining ${name}: ${defined.status} ${await defined.text()}`);
   const started = await admin("POST", "/start");
   if (started.status !== 200) throw new Error(`starting ${name}: ${started.status} ${await started.text()}`);
