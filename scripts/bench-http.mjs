@@ -58,6 +58,9 @@ try {
   const api = client(app.url, TOKEN);
   const batch = Array.from({ length: 10 }, (_, i) => `bench-batch-${i}`);
   await runningAndConcluded(api, ["bench-running", ...batch], "bench-concluded");
+  // A metric on the running experiment, so that the tracked events are attributed (an
+  // actor-object call per actor and batch in the consumer), not dropped unheard.
+  await api.define("bench-running", { ...FIFTY_FIFTY, metrics: [{ name: "purchase", kind: "sum" }] });
   for (let i = 0; (await api.list()).experiments.length < 50; i++) {
     await api.define(`bench-draft-${i}`, FIFTY_FIFTY);
   }
@@ -99,6 +102,12 @@ try {
     { name: "concluded experiment", path: () => `/v1/assign/bench-concluded?actor=${randomWarm()}` },
     { name: "running, warm actors", path: () => `/v1/assign/bench-running?actor=${randomWarm()}` },
     { name: "running, first assignment", path: () => `/v1/assign/bench-running?actor=new:${runId}:${fresh++}` },
+    {
+      name: "track, one event",
+      method: "POST",
+      path: () => "/v1/track",
+      body: () => JSON.stringify({ actor: randomWarm(), events: [{ event: "purchase", value: 1 }] }),
+    },
     {
       name: "batch of 10 running",
       method: "POST",
@@ -183,11 +192,14 @@ async function drained(api, experiments, done) {
   if (!ok) throw new Error("the events queue did not drain within a minute");
 }
 
-/** Waits (at most a minute) until the counted exposures stop changing: the consumer has caught up. */
+/** Waits (at most a minute) until the counted exposures and metric sums stop changing: the consumer has caught up. */
 async function settled(api, experiments) {
   const total = async () => {
     let sum = 0;
-    for (const experiment of experiments) sum += (await countedTotals(api, experiment)).exposures;
+    for (const experiment of experiments) {
+      const counted = await countedTotals(api, experiment);
+      sum += counted.exposures + counted.tracked;
+    }
     return sum;
   };
   let last = await total();

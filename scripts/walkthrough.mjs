@@ -14,8 +14,11 @@ import { checker } from "./lib/client.mjs";
 import { startWranglerDev } from "./lib/wrangler-dev.mjs";
 
 const MARK = "<<walkthrough: end of command>>";
-/** Commands whose answer the walk-through shows: curl, and the shell functions it defines and calls. */
-const answering = (line) => line.startsWith("curl") || /^[a-z_]+$/.test(line.trim());
+/**
+ * Commands whose answer the walk-through shows: curl, and the shell functions it defines
+ * and calls, at the top level (a function's indented body is not answered line by line).
+ */
+const answering = (line) => line.startsWith("curl") || /^[a-z_]+$/.test(line);
 const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
 const section = readme.slice(readme.indexOf("## A walk-through with curl"));
 const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
@@ -60,7 +63,7 @@ try {
       return answering(lines[0]) ? `${command}\necho; echo '${MARK}'` : command;
     })
     .join("\n");
-  const run = spawnSync("bash", ["-e", "-c", script], { encoding: "utf8", timeout: 120_000 });
+  const run = spawnSync("bash", ["-e", "-c", script], { encoding: "utf8", timeout: 300_000 });
   check(run.status === 0, "the walk-through runs to its end", run.stderr);
   const answers = run.stdout.split(`${MARK}\n`);
   const curls = commands.filter(({ lines }) => answering(lines[0]));

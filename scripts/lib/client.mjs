@@ -50,12 +50,16 @@ export async function runningAndConcluded(api, running, concluded) {
   if (!published) throw new Error("the configs never reached the edge");
 }
 
-/** An experiment's counted enrolments and exposures, summed over its variants (GET …/results). */
+/**
+ * An experiment's counted enrolments and exposures, summed over its variants, and the
+ * sums of its metrics over variants and metrics (GET …/results).
+ */
 export async function countedTotals(api, experiment) {
-  const { variants } = await api.results(experiment);
+  const { variants, metrics } = await api.results(experiment);
   return {
     enrolled: variants.reduce((sum, v) => sum + v.enrolled, 0),
     exposures: variants.reduce((sum, v) => sum + v.exposures, 0),
+    tracked: metrics.reduce((sum, m) => sum + m.variants.reduce((s, v) => s + v.sum, 0), 0),
   };
 }
 

@@ -324,7 +324,7 @@ export const ResultsQuery = v.object({
   alpha: v.optional(
     v.pipe(
       v.string(),
-      v.regex(/^0?\.\d{1,12}$/, "must be a decimal number such as 0.05"),
+      v.regex(/^0?\.\d{1,15}$/, "must be a decimal number such as 0.05"),
       v.transform(Number),
       v.check(isValidAlpha, "must lie strictly between 0 and 0.5"),
       v.metadata({ description: "The intervals are (1 − alpha) two-sided; 0 < alpha < 0.5", default: "0.05" }),

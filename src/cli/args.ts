@@ -1,9 +1,18 @@
 import * as v from "valibot";
-import { Actor, Attributes, ExperimentName, HistoryQuery, MAX_ADMIN_ACTOR_CHARS } from "../api/schemas";
+import {
+  Actor,
+  Attributes,
+  ExperimentName,
+  HistoryQuery,
+  MAX_ADMIN_ACTOR_CHARS,
+  ResultsQuery,
+  TrackBody,
+} from "../api/schemas";
 import {
   MAX_TIMEOUT_MS,
   type MetricDefinition,
   type TargetingCondition,
+  type TrackEvent,
   type Variant,
   variantFromText,
 } from "../client";
@@ -14,6 +23,7 @@ import {
   isHashVersion,
   isValidLabel,
   TARGETING_OPERATORS,
+  TRACKING_LIMITS,
   validateCoverage,
 } from "../core";
 import { UsageError } from "./errors";
@@ -205,4 +215,109 @@ export function parseTimeout(text: string): number {
     throw new UsageError(`--timeout must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}, not '${text}'`);
   }
   return timeout;
+}
+
+/**
+ * `--alpha` of `results`, by the API's own query schema (a decimal such as `0.05`,
+ * 0 < α < 0.5). The client sends `String(alpha)`, so that text must pass too: below
+ * 0.000001 it is written with an exponent (`1e-7`), which the schema refuses.
+ */
+export function parseAlpha(text: string): number {
+  if (!v.is(ResultsQuery, { alpha: text })) {
+    throw new UsageError(`--alpha must be a decimal number strictly between 0 and 0.5 (e.g. 0.05), not '${text}'`);
+  }
+  const alpha = Number(text);
+  if (!v.is(ResultsQuery, { alpha: String(alpha) })) {
+    throw new UsageError(`--alpha must be at least 0.000001 (the API cannot take ${alpha}), not '${text}'`);
+  }
+  return alpha;
+}
+
+/** A decimal number as a person types it: `42`, `-12.5`, `.5`, `1e3`. */
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * An event of `track`: `<event>[=<value>]`, the name and value checked by the API's own
+ * schema (`TrackBody`). Event names hold no `=`, so the value is everything after it.
+ *
+ * @example
+ * parseTrackEvent("purchase=42.5") // { event: "purchase", value: 42.5 }
+ * parseTrackEvent("signup")        // { event: "signup" }
+ */
+export function parseTrackEvent(text: string): TrackEvent {
+  const at = text.indexOf("=");
+  const event = at < 0 ? text : text.slice(0, at);
+  const valueText = at < 0 ? null : text.slice(at + 1);
+  if (valueText !== null && !DECIMAL.test(valueText)) {
+    throw new UsageError(`'${text}' is not <event>[=<number>] (e.g. purchase=42.5)`);
+  }
+  const parsed: TrackEvent = valueText === null ? { event } : { event, value: Number(valueText) };
+  const problem = trackEventProblem(parsed);
+  if (problem !== null) throw new UsageError(`'${text}': ${problem}`);
+  return parsed;
+}
+
+/** `--id` of `track`: an event's de-duplication id, by the API's own schema. */
+export function parseEventId(text: string): string {
+  const problem = trackEventProblem({ event: "e", id: text });
+  if (problem !== null) throw new UsageError(`'${text}' is not a valid event id: ${problem}`);
+  return text;
+}
+
+/** `2026-11-26T03:17:00Z`, `2026-11-26 03:17:00.5+01:00` (the space as `timeText` prints it): a zone is required. */
+const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
+
+/**
+ * `--at` of `track`: ISO 8601 with its zone (`Z` or `+01:00`; a time without one would
+ * depend on the machine's), or UNIX seconds; whole seconds (a fraction is dropped),
+ * within the window the API's schema takes (the last 7 days, up to 5 minutes ahead).
+ *
+ * @example
+ * parseEventTime("2026-11-26T03:17:00Z") // 1795663020 (while that lies within the last 7 days)
+ */
+export function parseEventTime(text: string): number {
+  const secs = /^\d{1,12}$/.test(text) ? Number(text) : isoSeconds(text);
+  if (secs === null) {
+    throw new UsageError(`'${text}' is neither an ISO 8601 time with its zone (2026-11-26T03:17:00Z) nor UNIX seconds`);
+  }
+  const problem = trackEventProblem({ event: "e", timestamp_secs: secs });
+  if (problem !== null) throw new UsageError(`--at '${text}': ${problem}`);
+  return secs;
+}
+
+/** UNIX seconds (rounded down) of an ISO 8601 time with its zone, or null if it is none. */
+function isoSeconds(text: string): number | null {
+  const match = ISO_8601.exec(text);
+  if (match === null) return null;
+  const ms = Date.parse(text.replace(" ", "T"));
+  // Date.parse refuses a month 13 or an hour 25, but rolls February 30th over into March.
+  const [year, month, day] = match.slice(1, 4).map(Number) as [number, number, number];
+  if (Number.isNaN(ms) || new Date(Date.UTC(year, month - 1, day)).getUTCDate() !== day) return null;
+  return Math.floor(ms / 1000);
+}
+
+/**
+ * The events of one `track` request: `--id`s, if any, one per event in order (the same
+ * id twice would count only the first: ids de-duplicate per actor, whatever the event);
+ * `--at` for every event; at most 100 events.
+ */
+export function trackEvents(events: readonly TrackEvent[], options: { id?: string[]; at?: number }): TrackEvent[] {
+  const ids = options.id ?? [];
+  if (events.length > TRACKING_LIMITS.maxEvents) {
+    throw new UsageError(`at most ${TRACKING_LIMITS.maxEvents} events in one request, not ${events.length}`);
+  }
+  if (ids.length > 0 && ids.length !== events.length) {
+    throw new UsageError(`--id: give one per event, in order, or none (${ids.length} for ${events.length} events)`);
+  }
+  return events.map((event, i) => ({
+    ...event,
+    ...(ids[i] === undefined ? {} : { id: ids[i] }),
+    ...(options.at === undefined ? {} : { timestamp_secs: options.at }),
+  }));
+}
+
+/** What the API's `TrackBody` schema says of one event, or null when it takes it. */
+function trackEventProblem(event: TrackEvent): string | null {
+  const parsed = v.safeParse(TrackBody, { events: [event] });
+  return parsed.success ? null : parsed.issues[0].message;
 }

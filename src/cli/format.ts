@@ -2,7 +2,6 @@ import {
   type ApiError,
   type ChangeRecord,
   type ExperimentConfig,
-  type ExperimentResults,
   type Metric,
   type TargetingCondition,
   type Variant,
@@ -73,10 +72,15 @@ export function conditionText(condition: TargetingCondition): string {
 export const metricText = (metric: Metric) =>
   [metric.name, metric.kind, metric.event, metric.direction, metric.role].join(":");
 
+/** The metrics' names, space-separated as `variantsText` writes variants, or `-` for none. */
+const metricNames = (config: ExperimentConfig) =>
+  config.metrics.length === 0 ? "-" : config.metrics.map((m) => m.name).join(" ");
+
+/** One row per experiment; METRICS, the widest, last. */
 export function experimentsTable(experiments: readonly ExperimentConfig[]): string {
   if (experiments.length === 0) return "no experiments\n";
   return table(
-    ["NAME", "STATE", "VARIANTS", "COVERAGE", "GROUP", "WINNER"],
+    ["NAME", "STATE", "VARIANTS", "COVERAGE", "GROUP", "WINNER", "METRICS"],
     experiments.map((e) => [
       e.name,
       e.state,
@@ -84,6 +88,7 @@ export function experimentsTable(experiments: readonly ExperimentConfig[]): stri
       coverageText(e.coverage),
       e.exclusion_group ?? "-",
       winnerText(e),
+      metricNames(e),
     ]),
   );
 }
@@ -167,27 +172,6 @@ export function definitionChanges(before: ExperimentConfig, after: ExperimentCon
       const [label, text] = DEFINITION_FIELDS[field];
       return [label, `${text(before)} → ${text(after)}`];
     });
-}
-
-const percent = (share: number | null) => (share === null ? "-" : `${(share * 100).toFixed(2)} %`);
-
-/** Enrolled and exposures per variant, observed against expected shares, and the SRM verdict. */
-export function resultsText(results: ExperimentResults): string {
-  const rows = results.variants.map((v) => [
-    v.name,
-    String(v.weight),
-    String(v.enrolled),
-    String(v.exposures),
-    percent(v.observed_share),
-    percent(v.expected_share),
-  ]);
-  const { srm } = results;
-  const detail =
-    srm.statistic === null || srm.p_value === null
-      ? ""
-      : ` (chi-square ${srm.statistic.toFixed(3)}, df ${srm.df}, p ${srm.p_value.toPrecision(3)}, threshold ${srm.threshold})`;
-  return `${table(["VARIANT", "WEIGHT", "ENROLLED", "EXPOSURES", "OBSERVED", "EXPECTED"], rows)}SRM: ${srm.status.replace("_", " ")}${detail}
-`;
 }
 
 export function historyTable(history: readonly ChangeRecord[]): string {

@@ -4,6 +4,7 @@ import { parseTimeout } from "./args";
 import { actorCommands } from "./commands/actors";
 import { applyCommand } from "./commands/apply";
 import { experimentCommands } from "./commands/experiments";
+import { trackCommand } from "./commands/outcomes";
 import { one } from "./commands/parsers";
 import { EXIT, UsageError } from "./errors";
 import { refusalText } from "./format";
@@ -25,6 +26,8 @@ Examples:
   expctl start checkout_v2
   expctl weights checkout_v2 control=10 treatment=90
   expctl override set checkout_v2 qa:alice treatment
+  expctl track user:1 purchase=42.5 --id order-991
+  expctl results checkout_v2 --method fixed --alpha 0.01
   expctl conclude checkout_v2 --winner treatment
   expctl apply -f experiments.yaml --dry-run
 `;
@@ -39,7 +42,9 @@ Examples:
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   let exitCode: number = EXIT.ok;
   const program = new Command("expctl")
-    .description("Operate the edge-experiments Worker: experiments, overrides, assignments, declarative apply.")
+    .description(
+      "Operate the edge-experiments Worker: experiments, overrides, assignments, events and results, declarative apply.",
+    )
     // Before any subcommand is added, so that every one inherits them.
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
@@ -54,6 +59,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const sessionOf = (command: Command) => new Session(io, command.optsWithGlobals<GlobalOptions>());
   experimentCommands(program, sessionOf);
   actorCommands(program, sessionOf);
+  trackCommand(program, sessionOf);
   applyCommand(program, sessionOf, (code) => {
     exitCode = code;
   });

@@ -187,7 +187,9 @@ export class ExperimentsClient {
    * `fixed`) and `alpha` (0 < α < 0.5, default 0.05) choose how the intervals are made.
    */
   results(name: string, options: { method?: "sequential" | "fixed"; alpha?: number } = {}): Promise<ExperimentResults> {
-    const query = { method: options.method, alpha: options.alpha === undefined ? undefined : String(options.alpha) };
+    // Written out without an exponent (`String(1e-7)` is "1e-7"): the query takes a plain decimal.
+    const alpha = options.alpha === undefined ? undefined : options.alpha.toFixed(15).replace(/0+$/, "");
+    const query = { method: options.method, alpha };
     return this.#call("results", { params: { name }, query });
   }
 

@@ -9,15 +9,20 @@ import {
   attributesOf,
   parseActor,
   parseAdminActor,
+  parseAlpha,
   parseAttribute,
   parseCoverage,
+  parseEventId,
+  parseEventTime,
   parseHashVersion,
   parseLimit,
   parseMetric,
   parseName,
   parseTarget,
   parseTimeout,
+  parseTrackEvent,
   parseVariant,
+  trackEvents,
 } from "../../src/cli/args";
 import { UsageError } from "../../src/cli/errors";
 import { conditionText } from "../../src/cli/format";
@@ -208,6 +213,98 @@ describe("numbers", () => {
   });
 });
 
+describe("results --alpha", () => {
+  it("takes a decimal strictly between 0 and 0.5, as the API's query schema does", () => {
+    expect(parseAlpha("0.05")).toBe(0.05);
+    expect(parseAlpha(".1")).toBe(0.1);
+    expect(parseAlpha("0.000001")).toBe(0.000_001);
+    expect(parseAlpha("0.499999")).toBe(0.499_999);
+  });
+
+  it.each(["0", "0.0", "0.5", "0.6", "1", "-0.1", "5e-2", "0.05 ", "five"])("refuses '%s'", (text) => {
+    expect(() => parseAlpha(text)).toThrow(
+      `--alpha must be a decimal number strictly between 0 and 0.5 (e.g. 0.05), not '${text}'`,
+    );
+  });
+
+  it("refuses an alpha the client would send with an exponent, which the API refuses", () => {
+    expect(() => parseAlpha("0.0000001")).toThrow("--alpha must be at least 0.000001 (the API cannot take 1e-7)");
+  });
+});
+
+describe("track <event>[=<value>], --id, --at", () => {
+  it("reads an event name, and a value after '=' as a number", () => {
+    expect(parseTrackEvent("signup")).toEqual({ event: "signup" });
+    expect(parseTrackEvent("purchase=42.5")).toEqual({ event: "purchase", value: 42.5 });
+    expect(parseTrackEvent("refund=-12")).toEqual({ event: "refund", value: -12 });
+    expect(parseTrackEvent("views=1e3")).toEqual({ event: "views", value: 1000 });
+    expect(parseTrackEvent("n=.5")).toEqual({ event: "n", value: 0.5 });
+  });
+
+  it.each([
+    ["purchase=", "'purchase=' is not <event>[=<number>]"],
+    ["purchase=ten", "'purchase=ten' is not <event>[=<number>]"],
+    ["purchase=Infinity", "is not <event>[=<number>]"],
+    ["purchase=0x10", "is not <event>[=<number>]"],
+    ["purchase=1e13", "'purchase=1e13': must lie between -1000000000000 and 1000000000000"],
+    ["bad:name", "'bad:name': must match ^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$"],
+    ["=5", "'=5': must match"],
+  ])("refuses %j in the API's words where it is the API's rule", (text, message) => {
+    expect(() => parseTrackEvent(text)).toThrow(message);
+  });
+
+  it("takes an event id of 1 to 128 characters without control characters", () => {
+    for (const id of ["order-991", "order:991 😀", "x".repeat(128)]) expect(parseEventId(id)).toBe(id);
+    expect(() => parseEventId("")).toThrow("'' is not a valid event id: must not be empty");
+    expect(() => parseEventId("x".repeat(129))).toThrow("must be at most 128 characters");
+    expect(() => parseEventId("a\nb")).toThrow("must not contain control characters");
+  });
+
+  it("reads --at as UNIX seconds or ISO 8601 with a zone, within the API's window", () => {
+    const secs = Math.floor(Date.now() / 1000) - 3600;
+    const iso = new Date(secs * 1000).toISOString();
+    expect(parseEventTime(String(secs))).toBe(secs);
+    expect(parseEventTime(iso)).toBe(secs);
+    // As expctl prints times (`timeText`), with a fraction (dropped) and with an offset.
+    expect(parseEventTime(`${iso.slice(0, 10)} ${iso.slice(11, 19)}Z`)).toBe(secs);
+    expect(parseEventTime(iso.replace(".000Z", ".999Z"))).toBe(secs);
+    const plusTwo = new Date((secs + 2 * 3600) * 1000).toISOString().replace(".000Z", "+02:00");
+    expect(parseEventTime(plusTwo)).toBe(secs);
+  });
+
+  it("refuses a time without a zone, a date that does not exist, milliseconds, and times outside the window", () => {
+    const now = Math.floor(Date.now() / 1000);
+    const neither = "is neither an ISO 8601 time with its zone (2026-11-26T03:17:00Z) nor UNIX seconds";
+    for (const text of ["2026-11-26T03:17:00", "2026-11-26", "2026-02-30T00:00:00Z", String(now * 1000), "now"]) {
+      expect(() => parseEventTime(text)).toThrow(`'${text}' ${neither}`);
+    }
+    expect(() => parseEventTime(String(now - 8 * 24 * 3600))).toThrow("must lie within the last 7 days");
+    expect(() => parseEventTime("2020-01-01T00:00:00Z")).toThrow(
+      "--at '2020-01-01T00:00:00Z': must lie within the last 7 days",
+    );
+    expect(() => parseEventTime(String(now + 3600))).toThrow("must be at most 5 minutes in the future");
+  });
+
+  it("gives the --ids to the events in order and --at to every event", () => {
+    const events = [{ event: "purchase", value: 30 }, { event: "signup" }];
+    expect(trackEvents(events, {})).toEqual(events);
+    expect(trackEvents(events, { id: ["o-1", "s-1"], at: 1_800_000_000 })).toEqual([
+      { event: "purchase", value: 30, id: "o-1", timestamp_secs: 1_800_000_000 },
+      { event: "signup", id: "s-1", timestamp_secs: 1_800_000_000 },
+    ]);
+  });
+
+  it("refuses --ids that are not one per event (one id for two would count only the first), and over 100 events", () => {
+    const two = [{ event: "a" }, { event: "b" }];
+    expect(() => trackEvents(two, { id: ["x"] })).toThrow(
+      "--id: give one per event, in order, or none (1 for 2 events)",
+    );
+    expect(() => trackEvents(Array(101).fill({ event: "a" }), {})).toThrow(
+      "at most 100 events in one request, not 101",
+    );
+  });
+});
+
 describe("the apply file", () => {
   it("reads experiments with their definition, state and winner", () => {
     const text = `
@@ -370,6 +467,18 @@ describe("the command line refuses, with exit 2 and nothing sent", () => {
     [["coverage", "tg", "-5"], "coverage must be an integer in [0, 10000] basis points, not '-5'"],
     [["--timeout", "0", "list"], "--timeout must be a whole number of milliseconds from 1"],
     [["history", "tg", "--limit", "1234567890"], "--limit must be a whole number of at most 9 digits"],
+    [
+      ["results", "tg", "--method", "bayesian"],
+      "argument 'bayesian' is invalid. Allowed choices are sequential, fixed",
+    ],
+    [["results", "tg", "--alpha", "0.5"], "--alpha must be a decimal number strictly between 0 and 0.5"],
+    [["results", "tg", "--alpha"], "option '--alpha <alpha>' argument missing"],
+    [["track", "user:1"], "missing required argument 'events'"],
+    [["track", "", "a"], "'' is not a valid actor id"],
+    [["track", "user:1", "purchase=ten"], "'purchase=ten' is not <event>[=<number>]"],
+    [["track", "user:1", "a", "b", "--id", "x"], "--id: give one per event, in order, or none (1 for 2 events)"],
+    [["track", "user:1", "a", "--at", "yesterday"], "'yesterday' is neither an ISO 8601 time"],
+    [["track", "user:1", ...Array(101).fill("a")], "at most 100 events in one request, not 101"],
     [["create", "tg", "--variant", "a=1", "--hash-version", "3"], "--hash-version must be 1"],
     [["create", "tg", "--variant", "a=1", "--variant", "a=2"], "duplicate variant name: 'a'"],
     [["weights", "tg", "a=1", "b=4294967296"], "weight of variant 'b' must be an integer in [0, 4294967295]"],
@@ -494,8 +603,8 @@ describe("what the command line sends and prints", () => {
     const restarted = config({ name: "re", state: "running", winner: "b" });
     const concluded = config({ name: "co", state: "concluded", winner: "b" });
     const list = await expctl(["list"], [json(200, { experiments: [concluded, restarted] })]);
-    expect(list.stdout).toMatch(/^co\s+concluded\s+a=1 b=1\s+100%\s+-\s+b$/m);
-    expect(list.stdout).toMatch(/^re\s+running\s+a=1 b=1\s+100%\s+-\s+-$/m);
+    expect(list.stdout).toMatch(/^co\s+concluded\s+a=1 b=1\s+100%\s+-\s+b\s+-$/m);
+    expect(list.stdout).toMatch(/^re\s+running\s+a=1 b=1\s+100%\s+-\s+-\s+-$/m);
     expect((await expctl(["show", "re"], [json(200, restarted)])).stdout).toMatch(/^winner\s+-$/m);
     expect((await expctl(["show", "co"], [json(200, concluded)])).stdout).toMatch(/^winner\s+b$/m);
     // --json is the API's answer as it is, the kept winner included.
@@ -529,6 +638,52 @@ describe("what the command line sends and prints", () => {
     expect(shown).toMatch(/^purchase\s+conversion\s+purchase\s+increase\s+goal$/m);
     expect(shown).toMatch(/^refunds\s+sum\s+refund\s+decrease\s+guardrail$/m);
     expect((await expctl(["show", "tg"], [json(200, config())])).stdout).toContain("metrics: none\n");
+  });
+
+  it("sends track to the public route without the token, one request for all events, and prints accepted N", async () => {
+    const at = Math.floor(Date.now() / 1000) - 60;
+    const outcome = await expctl(
+      ["track", "user:1", "purchase=42.5", "signup", "--id", "order-991", "--id", "signup-1", "--at", String(at)],
+      [json(202, { accepted: 2 })],
+    );
+    expect(outcome).toMatchObject({ code: 0, stdout: "accepted 2\n", stderr: "" });
+    expect(outcome.sent).toHaveLength(1);
+    const [sent] = outcome.sent;
+    expect(sent).toMatchObject({ method: "POST", url: "http://worker.test/v1/track" });
+    expect(sent?.headers.authorization).toBeUndefined();
+    expect(JSON.parse(sent?.body ?? "null")).toEqual({
+      actor: "user:1",
+      events: [
+        { event: "purchase", value: 42.5, id: "order-991", timestamp_secs: at },
+        { event: "signup", id: "signup-1", timestamp_secs: at },
+      ],
+    });
+    const asJson = await expctl(["track", "user:1", "signup", "--json"], [json(202, { accepted: 1 })]);
+    expect(JSON.parse(asJson.stdout)).toEqual({ accepted: 1 });
+  });
+
+  it("sends results' --method and --alpha as the query, and nothing when they are not given", async () => {
+    const answer = json(200, { error: "the test checks only what is sent" });
+    const given = await expctl(["results", "tg", "--method", "fixed", "--alpha", "0.01", "--json"], [answer]);
+    expect(given.sent.map((s) => s.url)).toEqual([
+      "http://worker.test/v1/admin/experiments/tg/results?method=fixed&alpha=0.01",
+    ]);
+    const plain = await expctl(["results", "tg", "--json"], [answer]);
+    expect(plain.sent.map((s) => s.url)).toEqual(["http://worker.test/v1/admin/experiments/tg/results"]);
+  });
+
+  it("lists each experiment's metrics by name, after the winner", async () => {
+    const purchase = { name: "purchase", event: "purchase", kind: "conversion", direction: "increase", role: "goal" };
+    const refunds = { name: "refunds", event: "refund", kind: "sum", direction: "decrease", role: "guardrail" };
+    const list = await expctl(
+      ["list"],
+      [json(200, { experiments: [config({ name: "m", metrics: [purchase, refunds] }), config({ name: "n" })] })],
+    );
+    expect(list.stdout).toBe(
+      "NAME  STATE  VARIANTS  COVERAGE  GROUP  WINNER  METRICS\n" +
+        "m     draft  a=1 b=1   100%      -      -       purchase refunds\n" +
+        "n     draft  a=1 b=1   100%      -      -       -\n",
+    );
   });
 
   it("says which fields a replaced definition changed from the stored one", async () => {

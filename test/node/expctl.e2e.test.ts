@@ -82,7 +82,19 @@ describe("expctl, built, against the real Worker", () => {
   it("documents its commands and exit codes in --help", async () => {
     const { code, stdout } = await expctl(["--help"]);
     expect(code).toBe(0);
-    for (const command of ["list", "show", "create", "weights", "coverage", "override", "lookup", "assign", "apply"]) {
+    const commands = [
+      "list",
+      "show",
+      "create",
+      "weights",
+      "coverage",
+      "results",
+      "override",
+      "lookup",
+      "assign",
+      "track",
+    ];
+    for (const command of [...commands, "apply"]) {
       expect(stdout).toMatch(new RegExp(`^  ${command}\\b`, "m"));
     }
     expect(stdout).toContain("1  the API refused");
@@ -145,14 +157,14 @@ describe("expctl, built, against the real Worker", () => {
     expect(show.stdout).toMatch(/^winner\s+treatment$/m);
     expect(show.stdout).toMatch(/^treatment\s+90\s+90\.0%$/m);
     expect((await expctl(["list"])).stdout).toMatch(
-      /^cli_checkout\s+concluded\s+control=10 treatment=90\s+100%\s+-\s+treatment$/m,
+      /^cli_checkout\s+concluded\s+control=10 treatment=90\s+100%\s+-\s+treatment\s+-$/m,
     );
 
     // Started again, it keeps its winner field (as the reference does), which no longer applies.
     expect((await expctl(["start", "cli_checkout"], as)).code).toBe(0);
     expect((await client.get("cli_checkout")).winner).toBe("treatment");
     expect((await expctl(["list"])).stdout).toMatch(
-      /^cli_checkout\s+running\s+control=10 treatment=90\s+100%\s+-\s+-$/m,
+      /^cli_checkout\s+running\s+control=10 treatment=90\s+100%\s+-\s+-\s+-$/m,
     );
     expect((await expctl(["show", "cli_checkout"])).stdout).toMatch(/^winner\s+-$/m);
 
@@ -217,6 +229,87 @@ describe("expctl, built, against the real Worker", () => {
     expect(human.stdout).toMatch(/SRM: (ok|mismatch) \(chi-square /);
     expect(JSON.parse((await expctl(["show", "cli_results", "--json"])).stdout).hash_version).toBe(2);
   }, 60_000);
+
+  it("tracks events without a token, and results count them per metric with a lift and a decision", async () => {
+    const metrics = ["purchase:conversion", "revenue:sum:purchase", "refunds:sum:refund:decrease:guardrail"];
+    const create = await expctl([
+      "create",
+      "cli_outcomes",
+      "--variant",
+      "control=50",
+      "--variant",
+      "treatment=50",
+      ...metrics.flatMap((metric) => ["--metric", metric]),
+    ]);
+    expect(create.code).toBe(0);
+    expect((await expctl(["start", "cli_outcomes"])).code).toBe(0);
+    expect((await expctl(["list"])).stdout).toMatch(/^cli_outcomes\s+running\s+.*\s+purchase revenue refunds$/m);
+    const buyers = Array.from({ length: 20 }, (_, i) => `buyer:${i}`);
+    await eventually(() => expctl(["assign", "cli_outcomes", "--actor", "buyer:0"]));
+    for (const actor of buyers.slice(1)) await client.assign("cli_outcomes", { actor });
+
+    // Public: sent with no token at all. Buyer i spends 10 + i; every fourth also refunds 5.
+    const track = (args: string[]) => expctl(["track", ...args], { env: { EXPCTL_TOKEN: "" } });
+    for (const [i, actor] of buyers.entries()) {
+      const events = i % 4 === 0 ? [`purchase=${10 + i}`, "refund=5"] : [`purchase=${10 + i}`];
+      const ids = events.flatMap((event) => ["--id", `${actor}/${event}`]);
+      expect(await track([actor, ...events, ...ids])).toEqual({
+        code: 0,
+        stdout: `accepted ${events.length}\n`,
+        stderr: "",
+      });
+    }
+    // Counted nowhere: an id seen before; counted as unattributed: an event from before
+    // the actor's enrolment, and one from an actor never enrolled.
+    expect((await track(["buyer:1", "purchase=1000", "--id", "buyer:1/purchase=11"])).code).toBe(0);
+    const anHourAgo = new Date(Date.now() - 3_600_000).toISOString();
+    expect((await track(["buyer:2", "purchase=1000", "--id", "early", "--at", anHourAgo])).code).toBe(0);
+    expect((await track(["stranger", "purchase=1000", "--json"])).stdout).toBe('{\n  "accepted": 1\n}\n');
+
+    type Metric = { name: string; unattributed: number; variants: { n: number; sum: number }[] };
+    const totals = (metric: Metric) => ({
+      n: metric.variants.reduce((n, v) => n + v.n, 0),
+      sum: metric.variants.reduce((sum, v) => sum + v.sum, 0),
+      unattributed: metric.unattributed,
+    });
+    const expected = {
+      purchase: { n: 20, sum: 20, unattributed: 2 },
+      revenue: { n: 20, sum: 390, unattributed: 2 },
+      refunds: { n: 20, sum: 25, unattributed: 0 },
+    };
+    let seen: unknown = null;
+    const counted = await eventually(async () => {
+      const outcome = await expctl(["results", "cli_outcomes", "--json"]);
+      const metricsSeen: Metric[] = outcome.code === 0 ? JSON.parse(outcome.stdout).metrics : [];
+      seen = Object.fromEntries(metricsSeen.map((metric) => [metric.name, totals(metric)]));
+      return { ...outcome, code: JSON.stringify(seen) === JSON.stringify(expected) ? 0 : 1 };
+    }, 30_000);
+    expect(seen, `the Worker's log:\n${dev.lines.slice(-40).join("\n")}`).toEqual(expected);
+    expect(counted.code).toBe(0);
+
+    const human = await expctl(["results", "cli_outcomes"]);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/^analysis: sequential, alpha 0\.05 \(95% intervals/m);
+    expect(human.stdout).toContain(
+      "purchase: goal, conversion of event purchase, higher is better, 2 events unattributed",
+    );
+    expect(human.stdout).toContain("revenue: goal, sum of event purchase, higher is better, 2 events unattributed");
+    expect(human.stdout).toContain("refunds: GUARDRAIL, sum of event refund, lower is better\n");
+    const blocks = human.stdout.split("\n\n").filter((block) => /^\w+: (goal|GUARDRAIL), /.test(block));
+    expect(blocks.map((block) => block.slice(0, block.indexOf(":")))).toEqual(["purchase", "revenue", "refunds"]);
+    for (const block of blocks) {
+      expect(block).toMatch(/^control\s+\d+\s.*\sbaseline$/m);
+      expect(block).toMatch(/^treatment\s+\d+\s.*\s(better|worse|inconclusive|not enough data)$/m);
+    }
+    // Every buyer converted, in both variants: without variance no decision can be made.
+    expect(blocks[0]).toMatch(/^treatment\s+\d+\s+100\.00 %\s+-\s+-\s+not enough data$/m);
+
+    const fixed = await expctl(["results", "cli_outcomes", "--method", "fixed", "--alpha", "0.1"]);
+    expect(fixed.stdout).toMatch(/^analysis: fixed \(Welch's t test\), alpha 0\.1 \(90% intervals and p-values/m);
+    expect(fixed.stdout).toMatch(/^VARIANT\s+N\s+MEAN\s+LIFT\s+90% CI\s+P\s+DECISION$/m);
+    const asJson = JSON.parse((await expctl(["results", "cli_outcomes", "--json", "--method", "fixed"])).stdout);
+    expect(asJson.analysis).toMatchObject({ method: "fixed", alpha: 0.05, tuning: null });
+  }, 90_000);
 
   it("records an --admin-actor outside ASCII exactly as given", async () => {
     for (const who of ["José", "ops 😀"]) {

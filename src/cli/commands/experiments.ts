@@ -24,14 +24,14 @@ import {
   experimentsTable,
   historyTable,
   keyValues,
-  resultsText,
   variantsText,
 } from "../format";
 import { configProblem, fullDefinition } from "../plan";
 import type { Session, SessionOf } from "../session";
+import { resultsCommand } from "./outcomes";
 import { many, one } from "./parsers";
 
-/** `list`, `show`, `create`, `start`, `conclude`, `archive`, `weights`, `coverage`, `history`. */
+/** `list`, `show`, `create`, `start`, `conclude`, `archive`, `weights`, `coverage`, `results`, `history`. */
 export function experimentCommands(program: Command, sessionOf: SessionOf): void {
   program
     .command("list")
@@ -153,15 +153,7 @@ export function experimentCommands(program: Command, sessionOf: SessionOf): void
       session.show(config, () => `${name} coverage: ${config.coverage} bp (${coverageText(config.coverage)})\n`);
     });
 
-  program
-    .command("results")
-    .description("counted enrolments and exposures per variant, with the sample-ratio (SRM) check")
-    .argument("<name>", "experiment", one(parseName))
-    .action(async (name: string, _options: object, command: Command) => {
-      const session = sessionOf(command);
-      const answer = await session.client.results(name);
-      session.show(answer, () => resultsText(answer));
-    });
+  resultsCommand(program, sessionOf);
 
   program
     .command("history")
