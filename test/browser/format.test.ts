@@ -1,16 +1,28 @@
 // The dashboard's pure formatting, without a browser: what operators read in the page.
 import { describe, expect, it } from "vitest";
+import type { Comparison } from "../../src/client";
 import { actorProblem, experimentNameProblem, parseWeight } from "../../src/dashboard/checks";
 import {
   allowedActions,
+  analysisMethod,
   condition,
+  confidence,
   coverage,
+  DECISION_LABEL,
+  difference,
+  goalsFirst,
+  lift,
+  metricMean,
+  metricNumber,
   mutation,
   niceCeiling,
   parseCoveragePercent,
   parseVariants,
   percent,
   pValue,
+  signedNumber,
+  signedPercent,
+  signedPoints,
   utc,
   weightShares,
 } from "../../src/dashboard/format";
@@ -71,6 +83,117 @@ describe("the dashboard's formatting", () => {
     );
     expect([0.4712, 0.0042, 0.00002].map(pValue)).toEqual(["0.47", "0.0042", "< 0.0001"]);
     expect(utc(86_400 + 3_660)).toBe("1970-01-02 01:01 UTC");
+  });
+});
+
+describe("a metric's numbers as operators read them", () => {
+  const comparison = (fields: Partial<Comparison>): Comparison => ({
+    variant: "treatment",
+    baseline: "control",
+    absolute: { estimate: null, ci: null },
+    relative: null,
+    p_value: null,
+    decision: "insufficient_data",
+    ...fields,
+  });
+
+  it("writes a lift with its sign and a real minus, one decimal, two below 1%, and no sign on zero", () => {
+    expect([0.123, -0.012, 0.0042, -0.00004, 0, 12.345, -1].map(signedPercent)).toEqual([
+      "+12.3%",
+      "−1.2%",
+      "+0.42%",
+      "0%",
+      "0%",
+      "+1,234.5%",
+      "−100%",
+    ]);
+    expect([0.052, -0.3].map(signedPoints)).toEqual(["+5.2 pp", "−30 pp"]);
+  });
+
+  it("writes a sum's values with three significant digits, whole from 1,000", () => {
+    expect([4.567, 0.04567, 123.45, 12_345.6, -2.5, 0].map(metricNumber)).toEqual([
+      "4.57",
+      "0.0457",
+      "123",
+      "12,346",
+      "−2.5",
+      "0",
+    ]);
+    expect([3.2, -1, 0.0001, -0.00001].map(signedNumber)).toEqual(["+3.2", "−1", "+0.0001", "−0.00001"]);
+  });
+
+  it("shows a conversion mean as a rate and a sum's as a number, and no mean without actors", () => {
+    expect(metricMean("conversion", 0.15)).toBe("15%");
+    expect(metricMean("sum", 4.567)).toBe("4.57");
+    expect(metricMean("sum", null)).toBe("—");
+  });
+
+  it("shows the relative lift with its interval, or the difference where the baseline's mean is 0", () => {
+    const relative = lift(
+      comparison({
+        absolute: { estimate: 0.05, ci: [-0.001, 0.1] },
+        relative: { estimate: 0.123, ci: [-0.012, 0.258] },
+        decision: "inconclusive",
+      }),
+      "conversion",
+    );
+    expect(relative).toEqual({
+      measure: "relative",
+      estimate: 0.123,
+      ci: [-0.012, 0.258],
+      estimateText: "+12.3%",
+      intervalText: "−1.2% to +25.8%",
+      text: "+12.3% (−1.2% to +25.8%)",
+    });
+    const points = lift(
+      comparison({ absolute: { estimate: 0.2, ci: [0.11, 0.29] }, decision: "better" }),
+      "conversion",
+    );
+    expect(points).toMatchObject({ measure: "absolute", text: "+20 pp (+11 pp to +29 pp)" });
+    const units = lift(comparison({ absolute: { estimate: 3.25, ci: [-1.5, 8] }, decision: "inconclusive" }), "sum");
+    expect(units?.text).toBe("+3.25 (−1.5 to +8)");
+    expect(lift(comparison({}), "sum")).toBeNull();
+  });
+
+  it("shows the difference of means a decision rests on, in points for a rate and in the unit for a sum", () => {
+    const both = comparison({
+      absolute: { estimate: 0.525, ci: [0.2234, 0.8265] },
+      relative: { estimate: 3.39, ci: [-2.17, 8.96] },
+      decision: "better",
+    });
+    expect(difference(both, "conversion")?.text).toBe("+52.5 pp (+22.3 pp to +82.7 pp)");
+    expect(difference(both, "sum")?.text).toBe("+0.525 (+0.223 to +0.827)");
+    expect(difference(comparison({}), "conversion")).toBeNull();
+  });
+
+  it("words every decision, and the confidence of the intervals from alpha", () => {
+    expect(DECISION_LABEL).toEqual({
+      better: "Better",
+      worse: "Worse",
+      inconclusive: "Inconclusive",
+      insufficient_data: "Not enough data yet",
+    });
+    expect([0.05, 0.01, 0.1].map(confidence)).toEqual(["95%", "99%", "90%"]);
+  });
+
+  it("puts goal metrics before guardrails, each in the definition's order", () => {
+    const metrics = [
+      { name: "refunds", role: "guardrail" },
+      { name: "purchase", role: "goal" },
+      { name: "latency", role: "guardrail" },
+      { name: "upgrade", role: "goal" },
+    ];
+    expect(goalsFirst(metrics).map((m) => m.name)).toEqual(["purchase", "upgrade", "refunds", "latency"]);
+  });
+
+  it("reads the method the address carries, and nothing else", () => {
+    expect(["sequential", "fixed", "Fixed", "", null].map(analysisMethod)).toEqual([
+      "sequential",
+      "fixed",
+      null,
+      null,
+      null,
+    ]);
   });
 });
 

@@ -77,12 +77,13 @@ const preflight = (origin: string, method: string, headers = "content-type, x-ac
   "access-control-request-headers": headers,
 });
 
-describe("CORS on the public assignment routes", () => {
+describe("CORS on the public assignment and tracking routes", () => {
   const fetch = corsApp(` ${SHOP}, ${LOCAL}/ ,`);
 
   it("answers a listed origin's preflight with the methods, headers and credentials it may use", async () => {
     for (const [path, method, methods] of [
       ["/v1/assign", "POST", "POST"],
+      ["/v1/track", "POST", "POST"],
       [`/v1/assign/${experiment}`, "GET", "GET"],
     ] as const) {
       const response = await fetch("OPTIONS", path, preflight(SHOP, method));

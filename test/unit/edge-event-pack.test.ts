@@ -54,6 +54,26 @@ describe("packEvents", () => {
     expect(sends.flat().flatMap((m) => m.events)).toEqual(events);
   });
 
+  it("keeps the largest tracked events within the limits too", () => {
+    // A 256-byte actor whose every byte JSON escapes, a 128-character event name, a
+    // 128-character id of 4-byte characters and the longest value: about 1.3 KB each.
+    const largest = (i: number): EventMessage => ({
+      kind: "track",
+      actor: '"'.repeat(256),
+      event: `${i % 10}`.repeat(128),
+      value: -123456789012.5,
+      id: "\u{1D4B3}".repeat(128),
+      timestamp_secs: 1_795_644_443,
+    });
+    const events = Array.from({ length: 500 }, (_, i) => largest(i));
+    const sends = packEvents(events);
+    for (const send of sends) {
+      expect(bytes(send)).toBeLessThanOrEqual(SEND_LIMIT_BYTES);
+      for (const message of send) expect(bytes(message)).toBeLessThanOrEqual(MESSAGE_LIMIT_BYTES);
+    }
+    expect(sends.flat().flatMap((m) => m.events)).toEqual(events);
+  });
+
   it("sends nothing for no events", () => {
     expect(packEvents([])).toEqual([]);
   });
