@@ -1,6 +1,7 @@
 // `npm run smoke`: the real Worker under `wrangler dev --persist-to`, driven over HTTP
 // from an empty state to a concluded experiment, then restarted on the same directory
-// to prove that every experiment, history entry and sticky assignment survived.
+// to prove that every experiment, history entry, sticky assignment and counted metric
+// survived.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,6 +21,7 @@ try {
       { name: "control", weight: 50 },
       { name: "treatment", weight: 50 },
     ],
+    metrics: [{ name: "revenue", event: "purchase", kind: "sum" }],
   };
 
   check((await api.define("checkout_v2", fifty)).created, "create checkout_v2");
@@ -38,6 +40,20 @@ try {
   for (const actor of actors) first.set(actor, (await api.assign("checkout_v2", { actor })).variant);
   const split = [...first.values()].filter((v) => v === "control").length;
   check(split > 60 && split < 140, "200 actors split roughly 50/50", split);
+
+  // Each actor buys once: 10 in control, 20 in treatment; each sent twice under one id.
+  for (const actor of actors) {
+    const order = { event: "purchase", value: first.get(actor) === "control" ? 10 : 20, id: `order-${actor}` };
+    await api.track({ actor, events: [order] });
+    await api.track({ actor, events: [order] });
+  }
+  const revenue = async () => (await api.results("checkout_v2")).metrics[0]?.variants.map((v) => v.sum).join(",");
+  const wanted = `${10 * split},${20 * (actors.length - split)}`;
+  check(
+    await eventually(async () => (await revenue()) === wanted),
+    "tracked purchases counted once each, per variant",
+    await revenue(),
+  );
 
   const flipped = {
     variants: [
@@ -82,6 +98,7 @@ try {
     experiments: await api.list(),
     history: await api.history("checkout_v2", { limit: 0 }),
     overrides: await api.overrides("checkout_v2"),
+    metrics: (await api.results("checkout_v2")).metrics,
   });
   const before = await snapshot();
   const mutations = before.history.history.map((r) => r.mutation).join(",");
@@ -98,7 +115,7 @@ try {
   const after = await snapshot();
   check(
     JSON.stringify(after) === JSON.stringify(before),
-    "experiments, history and overrides survive a restart",
+    "experiments, history, overrides and metric sums survive a restart",
     after,
   );
   let kept = 0;
