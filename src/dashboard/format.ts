@@ -1,10 +1,13 @@
 import {
+  type Comparison,
   type ExperimentConfig,
   type ExperimentResults,
+  type MetricResults,
   type TargetingCondition,
   type Variant,
   variantFromText,
 } from "../client";
+import { ANALYSIS_METHODS } from "../core/stats/lift";
 
 /**
  * Pure formatting: no DOM, so the browser test's Node side and the page agree on what
@@ -13,6 +16,9 @@ import {
 
 export type State = ExperimentConfig["state"];
 export type SrmStatus = ExperimentResults["srm"]["status"];
+export type AnalysisMethod = ExperimentResults["analysis"]["method"];
+export type MetricKind = MetricResults["kind"];
+export type Decision = Comparison["decision"];
 
 export const STATES: readonly State[] = ["draft", "running", "concluded", "archived"];
 
@@ -43,6 +49,129 @@ export function count(n: number): string {
 export function percent(share: number): string {
   const rounded = Math.round(share * 1000) / 10;
   return `${rounded}%`;
+}
+
+const MINUS = "\u2212";
+const upTo = (digits: number) => new Intl.NumberFormat("en-US", { maximumFractionDigits: digits });
+const whole = upTo(0);
+const oneDecimal = upTo(1);
+const twoDecimals = upTo(2);
+const threeDigits = new Intl.NumberFormat("en-US", { maximumSignificantDigits: 3 });
+
+/**
+ * `value` with a real minus sign or a plus, its size written by `size`; a size that
+ * rounds to zero gets no sign (no "−0").
+ */
+function signed(value: number, size: (magnitude: number) => string): string {
+  const text = size(Math.abs(value));
+  return /[1-9]/.test(text) ? `${value < 0 ? MINUS : "+"}${text}` : text;
+}
+
+/** A size in percent (or points): one decimal, two below 1 so that a small lift does not read as 0. */
+function percentSize(magnitude: number): string {
+  const points = magnitude * 100;
+  return (points < 1 ? twoDecimals : oneDecimal).format(points);
+}
+
+/** A relative lift as a signed percentage: `0.123` → `"+12.3%"`, `-0.0042` → `"−0.42%"`, `0` → `"0%"`. */
+export function signedPercent(share: number): string {
+  return `${signed(share, percentSize)}%`;
+}
+
+/** A difference of two shares in percentage points: `0.052` → `"+5.2 pp"`. */
+export function signedPoints(share: number): string {
+  return `${signed(share, percentSize)} pp`;
+}
+
+/**
+ * A metric's value in its own unit (a mean, a difference): three significant digits,
+ * whole numbers from 1,000: `4.567` → `"4.57"`, `0.04567` → `"0.0457"`, `12345.6` → `"12,346"`.
+ */
+export function metricNumber(value: number): string {
+  const magnitude = Math.abs(value);
+  const text = (magnitude >= 1000 ? whole : threeDigits).format(magnitude);
+  return value < 0 && /[1-9]/.test(text) ? `${MINUS}${text}` : text;
+}
+
+/** `metricNumber` with its sign: `3.2` → `"+3.2"`, `-1` → `"−1"`. */
+export function signedNumber(value: number): string {
+  return signed(value, metricNumber);
+}
+
+/** A variant's mean of a metric: a conversion rate as a percentage, a sum's mean per actor as a number; `—` without actors. */
+export function metricMean(kind: MetricKind, mean: number | null): string {
+  if (mean === null) return "—";
+  return kind === "conversion" ? percent(mean) : metricNumber(mean);
+}
+
+/** What a comparison shows as its lift, in words. */
+export interface Lift {
+  /** `relative`: a share of the baseline's mean; `absolute`: a difference of means in the metric's unit. */
+  measure: "relative" | "absolute";
+  estimate: number;
+  ci: [number, number];
+  /** `"+12.3%"`, `"+5.2 pp"`. */
+  estimateText: string;
+  /** `"−1.2% to +25.8%"`. */
+  intervalText: string;
+  /** `"+12.3% (−1.2% to +25.8%)"`. */
+  text: string;
+}
+
+/**
+ * A comparison's lift: the relative one, or, where there is none (the baseline's mean is
+ * 0), the difference of means (in percentage points for a conversion rate); `null`
+ * without enough data for either.
+ * @example
+ * lift({ relative: { estimate: 0.5, ci: [0.1, 0.9] }, … }, "conversion")?.text; // "+50% (+10% to +90%)"
+ */
+export function lift(comparison: Comparison, kind: MetricKind): Lift | null {
+  const { relative } = comparison;
+  return relative === null ? difference(comparison, kind) : described("relative", relative, signedPercent);
+}
+
+/**
+ * A comparison's difference of means, which its decision rests on: in percentage points
+ * for a conversion rate, in the metric's unit for a sum; `null` without enough data.
+ * @example
+ * difference({ absolute: { estimate: 0.05, ci: [0.02, 0.08] }, … }, "conversion")?.text; // "+5 pp (+2 pp to +8 pp)"
+ */
+export function difference(comparison: Comparison, kind: MetricKind): Lift | null {
+  const { absolute } = comparison;
+  if (absolute.estimate === null) return null;
+  return described("absolute", absolute, kind === "conversion" ? signedPoints : signedNumber);
+}
+
+function described(
+  measure: Lift["measure"],
+  { estimate, ci }: { estimate: number; ci: [number, number] },
+  format: (value: number) => string,
+): Lift {
+  const estimateText = format(estimate);
+  const intervalText = `${format(ci[0])} to ${format(ci[1])}`;
+  return { measure, estimate, ci, estimateText, intervalText, text: `${estimateText} (${intervalText})` };
+}
+
+/** A method as the address carries it (`?method=fixed`); `null` for anything else. */
+export function analysisMethod(text: string | null): AnalysisMethod | null {
+  return ANALYSIS_METHODS.find((method) => method === text) ?? null;
+}
+
+/** Goal metrics first, then guardrails, each in the order of the definition. */
+export function goalsFirst<M extends { role: string }>(metrics: readonly M[]): M[] {
+  return [...metrics.filter((m) => m.role === "goal"), ...metrics.filter((m) => m.role !== "goal")];
+}
+
+export const DECISION_LABEL: Record<Decision, string> = {
+  better: "Better",
+  worse: "Worse",
+  inconclusive: "Inconclusive",
+  insufficient_data: "Not enough data yet",
+};
+
+/** The confidence of the intervals, from α: `0.05` → `"95%"`. */
+export function confidence(alpha: number): string {
+  return percent(1 - alpha);
 }
 
 /** Each variant's share of the total weight; all zero when every weight is zero. */

@@ -4,7 +4,7 @@
  * operator types. Routes live in the fragment, so the Worker serves one file:
  *
  *   #/                        every experiment (`#/?state=running`: filtered)
- *   #/experiments/<name>      one experiment
+ *   #/experiments/<name>      one experiment (`?method=fixed`: its metrics by the fixed method)
  */
 import { h } from "./dom";
 import { describeError, forgetToken, isUnauthorized, type Session, savedToken, signIn } from "./session";
@@ -95,7 +95,7 @@ class Dashboard {
       view = await listView(ctx, route.query);
     } else if (route.view === "detail" && route.name !== undefined) {
       document.title = `${route.name} · ${APP}`;
-      view = await detailView(ctx, route.name);
+      view = await detailView(ctx, route.name, route.query);
     } else {
       document.title = `Not found · ${APP}`;
       view = h(

@@ -398,7 +398,9 @@ describe("the metrics in the Results panel", () => {
   it("warns above the metrics that the comparisons cannot be trusted when the split does not match the weights", async () => {
     expect((await api.results(SKEWED)).analysis.trustworthy).toBe(false);
     const { page, errors } = await openMetrics(DESKTOP, SKEWED);
-    expect(await resultsSection(page).locator(".srm").textContent()).toContain("SRM: mismatch");
+    const srm = await resultsSection(page).locator(".srm").textContent();
+    expect(srm).toContain("SRM: mismatch");
+    expect(srm).toContain("χ² = 54.00, df = 1, p < 0.0001");
     const warning = metricsPart(page).getByText("Do not trust these comparisons.");
     expect(await warning.isVisible()).toBe(true);
     // Above the first metric.

@@ -1,5 +1,6 @@
 import type { ExperimentConfig, ExperimentResults, HistoryResponse, OverrideList } from "../../client";
 import { h } from "../dom";
+import { type AnalysisMethod, analysisMethod } from "../format";
 import { isUnauthorized } from "../session";
 import { showDone, showError, type ViewContext } from "../view";
 import { configurationSection } from "./detail/configuration";
@@ -8,14 +9,16 @@ import { HistoryRegion } from "./detail/history";
 import { overridesSection } from "./detail/overrides";
 import { type Change, type DetailPage, type Loaded, settle } from "./detail/parts";
 import { ResultsRegion } from "./detail/results";
+import { experimentHash } from "./list";
 
 /**
- * One experiment: its config, results with the SRM status and the daily enrolments or exposures,
- * overrides, history, and (for a write token) the actions. After an action the page
- * reads everything again, so what it shows is what the API now says.
+ * One experiment: its config, results with the SRM status, the metrics and the daily
+ * enrolments or exposures, overrides, history, and (for a write token) the actions. After
+ * an action the page reads everything again, so what it shows is what the API now says.
+ * `?method=fixed` in the address analyses the metrics with the fixed method.
  */
-export async function detailView(ctx: ViewContext, name: string): Promise<HTMLElement> {
-  const page = new ExperimentPage(ctx, name);
+export async function detailView(ctx: ViewContext, name: string, query: URLSearchParams): Promise<HTMLElement> {
+  const page = new ExperimentPage(ctx, name, analysisMethod(query.get("method")) ?? "sequential");
   await page.refresh();
   return page.element;
 }
@@ -52,8 +55,16 @@ class ExperimentPage implements DetailPage {
   constructor(
     readonly ctx: ViewContext,
     private readonly name: string,
+    method: AnalysisMethod,
   ) {
-    this.#results = new ResultsRegion(ctx);
+    this.#results = new ResultsRegion(ctx, (chosen) => ctx.session.client.results(name, { method: chosen }), {
+      method,
+      // The address follows the method without a new history entry or a reload, as the list's filter does.
+      onMethod: (chosen) => {
+        const query = chosen === "sequential" ? "" : `?method=${chosen}`;
+        history.replaceState(null, "", `${experimentHash(name)}${query}`);
+      },
+    });
     this.#history = new HistoryRegion(ctx, () => this.refresh());
   }
 
@@ -103,7 +114,7 @@ class ExperimentPage implements DetailPage {
     const client = this.ctx.session.client;
     const [config, results, history, overrides] = await Promise.all([
       settle(client.get(this.name)),
-      settle(client.results(this.name)),
+      settle(this.#results.read()),
       settle(client.history(this.name, { limit: this.#history.limit })),
       settle(client.overrides(this.name)),
     ]);

@@ -24,14 +24,14 @@ export function listHash(state: State | null): string {
 }
 
 /** The hash of one experiment's page. */
-function experimentHash(name: string): string {
+export function experimentHash(name: string): string {
   return `#/experiments/${encodeURIComponent(name)}`;
 }
 
 /**
  * Every experiment in a table: name (a link to its page), state, weights, group, hash
  * version, coverage, and, for running and concluded ones, enrolments and the SRM
- * status from the results route (asked for after the table is shown; a failure shows
+ * status from the results route, then how many metrics it is judged by (asked for after the table is shown; a failure shows
  * in its cell and fails nothing else). The state filter hides rows without asking the
  * API again, and keeps itself in the address so a reload or a shared link keeps it.
  */
@@ -139,8 +139,8 @@ export async function listView(ctx: ViewContext, query: URLSearchParams): Promis
     scrollingTable(
       { caption: "Experiments", class: "data experiments", box: "card" },
       columnHeads(
-        ["Experiment", "State", "Variants and weights", "Group", "Hash", "Coverage", "Enrolled", "SRM"].map((name, i) =>
-          h("th", { scope: "col", class: i >= 6 ? "numeric-head" : null }, name),
+        ["Experiment", "State", "Variants and weights", "Group", "Hash", "Coverage", "Enrolled", "SRM", "Metrics"].map(
+          (name, i) => h("th", { scope: "col", class: i >= 6 ? "numeric-head" : null }, name),
         ),
       ),
       h(
@@ -219,6 +219,19 @@ function row(config: ExperimentConfig) {
     ),
     enrolled,
     srm,
+    metricsCell(config),
   );
   return { config, element, enrolled, srm };
+}
+
+/** How many metrics, and how many of them are guardrails. */
+function metricsCell(config: ExperimentConfig): HTMLElement {
+  const metrics = config.metrics.length;
+  const guardrails = config.metrics.filter((m) => m.role === "guardrail").length;
+  return h(
+    "td",
+    { class: "numeric", "data-label": "Metrics" },
+    metrics === 0 ? h("span", { class: "muted" }, "—") : count(metrics),
+    guardrails > 0 ? h("span", { class: "cell-note" }, `${guardrails} guardrail${guardrails === 1 ? "" : "s"}`) : null,
+  );
 }

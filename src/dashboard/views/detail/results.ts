@@ -1,9 +1,10 @@
 import { type ExperimentConfig, type ExperimentResults, winnerInForce } from "../../../client";
 import { type DailyMeasure, dailyChart, swatch } from "../../charts";
 import { h, uid } from "../../dom";
-import { count, percent, pValue, utc } from "../../format";
+import { type AnalysisMethod, count, percent, pValue, utc } from "../../format";
 import { columnHeads, scrollingTable, srmBadge, type ViewContext } from "../../view";
-import { failure, type Loaded, panel } from "./parts";
+import { metricsPart } from "./metrics";
+import { failure, type Loaded, panel, settle } from "./parts";
 
 const SRM_EXPLANATION: Record<ExperimentResults["srm"]["status"], string> = {
   ok: "The split of enrolments matches the weights.",
@@ -13,28 +14,61 @@ const SRM_EXPLANATION: Record<ExperimentResults["srm"]["status"], string> = {
 };
 
 /**
- * The Results panel: the SRM status, enrolments and exposures by variant, and the daily
- * chart. It keeps what the chart counts when the page reads everything again.
+ * The Results panel: the SRM status, enrolments and exposures by variant, the metrics, and
+ * the daily chart. It keeps what the chart counts and the method the metrics are analysed
+ * with when the page reads everything again; another method reads the results again and
+ * shows them in place.
  */
 export class ResultsRegion {
   /** What the daily chart counts (enrolments at first: the split the SRM check reads). */
   #measure: DailyMeasure = "enrolled";
+  #method: AnalysisMethod;
+  readonly #onMethod: ((method: AnalysisMethod) => void) | undefined;
+  /** The panel shown, which a new method's results replace. */
+  #element: HTMLElement | null = null;
+  /** Each render's number: the answer of an older read never replaces a newer panel. */
+  #generation = 0;
 
-  constructor(private readonly ctx: ViewContext) {}
+  /**
+   * @param readResults reads the results, analysed with `method`
+   * @param options.method the method to read with first (sequential unless given)
+   * @param options.onMethod hears the operator choose another method
+   */
+  constructor(
+    private readonly ctx: ViewContext,
+    private readonly readResults: (method: AnalysisMethod) => Promise<ExperimentResults>,
+    options: { method?: AnalysisMethod; onMethod?: (method: AnalysisMethod) => void } = {},
+  ) {
+    this.#method = options.method ?? "sequential";
+    this.#onMethod = options.onMethod;
+  }
+
+  /** The results, analysed with the method chosen last. */
+  read(): Promise<ExperimentResults> {
+    return this.readResults(this.#method);
+  }
 
   render(results: Loaded<ExperimentResults>, config: ExperimentConfig): HTMLElement {
-    if (!results.ok) return panel("Results", { wide: true }, failure(this.ctx, results.error));
+    this.#generation += 1;
+    this.#element = results.ok
+      ? this.#panel(results.value, config)
+      : panel("Results", { wide: true }, failure(this.ctx, results.error));
+    return this.#element;
+  }
+
+  #panel(results: ExperimentResults, config: ExperimentConfig): HTMLElement {
     const chartSlot = h("div");
     return panel(
       "Results",
       { wide: true },
-      srmSummary(results.value.srm),
-      resultsTable(results.value, winnerInForce(config)),
+      srmSummary(results.srm),
+      resultsTable(results, winnerInForce(config)),
+      metricsPart(results, (method) => void this.#choose(method, config)),
       h(
         "div",
         { class: "chart-header" },
         h("h3", null, "Per day"),
-        measureChoice(chartSlot, results.value, this.#measure, (measure) => {
+        measureChoice(chartSlot, results, this.#measure, (measure) => {
           this.#measure = measure;
         }),
       ),
@@ -42,16 +76,33 @@ export class ResultsRegion {
       h(
         "p",
         { class: "hint" },
-        `Counted up to ${utc(results.value.as_of_secs)}. Counts follow assignments by about a second; Refresh reads them again.`,
+        `Counted up to ${utc(results.as_of_secs)}. Counts follow assignments by about a second, and events by a few; Refresh reads them again.`,
       ),
     );
+  }
+
+  /**
+   * Reads the results again with `method` and puts the new panel in place of the old one,
+   * focus on the same switch, so the keyboard and a screen reader carry on from there.
+   */
+  async #choose(method: AnalysisMethod, config: ExperimentConfig): Promise<void> {
+    this.#method = method;
+    this.#onMethod?.(method);
+    const generation = ++this.#generation;
+    const shown = this.#element;
+    shown?.setAttribute("aria-busy", "true");
+    const results = await settle(this.read());
+    if (generation !== this.#generation || shown === null || !shown.isConnected) return;
+    const next = this.render(results, config);
+    shown.replaceWith(next);
+    next.querySelector<HTMLInputElement>(`.metrics input[type="radio"][value="${method}"]`)?.focus();
   }
 }
 
 function srmSummary(srm: ExperimentResults["srm"]): HTMLElement {
   const statistics =
     srm.statistic !== null && srm.p_value !== null
-      ? `χ² = ${srm.statistic.toFixed(2)}, df = ${srm.df}, p = ${pValue(srm.p_value)} (mismatch below ${srm.threshold})`
+      ? `χ² = ${srm.statistic.toFixed(2)}, df = ${srm.df}, ${pEquals(srm.p_value)} (mismatch below ${srm.threshold})`
       : null;
   return h(
     "div",
@@ -60,6 +111,12 @@ function srmSummary(srm: ExperimentResults["srm"]): HTMLElement {
     h("span", null, SRM_EXPLANATION[srm.status]),
     statistics ? h("span", { class: "muted srm-stats" }, statistics) : null,
   );
+}
+
+/** `p = 0.47`, or `p < 0.0001` (not `p = < 0.0001`). */
+function pEquals(p: number): string {
+  const text = pValue(p);
+  return text.startsWith("<") ? `p ${text}` : `p = ${text}`;
 }
 
 /** Fits a 390 px phone (styles.css); narrower, it scrolls sideways in its box. */
