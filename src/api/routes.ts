@@ -141,6 +141,8 @@ export const ROUTES = {
       "invalid_config",
       "variant_in_use",
       "group_locked",
+      "hash_locked",
+      "layer_locked",
       "payload_too_large",
       "unsupported_media_type",
     ],
@@ -149,10 +151,12 @@ export const ROUTES = {
     method: "POST",
     path: `${EXPERIMENT}/start`,
     summary: "Draft or concluded → running",
+    description:
+      "An experiment with a layer cannot start while a running experiment holds an overlapping range of the same layer (409 layer_overlap, naming it).",
     access: "write",
     params: s.ExperimentParams,
     responses: { 200: config("Running") },
-    errors: ["not_found", "archived"],
+    errors: ["not_found", "archived", "layer_overlap"],
   },
   concludeExperiment: {
     method: "POST",
@@ -231,6 +235,16 @@ export const ROUTES = {
     query: s.ResultsQuery,
     responses: { 200: { description: "The results", schema: s.ResultsResponse } },
     errors: ["not_found"],
+  },
+  listLayers: {
+    method: "GET",
+    path: "/v1/admin/layers",
+    summary: "Every layer an experiment names, with its experiments and the ranges free of running ones",
+    description:
+      "A layer needs no creation call: it exists while an experiment that is not archived names it. Experiments by range start; `free` lists the parts of [0, 10000) that no running experiment holds.",
+    access: "read",
+    responses: { 200: { description: "The layers, by name", schema: s.LayerList } },
+    errors: [],
   },
   listOverrides: {
     method: "GET",

@@ -13,6 +13,7 @@ import {
   FULL_COVERAGE,
   isValidActor,
   isValidAlpha,
+  type LayerOverview,
   LIMITS,
   METRIC_DIRECTIONS,
   METRIC_KINDS,
@@ -240,6 +241,26 @@ const Metrics = v.pipe(
   }),
 );
 
+/** An experiment's slice of a layer; the name and range rules are the engine's (`validateLayer`), documented here. */
+const LayerInput = v.strictObject(
+  {
+    name: v.pipe(
+      v.string("must be a string"),
+      v.metadata({
+        pattern: NAME_PATTERN.source,
+        description: `The layer; the exclusion-group name rules ${config422}`,
+      }),
+    ),
+    range: v.pipe(
+      v.strictTuple([v.number("must be a number"), v.number("must be a number")], "must be [start, end]"),
+      v.metadata({
+        description: `[start, end): whole basis points, 0 ≤ start < end ≤ 10000; an actor enters only if its layer bucket falls in it ${config422}`,
+      }),
+    ),
+  },
+  "must be an object {name, range} with no other fields",
+);
+
 // ── Requests ────────────────────────────────────────────────────────────────────
 
 export const DefineBody = v.strictObject({
@@ -258,6 +279,15 @@ export const DefineBody = v.strictObject({
     ),
   ),
   metrics: v.optional(Metrics),
+  layer: v.optional(
+    v.pipe(
+      LayerInput,
+      v.metadata({
+        description:
+          "Experiments of one layer on disjoint ranges never share an actor; fixed once it has run (409 layer_locked); starting it while a running experiment holds an overlapping range of the layer is 409 layer_overlap",
+      }),
+    ),
+  ),
 });
 
 export const CoverageBody = v.strictObject({ coverage: Coverage });
@@ -430,6 +460,7 @@ export const ExperimentConfigSchema = v.object({
     ),
     [],
   ),
+  layer: v.optional(v.nullable(v.object({ name: v.string(), range: v.tuple([v.number(), v.number()]) })), null),
   revision: v.optional(v.number(), 1),
   updated_at_secs: v.number(),
   started_at_secs: v.optional(
@@ -442,6 +473,21 @@ export const ExperimentConfigSchema = v.object({
 }) satisfies v.GenericSchema<unknown, ExperimentConfig>;
 
 export const ExperimentList = v.object({ experiments: v.array(ExperimentConfigSchema) });
+
+const Range = v.tuple([v.number(), v.number()]);
+
+export const LayerList = v.object({
+  layers: v.array(
+    v.object({
+      name: v.string(),
+      experiments: v.array(v.object({ name: v.string(), state: ExperimentState, range: Range })),
+      free: v.pipe(
+        v.array(Range),
+        v.metadata({ description: "The ranges [start, end) no running experiment of the layer holds, in order" }),
+      ),
+    }),
+  ),
+}) satisfies v.GenericSchema<unknown, { layers: LayerOverview[] }>;
 
 const ChangeRecordSchema = v.object({
   experiment: v.string(),
@@ -598,6 +644,7 @@ export const NAMED_SCHEMAS = {
   Actor,
   ExperimentConfig: ExperimentConfigSchema,
   ExperimentList,
+  LayerList,
   History: HistoryResponse,
   OverrideList,
   OverrideSet,

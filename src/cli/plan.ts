@@ -20,9 +20,11 @@ import {
  * no clock, so every case is a unit test.
  */
 
-/** A definition with every field present, as the Worker stores it after a definition `PUT`. */
+type Defined = v.InferOutput<typeof DefineBody>;
+
+/** A definition with every field present, as the Worker stores it after a definition `PUT` (no layer: `null`). */
 export type FullDefinition = {
-  [K in keyof v.InferOutput<typeof DefineBody>]-?: Exclude<v.InferOutput<typeof DefineBody>[K], undefined>;
+  [K in keyof Defined]-?: Exclude<Defined[K], undefined> | (K extends "layer" ? null : never);
 };
 
 /**
@@ -37,10 +39,11 @@ export const DEFINITION_DEFAULTS: Omit<FullDefinition, "variants"> = {
   coverage: FULL_COVERAGE,
   hash_version: 1,
   metrics: [],
+  layer: null,
 };
 
-/** Fields the Worker fixes unless the experiment is a draft that never ran (`group_locked`, `hash_locked`). */
-const LOCKED_ONCE_RUN: readonly (keyof FullDefinition)[] = ["exclusion_group", "hash_version"];
+/** Fields the Worker fixes unless the experiment is a draft that never ran (`group_locked`, `hash_locked`, `layer_locked`). */
+const LOCKED_ONCE_RUN: readonly (keyof FullDefinition)[] = ["exclusion_group", "hash_version", "layer"];
 
 /** One experiment as a file declares it. */
 export interface DesiredExperiment {
@@ -129,7 +132,7 @@ function planOne(current: ExperimentConfig | null, want: DesiredExperiment): Ste
       const locked = changed.find((field) => LOCKED_ONCE_RUN.includes(field));
       if (locked !== undefined && hasRun(current)) {
         // In the Worker's terms: a draft concluded directly never ran, and is locked all the same.
-        return `${locked} can only change while the experiment is a draft that never ran (${String(current[locked] ?? "none")} → ${String(full[locked] ?? "none")})`;
+        return `${locked} can only change while the experiment is a draft that never ran (${shown(current[locked])} → ${shown(full[locked])})`;
       }
       const enrolling = from === "draft" || from === "running";
       const only = changed.length === 1 ? changed[0] : undefined;
@@ -267,4 +270,10 @@ export function sameJson(a: unknown, b: unknown): boolean {
     aKeys.length === Object.keys(b).length &&
     aKeys.every((key) => Object.hasOwn(b, key) && sameJson(aRecord[key], bRecord[key]))
   );
+}
+
+/** A field's value in a plan's words: `none` for null, JSON for a layer. */
+function shown(value: unknown): string {
+  if (value === null || value === undefined) return "none";
+  return typeof value === "object" ? JSON.stringify(value) : String(value);
 }

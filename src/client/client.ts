@@ -10,6 +10,7 @@ import type {
   ExperimentList,
   ExperimentResults,
   HistoryResponse,
+  LayerList,
   OverrideList,
   OverrideSet,
   Problem,
@@ -191,6 +192,11 @@ export class ExperimentsClient {
     const alpha = options.alpha === undefined ? undefined : options.alpha.toFixed(15).replace(/0+$/, "");
     const query = { method: options.method, alpha };
     return this.#call("results", { params: { name }, query });
+  }
+
+  /** Every layer an experiment names, with its experiments (by range) and the ranges free of running ones. */
+  layers(): Promise<LayerList> {
+    return this.#call("listLayers", {});
   }
 
   // ── Overrides and assignments (admin) ────────────────────────────────────────

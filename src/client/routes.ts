@@ -24,6 +24,7 @@ export const CLIENT_ROUTES = {
   setCoverage: { method: "PUT", path: "/v1/admin/experiments/:name/coverage", access: "write" },
   history: { method: "GET", path: "/v1/admin/experiments/:name/history", access: "read" },
   results: { method: "GET", path: "/v1/admin/experiments/:name/results", access: "read" },
+  listLayers: { method: "GET", path: "/v1/admin/layers", access: "read" },
   listOverrides: { method: "GET", path: "/v1/admin/experiments/:name/overrides", access: "read" },
   setOverride: { method: "PUT", path: "/v1/admin/experiments/:name/overrides/:actor", access: "write" },
   removeOverride: { method: "DELETE", path: "/v1/admin/experiments/:name/overrides/:actor", access: "write" },

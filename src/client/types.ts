@@ -23,6 +23,10 @@ export type Metric = ExperimentConfig["metrics"][number];
 /** What targeting reads: attribute name → text, number or boolean (the schema's output: what it accepts). */
 export type Attributes = v.InferOutput<typeof s.Attributes>;
 export type ExperimentList = v.InferOutput<typeof s.ExperimentList>;
+/** Every layer, with its experiments and free ranges (`GET /v1/admin/layers`). */
+export type LayerList = v.InferOutput<typeof s.LayerList>;
+/** An experiment's slice of a layer: `{name, range: [start, end]}`. */
+export type Layer = NonNullable<ExperimentConfig["layer"]>;
 export type HistoryResponse = v.InferOutput<typeof s.HistoryResponse>;
 export type ChangeRecord = HistoryResponse["history"][number];
 export type OverrideList = v.InferOutput<typeof s.OverrideList>;

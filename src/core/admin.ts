@@ -1,4 +1,5 @@
 import { ExperimentError } from "./errors";
+import { type LayerOverview, layersOverview } from "./layers";
 import {
   archiveExperiment,
   concludeExperiment,
@@ -48,9 +49,19 @@ export class ExperimentAdmin {
     return { config, created };
   }
 
-  /** Draft or concluded → running. @throws `not_found`, `archived`. */
+  /**
+   * Draft or concluded → running. The store runs one mutation at a time, so the other
+   * experiments read here are still those when the start is written.
+   * @throws `not_found`, `archived`, `layer_overlap`.
+   */
   async start(name: string, by: string | null = null): Promise<ExperimentConfig> {
-    return this.repository.update(name, (current) => startExperiment(name, current, nowSecs()), by);
+    const others = await this.repository.list();
+    return this.repository.update(name, (current) => startExperiment(name, current, nowSecs(), others), by);
+  }
+
+  /** Every layer an experiment names, with its experiments and free ranges. */
+  async layers(): Promise<LayerOverview[]> {
+    return layersOverview(await this.repository.list());
   }
 
   /** Pins `winner` for every actor; no more exposures. @throws `not_found`, `archived`, `invalid_config`. */

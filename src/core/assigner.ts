@@ -16,6 +16,12 @@ export interface AssignCall {
   actor: string;
   attributes: Attributes;
   requestId: string | null;
+  /**
+   * Whether the actor has an override in an experiment, when the caller knows every
+   * override (the edge, from its config snapshot): an actor outside an experiment's
+   * layer range is then refused without the store (`planAssignment`).
+   */
+  overridden?: (experiment: string) => boolean;
 }
 
 /**
@@ -48,7 +54,8 @@ export async function assignExperiments(
   const revisions = new Map<string, number>();
   for (const [name, prepared] of experiments) {
     if (plans.has(name)) continue;
-    plans.set(name, planAssignment(name, call.actor, prepared, call.attributes));
+    const known = call.overridden === undefined ? undefined : { overridden: call.overridden(name) };
+    plans.set(name, planAssignment(name, call.actor, prepared, call.attributes, known));
     if (prepared !== null) revisions.set(name, prepared.config.revision);
   }
   const requests = [...plans.values()].flatMap((plan) => (plan.kind === "store" ? [plan.request] : []));

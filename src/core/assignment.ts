@@ -1,5 +1,5 @@
 import { ExperimentError, type Result } from "./errors";
-import { coverageBucket, experimentBucket, experimentBucketV2 } from "./hash";
+import { coverageBucket, experimentBucket, experimentBucketV2, layerBucket } from "./hash";
 import { selectVariant } from "./select";
 import { type Attributes, compileTargeting, type TargetingPredicate } from "./targeting";
 import type { Assignment, ExperimentConfig } from "./types";
@@ -69,12 +69,21 @@ export type AssignResult = Result<Assigned & { exposed: boolean; enrolled: boole
 
 export type Plan = { kind: "decided"; result: AssignResult } | { kind: "store"; request: AssignRequest };
 
-/** Rules 1–3, eligibility and the bucket for rule 8. `prepared` is `null` for an unknown experiment. */
+/**
+ * Rules 1–3, eligibility and the bucket for rule 8. `prepared` is `null` for an unknown
+ * experiment.
+ *
+ * With `known` (the caller knows whether the actor has an override), an ineligible
+ * actor outside the experiment's layer range is refused here, with no store call: no
+ * override puts it in, and it cannot have a sticky assignment, since the range is fixed
+ * once the experiment has run (`layer_locked`) and only actors inside it ever enrolled.
+ */
 export function planAssignment(
   experiment: string,
   actor: string,
   prepared: PreparedExperiment | null,
   attributes: Attributes,
+  known?: { overridden: boolean },
 ): Plan {
   if (prepared === null) return failed(ExperimentError.notFound(experiment));
   const { config } = prepared;
@@ -91,6 +100,9 @@ export function planAssignment(
       return failed(ExperimentError.notRunning(experiment, "draft"));
     case "running": {
       const ineligible = ineligibility(experiment, actor, prepared, attributes);
+      if (ineligible !== null && known?.overridden === false && !inLayerRange(config, actor)) {
+        return failed(ExperimentError.notEligible(experiment, ineligible));
+      }
       return {
         kind: "store",
         request: {
@@ -112,7 +124,8 @@ export function variantBucket(config: ExperimentConfig, actor: string): number {
 
 /**
  * Rule 6: why `actor` may not enter, or `null`. Every targeting condition must hold,
- * then the actor's coverage bucket (a hash independent of the variant bucket, so
+ * then the actor's layer bucket must fall in the experiment's range of its layer, then
+ * the actor's coverage bucket (a hash independent of the variant bucket, so
  * ramping coverage moves nobody between variants) must fall below the coverage.
  */
 function ineligibility(
@@ -126,10 +139,21 @@ function ineligibility(
     const condition = config.targeting[failing];
     return `targeting[${failing}] (${condition?.attribute} ${condition?.operator}) does not hold`;
   }
+  const { layer } = config;
+  if (layer !== null && !inLayerRange(config, actor)) {
+    return `outside its range of layer '${layer.name}' ([${layer.range[0]}, ${layer.range[1]}) of 10000)`;
+  }
   if (config.coverage < 10_000 && coverageBucket(experiment, actor) >= config.coverage) {
     return `outside its coverage (${config.coverage} of 10000 basis points)`;
   }
   return null;
+}
+
+/** Whether the actor's layer bucket falls in the experiment's range of its layer (true without a layer). */
+function inLayerRange({ layer }: ExperimentConfig, actor: string): boolean {
+  if (layer === null) return true;
+  const bucket = layerBucket(layer.name, actor);
+  return bucket >= layer.range[0] && bucket < layer.range[1];
 }
 
 function failed(error: ExperimentError): Plan {

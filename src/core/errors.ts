@@ -14,6 +14,8 @@ export type ErrorCode =
   | "variant_in_use"
   | "group_locked"
   | "hash_locked"
+  | "layer_locked"
+  | "layer_overlap"
   | "store_unavailable";
 
 /**
@@ -114,6 +116,19 @@ export class ExperimentError<C extends string = ErrorCode> extends Error {
       "hash_locked",
       `the hash version of experiment '${experiment}' can only change while it is a draft that never ran: ` +
         "actors not yet stored would move to other variants",
+    );
+  }
+  static layerLocked(experiment: string): ExperimentError {
+    return new ExperimentError(
+      "layer_locked",
+      `the layer of experiment '${experiment}' can only change while it is a draft that never ran: ` +
+        "actors enrolled through its slice could end up in two experiments of one layer",
+    );
+  }
+  static layerOverlap(experiment: string, other: string, layer: string): ExperimentError {
+    return new ExperimentError(
+      "layer_overlap",
+      `experiment '${experiment}' cannot run: its range in layer '${layer}' overlaps that of running experiment '${other}'`,
     );
   }
   static storeUnavailable(detail: string): ExperimentError {

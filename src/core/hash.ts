@@ -54,8 +54,12 @@ const variantPrefixes = new Map<string, HashState>();
  */
 const coveragePrefixes = new Map<string, HashState>();
 
+/** Hash states after `"<layer>/layer:"`, by layer. */
+const layerPrefixes = new Map<string, HashState>();
+
 const VARIANT_SEPARATOR = ":";
 const COVERAGE_SEPARATOR = "/coverage:";
+const LAYER_SEPARATOR = "/layer:";
 
 // fmix64's multipliers 0xff51afd7ed558ccd and 0xc4ceb9fe1a85ec53, as high and low halves.
 const MIX1_HI = 0xff51afd7 | 0;
@@ -112,6 +116,21 @@ export function experimentBucketV2(experiment: string, actor: string): number {
  */
 export function coverageBucket(experiment: string, actor: string): number {
   const prefix = coveragePrefixes.get(experiment) ?? rememberPrefix(coveragePrefixes, experiment, COVERAGE_SEPARATOR);
+  const hi = feed(actor, prefix.hi, prefix.lo);
+  return mixAndReduce(hi, steppedLo);
+}
+
+/**
+ * The layer bucket of `actor` in `layer`, in `[0, 10 000)`:
+ * `bucketV2("<layer>/layer:<actor>")`. The same for every experiment of the layer, so
+ * experiments on disjoint ranges of it never share an actor; independent of any
+ * experiment's variant and coverage buckets (other keys).
+ *
+ * @example
+ * layerBucket("checkout", "user:1"); // a number in [0, 10000)
+ */
+export function layerBucket(layer: string, actor: string): number {
+  const prefix = layerPrefixes.get(layer) ?? rememberPrefix(layerPrefixes, layer, LAYER_SEPARATOR);
   const hi = feed(actor, prefix.hi, prefix.lo);
   return mixAndReduce(hi, steppedLo);
 }

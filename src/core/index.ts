@@ -33,7 +33,8 @@ export {
   type UnattributedRow,
 } from "./attribution";
 export { type ErrorCode, ExperimentError, type Failure, type FieldError, type Result } from "./errors";
-export { BUCKETS, bucketV2, coverageBucket, experimentBucket, experimentBucketV2 } from "./hash";
+export { BUCKETS, bucketV2, coverageBucket, experimentBucket, experimentBucketV2, layerBucket } from "./hash";
+export { type LayerOverview, layersOverview, rangesOverlap } from "./layers";
 export {
   archiveExperiment,
   type Change,
@@ -108,6 +109,7 @@ export {
   type ExperimentState,
   type ExposureRecord,
   type HashVersion,
+  type LayerConfig,
   type MetricConfig,
   type MetricDirection,
   type MetricKind,
@@ -126,6 +128,7 @@ export {
   requireVariant,
   validateConfig,
   validateCoverage,
+  validateLayer,
   validateMetrics,
   validateVariants,
 } from "./validation";

@@ -1,7 +1,8 @@
 import { ExperimentError } from "./errors";
+import { rangesOverlap } from "./layers";
 import { type MetricDefinition, metricConfig } from "./metrics";
 import type { TargetingCondition } from "./targeting";
-import type { ExperimentConfig, HashVersion, VariantConfig } from "./types";
+import type { ExperimentConfig, HashVersion, LayerConfig, VariantConfig } from "./types";
 import { requireVariant, validateConfig, validateCoverage, validateVariants } from "./validation";
 
 /**
@@ -29,6 +30,8 @@ export interface ExperimentDefinition {
   hash_version?: HashVersion;
   /** Default: none. Each metric's own defaults are filled in (`metricConfig`). */
   metrics?: MetricDefinition[];
+  /** Default: none. */
+  layer?: LayerConfig | null;
 }
 
 /** Coverage when none is given: everyone eligible may enter. */
@@ -39,7 +42,10 @@ export function experimentConfig(
   name: string,
   variants: VariantConfig[],
   options: Partial<
-    Pick<ExperimentConfig, "description" | "exclusion_group" | "targeting" | "coverage" | "hash_version" | "metrics">
+    Pick<
+      ExperimentConfig,
+      "description" | "exclusion_group" | "targeting" | "coverage" | "hash_version" | "metrics" | "layer"
+    >
   > = {},
 ): ExperimentConfig {
   return {
@@ -53,6 +59,7 @@ export function experimentConfig(
     coverage: options.coverage ?? FULL_COVERAGE,
     hash_version: options.hash_version ?? 1,
     metrics: options.metrics ?? [],
+    layer: options.layer ?? null,
     revision: 1,
     updated_at_secs: 0,
     started_at_secs: null,
@@ -73,7 +80,8 @@ function notArchived(name: string, current: ExperimentConfig | null): Experiment
 /**
  * The reference's `create`: validates, then inserts or replaces the whole config. The
  * departures guard what actors were assigned under: once an experiment has run, its
- * exclusion group (`group_locked`) and hash version (`hash_locked`) are fixed; when it
+ * exclusion group (`group_locked`), hash version (`hash_locked`) and layer slice
+ * (`layer_locked`) are fixed; when it
  * first started is kept whatever the new config says; and the revision grows when the
  * variants or weights change.
  */
@@ -82,6 +90,7 @@ export function upsertConfig(config: ExperimentConfig, current: ExperimentConfig
   if (current !== null && hasRun(current)) {
     if (config.exclusion_group !== current.exclusion_group) throw ExperimentError.groupLocked(config.name);
     if (config.hash_version !== current.hash_version) throw ExperimentError.hashLocked(config.name);
+    if (!sameLayer(config.layer, current.layer)) throw ExperimentError.layerLocked(config.name);
   }
   const startedAt = current?.started_at_secs ?? (config.state === "draft" ? null : now);
   return {
@@ -93,6 +102,11 @@ export function upsertConfig(config: ExperimentConfig, current: ExperimentConfig
     },
     mutation: current === null ? "created" : "updated",
   };
+}
+
+function sameLayer(a: LayerConfig | null, b: LayerConfig | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.name === b.name && a.range[0] === b.range[0] && a.range[1] === b.range[1];
 }
 
 /** 1 for a new experiment; one more than before when the variants or weights change. */
@@ -133,15 +147,36 @@ export function defineExperiment(
     coverage: definition.coverage ?? FULL_COVERAGE,
     hash_version: definition.hash_version ?? 1,
     metrics: (definition.metrics ?? []).map(metricConfig),
+    layer: definition.layer ?? null,
   };
   if (current === null) return upsertConfig({ ...experimentConfig(name, definition.variants), ...defined }, null, now);
   const config = notArchived(name, current);
   return upsertConfig({ ...config, ...defined }, config, now);
 }
 
-/** Draft or concluded → running. Archived is terminal. */
-export function startExperiment(name: string, current: ExperimentConfig | null, now: number): Change {
+/**
+ * Draft or concluded → running. Archived is terminal. `others` are the other
+ * experiments: one running on an overlapping range of the same layer refuses the start
+ * (`layer_overlap`), since an actor could then enter both.
+ */
+export function startExperiment(
+  name: string,
+  current: ExperimentConfig | null,
+  now: number,
+  others: readonly ExperimentConfig[] = [],
+): Change {
   const config = notArchived(name, current);
+  const { layer } = config;
+  if (layer !== null) {
+    const clash = others.find(
+      (other) =>
+        other.name !== name &&
+        other.state === "running" &&
+        other.layer?.name === layer.name &&
+        rangesOverlap(other.layer.range, layer.range),
+    );
+    if (clash !== undefined) throw ExperimentError.layerOverlap(name, clash.name, layer.name);
+  }
   return {
     config: { ...config, state: "running", updated_at_secs: now, started_at_secs: config.started_at_secs ?? now },
     mutation: "state=running",

@@ -46,6 +46,18 @@ export interface MetricConfig {
   role: MetricRole;
 }
 
+/**
+ * An experiment's share of a layer (not in the reference): a slice `[start, end)` of the
+ * layer's 10,000 basis points. Experiments of one layer whose slices do not overlap
+ * never share an actor, decided from the hash alone (`layerBucket`).
+ */
+export interface LayerConfig {
+  /** The exclusion-group name rules. */
+  name: string;
+  /** `0 ≤ start < end ≤ 10000`: the half-open range of layer buckets that may enter. */
+  range: [number, number];
+}
+
 export interface ExperimentConfig {
   name: string;
   description: string | null;
@@ -73,6 +85,8 @@ export interface ExperimentConfig {
   hash_version: HashVersion;
   /** At most 10, names unique (not in the reference). Empty: none. */
   metrics: MetricConfig[];
+  /** The layer slice an actor's layer bucket must fall in to enter; `null`: no layer. Fixed once it has run. */
+  layer: LayerConfig | null;
   /**
    * Grows by one with every change of the variants or their weights, so that counted
    * enrolments can be held against the weights in force when they happened.

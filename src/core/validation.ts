@@ -2,7 +2,7 @@ import { ExperimentError } from "./errors";
 import { METRIC_DIRECTIONS, METRIC_KINDS, METRIC_ROLES } from "./metrics";
 import { validateTargeting } from "./targeting";
 import { CONTROL, codePoints, controlProblem, identifierProblem, utf8Length } from "./text";
-import type { ExperimentConfig, HashVersion, MetricConfig, VariantConfig } from "./types";
+import type { ExperimentConfig, HashVersion, LayerConfig, MetricConfig, VariantConfig } from "./types";
 
 /**
  * The limits (README, "Limits"), in one place for the engine and the HTTP layer. `…Chars` are
@@ -90,6 +90,7 @@ export function validateConfig(config: ExperimentConfig): void {
   validateTargeting(config.targeting);
   validateCoverage(config.coverage);
   validateMetrics(config.metrics);
+  if (config.layer !== null) validateLayer(config.layer);
   if (!isHashVersion(config.hash_version)) {
     throw ExperimentError.invalidConfig(`hash_version must be ${HASH_VERSIONS_TEXT}`);
   }
@@ -162,6 +163,25 @@ export function isHashVersion(value: number): value is HashVersion {
 }
 
 /** @throws {ExperimentError} `invalid_config` unless `coverage` is whole basis points in `[0, 10000]`. */
+/**
+ * Checks an experiment's layer: a name by the exclusion-group rules, and a range of
+ * whole basis points with `0 ≤ start < end ≤ 10000`.
+ *
+ * @throws {ExperimentError} `invalid_config` naming the field (`/layer/name`, `/layer/range`) in `errors`.
+ */
+export function validateLayer(layer: LayerConfig): void {
+  if (!isValidName(layer.name)) {
+    const problem = controlProblem(layer.name) ?? `must match ${NAME_PATTERN.source}`;
+    throw invalidField(`layer name ${problem}`, "/layer/name", problem);
+  }
+  const [start, end] = layer.range;
+  const whole = (n: number) => Number.isInteger(n) && n >= 0 && n <= LIMITS.maxCoverage;
+  if (!(whole(start) && whole(end) && start < end)) {
+    const problem = `must be [start, end] with whole basis points 0 ≤ start < end ≤ ${LIMITS.maxCoverage}`;
+    throw invalidField(`layer range ${problem}, found [${start}, ${end}]`, "/layer/range", problem);
+  }
+}
+
 export function validateCoverage(coverage: number): void {
   if (!Number.isInteger(coverage) || coverage < 0 || coverage > LIMITS.maxCoverage) {
     throw ExperimentError.invalidConfig(`coverage must be an integer in [0, ${LIMITS.maxCoverage}] basis points`);

@@ -171,6 +171,12 @@ describe("what this version writes reads back as it was", () => {
       }),
       { maxLength: 3 },
     ),
+    layer: nullable(
+      fc.record({
+        name: text,
+        range: fc.tuple(fc.integer({ min: 0, max: 10_000 }), fc.integer({ min: 0, max: 10_000 })),
+      }),
+    ),
     revision: fc.integer({ min: 1, max: 1_000_000 }),
     updated_at_secs: fc.nat(),
     started_at_secs: nullable(fc.nat()),

@@ -80,6 +80,7 @@ export class EdgeAssigner {
       attributes:
         targeted(experiments) && call.edgeFacts ? { ...call.edgeFacts(), ...call.attributes } : call.attributes,
       requestId: call.requestId,
+      overridden: (experiment) => snapshot.hasOverride(experiment, call.actor),
     });
     if (events.exposures.length > 0 || events.enrolments.length > 0) {
       ctx.waitUntil(deliverEvents(this.sinkOf(env, snapshot), events));

@@ -67,6 +67,8 @@ export const StoredConfigV1Schema = v.object({
     ),
     () => [],
   ),
+  /** Absent before layers existed, and written only when there is one: none. */
+  layer: v.optional(v.nullable(v.object({ name: v.string(), range: v.tuple([v.number(), v.number()]) })), null),
   /** Absent before revisions existed: the first. */
   revision: v.optional(v.number(), 1),
   updated_at_secs: v.number(),
@@ -77,7 +79,8 @@ export const StoredConfigV1Schema = v.object({
 export type StoredVariantV1 = v.InferOutput<typeof StoredVariantV1Schema>;
 export type StoredConfigV1 = v.InferOutput<typeof StoredConfigV1Schema>;
 /** What version 1 writes: the fields that are absent when they hold their default may be. */
-export type WrittenConfigV1 = Omit<StoredConfigV1, "metrics"> & Partial<Pick<StoredConfigV1, "metrics">>;
+export type WrittenConfigV1 = Omit<StoredConfigV1, "metrics" | "layer"> &
+  Partial<Pick<StoredConfigV1, "metrics" | "layer">>;
 type StoredMetricV1 = StoredConfigV1["metrics"][number];
 
 /**
@@ -96,6 +99,7 @@ export function configFromStoredV1(stored: StoredConfigV1): ExperimentConfig {
     coverage: stored.coverage,
     hash_version: stored.hash_version,
     metrics: stored.metrics,
+    layer: stored.layer,
     revision: stored.revision,
     updated_at_secs: stored.updated_at_secs,
     started_at_secs: stored.started_at_secs,
@@ -127,6 +131,7 @@ export function storedConfigV1(config: ExperimentConfig): WrittenConfigV1 {
     hash_version: config.hash_version,
     // Only when there are some: what a config without metrics stores is what it stored before.
     ...(config.metrics.length > 0 ? { metrics: config.metrics.map(storedMetricV1) } : {}),
+    ...(config.layer !== null ? { layer: { name: config.layer.name, range: [...config.layer.range] } } : {}),
     revision: config.revision,
     updated_at_secs: config.updated_at_secs,
     started_at_secs: config.started_at_secs,

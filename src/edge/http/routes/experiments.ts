@@ -20,6 +20,7 @@ export const experimentHandlers: Handlers<
   | "setWeights"
   | "setCoverage"
   | "history"
+  | "listLayers"
 > = {
   listExperiments: async (_, { env }) => ({ experiments: await callRegistry(env.REGISTRY, (r) => r.list()) }),
 
@@ -39,6 +40,7 @@ export const experimentHandlers: Handlers<
       hash_version: body.hash_version as HashVersion | undefined,
       // Kinds, directions and roles, likewise: the engine refuses one it does not know.
       metrics: body.metrics as MetricDefinition[] | undefined,
+      layer: body.layer ?? null,
     };
     const { config, created } = await callRegistry(env.REGISTRY, (r) => r.define(params.name, definition, by));
     return new Reply(config, created ? 201 : 200);
@@ -73,6 +75,8 @@ export const experimentHandlers: Handlers<
     const by = changedBy(call);
     return callRegistry(env.REGISTRY, (r) => r.setCoverage(params.name, body.coverage, by));
   },
+
+  listLayers: async (_, { env }) => ({ layers: await callRegistry(env.REGISTRY, (r) => r.layers()) }),
 
   history: async ({ params, query }, { env }) => {
     const limit = query.limit === undefined ? DEFAULT_HISTORY_LIMIT : Number(query.limit);

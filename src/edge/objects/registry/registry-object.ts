@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type {
   ChangeRecord,
   ExperimentConfig,
+  LayerOverview,
   OverrideEntry,
   Result,
   RevisionWeights,
@@ -54,6 +55,10 @@ export class RegistryObject extends DurableObject<RegistryEnv> {
 
   status(name: string): Promise<Result<ExperimentConfig>> {
     return this.read(() => this.admin.status(name));
+  }
+
+  layers(): Promise<Result<LayerOverview[]>> {
+    return this.read(() => this.admin.layers());
   }
 
   history(name: string, limit: number): Promise<Result<ChangeRecord[]>> {
