@@ -36,6 +36,8 @@ export const PROBLEMS: Record<ApiErrorCode, { status: number; title: string; hea
   hash_locked: { status: 409, title: "Hash version locked" },
   layer_locked: { status: 409, title: "Layer locked" },
   layer_overlap: { status: 409, title: "Layer range taken" },
+  holdout_locked: { status: 409, title: "Holdout locked" },
+  holdout_in_use: { status: 409, title: "Holdout in use" },
   invalid_config: { status: 422, title: "Invalid experiment configuration" },
   no_variant: { status: 422, title: "No assignable variant" },
   admin_disabled: { status: 503, title: "Admin API disabled" },

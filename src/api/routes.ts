@@ -39,6 +39,7 @@ export const COMMON_ERRORS: readonly ApiErrorCode[] = ["invalid_request", "inter
 export const ADMIN_ERRORS: readonly ApiErrorCode[] = ["unauthorized", "admin_disabled", "store_unavailable"];
 
 const EXPERIMENT = "/v1/admin/experiments/:name";
+const HOLDOUT = "/v1/admin/holdouts/:name";
 
 const ACTOR =
   "The actor is `actor` (in the query of GET, in the body of POST), else the `X-Actor-Id` header, else the " +
@@ -143,6 +144,7 @@ export const ROUTES = {
       "group_locked",
       "hash_locked",
       "layer_locked",
+      "holdout_locked",
       "payload_too_large",
       "unsupported_media_type",
     ],
@@ -245,6 +247,70 @@ export const ROUTES = {
     access: "read",
     responses: { 200: { description: "The layers, by name", schema: s.LayerList } },
     errors: [],
+  },
+  listHoldouts: {
+    method: "GET",
+    path: "/v1/admin/holdouts",
+    summary: "Every holdout, by name, with the experiments that name it",
+    access: "read",
+    responses: { 200: { description: "The holdouts", schema: s.HoldoutList } },
+    errors: [],
+  },
+  getHoldout: {
+    method: "GET",
+    path: HOLDOUT,
+    summary: "One holdout",
+    access: "read",
+    params: s.HoldoutParams,
+    responses: { 200: { description: "The holdout", schema: s.HoldoutSchema } },
+    errors: ["not_found"],
+  },
+  defineHoldout: {
+    method: "PUT",
+    path: HOLDOUT,
+    summary: "Create a holdout, or replace its definition (its coverage is fixed once any member experiment has run)",
+    description:
+      'An experiment joins it with `holdout` in its definition. An actor whose bucket_v2("<holdout>/holdout:<actor>") mod 10000 is below the coverage is held out of every member: it gets the member\'s first variant (with `holdout` in the answer), is not enrolled and sees no exposure. The holdout is measured as an experiment of two arms, held_out and exposed (GET …/results).',
+    access: "write",
+    params: s.HoldoutParams,
+    body: s.HoldoutBody,
+    responses: {
+      200: { description: "Definition replaced", schema: s.HoldoutSchema },
+      201: { description: "Holdout created", schema: s.HoldoutSchema },
+    },
+    errors: ["invalid_config", "holdout_locked", "payload_too_large", "unsupported_media_type"],
+  },
+  deleteHoldout: {
+    method: "DELETE",
+    path: HOLDOUT,
+    summary: "Delete a holdout no experiment (that is not archived) names",
+    access: "write",
+    params: s.HoldoutParams,
+    responses: { 204: { description: "Deleted", schema: null } },
+    errors: ["not_found", "holdout_in_use"],
+  },
+  holdoutHistory: {
+    method: "GET",
+    path: `${HOLDOUT}/history`,
+    summary: "A holdout's change history, newest first (empty for an unknown holdout)",
+    access: "read",
+    params: s.HoldoutParams,
+    query: s.HistoryQuery,
+    responses: { 200: { description: "The history", schema: s.HoldoutHistory } },
+    errors: [],
+  },
+  holdoutResults: {
+    method: "GET",
+    path: `${HOLDOUT}/results`,
+    summary:
+      "A holdout's arms (held_out, exposed): enrolments, the SRM check and its metrics' lift of exposed over held_out",
+    description:
+      "An actor's arm is recorded the first time it passes eligibility for any member experiment, and counted (like an enrolment) by its actor object's outbox about a minute later; expected shares are coverage/10000 and the rest. Metrics are attributed as an experiment's, from the arm's recording on. Query as for an experiment's results.",
+    access: "read",
+    params: s.HoldoutParams,
+    query: s.ResultsQuery,
+    responses: { 200: { description: "The results", schema: s.HoldoutResultsResponse } },
+    errors: ["not_found"],
   },
   listOverrides: {
     method: "GET",

@@ -11,10 +11,12 @@ import {
   type ExperimentConfig,
   type ExperimentResults,
   FULL_COVERAGE,
+  type HoldoutConfig,
   isValidActor,
   isValidAlpha,
   type LayerOverview,
   LIMITS,
+  MAX_HOLDOUT_COVERAGE,
   METRIC_DIRECTIONS,
   METRIC_KINDS,
   METRIC_ROLES,
@@ -279,6 +281,15 @@ export const DefineBody = v.strictObject({
     ),
   ),
   metrics: v.optional(Metrics),
+  holdout: v.optional(
+    v.pipe(
+      v.string("must be a string"),
+      v.metadata({
+        description:
+          "The holdout it joins (PUT /v1/admin/holdouts/{name} first, else 422 with the pointer /holdout): actors the holdout keeps back get the first variant, are not enrolled and see no exposure; fixed once it has run (409 holdout_locked)",
+      }),
+    ),
+  ),
   layer: v.optional(
     v.pipe(
       LayerInput,
@@ -291,6 +302,19 @@ export const DefineBody = v.strictObject({
 });
 
 export const CoverageBody = v.strictObject({ coverage: Coverage });
+
+export const HoldoutBody = v.strictObject({
+  coverage: v.pipe(
+    v.number("must be a number"),
+    v.metadata({
+      description: `Basis points held out of every member experiment, 1 to ${MAX_HOLDOUT_COVERAGE}; fixed once any member has run (409 holdout_locked) ${config422}`,
+    }),
+  ),
+  description: v.optional(Description),
+  metrics: v.optional(Metrics),
+});
+
+export const HoldoutParams = v.object({ name: ExperimentName });
 
 export const ConcludeBody = v.strictObject({ winner: v.string("must be a string") });
 
@@ -421,6 +445,15 @@ export const TrackBody = v.strictObject({
 
 // ── Responses ───────────────────────────────────────────────────────────────────
 
+/** A metric as every read shows it, its defaults filled in. */
+const MetricRead = v.object({
+  name: v.string(),
+  event: v.string(),
+  kind: v.picklist(METRIC_KINDS),
+  direction: v.picklist(METRIC_DIRECTIONS),
+  role: v.picklist(METRIC_ROLES),
+});
+
 const Variant = v.object({ name: v.string(), weight: v.pipe(v.number(), v.integer()) });
 
 /**
@@ -448,19 +481,9 @@ export const ExperimentConfigSchema = v.object({
   ),
   coverage: v.optional(v.number(), FULL_COVERAGE),
   hash_version: v.optional(v.picklist([1, 2]), 1),
-  metrics: v.optional(
-    v.array(
-      v.object({
-        name: v.string(),
-        event: v.string(),
-        kind: v.picklist(METRIC_KINDS),
-        direction: v.picklist(METRIC_DIRECTIONS),
-        role: v.picklist(METRIC_ROLES),
-      }),
-    ),
-    [],
-  ),
+  metrics: v.optional(v.array(MetricRead), []),
   layer: v.optional(v.nullable(v.object({ name: v.string(), range: v.tuple([v.number(), v.number()]) })), null),
+  holdout: v.optional(v.nullable(v.string()), null),
   revision: v.optional(v.number(), 1),
   updated_at_secs: v.number(),
   started_at_secs: v.optional(
@@ -473,6 +496,30 @@ export const ExperimentConfigSchema = v.object({
 }) satisfies v.GenericSchema<unknown, ExperimentConfig>;
 
 export const ExperimentList = v.object({ experiments: v.array(ExperimentConfigSchema) });
+
+export const HoldoutSchema = v.object({
+  name: v.string(),
+  description: v.nullable(v.string()),
+  coverage: v.number(),
+  metrics: v.array(MetricRead),
+  created_at_secs: v.number(),
+  updated_at_secs: v.number(),
+}) satisfies v.GenericSchema<unknown, HoldoutConfig>;
+
+export const HoldoutList = v.object({
+  holdouts: v.array(
+    v.object({
+      ...HoldoutSchema.entries,
+      members: v.pipe(v.array(v.string()), v.metadata({ description: "The experiments that name it, by name" })),
+    }),
+  ),
+});
+
+export const HoldoutHistory = v.object({
+  history: v.array(
+    v.object({ holdout: v.string(), mutation: v.string(), actor: v.nullable(v.string()), timestamp_secs: v.number() }),
+  ),
+});
 
 const Range = v.tuple([v.number(), v.number()]);
 
@@ -515,11 +562,22 @@ export const AssignmentSchema = v.object({
   assigned_at_secs: v.number(),
 }) satisfies v.GenericSchema<unknown, Assignment>;
 
+const HeldOut = v.optional(
+  v.pipe(
+    v.string(),
+    v.metadata({
+      description:
+        "Present only when the experiment's holdout keeps the actor back: the variant is then the baseline, and the actor is not enrolled",
+    }),
+  ),
+);
+
 export const AssignResponse = v.object({
   experiment: v.string(),
   actor: v.string(),
   variant: v.string(),
   is_override: v.boolean(),
+  holdout: HeldOut,
 });
 
 const ErrorCodeSchema = v.picklist(ERROR_CODES);
@@ -528,7 +586,10 @@ const BatchError = v.object({ error: v.object({ code: ErrorCodeSchema, detail: v
 
 export const BatchAssignResponse = v.object({
   actor: v.string(),
-  assignments: v.record(v.string(), v.union([v.object({ variant: v.string(), is_override: v.boolean() }), BatchError])),
+  assignments: v.record(
+    v.string(),
+    v.union([v.object({ variant: v.string(), is_override: v.boolean(), holdout: HeldOut }), BatchError]),
+  ),
 });
 
 const Counts = v.object({ enrolled: v.number(), exposures: v.number() });
@@ -615,6 +676,17 @@ export const ResultsResponse = v.object({
   ...OutcomeEntries,
 }) satisfies v.GenericSchema<unknown, ExperimentResults & Outcomes>;
 
+/** A holdout's results: an experiment's, for its two arms (`held_out`, the baseline, and `exposed`). */
+export const HoldoutResultsResponse = v.object({
+  holdout: v.string(),
+  coverage: v.number(),
+  as_of_secs: ResultsResponse.entries.as_of_secs,
+  variants: ResultsResponse.entries.variants,
+  srm: ResultsResponse.entries.srm,
+  daily: ResultsResponse.entries.daily,
+  ...OutcomeEntries,
+});
+
 export const TrackResponse = v.object({
   accepted: v.pipe(v.number(), v.metadata({ description: "Events queued (all of the request's)" })),
 });
@@ -652,6 +724,11 @@ export const NAMED_SCHEMAS = {
   AssignResponse,
   BatchAssignResponse,
   Results: ResultsResponse,
+  Holdout: HoldoutSchema,
+  HoldoutList,
+  HoldoutHistory,
+  HoldoutBody,
+  HoldoutResults: HoldoutResultsResponse,
   TrackBody,
   TrackResponse,
   TokenIdentity,

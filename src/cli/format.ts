@@ -141,6 +141,7 @@ const DEFINITION_FIELDS: {
   hash_version: ["hash version", (c) => String(c.hash_version)],
   // The definition's metrics have their defaults filled in (`fullDefinition`), as a read shows them.
   metrics: ["metrics", (c) => (c.metrics.length === 0 ? "none" : (c.metrics as Metric[]).map(metricText).join(" "))],
+  holdout: ["holdout", (c) => c.holdout ?? "none"],
   layer: ["layer", (c) => (c.layer === null ? "none" : `${c.layer.name} [${c.layer.range[0]}, ${c.layer.range[1]})`)],
 };
 
@@ -155,6 +156,7 @@ export function definitionText(definition: FullDefinition): string {
   if (definition.exclusion_group !== null) fields.unshift("exclusion_group");
   if (definition.metrics.length > 0) fields.push("metrics");
   if (definition.layer !== null) fields.push("layer");
+  if (definition.holdout !== null) fields.push("holdout");
   const labelled = fields.map((field) => {
     const [label, text] = DEFINITION_FIELDS[field];
     return `${label} ${text(definition)}`;

@@ -24,7 +24,7 @@ type Defined = v.InferOutput<typeof DefineBody>;
 
 /** A definition with every field present, as the Worker stores it after a definition `PUT` (no layer: `null`). */
 export type FullDefinition = {
-  [K in keyof Defined]-?: Exclude<Defined[K], undefined> | (K extends "layer" ? null : never);
+  [K in keyof Defined]-?: Exclude<Defined[K], undefined> | (K extends "layer" | "holdout" ? null : never);
 };
 
 /**
@@ -40,10 +40,11 @@ export const DEFINITION_DEFAULTS: Omit<FullDefinition, "variants"> = {
   hash_version: 1,
   metrics: [],
   layer: null,
+  holdout: null,
 };
 
-/** Fields the Worker fixes unless the experiment is a draft that never ran (`group_locked`, `hash_locked`, `layer_locked`). */
-const LOCKED_ONCE_RUN: readonly (keyof FullDefinition)[] = ["exclusion_group", "hash_version", "layer"];
+/** Fields the Worker fixes unless the experiment is a draft that never ran (`group_locked`, `hash_locked`, `layer_locked`, `holdout_locked`). */
+const LOCKED_ONCE_RUN: readonly (keyof FullDefinition)[] = ["exclusion_group", "hash_version", "layer", "holdout"];
 
 /** One experiment as a file declares it. */
 export interface DesiredExperiment {

@@ -1,4 +1,11 @@
 import { ExperimentError } from "./errors";
+import {
+  checkHoldoutDeletable,
+  defineHoldout,
+  type HoldoutConfig,
+  type HoldoutDefinition,
+  holdoutMembers,
+} from "./holdouts";
 import { type LayerOverview, layersOverview } from "./layers";
 import {
   archiveExperiment,
@@ -10,8 +17,14 @@ import {
   startExperiment,
   upsertConfig,
 } from "./lifecycle";
-import type { ExperimentRepository, OverrideEntry } from "./store";
-import { type ChangeRecord, type ExperimentConfig, nowSecs, type VariantConfig } from "./types";
+import type { ExperimentRepository, HoldoutRepository, OverrideEntry } from "./store";
+import {
+  type ChangeRecord,
+  type ExperimentConfig,
+  type HoldoutChangeRecord,
+  nowSecs,
+  type VariantConfig,
+} from "./types";
 import { LIMITS, requireVariant } from "./validation";
 
 /**
@@ -21,7 +34,14 @@ import { LIMITS, requireVariant } from "./validation";
  * Object alike, so both enforce the same lifecycle.
  */
 export class ExperimentAdmin {
-  constructor(protected readonly repository: ExperimentRepository) {}
+  /**
+   * @param holdouts where holdouts are kept; without it (the in-process service) there
+   * are none, and a definition naming one is refused.
+   */
+  constructor(
+    protected readonly repository: ExperimentRepository,
+    private readonly holdoutStore: HoldoutRepository | null = null,
+  ) {}
 
   /** The reference's `create`: declares or wholly replaces an experiment. */
   async create(config: ExperimentConfig, by: string | null = null): Promise<ExperimentConfig> {
@@ -37,6 +57,7 @@ export class ExperimentAdmin {
     definition: ExperimentDefinition,
     by: string | null = null,
   ): Promise<{ config: ExperimentConfig; created: boolean }> {
+    if (definition.holdout !== undefined && definition.holdout !== null) await this.requireHoldout(definition.holdout);
     let created = false;
     const config = await this.repository.update(
       name,
@@ -145,5 +166,70 @@ export class ExperimentAdmin {
   /** Newest first, at most `limit` records (0: all); empty for an unknown experiment. */
   async history(experiment: string, limit: number): Promise<ChangeRecord[]> {
     return this.repository.history(experiment, limit);
+  }
+
+  // ── Holdouts ──────────────────────────────────────────────────────────────────
+
+  /**
+   * Creates or replaces a holdout. Its coverage is fixed once any experiment naming it
+   * has run. @throws `invalid_config`, `holdout_locked`.
+   */
+  async defineHoldout(
+    name: string,
+    definition: HoldoutDefinition,
+    by: string | null = null,
+  ): Promise<{ holdout: HoldoutConfig; created: boolean }> {
+    const store = this.holdouts();
+    const members = holdoutMembers(name, await this.repository.list());
+    let created = false;
+    const holdout = await store.updateHoldout(
+      name,
+      (current) => {
+        created = current === null;
+        return defineHoldout(name, definition, current, members, nowSecs());
+      },
+      by,
+    );
+    return { holdout, created };
+  }
+
+  /** @throws `not_found`. */
+  async holdout(name: string): Promise<HoldoutConfig> {
+    const holdout = await this.holdouts().getHoldout(name);
+    if (holdout === null) throw new ExperimentError("not_found", `holdout '${name}' not found`);
+    return holdout;
+  }
+
+  /** Every holdout, by name, with the experiments that name it. */
+  async listHoldouts(): Promise<(HoldoutConfig & { members: string[] })[]> {
+    const experiments = await this.repository.list();
+    return (await this.holdouts().listHoldouts()).map((holdout) => ({
+      ...holdout,
+      members: holdoutMembers(holdout.name, experiments).map((member) => member.name),
+    }));
+  }
+
+  /** @throws `not_found`, `holdout_in_use` while an experiment that is not archived names it. */
+  async deleteHoldout(name: string, by: string | null = null): Promise<void> {
+    const members = holdoutMembers(name, await this.repository.list());
+    await this.holdouts().deleteHoldout(name, (current) => checkHoldoutDeletable(name, current, members), by);
+  }
+
+  async holdoutHistory(name: string, limit: number): Promise<HoldoutChangeRecord[]> {
+    return this.holdouts().holdoutHistory(name, limit);
+  }
+
+  /** @throws `invalid_config` (`/holdout`) when no holdout has this name. */
+  private async requireHoldout(name: string): Promise<void> {
+    const holdout = (await this.holdoutStore?.getHoldout(name)) ?? null;
+    if (holdout === null) {
+      const problem = `no holdout named '${name}': create it with PUT /v1/admin/holdouts/${name} first`;
+      throw ExperimentError.invalidConfig(problem, [{ pointer: "/holdout", detail: problem }]);
+    }
+  }
+
+  private holdouts(): HoldoutRepository {
+    if (this.holdoutStore === null) throw new ExperimentError("not_found", "this store keeps no holdouts");
+    return this.holdoutStore;
   }
 }

@@ -1,5 +1,6 @@
 import { ExperimentError, type Result } from "./errors";
 import { coverageBucket, experimentBucket, experimentBucketV2, layerBucket } from "./hash";
+import { type HoldoutArm, type HoldoutConfig, isHeldOut } from "./holdouts";
 import { selectVariant } from "./select";
 import { type Attributes, compileTargeting, type TargetingPredicate } from "./targeting";
 import type { Assignment, ExperimentConfig } from "./types";
@@ -14,8 +15,10 @@ import type { Assignment, ExperimentConfig } from "./types";
  *    computed here)                                 ┘
  *   4. override  → the override variant             ┐
  *   5. sticky    → the stored variant               │ `resolveAtStore`: one serialised step
- *   6. eligibility: targeting, then coverage        │ of the store that owns the actor's
+ *   6. eligibility: targeting, layer, coverage      │ of the store that owns the actor's
  *      → `not_eligible`, nothing stored             │ records, returning what is persisted
+ *   6½. holdout: a held-out actor gets the baseline │
+ *      (its arm recorded once), nothing stored      │
  *   7. exclusion → `excluded_by_group`              │
  *   8. insert the bucketed variant, first writer    │
  *      wins (or `no_variant` if all weights are 0)  ┘
@@ -36,6 +39,13 @@ export interface AssignRequest {
   ineligible: string | null;
   /** Rule 8's weighted choice, or `null` when every weight is zero (or the actor is ineligible). */
   candidate: string | null;
+  /**
+   * The experiment's holdout, decided from the hash: whether the actor is held out, and
+   * the baseline it then gets. `null`: the experiment has no holdout (or the actor is
+   * ineligible, which records no arm). Absent from a Worker of an older version (during
+   * a deploy): none.
+   */
+  holdout?: { name: string; held_out: boolean; baseline: string } | null;
 }
 
 /** A config with its targeting compiled once, as the edge keeps it for a whole snapshot. */
@@ -43,16 +53,23 @@ export interface PreparedExperiment {
   config: ExperimentConfig;
   /** -1 when every targeting condition holds, else the index of the first that does not. */
   matches: TargetingPredicate;
+  /** The holdout the config names, as known with it (`null`: none, or unknown). */
+  holdout: Pick<HoldoutConfig, "name" | "coverage"> | null;
 }
 
-export function prepareExperiment(config: ExperimentConfig): PreparedExperiment {
-  return { config, matches: compileTargeting(config.targeting) };
+export function prepareExperiment(
+  config: ExperimentConfig,
+  holdout: Pick<HoldoutConfig, "name" | "coverage"> | null = null,
+): PreparedExperiment {
+  return { config, matches: compileTargeting(config.targeting), holdout };
 }
 
-/** The variant an actor sees, and whether an override chose it. */
+/** The variant an actor sees, whether an override chose it, and the holdout that kept it back, if one did. */
 export interface Assigned {
   variant: string;
   is_override: boolean;
+  /** Present only for an actor held out of the experiment: it gets the baseline, and is not enrolled. */
+  holdout?: string;
 }
 
 /**
@@ -111,6 +128,7 @@ export function planAssignment(
           exclusion_group: config.exclusion_group,
           ineligible,
           candidate: ineligible === null ? selectVariant(config.variants, variantBucket(config, actor)) : null,
+          holdout: ineligible === null ? holdoutRequest(prepared, actor) : null,
         },
       };
     }
@@ -149,6 +167,13 @@ function ineligibility(
   return null;
 }
 
+/** The experiment's holdout for this actor: held out or not (a stateless hash), and the baseline. */
+function holdoutRequest({ config, holdout }: PreparedExperiment, actor: string): AssignRequest["holdout"] {
+  const baseline = config.variants[0]?.name;
+  if (holdout === null || baseline === undefined) return null;
+  return { name: holdout.name, held_out: isHeldOut(holdout, actor), baseline };
+}
+
 /** Whether the actor's layer bucket falls in the experiment's range of its layer (true without a layer). */
 function inLayerRange({ layer }: ExperimentConfig, actor: string): boolean {
   if (layer === null) return true;
@@ -160,10 +185,10 @@ function failed(error: ExperimentError): Plan {
   return { kind: "decided", result: { ok: false, error: error.failure } };
 }
 
-/** Turns a store outcome into the caller's result: a running experiment owes an exposure. */
+/** Turns a store outcome into the caller's result: a running experiment owes an exposure, unless its holdout kept the actor back. */
 export function outcomeResult(outcome: AssignOutcome): AssignResult {
   if (!outcome.ok) return outcome;
-  return { ok: true, value: { ...outcome.value, exposed: true } };
+  return { ok: true, value: { ...outcome.value, exposed: outcome.value.holdout === undefined } };
 }
 
 /**
@@ -188,6 +213,8 @@ export interface ActorRecords {
   put(experiment: string, variant: string, group: string | null): void;
   /** Notes that the actor was answered with its override; from then on it counts for exclusion. */
   markOverrideAnswered(experiment: string, group: string | null): void;
+  /** Records the actor's arm of a holdout, the first time it passes eligibility for a member (later calls change nothing). */
+  joinHoldout(holdout: string, arm: HoldoutArm): void;
 }
 
 /**
@@ -219,6 +246,18 @@ export function resolveAtStore(
   // 6. Eligibility, decided at the edge: an ineligible actor is refused and nothing is stored.
   if (request.ineligible !== null) {
     return { ok: false, error: ExperimentError.notEligible(experiment, request.ineligible).failure };
+  }
+  // 6½. The holdout: its arm recorded once; a held-out actor gets the baseline, and
+  //     nothing of the experiment is stored (no sticky row, no group slot, no enrolment).
+  const holdout = request.holdout ?? null;
+  if (holdout !== null) {
+    records.joinHoldout(holdout.name, holdout.held_out ? "held_out" : "exposed");
+    if (holdout.held_out) {
+      return {
+        ok: true,
+        value: { variant: holdout.baseline, is_override: false, enrolled: false, holdout: holdout.name },
+      };
+    }
   }
   // 7. Mutual exclusion against the other experiments of the group.
   if (request.exclusion_group !== null && records.inGroup(experiment, request.exclusion_group, siblings)) {

@@ -16,6 +16,8 @@ export type ErrorCode =
   | "hash_locked"
   | "layer_locked"
   | "layer_overlap"
+  | "holdout_locked"
+  | "holdout_in_use"
   | "store_unavailable";
 
 /**
@@ -129,6 +131,15 @@ export class ExperimentError<C extends string = ErrorCode> extends Error {
     return new ExperimentError(
       "layer_overlap",
       `experiment '${experiment}' cannot run: its range in layer '${layer}' overlaps that of running experiment '${other}'`,
+    );
+  }
+  static holdoutLocked(detail: string): ExperimentError {
+    return new ExperimentError("holdout_locked", detail);
+  }
+  static holdoutInUse(holdout: string, members: readonly string[]): ExperimentError {
+    return new ExperimentError(
+      "holdout_in_use",
+      `holdout '${holdout}' is named by experiment${members.length > 1 ? "s" : ""} ${members.map((m) => `'${m}'`).join(", ")}; archive them or remove it from their definitions first`,
     );
   }
   static storeUnavailable(detail: string): ExperimentError {

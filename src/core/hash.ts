@@ -56,10 +56,13 @@ const coveragePrefixes = new Map<string, HashState>();
 
 /** Hash states after `"<layer>/layer:"`, by layer. */
 const layerPrefixes = new Map<string, HashState>();
+/** Hash states after `"<holdout>/holdout:"`, by holdout. */
+const holdoutPrefixes = new Map<string, HashState>();
 
 const VARIANT_SEPARATOR = ":";
 const COVERAGE_SEPARATOR = "/coverage:";
 const LAYER_SEPARATOR = "/layer:";
+const HOLDOUT_SEPARATOR = "/holdout:";
 
 // fmix64's multipliers 0xff51afd7ed558ccd and 0xc4ceb9fe1a85ec53, as high and low halves.
 const MIX1_HI = 0xff51afd7 | 0;
@@ -131,6 +134,17 @@ export function coverageBucket(experiment: string, actor: string): number {
  */
 export function layerBucket(layer: string, actor: string): number {
   const prefix = layerPrefixes.get(layer) ?? rememberPrefix(layerPrefixes, layer, LAYER_SEPARATOR);
+  const hi = feed(actor, prefix.hi, prefix.lo);
+  return mixAndReduce(hi, steppedLo);
+}
+
+/**
+ * The holdout bucket of `actor` in `holdout`, in `[0, 10 000)`:
+ * `bucketV2("<holdout>/holdout:<actor>")`. Below the holdout's coverage, the actor is
+ * held out of every member experiment; independent of every other bucket (other keys).
+ */
+export function holdoutBucket(holdout: string, actor: string): number {
+  const prefix = holdoutPrefixes.get(holdout) ?? rememberPrefix(holdoutPrefixes, holdout, HOLDOUT_SEPARATOR);
   const hi = feed(actor, prefix.hi, prefix.lo);
   return mixAndReduce(hi, steppedLo);
 }

@@ -33,7 +33,30 @@ export {
   type UnattributedRow,
 } from "./attribution";
 export { type ErrorCode, ExperimentError, type Failure, type FieldError, type Result } from "./errors";
-export { BUCKETS, bucketV2, coverageBucket, experimentBucket, experimentBucketV2, layerBucket } from "./hash";
+export {
+  BUCKETS,
+  bucketV2,
+  coverageBucket,
+  experimentBucket,
+  experimentBucketV2,
+  holdoutBucket,
+  layerBucket,
+} from "./hash";
+export {
+  checkHoldoutDeletable,
+  defineHoldout,
+  HOLDOUT_ARMS,
+  HOLDOUT_KEY_PREFIX,
+  type HoldoutArm,
+  type HoldoutChange,
+  type HoldoutConfig,
+  type HoldoutDefinition,
+  holdoutAsExperiment,
+  holdoutKey,
+  holdoutMembers,
+  isHeldOut,
+  MAX_HOLDOUT_COVERAGE,
+} from "./holdouts";
 export { type LayerOverview, layersOverview, rangesOverlap } from "./layers";
 export {
   archiveExperiment,
@@ -84,6 +107,7 @@ export type {
   ExperimentRepository,
   ExperimentStore,
   ExposureSink,
+  HoldoutRepository,
   OverrideEntry,
 } from "./store";
 export {
@@ -109,6 +133,7 @@ export {
   type ExperimentState,
   type ExposureRecord,
   type HashVersion,
+  type HoldoutChangeRecord,
   type LayerConfig,
   type MetricConfig,
   type MetricDirection,

@@ -32,6 +32,8 @@ export interface ExperimentDefinition {
   metrics?: MetricDefinition[];
   /** Default: none. */
   layer?: LayerConfig | null;
+  /** Default: none. */
+  holdout?: string | null;
 }
 
 /** Coverage when none is given: everyone eligible may enter. */
@@ -44,7 +46,7 @@ export function experimentConfig(
   options: Partial<
     Pick<
       ExperimentConfig,
-      "description" | "exclusion_group" | "targeting" | "coverage" | "hash_version" | "metrics" | "layer"
+      "description" | "exclusion_group" | "targeting" | "coverage" | "hash_version" | "metrics" | "layer" | "holdout"
     >
   > = {},
 ): ExperimentConfig {
@@ -60,6 +62,7 @@ export function experimentConfig(
     hash_version: options.hash_version ?? 1,
     metrics: options.metrics ?? [],
     layer: options.layer ?? null,
+    holdout: options.holdout ?? null,
     revision: 1,
     updated_at_secs: 0,
     started_at_secs: null,
@@ -80,8 +83,8 @@ function notArchived(name: string, current: ExperimentConfig | null): Experiment
 /**
  * The reference's `create`: validates, then inserts or replaces the whole config. The
  * departures guard what actors were assigned under: once an experiment has run, its
- * exclusion group (`group_locked`), hash version (`hash_locked`) and layer slice
- * (`layer_locked`) are fixed; when it
+ * exclusion group (`group_locked`), hash version (`hash_locked`), layer slice
+ * (`layer_locked`) and holdout (`holdout_locked`) are fixed; when it
  * first started is kept whatever the new config says; and the revision grows when the
  * variants or weights change.
  */
@@ -91,6 +94,12 @@ export function upsertConfig(config: ExperimentConfig, current: ExperimentConfig
     if (config.exclusion_group !== current.exclusion_group) throw ExperimentError.groupLocked(config.name);
     if (config.hash_version !== current.hash_version) throw ExperimentError.hashLocked(config.name);
     if (!sameLayer(config.layer, current.layer)) throw ExperimentError.layerLocked(config.name);
+    if (config.holdout !== current.holdout) {
+      throw ExperimentError.holdoutLocked(
+        `the holdout of experiment '${config.name}' can only change while it is a draft that never ran: ` +
+          "who was held out of it, and who was exposed, would be mixed",
+      );
+    }
   }
   const startedAt = current?.started_at_secs ?? (config.state === "draft" ? null : now);
   return {
@@ -148,6 +157,7 @@ export function defineExperiment(
     hash_version: definition.hash_version ?? 1,
     metrics: (definition.metrics ?? []).map(metricConfig),
     layer: definition.layer ?? null,
+    holdout: definition.holdout ?? null,
   };
   if (current === null) return upsertConfig({ ...experimentConfig(name, definition.variants), ...defined }, null, now);
   const config = notArchived(name, current);

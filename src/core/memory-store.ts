@@ -123,6 +123,11 @@ export class InMemoryExperimentStore implements ExperimentStore {
         const override = this.overrides.get(key(experiment, actor));
         if (override !== undefined) override.answered = true;
       },
+      // Holdouts are the edge's (the registry keeps them): the in-process service has no
+      // holdout store, refuses a definition naming one, and so never plans a holdout.
+      joinHoldout: (holdout) => {
+        throw new Error(`the in-process store knows no holdouts (asked to join '${holdout}')`);
+      },
     };
   }
 

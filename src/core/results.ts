@@ -58,7 +58,7 @@ export interface ExperimentResults {
  * weights falls back to today's), so a weight change does not look like a mismatch.
  */
 export function experimentResults(
-  config: ExperimentConfig,
+  config: Pick<ExperimentConfig, "name" | "state" | "hash_version" | "variants">,
   revisions: readonly RevisionWeights[],
   rows: readonly CountRow[],
   asOfSecs: number,

@@ -1,6 +1,7 @@
 import type { AssignOutcome, AssignRequest } from "./assignment";
+import type { HoldoutChange, HoldoutConfig } from "./holdouts";
 import type { Change } from "./lifecycle";
-import type { ChangeRecord, EnrolmentRecord, ExperimentConfig, ExposureRecord } from "./types";
+import type { ChangeRecord, EnrolmentRecord, ExperimentConfig, ExposureRecord, HoldoutChangeRecord } from "./types";
 
 /**
  * The assignment port. A remote implementation makes ONE call per `assign`, however
@@ -50,6 +51,26 @@ export interface ExperimentRepository {
   removeOverride(experiment: string, actor: string, by: string | null): Promise<boolean>;
   /** Sorted by actor. */
   listOverrides(experiment: string): Promise<OverrideEntry[]>;
+}
+
+/**
+ * The holdouts' port: what holdout admin needs. The registry implements it; the
+ * in-process service has none (and so refuses an experiment that names a holdout).
+ */
+export interface HoldoutRepository {
+  getHoldout(name: string): Promise<HoldoutConfig | null>;
+  /** Every holdout, sorted by name. */
+  listHoldouts(): Promise<HoldoutConfig[]>;
+  /** An atomic read-modify-write of one holdout, recorded in its history; nothing is written if `change` throws. */
+  updateHoldout(
+    name: string,
+    change: (current: HoldoutConfig | null) => HoldoutChange,
+    by: string | null,
+  ): Promise<HoldoutConfig>;
+  /** Deletes the holdout once `check` (which may throw) accepts it, recording `deleted`. */
+  deleteHoldout(name: string, check: (current: HoldoutConfig | null) => void, by: string | null): Promise<void>;
+  /** Newest first; `limit` 0 means all. */
+  holdoutHistory(name: string, limit: number): Promise<HoldoutChangeRecord[]>;
 }
 
 /** Everything `ExperimentService` needs. */

@@ -88,6 +88,11 @@ export interface ExperimentConfig {
   /** The layer slice an actor's layer bucket must fall in to enter; `null`: no layer. Fixed once it has run. */
   layer: LayerConfig | null;
   /**
+   * The holdout the experiment belongs to (`null`: none): actors the holdout keeps back
+   * get the baseline and are not enrolled. Fixed once it has run.
+   */
+  holdout: string | null;
+  /**
    * Grows by one with every change of the variants or their weights, so that counted
    * enrolments can be held against the weights in force when they happened.
    */
@@ -115,6 +120,14 @@ export interface Assignment {
 /** One entry of an experiment's change history. */
 export interface ChangeRecord {
   experiment: string;
+  mutation: string;
+  actor: string | null;
+  timestamp_secs: number;
+}
+
+/** One entry of a holdout's change history. */
+export interface HoldoutChangeRecord {
+  holdout: string;
   mutation: string;
   actor: string | null;
   timestamp_secs: number;

@@ -79,13 +79,7 @@ export function validateConfig(config: ExperimentConfig): void {
     const problem = controlProblem(group) ?? `must match ${NAME_PATTERN.source}`;
     throw invalidField(`exclusion group name ${problem}`, "/exclusion_group", problem);
   }
-  if (config.description !== null) {
-    if (!config.description.isWellFormed())
-      throw ExperimentError.invalidConfig("description is not well-formed Unicode");
-    if (codePoints(config.description) > LIMITS.maxDescriptionChars) {
-      throw ExperimentError.invalidConfig(`description is longer than ${LIMITS.maxDescriptionChars} characters`);
-    }
-  }
+  if (config.description !== null) validateDescription(config.description);
   validateVariants(config.variants);
   validateTargeting(config.targeting);
   validateCoverage(config.coverage);
@@ -143,7 +137,7 @@ export function validateMetrics(metrics: readonly MetricConfig[]): void {
 }
 
 /** `invalid_config` naming one field: `pointer` is where a definition's body holds it. */
-function invalidField(detail: string, pointer: string, fieldDetail: string): ExperimentError {
+export function invalidField(detail: string, pointer: string, fieldDetail: string): ExperimentError {
   return ExperimentError.invalidConfig(detail, [{ pointer, detail: fieldDetail }]);
 }
 
@@ -179,6 +173,14 @@ export function validateLayer(layer: LayerConfig): void {
   if (!(whole(start) && whole(end) && start < end)) {
     const problem = `must be [start, end] with whole basis points 0 ≤ start < end ≤ ${LIMITS.maxCoverage}`;
     throw invalidField(`layer range ${problem}, found [${start}, ${end}]`, "/layer/range", problem);
+  }
+}
+
+/** A description: free text (newlines kept), well-formed Unicode, at most 1,024 characters. */
+export function validateDescription(description: string): void {
+  if (!description.isWellFormed()) throw ExperimentError.invalidConfig("description is not well-formed Unicode");
+  if (codePoints(description) > LIMITS.maxDescriptionChars) {
+    throw ExperimentError.invalidConfig(`description is longer than ${LIMITS.maxDescriptionChars} characters`);
   }
 }
 

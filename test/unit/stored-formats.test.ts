@@ -7,6 +7,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   type ExperimentConfig,
+  type HoldoutConfig,
   METRIC_DIRECTIONS,
   METRIC_KINDS,
   METRIC_ROLES,
@@ -89,6 +90,8 @@ describe("configs stored before a field existed", () => {
   const stored = JSON.parse(
     withMetrics.rows.tables.experiments.find((r) => r.name === "pricing_page")?.config ?? "null",
   );
+  /** What it reads as: with the fields added after it was written (a layer, a holdout) at their defaults. */
+  const read = { ...stored, layer: null, holdout: null };
   /** `config` as the snapshot and as the registry's row decode it. */
   const decoded = (config: object) => [
     parseSnapshot(JSON.stringify({ version: 1, experiments: [config] }))?.experiments[0],
@@ -105,9 +108,14 @@ describe("configs stored before a field existed", () => {
   ])("read without %s as %j", (field, value) => {
     const { [field]: _, ...older } = stored;
     expect(decoded(older)).toEqual([
-      { ...stored, [field]: value },
-      { ...stored, [field]: value },
+      { ...read, [field]: value },
+      { ...read, [field]: value },
     ]);
+  });
+
+  it("read without a layer or a holdout as none (null)", () => {
+    expect("layer" in stored || "holdout" in stored).toBe(false);
+    expect(decoded(stored)).toEqual([read, read]);
   });
 
   it("read a targeting condition without case_insensitive as case-sensitive", () => {
@@ -143,6 +151,13 @@ describe.each(FORMAT_1_FIXTURES)("the registry's rows written $written ($rowsFil
 describe("what this version writes reads back as it was", () => {
   const text = fc.string({ unit: "binary", maxLength: 12 });
   const nullable = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: null });
+  const metric = fc.record({
+    name: text,
+    event: text,
+    kind: fc.constantFrom(...METRIC_KINDS),
+    direction: fc.constantFrom(...METRIC_DIRECTIONS),
+    role: fc.constantFrom(...METRIC_ROLES),
+  });
   const config: fc.Arbitrary<ExperimentConfig> = fc.record({
     name: text,
     description: nullable(text),
@@ -161,27 +176,27 @@ describe("what this version writes reads back as it was", () => {
     ),
     coverage: fc.integer({ min: 0, max: 10_000 }),
     hash_version: fc.constantFrom(1, 2),
-    metrics: fc.array(
-      fc.record({
-        name: text,
-        event: text,
-        kind: fc.constantFrom(...METRIC_KINDS),
-        direction: fc.constantFrom(...METRIC_DIRECTIONS),
-        role: fc.constantFrom(...METRIC_ROLES),
-      }),
-      { maxLength: 3 },
-    ),
+    metrics: fc.array(metric, { maxLength: 3 }),
     layer: nullable(
       fc.record({
         name: text,
         range: fc.tuple(fc.integer({ min: 0, max: 10_000 }), fc.integer({ min: 0, max: 10_000 })),
       }),
     ),
+    holdout: nullable(text),
     revision: fc.integer({ min: 1, max: 1_000_000 }),
     updated_at_secs: fc.nat(),
     started_at_secs: nullable(fc.nat()),
   });
   const override = fc.tuple(text, text, text);
+  const holdout: fc.Arbitrary<HoldoutConfig> = fc.record({
+    name: text,
+    description: nullable(text),
+    coverage: fc.integer({ min: 1, max: 5000 }),
+    metrics: fc.array(metric, { maxLength: 2 }),
+    created_at_secs: fc.nat(),
+    updated_at_secs: fc.nat(),
+  });
 
   it("in the KV snapshot", () => {
     fc.assert(
@@ -189,8 +204,9 @@ describe("what this version writes reads back as it was", () => {
         fc.nat(),
         fc.array(config, { maxLength: 4 }),
         fc.array(override),
-        (version, experiments, overrides) => {
-          const snapshot: ConfigSnapshot = { version, experiments, overrides };
+        fc.array(holdout, { maxLength: 3 }),
+        (version, experiments, overrides, holdouts) => {
+          const snapshot: ConfigSnapshot = { version, experiments, overrides, holdouts };
           expect(parseSnapshot(encodeSnapshot(snapshot))).toEqual(snapshot);
         },
       ),

@@ -31,7 +31,7 @@ export function experimentHash(name: string): string {
 /**
  * Every experiment in a table: name (a link to its page), state, weights, group, hash
  * version, coverage, and, for running and concluded ones, enrolments and the SRM
- * status from the results route, then how many metrics it is judged by (asked for after the table is shown; a failure shows
+ * status from the results route (asked for after the table is shown; a failure shows
  * in its cell and fails nothing else). The state filter hides rows without asking the
  * API again, and keeps itself in the address so a reload or a shared link keeps it.
  */
@@ -139,8 +139,8 @@ export async function listView(ctx: ViewContext, query: URLSearchParams): Promis
     scrollingTable(
       { caption: "Experiments", class: "data experiments", box: "card" },
       columnHeads(
-        ["Experiment", "State", "Variants and weights", "Group", "Hash", "Coverage", "Enrolled", "SRM", "Metrics"].map(
-          (name, i) => h("th", { scope: "col", class: i >= 6 ? "numeric-head" : null }, name),
+        ["Experiment", "State", "Variants and weights", "Group", "Hash", "Coverage", "Enrolled", "SRM"].map((name, i) =>
+          h("th", { scope: "col", class: i >= 6 ? "numeric-head" : null }, name),
         ),
       ),
       h(
@@ -191,6 +191,7 @@ function row(config: ExperimentConfig) {
       { class: "name-cell" },
       h("a", { href: experimentHash(config.name), class: "experiment-link" }, config.name),
       config.description ? h("span", { class: "cell-note" }, config.description) : null,
+      metricsNote(config),
     ),
     h(
       "td",
@@ -219,19 +220,18 @@ function row(config: ExperimentConfig) {
     ),
     enrolled,
     srm,
-    metricsCell(config),
   );
   return { config, element, enrolled, srm };
 }
 
-/** How many metrics, and how many of them are guardrails. */
-function metricsCell(config: ExperimentConfig): HTMLElement {
+/**
+ * What the experiment is judged by, under its name: `3 metrics, 1 guardrail`; nothing
+ * without metrics. (A column of its own would not fit a desktop table beside the rest.)
+ */
+function metricsNote(config: ExperimentConfig): HTMLElement | null {
   const metrics = config.metrics.length;
+  if (metrics === 0) return null;
   const guardrails = config.metrics.filter((m) => m.role === "guardrail").length;
-  return h(
-    "td",
-    { class: "numeric", "data-label": "Metrics" },
-    metrics === 0 ? h("span", { class: "muted" }, "—") : count(metrics),
-    guardrails > 0 ? h("span", { class: "cell-note" }, `${guardrails} guardrail${guardrails === 1 ? "" : "s"}`) : null,
-  );
+  const text = `${metrics} metric${metrics === 1 ? "" : "s"}${guardrails > 0 ? `, ${guardrails} guardrail${guardrails === 1 ? "" : "s"}` : ""}`;
+  return h("span", { class: "cell-note metrics-note" }, text);
 }

@@ -38,7 +38,7 @@ export interface EdgeAssignCall {
 
 /** An experiment's answer as plain data: the batch route's and the RPC entrypoint's shape. */
 export type AssignmentAnswer =
-  | { ok: true; variant: string; is_override: boolean }
+  | { ok: true; variant: string; is_override: boolean; holdout?: string }
   | { ok: false; error: Failure<ApiErrorCode> };
 
 /**
@@ -121,5 +121,8 @@ function sameEntries(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, stri
 
 /** A result as the batch route and RPC callers see it: the variant, or the failure as it is. */
 export function answerOf(result: AssignResult): AssignmentAnswer {
-  return result.ok ? { ok: true, variant: result.value.variant, is_override: result.value.is_override } : result;
+  if (!result.ok) return result;
+  const { variant, is_override, holdout } = result.value;
+  // `holdout` only when the actor is held out: answers of experiments without one keep their shape.
+  return holdout === undefined ? { ok: true, variant, is_override } : { ok: true, variant, is_override, holdout };
 }

@@ -1,12 +1,21 @@
 import * as v from "valibot";
 import {
   type ExperimentConfig,
+  type HoldoutConfig,
+  holdoutKey,
   listenersByEvent,
   type MetricListener,
   type PreparedExperiment,
   prepareExperiment,
 } from "../../core";
-import { configFromStoredV1, StoredConfigV1Schema, storedConfigV1, type WrittenConfigV1 } from "./stored-config";
+import {
+  configFromStoredV1,
+  StoredConfigV1Schema,
+  StoredHoldoutV1Schema,
+  storedConfigV1,
+  storedHoldoutV1,
+  type WrittenConfigV1,
+} from "./stored-config";
 
 /** The KV key under which the registry publishes every experiment's config. */
 export const SNAPSHOT_KEY = "config-snapshot:v1";
@@ -30,6 +39,8 @@ export const SnapshotV1Schema = v.object({
   experiments: v.array(StoredConfigV1Schema),
   /** Every override, `[experiment, actor, variant]` (at most 1,000 per experiment). */
   overrides: v.optional(v.array(v.tuple([v.string(), v.string(), v.string()])), () => []),
+  /** Absent before holdouts existed, and written only when there are some: none. */
+  holdouts: v.optional(v.array(StoredHoldoutV1Schema), () => []),
 });
 
 export type SnapshotV1 = v.InferOutput<typeof SnapshotV1Schema>;
@@ -40,6 +51,8 @@ export interface ConfigSnapshot {
   experiments: ExperimentConfig[];
   /** Every override of a running experiment, `[experiment, actor, variant]`. */
   overrides: [string, string, string][];
+  /** Every holdout (absent: none). */
+  holdouts?: HoldoutConfig[];
 }
 
 /** Parses a KV value; `null` (with the reason logged) when it is not a snapshot this Worker can read. */
@@ -64,6 +77,7 @@ function snapshotFromV1(stored: SnapshotV1): ConfigSnapshot {
     version: stored.version,
     experiments: stored.experiments.map(configFromStoredV1),
     overrides: stored.overrides,
+    holdouts: stored.holdouts,
   };
 }
 
@@ -74,11 +88,17 @@ function snapshotFromV1(stored: SnapshotV1): ConfigSnapshot {
  * await kv.put(SNAPSHOT_KEY, encodeSnapshot({ version: 7, experiments, overrides: [] }));
  */
 export function encodeSnapshot(snapshot: ConfigSnapshot): string {
-  const stored: Omit<SnapshotV1, "experiments"> & { experiments: WrittenConfigV1[] } = {
+  const holdouts = snapshot.holdouts ?? [];
+  const stored: Omit<SnapshotV1, "experiments" | "holdouts"> & {
+    experiments: WrittenConfigV1[];
+    holdouts?: SnapshotV1["holdouts"];
+  } = {
     format: SNAPSHOT_FORMAT,
     version: snapshot.version,
     experiments: snapshot.experiments.map(storedConfigV1),
     overrides: snapshot.overrides,
+    // Only when there are some: a snapshot without holdouts is written as before they existed.
+    ...(holdouts.length > 0 ? { holdouts: holdouts.map(storedHoldoutV1) } : {}),
   };
   return JSON.stringify(stored);
 }
@@ -107,8 +127,10 @@ export class CompiledSnapshot {
       this.overridden.set(experiment, actors);
     }
     const sorted = [...snapshot.experiments].sort((a, b) => (a.name < b.name ? -1 : 1));
+    const holdouts = new Map((snapshot.holdouts ?? []).map((holdout) => [holdout.name, holdout]));
     for (const config of sorted) {
-      this.byName.set(config.name, prepareExperiment(config));
+      const holdout = config.holdout === null ? null : (holdouts.get(config.holdout) ?? null);
+      this.byName.set(config.name, prepareExperiment(config, holdout));
       if (config.exclusion_group !== null) {
         const members = this.groups.get(config.exclusion_group) ?? [];
         members.push(config.name);
@@ -116,7 +138,7 @@ export class CompiledSnapshot {
       }
     }
     this.assignable = sorted.filter((c) => c.state === "running" || c.state === "concluded").map((c) => c.name);
-    this.byEvent = listenersByEvent(sorted);
+    this.byEvent = listenersByEvent([...sorted, ...holdoutsAsListened(sorted, holdouts.values())]);
   }
 
   /** The metrics of running experiments that listen to `event` (tracked events count only there). */
@@ -142,4 +164,20 @@ export class CompiledSnapshot {
     if (group === null) return [];
     return (this.groups.get(group) ?? []).filter((name) => name !== experiment);
   }
+}
+
+/**
+ * Holdouts as `listenersByEvent` reads experiments: under their key (`holdoutKey`),
+ * listening while any member experiment runs.
+ */
+function holdoutsAsListened(
+  experiments: readonly ExperimentConfig[],
+  holdouts: Iterable<HoldoutConfig>,
+): { name: string; state: string; metrics: HoldoutConfig["metrics"] }[] {
+  const running = new Set(experiments.filter((c) => c.state === "running" && c.holdout !== null).map((c) => c.holdout));
+  return [...holdouts].map((holdout) => ({
+    name: holdoutKey(holdout.name),
+    state: running.has(holdout.name) ? "running" : "idle",
+    metrics: holdout.metrics,
+  }));
 }

@@ -1,6 +1,7 @@
 import * as v from "valibot";
 import {
   type ExperimentConfig,
+  type HoldoutConfig,
   METRIC_DIRECTIONS,
   METRIC_KINDS,
   METRIC_ROLES,
@@ -8,6 +9,15 @@ import {
   TARGETING_OPERATORS,
   type VariantConfig,
 } from "../../core";
+
+/** A metric as version 1 stores it, in a config or a holdout. */
+const StoredMetricV1Schema = v.object({
+  name: v.string(),
+  event: v.string(),
+  kind: v.picklist(METRIC_KINDS),
+  direction: v.picklist(METRIC_DIRECTIONS),
+  role: v.picklist(METRIC_ROLES),
+});
 
 /** A variant as version 1 stores it, in a config and in the registry's `revisions` rows. */
 export const StoredVariantV1Schema = v.object({ name: v.string(), weight: v.pipe(v.number(), v.integer()) });
@@ -55,20 +65,11 @@ export const StoredConfigV1Schema = v.object({
    * Absent before metrics existed, and written only when there are some (so that a
    * config without metrics is stored byte for byte as before): none.
    */
-  metrics: v.optional(
-    v.array(
-      v.object({
-        name: v.string(),
-        event: v.string(),
-        kind: v.picklist(METRIC_KINDS),
-        direction: v.picklist(METRIC_DIRECTIONS),
-        role: v.picklist(METRIC_ROLES),
-      }),
-    ),
-    () => [],
-  ),
+  metrics: v.optional(v.array(StoredMetricV1Schema), () => []),
   /** Absent before layers existed, and written only when there is one: none. */
   layer: v.optional(v.nullable(v.object({ name: v.string(), range: v.tuple([v.number(), v.number()]) })), null),
+  /** Absent before holdouts existed, and written only when there is one: none. */
+  holdout: v.optional(v.nullable(v.string()), null),
   /** Absent before revisions existed: the first. */
   revision: v.optional(v.number(), 1),
   updated_at_secs: v.number(),
@@ -79,8 +80,8 @@ export const StoredConfigV1Schema = v.object({
 export type StoredVariantV1 = v.InferOutput<typeof StoredVariantV1Schema>;
 export type StoredConfigV1 = v.InferOutput<typeof StoredConfigV1Schema>;
 /** What version 1 writes: the fields that are absent when they hold their default may be. */
-export type WrittenConfigV1 = Omit<StoredConfigV1, "metrics" | "layer"> &
-  Partial<Pick<StoredConfigV1, "metrics" | "layer">>;
+export type WrittenConfigV1 = Omit<StoredConfigV1, "metrics" | "layer" | "holdout"> &
+  Partial<Pick<StoredConfigV1, "metrics" | "layer" | "holdout">>;
 type StoredMetricV1 = StoredConfigV1["metrics"][number];
 
 /**
@@ -100,6 +101,7 @@ export function configFromStoredV1(stored: StoredConfigV1): ExperimentConfig {
     hash_version: stored.hash_version,
     metrics: stored.metrics,
     layer: stored.layer,
+    holdout: stored.holdout,
     revision: stored.revision,
     updated_at_secs: stored.updated_at_secs,
     started_at_secs: stored.started_at_secs,
@@ -132,6 +134,7 @@ export function storedConfigV1(config: ExperimentConfig): WrittenConfigV1 {
     // Only when there are some: what a config without metrics stores is what it stored before.
     ...(config.metrics.length > 0 ? { metrics: config.metrics.map(storedMetricV1) } : {}),
     ...(config.layer !== null ? { layer: { name: config.layer.name, range: [...config.layer.range] } } : {}),
+    ...(config.holdout !== null ? { holdout: config.holdout } : {}),
     revision: config.revision,
     updated_at_secs: config.updated_at_secs,
     started_at_secs: config.started_at_secs,
@@ -145,4 +148,31 @@ function storedMetricV1({ name, event, kind, direction, role }: MetricConfig): S
 /** Variants as version 1 stores them. */
 export function storedVariantsV1(variants: readonly VariantConfig[]): StoredVariantV1[] {
   return variants.map(({ name, weight }) => ({ name, weight }));
+}
+
+/**
+ * A holdout as version 1 stores it: the registry's `holdouts` rows (migration 3) and the
+ * `holdouts` of format-1 KV snapshots. Apart from the API's schema, as configs are.
+ */
+export const StoredHoldoutV1Schema = v.object({
+  name: v.string(),
+  description: v.nullable(v.string()),
+  coverage: v.number(),
+  metrics: v.array(StoredMetricV1Schema),
+  created_at_secs: v.number(),
+  updated_at_secs: v.number(),
+});
+
+export type StoredHoldoutV1 = v.InferOutput<typeof StoredHoldoutV1Schema>;
+
+/** What is stored for a holdout: every field of version 1 and nothing else. */
+export function storedHoldoutV1(holdout: HoldoutConfig): StoredHoldoutV1 {
+  return {
+    name: holdout.name,
+    description: holdout.description,
+    coverage: holdout.coverage,
+    metrics: holdout.metrics.map(storedMetricV1),
+    created_at_secs: holdout.created_at_secs,
+    updated_at_secs: holdout.updated_at_secs,
+  };
 }

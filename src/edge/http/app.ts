@@ -18,6 +18,7 @@ import { Reply } from "./reply";
 import { type Routed, routerOf, type Served } from "./router";
 import { assignHandlers } from "./routes/assign";
 import { experimentHandlers } from "./routes/experiments";
+import { holdoutHandlers } from "./routes/holdouts";
 import { overrideHandlers } from "./routes/overrides";
 import { resultsHandlers } from "./routes/results";
 import { tokenHandlers } from "./routes/token";
@@ -43,6 +44,7 @@ export function createApp(options: AppOptions = {}) {
   const handlers: Handlers<WorkerRouteId> = {
     ...assignHandlers(options.assigner ?? createAssigner(options.exposureSink)),
     ...experimentHandlers,
+    ...holdoutHandlers,
     ...overrideHandlers,
     ...resultsHandlers,
     ...tokenHandlers,

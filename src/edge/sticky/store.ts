@@ -9,6 +9,10 @@ import type { StickyCache } from "./cache";
  * object in ONE call, as before, and what it answers is learned. Rules 1–3 were decided
  * before the store, and exclusion stays the object's: an answered experiment is one the
  * actor is in, and a sibling still goes to the object, which knows.
+ *
+ * A held-out actor's answer (the baseline) is known like a sticky one once the object
+ * has recorded its holdout arm; whether it is held out is the hash's, so the known
+ * answer gets its `holdout` back from the request.
  */
 export class StickyAssignmentStore implements AssignmentStore {
   /** The non-override sticky answers of this call: what the next sticky token holds. */
@@ -33,7 +37,8 @@ export class StickyAssignmentStore implements AssignmentStore {
         : (this.known.get(experiment) ?? this.cache.get(experiment, actor));
       if (variant !== undefined && request.variants.includes(variant)) {
         this.known.set(experiment, variant);
-        outcomes[i] = { ok: true, value: { variant, is_override: false, enrolled: false } };
+        const heldOut = request.holdout?.held_out === true ? { holdout: request.holdout.name } : {};
+        outcomes[i] = { ok: true, value: { variant, is_override: false, enrolled: false, ...heldOut } };
       } else remote.push(i);
     });
     if (remote.length > 0) {

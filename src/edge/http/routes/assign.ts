@@ -57,24 +57,29 @@ export function assignHandlers(assigner: EdgeAssigner): Handlers<"assign" | "ass
     assign: async ({ params, query }, call) => {
       const name = params.experiment;
       const { actor, results, parts } = await assign(call, query.actor, queryAttributes(call.query), [name]);
-      const result = results.get(name) as AssignResult;
+      const answer = answerOf(results.get(name) as AssignResult);
       // A refusal (not eligible, say) still gives a new visitor its id, to keep.
-      if (!result.ok) return problemReply(result.error, parts);
-      const { variant, is_override } = result.value;
-      return new Reply({ experiment: name, actor, variant, is_override }, 200, parts);
+      if (!answer.ok) return problemReply(answer.error, parts);
+      const { ok: _, ...assigned } = answer;
+      return new Reply({ experiment: name, actor, ...assigned }, 200, parts);
     },
 
     assignBatch: async ({ body }, call) => {
       refuseQueryInput(call.query, "POST /v1/assign");
       const experiments = body.experiments ?? null;
       const { actor, results, parts } = await assign(call, body.actor, body.attributes ?? {}, experiments);
-      const assignments: Record<string, { variant: string; is_override: boolean } | { error: Failure<ApiErrorCode> }> =
-        {};
+      const assignments: Record<
+        string,
+        { variant: string; is_override: boolean; holdout?: string } | { error: Failure<ApiErrorCode> }
+      > = {};
       for (const [name, result] of results) {
         const answer = answerOf(result);
-        assignments[name] = answer.ok
-          ? { variant: answer.variant, is_override: answer.is_override }
-          : { error: answer.error };
+        if (!answer.ok) {
+          assignments[name] = { error: answer.error };
+          continue;
+        }
+        const { ok: _, ...assigned } = answer;
+        assignments[name] = assigned;
       }
       return new Reply({ actor, assignments }, 200, parts);
     },

@@ -41,6 +41,7 @@ export const experimentHandlers: Handlers<
       // Kinds, directions and roles, likewise: the engine refuses one it does not know.
       metrics: body.metrics as MetricDefinition[] | undefined,
       layer: body.layer ?? null,
+      holdout: body.holdout ?? null,
     };
     const { config, created } = await callRegistry(env.REGISTRY, (r) => r.define(params.name, definition, by));
     return new Reply(config, created ? 201 : 200);

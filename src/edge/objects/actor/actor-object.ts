@@ -6,6 +6,9 @@ import {
   type AssignRequest,
   type Attribution,
   ExperimentError,
+  HOLDOUT_KEY_PREFIX,
+  type HoldoutArm,
+  holdoutKey,
   lookupAssignment,
   type MetricListener,
   nowSecs,
@@ -36,8 +39,14 @@ interface ActorEnv {
 type Sticky = { variant: string; is_override: boolean; assigned_at_secs: number; group: string | null };
 type Override = { variant: string; set_at_secs: number; answered: boolean; group: string | null };
 
+type HoldoutArmRow = { arm: HoldoutArm; joined_at_secs: number };
+
 /** What one `assign` call changed, saved together in one transaction (with each enrolment's revision). */
-type Writes = { assignments: Map<string, Sticky & { revision: number }>; answered: Set<string> };
+type Writes = {
+  assignments: Map<string, Sticky & { revision: number }>;
+  answered: Set<string>;
+  holdouts: Map<string, HoldoutArmRow>;
+};
 
 /**
  * One actor's sticky assignments and overrides (`idFromName(actor)`).
@@ -61,6 +70,8 @@ export class ActorObject extends DurableObject<ActorEnv> {
   private assignments = new Map<string, Sticky>();
   /** Overrides: they shadow `assignments`, never replace them. */
   private overrides = new Map<string, Override>();
+  /** The arm of each holdout the actor has met, by holdout. */
+  private holdoutArms = new Map<string, HoldoutArmRow>();
 
   constructor(ctx: DurableObjectState, env: ActorEnv) {
     super(ctx, env);
@@ -78,15 +89,15 @@ export class ActorObject extends DurableObject<ActorEnv> {
    * One call however many experiments: the batch route's single round trip.
    */
   assign(requests: ActorAssignRequest[]): AssignOutcome[] {
-    const writes: Writes = { assignments: new Map(), answered: new Set() };
+    const writes: Writes = { assignments: new Map(), answered: new Set(), holdouts: new Map() };
     const outcomes = requests.map((request) =>
       resolveAtStore(this.recordsWriting(writes, request.revision ?? 1), request, request.siblings),
     );
     // A repeat visitor writes nothing, and then touches no SQLite at all.
-    if (writes.assignments.size === 0 && writes.answered.size === 0) return outcomes;
+    if (writes.assignments.size === 0 && writes.answered.size === 0 && writes.holdouts.size === 0) return outcomes;
     try {
       this.transaction(() => this.save(writes));
-      if (writes.assignments.size > 0) this.outbox.deliverLater();
+      if (writes.assignments.size > 0 || writes.holdouts.size > 0) this.outbox.deliverLater();
     } catch (error) {
       // Nothing was saved, and memory is back to what SQLite holds. The failure is
       // answered, not thrown: every experiment of the call is store_unavailable (a 503
@@ -136,9 +147,14 @@ export class ActorObject extends DurableObject<ActorEnv> {
    * the actor has a stored assignment in it that no override shadows.
    */
   attribute(messages: TrackedMessage[], listeners: MetricListener[]): Attribution[] {
-    return this.ledger.attribute(messages, listeners, (experiment) =>
-      this.overrides.has(experiment) ? null : (this.assignments.get(experiment) ?? null),
-    );
+    return this.ledger.attribute(messages, listeners, (key) => {
+      // A holdout's metrics count by its arm (`holdoutKey`); no experiment name has the prefix's ':'.
+      if (key.startsWith(HOLDOUT_KEY_PREFIX)) {
+        const row = this.holdoutArms.get(key.slice(HOLDOUT_KEY_PREFIX.length));
+        return row === undefined ? null : { variant: row.arm, assigned_at_secs: row.joined_at_secs };
+      }
+      return this.overrides.has(key) ? null : (this.assignments.get(key) ?? null);
+    });
   }
 
   /**
@@ -187,6 +203,12 @@ export class ActorObject extends DurableObject<ActorEnv> {
         this.assignments.set(experiment, sticky);
         writes.assignments.set(experiment, { ...sticky, revision });
       },
+      joinHoldout: (holdout, arm) => {
+        if (this.holdoutArms.has(holdout)) return;
+        const row = { arm, joined_at_secs: nowSecs() };
+        this.holdoutArms.set(holdout, row);
+        writes.holdouts.set(holdout, row);
+      },
       markOverrideAnswered: (experiment, group) => {
         const override = this.overrides.get(experiment);
         if (override === undefined || override.answered) return;
@@ -213,6 +235,16 @@ export class ActorObject extends DurableObject<ActorEnv> {
       // The enrolment, in the same transaction: stored means counted (`Outbox`).
       this.outbox.add(experiment, sticky.variant, sticky.revision, sticky.assigned_at_secs);
     }
+    for (const [holdout, { arm, joined_at_secs }] of writes.holdouts) {
+      this.sql.exec(
+        "INSERT INTO holdout_arms (holdout, arm, joined_at_secs) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+        holdout,
+        arm,
+        joined_at_secs,
+      );
+      // Counted like an enrolment, under the holdout's key, by the outbox alone (about a minute later).
+      this.outbox.add(holdoutKey(holdout), arm, 1, joined_at_secs);
+    }
     for (const experiment of writes.answered) {
       const group = this.overrides.get(experiment)?.group ?? null;
       this.sql.exec("UPDATE overrides SET answered = 1, exclusion_group = ? WHERE experiment = ?", group, experiment);
@@ -230,6 +262,14 @@ export class ActorObject extends DurableObject<ActorEnv> {
   }
 
   private load(): void {
+    this.holdoutArms = new Map(
+      this.sql
+        .exec<{ holdout: string; arm: HoldoutArm; joined_at_secs: number }>(
+          "SELECT holdout, arm, joined_at_secs FROM holdout_arms",
+        )
+        .toArray()
+        .map((r) => [r.holdout, { arm: r.arm, joined_at_secs: r.joined_at_secs }]),
+    );
     this.assignments = new Map(
       this.sql
         .exec<{

@@ -73,4 +73,13 @@ export const ACTOR_MIGRATIONS: readonly Migration[] = [
             WITHOUT ROWID;
           CREATE INDEX attributed_by_time ON attributed (at_ms);`,
   },
+  {
+    id: 6,
+    description: "each holdout's arm the actor is in, from the first time it passed eligibility for a member",
+    sql: `CREATE TABLE holdout_arms (
+            holdout TEXT PRIMARY KEY,
+            arm TEXT NOT NULL,
+            joined_at_secs INTEGER NOT NULL
+          ) WITHOUT ROWID;`,
+  },
 ];

@@ -47,4 +47,17 @@ export const REGISTRY_MIGRATIONS: readonly Migration[] = [
             SELECT name, COALESCE(json_extract(config, '$.revision'), 1), json_extract(config, '$.variants')
             FROM experiments;`,
   },
+  {
+    id: 3,
+    description: "holdouts and their change history",
+    sql: `CREATE TABLE holdouts (name TEXT PRIMARY KEY, holdout TEXT NOT NULL) WITHOUT ROWID;
+          CREATE TABLE holdout_history (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            holdout TEXT NOT NULL,
+            mutation TEXT NOT NULL,
+            actor TEXT,
+            timestamp_secs INTEGER NOT NULL
+          );
+          CREATE INDEX holdout_history_by_holdout ON holdout_history (holdout, seq);`,
+  },
 ];

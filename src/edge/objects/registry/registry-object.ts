@@ -2,6 +2,9 @@ import { DurableObject } from "cloudflare:workers";
 import type {
   ChangeRecord,
   ExperimentConfig,
+  HoldoutChangeRecord,
+  HoldoutConfig,
+  HoldoutDefinition,
   LayerOverview,
   OverrideEntry,
   Result,
@@ -45,7 +48,7 @@ export class RegistryObject extends DurableObject<RegistryEnv> {
   constructor(ctx: DurableObjectState, env: RegistryEnv) {
     super(ctx, env);
     this.repository = new RegistryRepository(ctx.storage, env.ACTORS);
-    this.admin = new ExperimentAdmin(this.repository);
+    this.admin = new ExperimentAdmin(this.repository, this.repository);
     ctx.blockConcurrencyWhile(async () => migrate(ctx.storage, REGISTRY_MIGRATIONS));
   }
 
@@ -119,6 +122,33 @@ export class RegistryObject extends DurableObject<RegistryEnv> {
     });
   }
 
+  holdouts(): Promise<Result<(HoldoutConfig & { members: string[] })[]>> {
+    return this.read(() => this.admin.listHoldouts());
+  }
+
+  holdout(name: string): Promise<Result<HoldoutConfig>> {
+    return this.read(() => this.admin.holdout(name));
+  }
+
+  holdoutHistory(name: string, limit: number): Promise<Result<HoldoutChangeRecord[]>> {
+    return this.read(() => this.admin.holdoutHistory(name, limit));
+  }
+
+  defineHoldout(
+    name: string,
+    definition: HoldoutDefinition,
+    by: string | null,
+  ): Promise<Result<{ holdout: HoldoutConfig; created: boolean }>> {
+    return this.mutate(() => this.admin.defineHoldout(name, definition, by));
+  }
+
+  deleteHoldout(name: string, by: string | null): Promise<Result<null>> {
+    return this.mutate(async () => {
+      await this.admin.deleteHoldout(name, by);
+      return null;
+    });
+  }
+
   /**
    * Writes the current configs to KV, then re-arms itself if they changed meanwhile.
    * A failed write re-arms the alarm too, every `PUBLISH_RETRY_MS` until KV takes it:
@@ -140,6 +170,7 @@ export class RegistryObject extends DurableObject<RegistryEnv> {
       version,
       experiments,
       overrides: this.repository.allOverrides().filter(([experiment]) => running.has(experiment)),
+      holdouts: await this.repository.listHoldouts(),
     });
     try {
       await this.env.CONFIG.put(SNAPSHOT_KEY, snapshot);

@@ -4,6 +4,10 @@ import {
   type ExperimentConfig,
   ExperimentError,
   type ExperimentRepository,
+  type HoldoutChange,
+  type HoldoutChangeRecord,
+  type HoldoutConfig,
+  type HoldoutRepository,
   nowSecs,
   type OverrideEntry,
   type RevisionWeights,
@@ -15,6 +19,9 @@ import {
   configColumn,
   type ExperimentRecord,
   experimentFromRow,
+  holdoutChangeFromRow,
+  holdoutColumn,
+  holdoutFromRow,
   overrideFromRow,
   type PublishState,
   publishStateFromRow,
@@ -33,7 +40,7 @@ import {
  * weight, or an override naming it) and never leaves. Refusing to drop those keeps the
  * promise that no sticky assignment points at a variant missing from its experiment.
  */
-export class RegistryRepository implements ExperimentRepository {
+export class RegistryRepository implements ExperimentRepository, HoldoutRepository {
   private readonly sql: SqlStorage;
 
   constructor(
@@ -163,6 +170,50 @@ export class RegistryRepository implements ExperimentRepository {
       });
   }
 
+  async getHoldout(name: string): Promise<HoldoutConfig | null> {
+    const row = this.sql.exec("SELECT * FROM holdouts WHERE name = ?", name).toArray()[0];
+    return row === undefined ? null : holdoutFromRow(row);
+  }
+
+  async listHoldouts(): Promise<HoldoutConfig[]> {
+    return this.sql.exec("SELECT * FROM holdouts ORDER BY name").toArray().map(holdoutFromRow);
+  }
+
+  async updateHoldout(
+    name: string,
+    change: (current: HoldoutConfig | null) => HoldoutChange,
+    by: string | null,
+  ): Promise<HoldoutConfig> {
+    return this.storage.transactionSync(() => {
+      const { holdout, mutation } = change(this.holdoutNow(name));
+      this.sql.exec(
+        "INSERT INTO holdouts (name, holdout) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET holdout = excluded.holdout",
+        name,
+        holdoutColumn(holdout),
+      );
+      this.logHoldout(name, mutation, by);
+      // The snapshot carries holdouts to the edge.
+      this.sql.exec("UPDATE publish_state SET version = version + 1");
+      return holdout;
+    });
+  }
+
+  async deleteHoldout(name: string, check: (current: HoldoutConfig | null) => void, by: string | null): Promise<void> {
+    this.storage.transactionSync(() => {
+      check(this.holdoutNow(name));
+      this.sql.exec("DELETE FROM holdouts WHERE name = ?", name);
+      this.logHoldout(name, "deleted", by);
+      this.sql.exec("UPDATE publish_state SET version = version + 1");
+    });
+  }
+
+  async holdoutHistory(name: string, limit: number): Promise<HoldoutChangeRecord[]> {
+    return this.sql
+      .exec("SELECT * FROM holdout_history WHERE holdout = ? ORDER BY seq DESC LIMIT ?", name, limit === 0 ? -1 : limit)
+      .toArray()
+      .map(holdoutChangeFromRow);
+  }
+
   /** The variants and weights of each of the experiment's revisions, oldest first. */
   revisions(experiment: string): RevisionWeights[] {
     return this.sql
@@ -204,6 +255,21 @@ export class RegistryRepository implements ExperimentRepository {
   private record(name: string): ExperimentRecord | null {
     const row = this.sql.exec("SELECT * FROM experiments WHERE name = ?", name).toArray()[0];
     return row === undefined ? null : experimentFromRow(row);
+  }
+
+  private holdoutNow(name: string): HoldoutConfig | null {
+    const row = this.sql.exec("SELECT * FROM holdouts WHERE name = ?", name).toArray()[0];
+    return row === undefined ? null : holdoutFromRow(row);
+  }
+
+  private logHoldout(holdout: string, mutation: string, by: string | null): void {
+    this.sql.exec(
+      "INSERT INTO holdout_history (holdout, mutation, actor, timestamp_secs) VALUES (?, ?, ?, ?)",
+      holdout,
+      mutation,
+      by,
+      nowSecs(),
+    );
   }
 
   private log(experiment: string, mutation: string, by: string | null): void {

@@ -1,15 +1,25 @@
 import * as v from "valibot";
-import type { ChangeRecord, ExperimentConfig, OverrideEntry, RevisionWeights, VariantConfig } from "../../../core";
+import type {
+  ChangeRecord,
+  ExperimentConfig,
+  HoldoutChangeRecord,
+  HoldoutConfig,
+  OverrideEntry,
+  RevisionWeights,
+  VariantConfig,
+} from "../../../core";
 import {
   configFromStoredV1,
   StoredConfigV1Schema,
+  StoredHoldoutV1Schema,
   StoredVariantV1Schema,
   storedConfigV1,
+  storedHoldoutV1,
   storedVariantsV1,
 } from "../../config/stored-config";
 
 /**
- * The registry's rows as its SQLite tables hold them after migration 2 (`SELECT *`),
+ * The registry's rows as its SQLite tables hold them after migration 3 (`SELECT *`),
  * written apart from the API's schemas: what old rows decode to does not follow the
  * wire. A migration that changes what a row holds comes with a new version of these
  * schemas (and a fixture of the rows it writes); `REGISTRY_ROWS_VERSION` names the
@@ -17,7 +27,7 @@ import {
  *
  * Types only, as in `StoredConfigV1`: the registry validated every value it wrote.
  */
-export const REGISTRY_ROWS_VERSION = 2;
+export const REGISTRY_ROWS_VERSION = 3;
 
 /** A TEXT column holding JSON of `schema`. */
 function jsonText<T extends v.GenericSchema>(schema: T) {
@@ -46,6 +56,17 @@ export const RevisionRowSchema = v.object({
   experiment: v.string(),
   revision: v.number(),
   variants: jsonText(v.array(StoredVariantV1Schema)),
+});
+
+/** Rows of migration 3. */
+export const HoldoutRowSchema = v.object({ name: v.string(), holdout: jsonText(StoredHoldoutV1Schema) });
+
+export const HoldoutHistoryRowSchema = v.object({
+  seq: v.number(),
+  holdout: v.string(),
+  mutation: v.string(),
+  actor: v.nullable(v.string()),
+  timestamp_secs: v.number(),
 });
 
 export const PublishStateRowSchema = v.object({
@@ -90,6 +111,15 @@ export function revisionFromRow(row: unknown): RevisionWeights {
   return { revision, variants };
 }
 
+export function holdoutFromRow(row: unknown): HoldoutConfig {
+  return v.parse(HoldoutRowSchema, row).holdout;
+}
+
+export function holdoutChangeFromRow(row: unknown): HoldoutChangeRecord {
+  const { holdout, mutation, actor, timestamp_secs } = v.parse(HoldoutHistoryRowSchema, row);
+  return { holdout, mutation, actor, timestamp_secs };
+}
+
 export function publishStateFromRow(row: unknown): PublishState {
   const { version, published_version, published_at_ms } = v.parse(PublishStateRowSchema, row);
   return { version, published_version, published_at_ms };
@@ -99,6 +129,10 @@ export function publishStateFromRow(row: unknown): PublishState {
 
 export function configColumn(config: ExperimentConfig): string {
   return JSON.stringify(storedConfigV1(config));
+}
+
+export function holdoutColumn(holdout: HoldoutConfig): string {
+  return JSON.stringify(storedHoldoutV1(holdout));
 }
 
 export function variantsColumn(variants: readonly VariantConfig[]): string {
