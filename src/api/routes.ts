@@ -50,8 +50,10 @@ const RULES =
   "The rules, in order: 1. archived → archived; 2. concluded → the winner for everyone, no exposure; " +
   "3. draft → not_running; 4. an override → its variant (is_override: true), shadowing the sticky assignment; " +
   "5. a sticky assignment → its variant, whatever targeting and coverage say now; 6. eligibility: every " +
-  "targeting condition must hold, then the actor's coverage bucket must be below the coverage, else " +
-  "not_eligible (nothing stored); 7. an assignment in a sibling of the exclusion group → excluded_by_group; " +
+  "targeting condition must hold, then the actor's layer bucket must fall in the experiment's layer range, " +
+  "then its coverage bucket must be below the coverage, else not_eligible (nothing stored); 6½. holdout: an " +
+  "actor the experiment's holdout keeps back gets the first variant with `holdout` in the answer, and is " +
+  "not enrolled; 7. an assignment in a sibling of the exclusion group → excluded_by_group; " +
   "8. bucket (FNV-1a 64 of `<experiment>:<actor>` mod 10 000) and weights, stored sticky, first writer wins; " +
   "all weights zero → no_variant. Attributes for targeting: `attr.<name>=<value>` query parameters (GET) or " +
   "`attributes` in the batch body (POST), over the request's own country, continent, colo, asn, region_code and " +

@@ -3,7 +3,7 @@
 // in the members; each actor's arm is recorded once and counted, with its metrics, in
 // the holdout's own results.
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { bucketV2BigInt } from "../../scripts/fnv-reference.mjs";
 import { holdoutBucket } from "../../src/core";
@@ -141,11 +141,19 @@ describe("assignment under a holdout", () => {
         expect(response.headers.get("x-exposures")).toBe("1");
       }
     }
-    // The batch route and its entries say the same.
+    // The batch route's entries and the RPC entrypoint say the same.
     const batch = await ok<{ assignments: Record<string, unknown> }>(
       call("POST", "/v1/assign", { body: { actor: heldOut[0], experiments: [member] } }),
     );
     expect(batch.assignments[member]).toEqual({ variant: "baseline", is_override: false, holdout });
+    const viaRpc = await exports.ExperimentsRpc.assignMany(heldOut[1] as string, [member, sibling]);
+    expect(viaRpc).toMatchObject({ ok: true, assignments: { [member]: { ok: true, variant: "baseline", holdout } } });
+    expect(await exports.ExperimentsRpc.assign(member, heldOut[2] as string)).toEqual({
+      ok: true,
+      variant: "baseline",
+      is_override: false,
+      holdout,
+    });
   });
 
   it("counts each actor's arm once, with its metrics, in the holdout's results, and none in the member's", async () => {
