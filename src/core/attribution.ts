@@ -147,20 +147,23 @@ function keyOf(experiment: string, key: MetricKey, variant: string): string {
   return [experiment, key.metric, key.kind, key.event, variant].join("\u0000");
 }
 
-/** Running experiments' metrics, by the event each listens to. */
-export function listenersByEvent(
-  experiments: Iterable<{
-    name: string;
-    state: string;
-    metrics: readonly { name: string; event: string; kind: MetricKind }[];
-  }>,
-): Map<string, MetricListener[]> {
+/** Something whose metrics count tracked events: an experiment, or a holdout under its `holdoutKey`. */
+export interface MetricSource {
+  /** The experiment's name, or the holdout's key: where the sums are kept. */
+  key: string;
+  /** Whether its metrics count events now: a running experiment, a holdout with a running member. */
+  listening: boolean;
+  metrics: readonly { name: string; event: string; kind: MetricKind }[];
+}
+
+/** The metrics of the sources that are listening, by the event each listens to. */
+export function listenersByEvent(sources: Iterable<MetricSource>): Map<string, MetricListener[]> {
   const byEvent = new Map<string, MetricListener[]>();
-  for (const config of experiments) {
-    if (config.state !== "running") continue;
-    for (const metric of config.metrics) {
+  for (const source of sources) {
+    if (!source.listening) continue;
+    for (const metric of source.metrics) {
       const listeners = byEvent.get(metric.event) ?? [];
-      listeners.push({ experiment: config.name, metric: metric.name, event: metric.event, kind: metric.kind });
+      listeners.push({ experiment: source.key, metric: metric.name, event: metric.event, kind: metric.kind });
       byEvent.set(metric.event, listeners);
     }
   }

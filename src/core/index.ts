@@ -26,6 +26,7 @@ export {
   type MetricDelta,
   type MetricKey,
   type MetricListener,
+  type MetricSource,
   type MetricSumRow,
   TRACKING_LIMITS,
   type TrackedEvent,

@@ -5,6 +5,7 @@ import {
   holdoutKey,
   listenersByEvent,
   type MetricListener,
+  type MetricSource,
   type PreparedExperiment,
   prepareExperiment,
 } from "../../core";
@@ -138,7 +139,7 @@ export class CompiledSnapshot {
       }
     }
     this.assignable = sorted.filter((c) => c.state === "running" || c.state === "concluded").map((c) => c.name);
-    this.byEvent = listenersByEvent([...sorted, ...holdoutsAsListened(sorted, holdouts.values())]);
+    this.byEvent = listenersByEvent(metricSources(sorted, holdouts.values()));
   }
 
   /** The metrics of running experiments that listen to `event` (tracked events count only there). */
@@ -167,17 +168,18 @@ export class CompiledSnapshot {
 }
 
 /**
- * Holdouts as `listenersByEvent` reads experiments: under their key (`holdoutKey`),
- * listening while any member experiment runs.
+ * What counts tracked events: each running experiment's metrics, and each holdout's
+ * (under its key) while any of its members runs.
  */
-function holdoutsAsListened(
-  experiments: readonly ExperimentConfig[],
-  holdouts: Iterable<HoldoutConfig>,
-): { name: string; state: string; metrics: HoldoutConfig["metrics"] }[] {
-  const running = new Set(experiments.filter((c) => c.state === "running" && c.holdout !== null).map((c) => c.holdout));
-  return [...holdouts].map((holdout) => ({
-    name: holdoutKey(holdout.name),
-    state: running.has(holdout.name) ? "running" : "idle",
-    metrics: holdout.metrics,
-  }));
+function metricSources(experiments: readonly ExperimentConfig[], holdouts: Iterable<HoldoutConfig>): MetricSource[] {
+  const running = experiments.filter((config) => config.state === "running");
+  const withRunningMember = new Set(running.map((config) => config.holdout));
+  return [
+    ...running.map(({ name, metrics }) => ({ key: name, listening: true, metrics })),
+    ...[...holdouts].map(({ name, metrics }) => ({
+      key: holdoutKey(name),
+      listening: withRunningMember.has(name),
+      metrics,
+    })),
+  ];
 }
