@@ -6,6 +6,22 @@
 //
 // Run it only for a new stored format, into new files: the committed fixtures are
 // what a Worker must read forever (test/unit/stored-formats.test.ts), never rewritten.
+//
+// The sets so far, each written by the version of this script of its time (git log):
+// - snapshot-v1.json, registry-rows-v2.json, expected-v1.json: format 1 and the rows of
+//   migration 2 before metrics existed;
+// - *-v1-metrics.json, registry-rows-v2-metrics.json: the same scenario with metrics on
+//   two experiments (an optional field of format 1 and of the `config` column);
+// - snapshot-v1-population.json, registry-rows-v3.json, expected-v1-population.json
+//   (this version's, "population" for how it is split: layers and holdouts): the same
+//   scenario and more. Format 1 gained the configs' optional `layer` and `holdout` and
+//   the snapshot's optional `holdouts`, each written only when set (a config or a
+//   snapshot without them is written byte for byte as before); the registry gained
+//   migration 3, the tables `holdouts` and `holdout_history`. Added: a holdout with a
+//   description and metrics, replaced once while its member ran (two history entries);
+//   a running experiment joining it; a running experiment in a layer and a draft in
+//   the other half of that layer. The expected file adds what the admin API showed for
+//   the holdouts: the list (with members) and each one's history.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,18 +34,18 @@ import { SCRIPTED_WRANGLER_ENV, startWranglerDev } from "./lib/wrangler-dev.mjs"
 const TOKEN = "fixture-admin-token";
 const SNAPSHOT_KEY = "config-snapshot:v1";
 const OUT = "test/fixtures/stored";
-// This version's files. Format 1 and the rows of migration 2 gained an optional `metrics`
-// (written only when a config has some), so the files before it (snapshot-v1.json,
-// registry-rows-v2.json, expected-v1.json) hold configs without it; these hold both.
-const SNAPSHOT_FILE = `${OUT}/snapshot-v1-metrics.json`;
-const ROWS_FILE = `${OUT}/registry-rows-v2-metrics.json`;
-const EXPECTED_FILE = `${OUT}/expected-v1-metrics.json`;
-/** The registry's tables (migration 2) in primary-key order. */
+// This version's files (see above): the older sets have no layer, holdout or holdout table.
+const SNAPSHOT_FILE = `${OUT}/snapshot-v1-population.json`;
+const ROWS_FILE = `${OUT}/registry-rows-v3.json`;
+const EXPECTED_FILE = `${OUT}/expected-v1-population.json`;
+/** The registry's tables (migration 3) in primary-key order. */
 const TABLES = {
   experiments: "name",
   history: "seq",
   overrides: "experiment, actor",
   revisions: "experiment, revision",
+  holdouts: "name",
+  holdout_history: "seq",
   publish_state: "id",
 };
 
@@ -45,7 +61,24 @@ const persistTo = mkdtempSync(join(tmpdir(), "edge-experiments-fixtures-"));
 const dev = await startWranglerDev({ token: TOKEN, persistTo, vars: { CONFIG_CACHE_TTL_MS: "0" }, quiet: true });
 const api = new ExperimentsClient({ baseUrl: dev.url, token: TOKEN, adminActor: "ops@example.com", retry: false });
 
-const names = ["checkout_v2", "pricing_page", "pricing_banner", "onboarding", "old_hero", "search_ranking"];
+const names = [
+  "checkout_v2",
+  "pricing_page",
+  "pricing_banner",
+  "onboarding",
+  "old_hero",
+  "home_feed",
+  "results_grid",
+  "results_list",
+  "search_ranking",
+];
+const holdoutNames = ["global_holdout"];
+/** A route of the client's table, its success body or its error thrown (the client has no holdout methods). */
+const send = async (route, input) => {
+  const response = await api.request(route, input);
+  if (!response.ok) throw response.error;
+  return response.body;
+};
 let expected;
 try {
   // Running, hash version 1, a description, weights changed once (revision 2), overrides.
@@ -133,7 +166,59 @@ try {
   await api.start("old_hero");
   await api.archive("old_hero");
 
-  // Archived without ever running, coverage 0.
+  // A holdout with a description and metrics (defaults filled in for one), then, once
+  // its member runs and a second later (updated_at_secs after created_at_secs), its
+  // description and metrics replaced at the same coverage: `created`, then `updated`.
+  const globalHoldout = {
+    coverage: 1000,
+    description: "Kept back from every 2026 launch",
+    metrics: [{ name: "purchase", kind: "conversion" }],
+  };
+  await send("defineHoldout", { params: { name: "global_holdout" }, body: globalHoldout });
+  // Running, a member of the holdout.
+  await api.define("home_feed", {
+    variants: [
+      { name: "chronological", weight: 1 },
+      { name: "ranked", weight: 1 },
+    ],
+    description: "Ranked home feed",
+    holdout: "global_holdout",
+  });
+  await api.start("home_feed");
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  await send("defineHoldout", {
+    params: { name: "global_holdout" },
+    body: {
+      ...globalHoldout,
+      description: "Kept back from every 2026 launch — «témoin»",
+      metrics: [
+        ...globalHoldout.metrics,
+        { name: "revenue", event: "purchase_value", kind: "sum", direction: "increase", role: "goal" },
+      ],
+    },
+  });
+
+  // Running, the first half of a layer, hash version 2.
+  await api.define("results_grid", {
+    variants: [
+      { name: "list", weight: 1 },
+      { name: "grid", weight: 1 },
+    ],
+    hash_version: 2,
+    layer: { name: "search_results", range: [0, 5000] },
+  });
+  await api.start("results_grid");
+  // A draft in the other half of the same layer.
+  await api.define("results_list", {
+    variants: [
+      { name: "compact", weight: 1 },
+      { name: "cards", weight: 1 },
+    ],
+    description: "Denser result rows",
+    layer: { name: "search_results", range: [5000, 10000] },
+  });
+
+  // Archived without ever running, coverage 0: the last change, which the probe below waits for.
   await api.define("search_ranking", {
     variants: [{ name: "baseline", weight: 1 }],
     description: "",
@@ -160,7 +245,12 @@ try {
     history[name] = (await api.history(name, { limit: 0 })).history;
     overrides[name] = (await api.overrides(name)).overrides;
   }
-  expected = { experiments, history, overrides };
+  const { holdouts } = await send("listHoldouts", {});
+  const holdoutHistory = {};
+  for (const name of holdoutNames) {
+    holdoutHistory[name] = (await send("holdoutHistory", { params: { name }, query: { limit: 0 } })).history;
+  }
+  expected = { experiments, history, overrides, holdouts, holdoutHistory };
 } finally {
   await dev.stop();
 }

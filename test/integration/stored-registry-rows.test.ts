@@ -1,22 +1,54 @@
 // The registry's rows written by an earlier version (test/fixtures/stored, written by
 // scripts/stored-fixtures.mjs and never rewritten) stay readable: put into a registry
 // object's SQLite at the migration that wrote them, brought up to date by every later
-// migration, and read through the object itself.
-import { runInDurableObject } from "cloudflare:test";
+// migration, and read through the object itself and through the admin API.
+import { createExecutionContext, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import type { Env } from "../../src/edge/env";
+import { createApp } from "../../src/edge/http/app";
 import { migrate } from "../../src/edge/objects/migrate";
 import { REGISTRY_MIGRATIONS } from "../../src/edge/objects/registry/migrations";
-import { FORMAT_1_FIXTURES, type RegistryRowsV2 } from "../fixtures/stored/fixtures";
+import { FORMAT_1_FIXTURES, type RegistryRowsV2, type RegistryRowsV3 } from "../fixtures/stored/fixtures";
+import { TOKEN } from "./helpers";
 
 /** A registry of its own per fixture: not the one the Worker's routes use. */
-const registryOf = (rowsFile: string) => () => env.REGISTRY.get(env.REGISTRY.idFromName(`stored-${rowsFile}`));
+const registryName = (rowsFile: string) => `stored-${rowsFile}`;
+const registryOf = (rowsFile: string) => () => env.REGISTRY.get(env.REGISTRY.idFromName(registryName(rowsFile)));
+
+/**
+ * The admin API's GET answers, from a Worker whose registry (`idFromName("registry")`)
+ * is the fixture's own: the shared one, which other tests write to, is left alone.
+ */
+function adminApiOf(rowsFile: string) {
+  const app = createApp();
+  const REGISTRY = new Proxy(env.REGISTRY, {
+    get(target, prop) {
+      if (prop === "idFromName") {
+        return (name: string) => target.idFromName(name === "registry" ? registryName(rowsFile) : name);
+      }
+      const value = Reflect.get(target, prop);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  const edgeEnv: Env = { ...env, REGISTRY };
+  return async <T>(path: string): Promise<T> => {
+    const request = new Request(`https://edge.test/v1/admin${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const response = await app.fetch(request, edgeEnv, createExecutionContext());
+    const text = await response.text();
+    expect(response.status, text).toBe(200);
+    return JSON.parse(text) as T;
+  };
+}
 
 /**
  * Replaces the object's tables with the fixture's rows, at the migration that wrote
  * them, then runs the migrations that came after.
  */
-async function restoreRowsV2(registry: ReturnType<typeof env.REGISTRY.get>, rowsV2: RegistryRowsV2): Promise<void> {
+async function restoreRows(
+  registry: ReturnType<typeof env.REGISTRY.get>,
+  written: RegistryRowsV2 | RegistryRowsV3,
+): Promise<void> {
   await runInDurableObject(registry, (_, state) => {
     const sql = state.storage.sql;
     const tables = sql
@@ -25,14 +57,14 @@ async function restoreRowsV2(registry: ReturnType<typeof env.REGISTRY.get>, rows
       )
       .toArray();
     for (const { name } of tables) sql.exec(`DROP TABLE "${name}"`);
-    const written = new Set(rowsV2.migrations.map((m) => m.id));
+    const migrations = new Set(written.migrations.map((m) => m.id));
     migrate(
       state.storage,
-      REGISTRY_MIGRATIONS.filter((m) => written.has(m.id)),
+      REGISTRY_MIGRATIONS.filter((m) => migrations.has(m.id)),
     );
     state.storage.transactionSync(() => {
       sql.exec("DELETE FROM publish_state");
-      for (const [table, rows] of Object.entries(rowsV2.tables)) {
+      for (const [table, rows] of Object.entries(written.tables)) {
         for (const row of rows as Record<string, SqlStorageValue>[]) {
           const columns = Object.keys(row);
           sql.exec(
@@ -52,15 +84,44 @@ async function value<T>(result: Promise<{ ok: true; value: T } | { ok: false; er
   return settled.value;
 }
 
-describe.each(FORMAT_1_FIXTURES)("registry rows of migration 2 written $written ($rowsFile)", (fixture) => {
+describe.each(FORMAT_1_FIXTURES)("registry rows written $written ($rowsFile)", (fixture) => {
   const { expected } = fixture;
   const names = expected.experiments.map((c) => c.name);
   const registry = registryOf(fixture.rowsFile);
-  beforeAll(() => restoreRowsV2(registry(), fixture.rows));
+  const adminApi = adminApiOf(fixture.rowsFile);
+  beforeAll(() => restoreRows(registry(), fixture.rows));
+
+  it(`are of the migrations ${fixture.rows.migrations.map((m) => m.id).join(", ")}, and then of every later one`, async () => {
+    const applied = await runInDurableObject(registry(), (_, state) =>
+      state.storage.sql.exec<{ id: number }>("SELECT id FROM _migrations ORDER BY id").toArray(),
+    );
+    expect(applied.map((m) => m.id)).toEqual(REGISTRY_MIGRATIONS.map((m) => m.id));
+  });
 
   it("list and show every config as the admin API showed it when they were written", async () => {
     expect(await value(registry().list())).toEqual(expected.experiments);
     for (const config of expected.experiments) expect(await value(registry().status(config.name))).toEqual(config);
+  });
+
+  it("keep every holdout, with the experiments that name it, and each one's history", async () => {
+    expect(await value(registry().holdouts())).toEqual(expected.holdouts);
+    for (const { members: _, ...holdout } of expected.holdouts) {
+      expect(await value(registry().holdout(holdout.name))).toEqual(holdout);
+    }
+    for (const [name, history] of Object.entries(expected.holdoutHistory)) {
+      expect(await value(registry().holdoutHistory(name, 0))).toEqual(history);
+    }
+  });
+
+  it("show the configs and holdouts through the admin API as it showed them when they were written", async () => {
+    expect(await adminApi("/experiments")).toEqual({ experiments: expected.experiments });
+    expect(await adminApi("/holdouts")).toEqual({ holdouts: expected.holdouts });
+    for (const { members: _, ...holdout } of expected.holdouts) {
+      expect(await adminApi(`/holdouts/${holdout.name}`)).toEqual(holdout);
+    }
+    for (const [name, history] of Object.entries(expected.holdoutHistory)) {
+      expect(await adminApi(`/holdouts/${name}/history?limit=0`)).toEqual({ history });
+    }
   });
 
   it("keep each experiment's history and overrides", async () => {
