@@ -37,7 +37,9 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
-            miniflare: { bindings: { ...devVarsUnset(), ...TEST_BINDINGS } },
+            // TEST_ARCHIVE: an R2 bucket the archive's tests pass as EVENTS_ARCHIVE; the Worker
+            // itself runs without one, as by default.
+            miniflare: { bindings: { ...devVarsUnset(), ...TEST_BINDINGS }, r2Buckets: ["TEST_ARCHIVE"] },
           }),
         ],
         test: { name: "workers", include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"] },

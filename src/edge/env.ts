@@ -22,6 +22,11 @@ export interface Env {
    * are logged on the request path and nothing is counted.
    */
   EVENTS?: Queue<EventPack>;
+  /**
+   * Optional R2 bucket: the consumer also writes every event there, as gzip NDJSON by
+   * day (`src/edge/events/archive.ts`), for a warehouse. Unbound: nothing is archived.
+   */
+  EVENTS_ARCHIVE?: R2Bucket;
   /** `off`: the consumer does not write exposure log lines (the counts are kept either way). */
   EXPOSURE_LOG?: string;
   /** Secret: a `write` admin token named `admin`. */

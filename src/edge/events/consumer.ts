@@ -6,6 +6,7 @@ import { actorObjectOf } from "../objects/actor/client";
 import { statsOf } from "../objects/stats/client";
 import type { CountedMessage, Enrolment } from "../objects/stats/stats-object";
 import { settingsOf } from "../settings";
+import { archiveMessage } from "./archive";
 import { bodiesOf, EventMessage, type TrackMessage } from "./messages";
 
 type QueueMessage = Message<unknown>;
@@ -31,6 +32,7 @@ const configs = new ConfigCache();
 export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const events = readBatch(batch.messages);
   const failed = new Set<QueueMessage>();
+  if (env.EVENTS_ARCHIVE !== undefined) await archiveBatch(env.EVENTS_ARCHIVE, events, failed);
   const { attributions, actors } = await attributeTracked(events, env, failed);
   const byExperiment = countsByExperiment(events, attributions, failed, env);
   const logExposures = env.EXPOSURE_LOG !== "off";
@@ -61,6 +63,27 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Pro
     if (failed.has(message)) message.retry({ delaySeconds: Math.min(60, 2 ** message.attempts) });
     else message.ack();
   }
+}
+
+/**
+ * Archives each message's events (`archiveMessage`); a message whose write fails is
+ * retried whole, and counted then, so that the archive holds every counted event.
+ */
+async function archiveBatch(
+  bucket: R2Bucket,
+  events: ReadonlyMap<QueueMessage, EventMessage[]>,
+  failed: Set<QueueMessage>,
+): Promise<void> {
+  await Promise.all(
+    [...events].map(async ([message, list]) => {
+      try {
+        await archiveMessage(bucket, message.id, list);
+      } catch (error) {
+        console.error("events queue: archiving a message failed; it will be retried", error);
+        failed.add(message);
+      }
+    }),
+  );
 }
 
 /** Each message's readable events; an unreadable one is logged and left out (retrying cannot help). */
