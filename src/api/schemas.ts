@@ -281,6 +281,21 @@ export const DefineBody = v.strictObject({
     ),
   ),
   metrics: v.optional(Metrics),
+  schedule: v.optional(
+    v.pipe(
+      v.strictObject(
+        {
+          start_at_secs: v.optional(v.nullable(v.number("must be a number or null"))),
+          conclude_at_secs: v.optional(v.nullable(v.number("must be a number or null"))),
+          winner: v.optional(v.nullable(v.string("must be a string or null"))),
+        },
+        "must be an object {start_at_secs?, conclude_at_secs?, winner?} with no other fields",
+      ),
+      v.metadata({
+        description: `Start and/or conclude at these UNIX seconds (in the future; the conclusion after the start), the registry's alarm firing within 2 s; \`winner\` names a variant and goes with \`conclude_at_secs\`. A manual start cancels the scheduled start; a manual conclusion or archive cancels everything ${config422}`,
+      }),
+    ),
+  ),
   holdout: v.optional(
     v.pipe(
       v.string("must be a string"),
@@ -484,6 +499,19 @@ export const ExperimentConfigSchema = v.object({
   metrics: v.optional(v.array(MetricRead), []),
   layer: v.optional(v.nullable(v.object({ name: v.string(), range: v.tuple([v.number(), v.number()]) })), null),
   holdout: v.optional(v.nullable(v.string()), null),
+  schedule: v.optional(
+    v.pipe(
+      v.nullable(
+        v.object({
+          start_at_secs: v.nullable(v.number()),
+          conclude_at_secs: v.nullable(v.number()),
+          winner: v.nullable(v.string()),
+        }),
+      ),
+      v.metadata({ description: "What the registry will do by itself, and when; each part cleared once it fires" }),
+    ),
+    null,
+  ),
   revision: v.optional(v.number(), 1),
   updated_at_secs: v.number(),
   started_at_secs: v.optional(

@@ -142,6 +142,7 @@ const DEFINITION_FIELDS: {
   // The definition's metrics have their defaults filled in (`fullDefinition`), as a read shows them.
   metrics: ["metrics", (c) => (c.metrics.length === 0 ? "none" : (c.metrics as Metric[]).map(metricText).join(" "))],
   holdout: ["holdout", (c) => c.holdout ?? "none"],
+  schedule: ["schedule", (c) => scheduleText(c.schedule)],
   layer: ["layer", (c) => (c.layer === null ? "none" : `${c.layer.name} [${c.layer.range[0]}, ${c.layer.range[1]})`)],
 };
 
@@ -207,4 +208,16 @@ export function refusalText(error: ApiError): string {
 function fieldText(field: ApiError["errors"][number]): string {
   const where = field.pointer !== undefined ? `body ${field.pointer || "(root)"}` : `'${field.parameter}'`;
   return `${where}: ${field.detail}`;
+}
+
+/** `start 2026-12-24T09:00:00Z, conclude 2027-01-07T09:00:00Z (winner treatment)`, or `none`. */
+function scheduleText(
+  schedule: { start_at_secs?: number | null; conclude_at_secs?: number | null; winner?: string | null } | null,
+): string {
+  if (schedule === null) return "none";
+  const at = (secs: number) => new Date(secs * 1000).toISOString().replace(".000Z", "Z");
+  const parts: string[] = [];
+  if (schedule.start_at_secs != null) parts.push(`start ${at(schedule.start_at_secs)}`);
+  if (schedule.conclude_at_secs != null) parts.push(`conclude ${at(schedule.conclude_at_secs)} (winner ${schedule.winner})`);
+  return parts.length === 0 ? "none" : parts.join(", ");
 }

@@ -24,7 +24,7 @@ type Defined = v.InferOutput<typeof DefineBody>;
 
 /** A definition with every field present, as the Worker stores it after a definition `PUT` (no layer: `null`). */
 export type FullDefinition = {
-  [K in keyof Defined]-?: Exclude<Defined[K], undefined> | (K extends "layer" | "holdout" ? null : never);
+  [K in keyof Defined]-?: Exclude<Defined[K], undefined> | (K extends "layer" | "holdout" | "schedule" ? null : never);
 };
 
 /**
@@ -41,6 +41,7 @@ export const DEFINITION_DEFAULTS: Omit<FullDefinition, "variants"> = {
   metrics: [],
   layer: null,
   holdout: null,
+  schedule: null,
 };
 
 /** Fields the Worker fixes unless the experiment is a draft that never ran (`group_locked`, `hash_locked`, `layer_locked`, `holdout_locked`). */
@@ -243,6 +244,8 @@ export function configProblem(
       targeting: full.targeting as TargetingCondition[],
       hash_version: full.hash_version as HashVersion,
       metrics: full.metrics.map((metric) => metricConfig(metric as MetricDefinition)),
+      // Its times are the Worker's to check against its clock when the definition arrives.
+      schedule: null,
     });
     validateConfig({ ...config, state, winner });
   } catch (error) {

@@ -9,6 +9,8 @@ import {
 import { type LayerOverview, layersOverview } from "./layers";
 import {
   archiveExperiment,
+  fireSchedule,
+  skipSchedule,
   concludeExperiment,
   defineExperiment,
   type ExperimentDefinition,
@@ -17,6 +19,7 @@ import {
   startExperiment,
   upsertConfig,
 } from "./lifecycle";
+import { dueSchedulePart, nextScheduledAt } from "./schedule";
 import type { ExperimentRepository, HoldoutRepository, OverrideEntry } from "./store";
 import {
   type ChangeRecord,
@@ -26,6 +29,9 @@ import {
   type VariantConfig,
 } from "./types";
 import { LIMITS, requireVariant } from "./validation";
+
+/** Who the history says made a change that a schedule fired. */
+export const SCHEDULE_ACTOR = "schedule";
 
 /**
  * The admin operations of the reference service, over any `ExperimentRepository`.
@@ -78,6 +84,34 @@ export class ExperimentAdmin {
   async start(name: string, by: string | null = null): Promise<ExperimentConfig> {
     const others = await this.repository.list();
     return this.repository.update(name, (current) => startExperiment(name, current, nowSecs(), others), by);
+  }
+
+  /**
+   * Fires every scheduled part that is due at `now`, each as its own change recorded by
+   * the actor `schedule`; a part that cannot fire (its start would overlap a running
+   * experiment of its layer, its winner is no longer configured) is cleared and recorded
+   * as skipped, with why.
+   * @returns when the next scheduled part is due (UNIX seconds), or `null`
+   */
+  async runSchedules(now: number): Promise<number | null> {
+    for (const { name } of await this.repository.list()) {
+      // At most both parts of one schedule, the start first: each firing clears its part.
+      for (let fired = 0; fired < 2; fired++) {
+        const current = await this.repository.get(name);
+        const part = current === null ? null : dueSchedulePart(current, now);
+        if (current === null || part === null) break;
+        const others = await this.repository.list();
+        try {
+          await this.repository.update(name, (config) => fireSchedule(name, part, config, now, others), SCHEDULE_ACTOR);
+        } catch (error) {
+          if (!(error instanceof ExperimentError)) throw error;
+          const why = error.code;
+          await this.repository.update(name, (config) => skipSchedule(config ?? current, part, why, now), SCHEDULE_ACTOR);
+        }
+      }
+    }
+    const pending = (await this.repository.list()).map(nextScheduledAt).filter((at): at is number => at !== null);
+    return pending.length === 0 ? null : Math.min(...pending);
   }
 
   /** Every layer an experiment names, with its experiments and free ranges. */

@@ -3,7 +3,14 @@
  * and in workerd alike. Behaviour follows the reference module
  * `shared/seed/experiments.rs`; data types keep its serde (snake_case) field names.
  */
-export { ExperimentAdmin } from "./admin";
+export { ExperimentAdmin, SCHEDULE_ACTOR } from "./admin";
+export {
+  dueSchedulePart,
+  nextScheduledAt,
+  type ScheduleDefinition,
+  scheduleConfig,
+  withoutSchedulePart,
+} from "./schedule";
 export { type AssignCall, type Assignments, assignExperiments, deliverEvents } from "./assigner";
 export {
   type ActorRecords,
@@ -136,6 +143,7 @@ export {
   type HashVersion,
   type HoldoutChangeRecord,
   type LayerConfig,
+  type ScheduleConfig,
   type MetricConfig,
   type MetricDirection,
   type MetricKind,

@@ -1,5 +1,6 @@
 import { ExperimentError } from "./errors";
 import { rangesOverlap } from "./layers";
+import { type ScheduleDefinition, scheduleConfig, withoutSchedulePart } from "./schedule";
 import { type MetricDefinition, metricConfig } from "./metrics";
 import type { TargetingCondition } from "./targeting";
 import type { ExperimentConfig, HashVersion, LayerConfig, VariantConfig } from "./types";
@@ -34,6 +35,8 @@ export interface ExperimentDefinition {
   layer?: LayerConfig | null;
   /** Default: none. */
   holdout?: string | null;
+  /** Default: nothing scheduled. */
+  schedule?: ScheduleDefinition | null;
 }
 
 /** Coverage when none is given: everyone eligible may enter. */
@@ -46,7 +49,15 @@ export function experimentConfig(
   options: Partial<
     Pick<
       ExperimentConfig,
-      "description" | "exclusion_group" | "targeting" | "coverage" | "hash_version" | "metrics" | "layer" | "holdout"
+      | "description"
+      | "exclusion_group"
+      | "targeting"
+      | "coverage"
+      | "hash_version"
+      | "metrics"
+      | "layer"
+      | "holdout"
+      | "schedule"
     >
   > = {},
 ): ExperimentConfig {
@@ -63,6 +74,7 @@ export function experimentConfig(
     metrics: options.metrics ?? [],
     layer: options.layer ?? null,
     holdout: options.holdout ?? null,
+    schedule: options.schedule ?? null,
     revision: 1,
     updated_at_secs: 0,
     started_at_secs: null,
@@ -158,6 +170,7 @@ export function defineExperiment(
     metrics: (definition.metrics ?? []).map(metricConfig),
     layer: definition.layer ?? null,
     holdout: definition.holdout ?? null,
+    schedule: scheduleConfig(definition.schedule, definition.variants, now),
   };
   if (current === null) return upsertConfig({ ...experimentConfig(name, definition.variants), ...defined }, null, now);
   const config = notArchived(name, current);
@@ -188,7 +201,14 @@ export function startExperiment(
     if (clash !== undefined) throw ExperimentError.layerOverlap(name, clash.name, layer.name);
   }
   return {
-    config: { ...config, state: "running", updated_at_secs: now, started_at_secs: config.started_at_secs ?? now },
+    config: {
+      ...config,
+      state: "running",
+      updated_at_secs: now,
+      started_at_secs: config.started_at_secs ?? now,
+      // Started now: a scheduled start is moot (a scheduled conclusion stays).
+      schedule: withoutSchedulePart(config.schedule, "start"),
+    },
     mutation: "state=running",
   };
 }
@@ -203,7 +223,8 @@ export function concludeExperiment(
   const config = notArchived(name, current);
   requireVariant(config, winner, "winner");
   return {
-    config: { ...config, state: "concluded", winner, updated_at_secs: now },
+    // Concluded now: the whole schedule is moot.
+    config: { ...config, state: "concluded", winner, updated_at_secs: now, schedule: null },
     mutation: `concluded=${winner}`,
   };
 }
@@ -211,7 +232,44 @@ export function concludeExperiment(
 /** Any state → archived, for good. Archiving again is `archived`: nothing changes, nothing is recorded. */
 export function archiveExperiment(name: string, current: ExperimentConfig | null, now: number): Change {
   const config = notArchived(name, current);
-  return { config: { ...config, state: "archived", updated_at_secs: now }, mutation: "state=archived" };
+  return {
+    config: { ...config, state: "archived", updated_at_secs: now, schedule: null },
+    mutation: "state=archived",
+  };
+}
+
+/**
+ * The schedule's due part, fired: a start of a draft or concluded experiment, or a
+ * conclusion of a draft or running one, each clearing what it makes moot. A part that
+ * finds nothing to do (the experiment was archived, say) is cleared and recorded as
+ * such. `others` as for `startExperiment`.
+ *
+ * @throws {ExperimentError} what the start or conclusion throws (`layer_overlap`, a winner no longer configured)
+ */
+export function fireSchedule(
+  name: string,
+  part: "start" | "conclude",
+  current: ExperimentConfig | null,
+  now: number,
+  others: readonly ExperimentConfig[] = [],
+): Change {
+  const config = existing(name, current);
+  const winner = config.schedule?.winner ?? null;
+  if (part === "start" && (config.state === "draft" || config.state === "concluded")) {
+    return startExperiment(name, config, now, others);
+  }
+  if (part === "conclude" && winner !== null && (config.state === "draft" || config.state === "running")) {
+    return concludeExperiment(name, winner, config, now);
+  }
+  return skipSchedule(config, part, `nothing to do while ${config.state}`, now);
+}
+
+/** Clears a due part that cannot fire, and records why: `schedule_skipped=start (…)`. */
+export function skipSchedule(config: ExperimentConfig, part: "start" | "conclude", why: string, now: number): Change {
+  return {
+    config: { ...config, schedule: withoutSchedulePart(config.schedule, part), updated_at_secs: now },
+    mutation: `schedule_skipped=${part} (${why})`,
+  };
 }
 
 /** New weights (and possibly variants) for a draft or running experiment. */

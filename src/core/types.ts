@@ -58,6 +58,14 @@ export interface LayerConfig {
   range: [number, number];
 }
 
+/** When the registry starts or concludes the experiment by itself (not in the reference); each part cleared once it fires. */
+export interface ScheduleConfig {
+  start_at_secs: number | null;
+  conclude_at_secs: number | null;
+  /** The winner of the scheduled conclusion; set exactly when `conclude_at_secs` is. */
+  winner: string | null;
+}
+
 export interface ExperimentConfig {
   name: string;
   description: string | null;
@@ -92,6 +100,8 @@ export interface ExperimentConfig {
    * get the baseline and are not enrolled. Fixed once it has run.
    */
   holdout: string | null;
+  /** What the registry will do by itself, and when; `null`: nothing scheduled. */
+  schedule: ScheduleConfig | null;
   /**
    * Grows by one with every change of the variants or their weights, so that counted
    * enrolments can be held against the weights in force when they happened.

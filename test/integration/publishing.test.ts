@@ -171,6 +171,7 @@ describe("Durable Object schemas", () => {
     expect(await runInDurableObject(registry(), (_, state) => tables(state))).toEqual([
       { id: 1, description: "experiments, change history, override index, publish state" },
       { id: 2, description: "the variants and weights of every config revision" },
+      { id: 3, description: "holdouts and their change history" },
     ]);
     const actor = env.ACTORS.get(env.ACTORS.idFromName(unique("schema-actor")));
     expect(await runInDurableObject(actor, (_, state) => tables(state))).toEqual([
@@ -187,6 +188,10 @@ describe("Durable Object schemas", () => {
       {
         id: 5,
         description: "tracked events: per-metric totals, the event ids seen, and each queue message's attribution",
+      },
+      {
+        id: 6,
+        description: "each holdout's arm the actor is in, from the first time it passed eligibility for a member",
       },
     ]);
   });

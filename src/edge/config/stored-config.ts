@@ -70,6 +70,17 @@ export const StoredConfigV1Schema = v.object({
   layer: v.optional(v.nullable(v.object({ name: v.string(), range: v.tuple([v.number(), v.number()]) })), null),
   /** Absent before holdouts existed, and written only when there is one: none. */
   holdout: v.optional(v.nullable(v.string()), null),
+  /** Absent before schedules existed, and written only when something is scheduled: nothing. */
+  schedule: v.optional(
+    v.nullable(
+      v.object({
+        start_at_secs: v.nullable(v.number()),
+        conclude_at_secs: v.nullable(v.number()),
+        winner: v.nullable(v.string()),
+      }),
+    ),
+    null,
+  ),
   /** Absent before revisions existed: the first. */
   revision: v.optional(v.number(), 1),
   updated_at_secs: v.number(),
@@ -80,8 +91,8 @@ export const StoredConfigV1Schema = v.object({
 export type StoredVariantV1 = v.InferOutput<typeof StoredVariantV1Schema>;
 export type StoredConfigV1 = v.InferOutput<typeof StoredConfigV1Schema>;
 /** What version 1 writes: the fields that are absent when they hold their default may be. */
-export type WrittenConfigV1 = Omit<StoredConfigV1, "metrics" | "layer" | "holdout"> &
-  Partial<Pick<StoredConfigV1, "metrics" | "layer" | "holdout">>;
+type OptionalV1 = "metrics" | "layer" | "holdout" | "schedule";
+export type WrittenConfigV1 = Omit<StoredConfigV1, OptionalV1> & Partial<Pick<StoredConfigV1, OptionalV1>>;
 type StoredMetricV1 = StoredConfigV1["metrics"][number];
 
 /**
@@ -102,6 +113,7 @@ export function configFromStoredV1(stored: StoredConfigV1): ExperimentConfig {
     metrics: stored.metrics,
     layer: stored.layer,
     holdout: stored.holdout,
+    schedule: stored.schedule,
     revision: stored.revision,
     updated_at_secs: stored.updated_at_secs,
     started_at_secs: stored.started_at_secs,
@@ -135,6 +147,7 @@ export function storedConfigV1(config: ExperimentConfig): WrittenConfigV1 {
     ...(config.metrics.length > 0 ? { metrics: config.metrics.map(storedMetricV1) } : {}),
     ...(config.layer !== null ? { layer: { name: config.layer.name, range: [...config.layer.range] } } : {}),
     ...(config.holdout !== null ? { holdout: config.holdout } : {}),
+    ...(config.schedule !== null ? { schedule: { ...config.schedule } } : {}),
     revision: config.revision,
     updated_at_secs: config.updated_at_secs,
     started_at_secs: config.started_at_secs,

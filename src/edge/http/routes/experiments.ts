@@ -42,6 +42,7 @@ export const experimentHandlers: Handlers<
       metrics: body.metrics as MetricDefinition[] | undefined,
       layer: body.layer ?? null,
       holdout: body.holdout ?? null,
+      schedule: body.schedule ?? null,
     };
     const { config, created } = await callRegistry(env.REGISTRY, (r) => r.define(params.name, definition, by));
     return new Reply(config, created ? 201 : 200);

@@ -11,7 +11,13 @@ import type {
   RevisionWeights,
   VariantConfig,
 } from "../../../core";
-import { ExperimentAdmin, type ExperimentDefinition, ExperimentError } from "../../../core";
+import {
+  ExperimentAdmin,
+  type ExperimentDefinition,
+  ExperimentError,
+  nextScheduledAt,
+  nowSecs,
+} from "../../../core";
 import { encodeSnapshot, SNAPSHOT_KEY } from "../../config/snapshot";
 import type { ActorObject } from "../actor/actor-object";
 import { migrate } from "../migrate";
@@ -44,6 +50,8 @@ export class RegistryObject extends DurableObject<RegistryEnv> {
   private readonly admin: ExperimentAdmin;
   /** Admin mutations queue here: overrides await the actor's object mid-operation. */
   private tail: Promise<unknown> = Promise.resolve();
+  /** When to try again after a failed KV write; `null` while writes succeed. */
+  private retryPublishAt: number | null = null;
 
   constructor(ctx: DurableObjectState, env: RegistryEnv) {
     super(ctx, env);
@@ -150,12 +158,24 @@ export class RegistryObject extends DurableObject<RegistryEnv> {
   }
 
   /**
-   * Writes the current configs to KV, then re-arms itself if they changed meanwhile.
-   * A failed write re-arms the alarm too, every `PUBLISH_RETRY_MS` until KV takes it:
-   * the runtime's own retries of a throwing alarm stop after six (about two minutes),
-   * and the edge would then keep old configs until the next admin change.
+   * The registry's one alarm, for two jobs: the schedules' due parts fire first (as admin
+   * changes, one at a time with the rest), then the configs are written to KV if they
+   * changed, then the alarm is armed for whichever comes next.
    */
   override async alarm(): Promise<void> {
+    const ran = await this.serialized(() => this.admin.runSchedules(nowSecs()));
+    if (!ran.ok) console.error("running the schedules failed", ran.error);
+    await this.publish();
+    await this.armAlarm({ replace: true });
+  }
+
+  /**
+   * Writes the current configs to KV. A failed write re-arms the alarm, every
+   * `PUBLISH_RETRY_MS` until KV takes it: the runtime's own retries of a throwing alarm
+   * stop after six (about two minutes), and the edge would then keep old configs until
+   * the next admin change.
+   */
+  private async publish(): Promise<void> {
     const { version, published_version } = this.repository.publishState();
     if (version === published_version) return; // nothing new since the last write
     const now = Date.now();
@@ -176,32 +196,54 @@ export class RegistryObject extends DurableObject<RegistryEnv> {
       await this.env.CONFIG.put(SNAPSHOT_KEY, snapshot);
     } catch (error) {
       console.error("config publish failed; trying again shortly", error);
-      await this.ctx.storage.setAlarm(Date.now() + PUBLISH_RETRY_MS);
+      this.retryPublishAt = Date.now() + PUBLISH_RETRY_MS;
       return;
     }
+    this.retryPublishAt = null;
     this.repository.recordPublished(version);
-    if (this.repository.publishState().version > version) {
-      await this.ctx.storage.setAlarm(now + PUBLISH_INTERVAL_MS);
-    }
   }
 
-  private async schedulePublish(): Promise<void> {
-    if ((await this.ctx.storage.getAlarm()) !== null) return;
-    const { published_at_ms } = this.repository.publishState();
-    await this.ctx.storage.setAlarm(Math.max(Date.now(), published_at_ms + PUBLISH_INTERVAL_MS));
+  /**
+   * Arms the alarm for the earliest of: the next publish (a second after the last KV
+   * write, or a retry's time), when configs changed since; the next scheduled part.
+   * After a change, an alarm already set earlier is kept; at the end of the alarm, which
+   * has just done its work, the alarm is set to exactly that time, or cleared.
+   */
+  private async armAlarm({ replace }: { replace: boolean }): Promise<void> {
+    const times: number[] = [];
+    const { version, published_version, published_at_ms } = this.repository.publishState();
+    if (version !== published_version) {
+      times.push(this.retryPublishAt ?? Math.max(Date.now(), published_at_ms + PUBLISH_INTERVAL_MS));
+    }
+    const scheduled = (await this.repository.list())
+      .map(nextScheduledAt)
+      .filter((at): at is number => at !== null);
+    if (scheduled.length > 0) times.push(Math.min(...scheduled) * 1000);
+    if (times.length === 0) {
+      if (replace) await this.ctx.storage.deleteAlarm();
+      return;
+    }
+    const next = Math.min(...times);
+    const armed = replace ? null : await this.ctx.storage.getAlarm();
+    if (armed === null || next < armed) await this.ctx.storage.setAlarm(next);
   }
 
   private read<T>(operation: () => Promise<T>): Promise<Result<T>> {
     return settle(operation());
   }
 
-  /** Runs a change after the ones before it, then schedules the publish of what it changed. */
+  /** Runs a change after the ones before it, then arms the alarm to publish what it changed. */
   private mutate<T>(operation: () => Promise<T>): Promise<Result<T>> {
-    const run = this.tail.then(async () => {
+    return this.serialized(async () => {
       const value = await operation();
-      await this.schedulePublish();
+      await this.armAlarm({ replace: false });
       return value;
     });
+  }
+
+  /** Runs `operation` after the changes before it, one at a time. */
+  private serialized<T>(operation: () => Promise<T>): Promise<Result<T>> {
+    const run = this.tail.then(operation);
     this.tail = run.catch(() => undefined);
     return settle(run);
   }
