@@ -218,6 +218,7 @@ function scheduleText(
   const at = (secs: number) => new Date(secs * 1000).toISOString().replace(".000Z", "Z");
   const parts: string[] = [];
   if (schedule.start_at_secs != null) parts.push(`start ${at(schedule.start_at_secs)}`);
-  if (schedule.conclude_at_secs != null) parts.push(`conclude ${at(schedule.conclude_at_secs)} (winner ${schedule.winner})`);
+  if (schedule.conclude_at_secs != null)
+    parts.push(`conclude ${at(schedule.conclude_at_secs)} (winner ${schedule.winner})`);
   return parts.length === 0 ? "none" : parts.join(", ");
 }

@@ -9,13 +9,13 @@ import {
 import { type LayerOverview, layersOverview } from "./layers";
 import {
   archiveExperiment,
-  fireSchedule,
-  skipSchedule,
   concludeExperiment,
   defineExperiment,
   type ExperimentDefinition,
+  fireSchedule,
   setExperimentCoverage,
   setExperimentWeights,
+  skipSchedule,
   startExperiment,
   upsertConfig,
 } from "./lifecycle";
@@ -106,7 +106,11 @@ export class ExperimentAdmin {
         } catch (error) {
           if (!(error instanceof ExperimentError)) throw error;
           const why = error.code;
-          await this.repository.update(name, (config) => skipSchedule(config ?? current, part, why, now), SCHEDULE_ACTOR);
+          await this.repository.update(
+            name,
+            (config) => skipSchedule(config ?? current, part, why, now),
+            SCHEDULE_ACTOR,
+          );
         }
       }
     }

@@ -4,13 +4,6 @@
  * `shared/seed/experiments.rs`; data types keep its serde (snake_case) field names.
  */
 export { ExperimentAdmin, SCHEDULE_ACTOR } from "./admin";
-export {
-  dueSchedulePart,
-  nextScheduledAt,
-  type ScheduleDefinition,
-  scheduleConfig,
-  withoutSchedulePart,
-} from "./schedule";
 export { type AssignCall, type Assignments, assignExperiments, deliverEvents } from "./assigner";
 export {
   type ActorRecords,
@@ -97,6 +90,13 @@ export {
   sumCountRows,
   utcDay,
 } from "./results";
+export {
+  dueSchedulePart,
+  nextScheduledAt,
+  type ScheduleDefinition,
+  scheduleConfig,
+  withoutSchedulePart,
+} from "./schedule";
 export { selectVariant } from "./select";
 export { ExperimentService, type ExperimentServiceOptions } from "./service";
 export { ConsoleExposureSink, exposureLine } from "./sinks";
@@ -143,12 +143,12 @@ export {
   type HashVersion,
   type HoldoutChangeRecord,
   type LayerConfig,
-  type ScheduleConfig,
   type MetricConfig,
   type MetricDirection,
   type MetricKind,
   type MetricRole,
   nowSecs,
+  type ScheduleConfig,
   type VariantConfig,
 } from "./types";
 export {

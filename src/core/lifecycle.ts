@@ -1,7 +1,7 @@
 import { ExperimentError } from "./errors";
 import { rangesOverlap } from "./layers";
-import { type ScheduleDefinition, scheduleConfig, withoutSchedulePart } from "./schedule";
 import { type MetricDefinition, metricConfig } from "./metrics";
+import { type ScheduleDefinition, scheduleConfig, withoutSchedulePart } from "./schedule";
 import type { TargetingCondition } from "./targeting";
 import type { ExperimentConfig, HashVersion, LayerConfig, VariantConfig } from "./types";
 import { requireVariant, validateConfig, validateCoverage, validateVariants } from "./validation";

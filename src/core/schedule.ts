@@ -51,7 +51,9 @@ export function scheduleConfig(
 }
 
 function invalid(field: keyof ScheduleConfig, problem: string): never {
-  throw ExperimentError.invalidConfig(`schedule.${field} ${problem}`, [{ pointer: `/schedule/${field}`, detail: problem }]);
+  throw ExperimentError.invalidConfig(`schedule.${field} ${problem}`, [
+    { pointer: `/schedule/${field}`, detail: problem },
+  ]);
 }
 
 /** When the experiment's next scheduled part is due, or `null` when none is pending. */

@@ -79,7 +79,9 @@ describe("an experiment's schedule", () => {
       ...both,
       start_at_secs: null,
     });
-    expect((await ok<Config>(admin("POST", `/experiments/${b}/conclude`, { winner: "treatment" }))).schedule).toBeNull();
+    expect(
+      (await ok<Config>(admin("POST", `/experiments/${b}/conclude`, { winner: "treatment" }))).schedule,
+    ).toBeNull();
     expect((await ok<Config>(admin("POST", `/experiments/${c}/archive`))).schedule).toBeNull();
   });
 

@@ -11,13 +11,7 @@ import type {
   RevisionWeights,
   VariantConfig,
 } from "../../../core";
-import {
-  ExperimentAdmin,
-  type ExperimentDefinition,
-  ExperimentError,
-  nextScheduledAt,
-  nowSecs,
-} from "../../../core";
+import { ExperimentAdmin, type ExperimentDefinition, ExperimentError, nextScheduledAt, nowSecs } from "../../../core";
 import { encodeSnapshot, SNAPSHOT_KEY } from "../../config/snapshot";
 import type { ActorObject } from "../actor/actor-object";
 import { migrate } from "../migrate";
@@ -215,9 +209,7 @@ export class RegistryObject extends DurableObject<RegistryEnv> {
     if (version !== published_version) {
       times.push(this.retryPublishAt ?? Math.max(Date.now(), published_at_ms + PUBLISH_INTERVAL_MS));
     }
-    const scheduled = (await this.repository.list())
-      .map(nextScheduledAt)
-      .filter((at): at is number => at !== null);
+    const scheduled = (await this.repository.list()).map(nextScheduledAt).filter((at): at is number => at !== null);
     if (scheduled.length > 0) times.push(Math.min(...scheduled) * 1000);
     if (times.length === 0) {
       if (replace) await this.ctx.storage.deleteAlarm();
