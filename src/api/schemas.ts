@@ -281,6 +281,16 @@ export const DefineBody = v.strictObject({
     ),
   ),
   metrics: v.optional(Metrics),
+  auto_stop: v.optional(
+    v.pipe(
+      v.boolean("must be true or false"),
+      v.metadata({
+        description:
+          "Conclude on the first variant by itself once a guardrail metric's sequential decision (alpha 0.05) is worse for any variant; default false",
+        default: false,
+      }),
+    ),
+  ),
   schedule: v.optional(
     v.pipe(
       v.strictObject(
@@ -499,6 +509,7 @@ export const ExperimentConfigSchema = v.object({
   metrics: v.optional(v.array(MetricRead), []),
   layer: v.optional(v.nullable(v.object({ name: v.string(), range: v.tuple([v.number(), v.number()]) })), null),
   holdout: v.optional(v.nullable(v.string()), null),
+  auto_stop: v.optional(v.boolean(), false),
   schedule: v.optional(
     v.pipe(
       v.nullable(

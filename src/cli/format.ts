@@ -143,6 +143,7 @@ const DEFINITION_FIELDS: {
   metrics: ["metrics", (c) => (c.metrics.length === 0 ? "none" : (c.metrics as Metric[]).map(metricText).join(" "))],
   holdout: ["holdout", (c) => c.holdout ?? "none"],
   schedule: ["schedule", (c) => scheduleText(c.schedule)],
+  auto_stop: ["auto stop", (c) => (c.auto_stop ? "on" : "off")],
   layer: ["layer", (c) => (c.layer === null ? "none" : `${c.layer.name} [${c.layer.range[0]}, ${c.layer.range[1]})`)],
 };
 

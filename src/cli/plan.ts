@@ -42,6 +42,7 @@ export const DEFINITION_DEFAULTS: Omit<FullDefinition, "variants"> = {
   layer: null,
   holdout: null,
   schedule: null,
+  auto_stop: false,
 };
 
 /** Fields the Worker fixes unless the experiment is a draft that never ran (`group_locked`, `hash_locked`, `layer_locked`, `holdout_locked`). */

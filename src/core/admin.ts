@@ -9,10 +9,12 @@ import {
 import { type LayerOverview, layersOverview } from "./layers";
 import {
   archiveExperiment,
+  autoStopExperiment,
   concludeExperiment,
   defineExperiment,
   type ExperimentDefinition,
   fireSchedule,
+  type GuardrailBreach,
   setExperimentCoverage,
   setExperimentWeights,
   skipSchedule,
@@ -32,6 +34,8 @@ import { LIMITS, requireVariant } from "./validation";
 
 /** Who the history says made a change that a schedule fired. */
 export const SCHEDULE_ACTOR = "schedule";
+/** Who the history says concluded an experiment on a guardrail. */
+export const AUTO_STOP_ACTOR = "auto_stop";
 
 /**
  * The admin operations of the reference service, over any `ExperimentRepository`.
@@ -116,6 +120,18 @@ export class ExperimentAdmin {
     }
     const pending = (await this.repository.list()).map(nextScheduledAt).filter((at): at is number => at !== null);
     return pending.length === 0 ? null : Math.min(...pending);
+  }
+
+  /**
+   * Concludes a running experiment with `auto_stop` on its baseline for a guardrail's
+   * breach, recorded by the actor `auto_stop`. @throws `not_found`, `not_running`.
+   */
+  async autoStop(name: string, breach: GuardrailBreach): Promise<ExperimentConfig> {
+    return this.repository.update(
+      name,
+      (current) => autoStopExperiment(name, breach, current, nowSecs()),
+      AUTO_STOP_ACTOR,
+    );
   }
 
   /** Every layer an experiment names, with its experiments and free ranges. */

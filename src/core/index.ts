@@ -3,7 +3,7 @@
  * and in workerd alike. Behaviour follows the reference module
  * `shared/seed/experiments.rs`; data types keep its serde (snake_case) field names.
  */
-export { ExperimentAdmin, SCHEDULE_ACTOR } from "./admin";
+export { AUTO_STOP_ACTOR, ExperimentAdmin, SCHEDULE_ACTOR } from "./admin";
 export { type AssignCall, type Assignments, assignExperiments, deliverEvents } from "./assigner";
 export {
   type ActorRecords,
@@ -61,12 +61,14 @@ export {
 export { type LayerOverview, layersOverview, rangesOverlap } from "./layers";
 export {
   archiveExperiment,
+  autoStopExperiment,
   type Change,
   concludeExperiment,
   defineExperiment,
   type ExperimentDefinition,
   experimentConfig,
   FULL_COVERAGE,
+  type GuardrailBreach,
   hasRun,
   setExperimentCoverage,
   setExperimentWeights,
@@ -81,7 +83,7 @@ export {
   type MetricDefinition,
   metricConfig,
 } from "./metrics";
-export { experimentOutcomes, type Outcomes } from "./outcomes";
+export { AUTO_STOP_ALPHA, experimentOutcomes, guardrailBreach, type Outcomes } from "./outcomes";
 export {
   type CountRow,
   type ExperimentResults,

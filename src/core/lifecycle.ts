@@ -37,6 +37,8 @@ export interface ExperimentDefinition {
   holdout?: string | null;
   /** Default: nothing scheduled. */
   schedule?: ScheduleDefinition | null;
+  /** Default: false. */
+  auto_stop?: boolean;
 }
 
 /** Coverage when none is given: everyone eligible may enter. */
@@ -58,6 +60,7 @@ export function experimentConfig(
       | "layer"
       | "holdout"
       | "schedule"
+      | "auto_stop"
     >
   > = {},
 ): ExperimentConfig {
@@ -75,6 +78,7 @@ export function experimentConfig(
     layer: options.layer ?? null,
     holdout: options.holdout ?? null,
     schedule: options.schedule ?? null,
+    auto_stop: options.auto_stop ?? false,
     revision: 1,
     updated_at_secs: 0,
     started_at_secs: null,
@@ -171,6 +175,7 @@ export function defineExperiment(
     layer: definition.layer ?? null,
     holdout: definition.holdout ?? null,
     schedule: scheduleConfig(definition.schedule, definition.variants, now),
+    auto_stop: definition.auto_stop ?? false,
   };
   if (current === null) return upsertConfig({ ...experimentConfig(name, definition.variants), ...defined }, null, now);
   const config = notArchived(name, current);
@@ -269,6 +274,36 @@ export function skipSchedule(config: ExperimentConfig, part: "start" | "conclude
   return {
     config: { ...config, schedule: withoutSchedulePart(config.schedule, part), updated_at_secs: now },
     mutation: `schedule_skipped=${part} (${why})`,
+  };
+}
+
+/** A guardrail metric that got worse for a variant: what an automatic stop names. */
+export interface GuardrailBreach {
+  metric: string;
+  variant: string;
+}
+
+/**
+ * Concludes a running experiment with `auto_stop` on the baseline (its first variant),
+ * recorded with the breach: `concluded=control (guardrail errors: slow worse)`.
+ *
+ * @throws {ExperimentError} `not_running` when it is not running or `auto_stop` is off (nothing to do)
+ */
+export function autoStopExperiment(
+  name: string,
+  breach: GuardrailBreach,
+  current: ExperimentConfig | null,
+  now: number,
+): Change {
+  const config = existing(name, current);
+  const baseline = config.variants[0]?.name;
+  if (config.state !== "running" || !config.auto_stop || baseline === undefined) {
+    throw ExperimentError.notRunning(name, config.state);
+  }
+  const { config: concluded } = concludeExperiment(name, baseline, config, now);
+  return {
+    config: concluded,
+    mutation: `concluded=${baseline} (guardrail ${breach.metric}: ${breach.variant} worse)`,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { MetricSumRow, UnattributedRow } from "./attribution";
+import type { CountRow } from "./results";
 import type { SrmResult } from "./srm";
 import {
   type AnalysisOptions,
@@ -56,4 +57,40 @@ export function experimentOutcomes(
       return analyseMetric({ ...metric, unattributed }, arms, options);
     }),
   };
+}
+
+/** The alpha every automatic stop decides at, with the sequential method (valid at every look). */
+export const AUTO_STOP_ALPHA = 0.05;
+
+/**
+ * The first guardrail metric whose sequential decision is `worse` for a variant, as the
+ * counts stand: what stops an experiment with `auto_stop` on. The sequential method's
+ * intervals hold at every sample size at once, which is what makes checking after every
+ * batch of events valid (docs/STATISTICS.md); a fixed test checked that often would stop
+ * good experiments by chance.
+ */
+export function guardrailBreach(
+  config: Pick<ExperimentConfig, "variants" | "metrics">,
+  reading: {
+    counts: readonly Pick<CountRow, "variant" | "enrolled">[];
+    metrics: readonly MetricSumRow[];
+    unattributed: readonly UnattributedRow[];
+  },
+): { metric: string; variant: string } | null {
+  const guardrails = config.metrics.filter((metric) => metric.role === "guardrail");
+  if (guardrails.length === 0) return null;
+  const enrolled = new Map<string, number>();
+  for (const row of reading.counts) enrolled.set(row.variant, (enrolled.get(row.variant) ?? 0) + row.enrolled);
+  const { metrics } = experimentOutcomes(
+    { variants: config.variants, metrics: guardrails },
+    enrolled,
+    reading,
+    { status: "ok" },
+    { method: "sequential", alpha: AUTO_STOP_ALPHA },
+  );
+  for (const metric of metrics) {
+    const worse = metric.comparisons.find((comparison) => comparison.decision === "worse");
+    if (worse !== undefined) return { metric: metric.name, variant: worse.variant };
+  }
+  return null;
 }

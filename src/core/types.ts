@@ -103,6 +103,11 @@ export interface ExperimentConfig {
   /** What the registry will do by itself, and when; `null`: nothing scheduled. */
   schedule: ScheduleConfig | null;
   /**
+   * Conclude on the baseline by itself as soon as a guardrail metric's sequential
+   * decision is `worse` for any variant (not in the reference).
+   */
+  auto_stop: boolean;
+  /**
    * Grows by one with every change of the variants or their weights, so that counted
    * enrolments can be held against the weights in force when they happened.
    */

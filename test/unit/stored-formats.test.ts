@@ -170,7 +170,7 @@ describe("configs stored before a field existed", () => {
     withMetrics.rows.tables.experiments.find((r) => r.name === "pricing_page")?.config ?? "null",
   );
   /** What it reads as: with the fields added after it was written (a layer, a holdout) at their defaults. */
-  const read = { ...stored, layer: null, holdout: null, schedule: null };
+  const read = { ...stored, layer: null, holdout: null, schedule: null, auto_stop: false };
   /** `config` as the snapshot and as the registry's row decode it. */
   const decoded = (config: object) => [
     parseSnapshot(JSON.stringify({ version: 1, experiments: [config] }))?.experiments[0],
@@ -335,6 +335,7 @@ describe("what this version writes reads back as it was", () => {
     schedule: nullable(
       fc.record({ start_at_secs: nullable(fc.nat()), conclude_at_secs: nullable(fc.nat()), winner: nullable(text) }),
     ),
+    auto_stop: fc.boolean(),
     revision: fc.integer({ min: 1, max: 1_000_000 }),
     updated_at_secs: fc.nat(),
     started_at_secs: nullable(fc.nat()),

@@ -81,6 +81,8 @@ export const StoredConfigV1Schema = v.object({
     ),
     null,
   ),
+  /** Absent before automatic stops existed, and written only when on: off. */
+  auto_stop: v.optional(v.boolean(), false),
   /** Absent before revisions existed: the first. */
   revision: v.optional(v.number(), 1),
   updated_at_secs: v.number(),
@@ -91,7 +93,7 @@ export const StoredConfigV1Schema = v.object({
 export type StoredVariantV1 = v.InferOutput<typeof StoredVariantV1Schema>;
 export type StoredConfigV1 = v.InferOutput<typeof StoredConfigV1Schema>;
 /** What version 1 writes: the fields that are absent when they hold their default may be. */
-type OptionalV1 = "metrics" | "layer" | "holdout" | "schedule";
+type OptionalV1 = "metrics" | "layer" | "holdout" | "schedule" | "auto_stop";
 export type WrittenConfigV1 = Omit<StoredConfigV1, OptionalV1> & Partial<Pick<StoredConfigV1, OptionalV1>>;
 type StoredMetricV1 = StoredConfigV1["metrics"][number];
 
@@ -114,6 +116,7 @@ export function configFromStoredV1(stored: StoredConfigV1): ExperimentConfig {
     layer: stored.layer,
     holdout: stored.holdout,
     schedule: stored.schedule,
+    auto_stop: stored.auto_stop,
     revision: stored.revision,
     updated_at_secs: stored.updated_at_secs,
     started_at_secs: stored.started_at_secs,
@@ -148,6 +151,7 @@ export function storedConfigV1(config: ExperimentConfig): WrittenConfigV1 {
     ...(config.layer !== null ? { layer: { name: config.layer.name, range: [...config.layer.range] } } : {}),
     ...(config.holdout !== null ? { holdout: config.holdout } : {}),
     ...(config.schedule !== null ? { schedule: { ...config.schedule } } : {}),
+    ...(config.auto_stop ? { auto_stop: true } : {}),
     revision: config.revision,
     updated_at_secs: config.updated_at_secs,
     started_at_secs: config.started_at_secs,

@@ -1,8 +1,20 @@
 import * as v from "valibot";
-import { type Attribution, type CountRow, exposureLine, sumCountRows, type TrackedEvent, utcDay } from "../../core";
+import {
+  type Attribution,
+  type CountRow,
+  ExperimentError,
+  exposureLine,
+  type GuardrailBreach,
+  guardrailBreach,
+  sumCountRows,
+  type TrackedEvent,
+  utcDay,
+} from "../../core";
 import { ConfigCache } from "../config/cache";
+import type { CompiledSnapshot } from "../config/snapshot";
 import type { Env } from "../env";
 import { actorObjectOf } from "../objects/actor/client";
+import { callRegistry } from "../objects/registry/client";
 import { statsOf } from "../objects/stats/client";
 import type { CountedMessage, Enrolment } from "../objects/stats/stats-object";
 import { settingsOf } from "../settings";
@@ -33,25 +45,23 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Pro
   const events = readBatch(batch.messages);
   const failed = new Set<QueueMessage>();
   if (env.EVENTS_ARCHIVE !== undefined) await archiveBatch(env.EVENTS_ARCHIVE, events, failed);
-  const { attributions, actors } = await attributeTracked(events, env, failed);
+  const snapshot = await snapshotOrNull(env);
+  const { attributions, actors } = await attributeTracked(events, snapshot, env, failed);
   const byExperiment = countsByExperiment(events, attributions, failed, env);
   const logExposures = env.EXPOSURE_LOG !== "off";
   // The enrolments counted, by actor: their outboxes can let them go.
   const counted = new Map<string, string[]>();
   await Promise.all(
-    [...byExperiment].map(async ([experiment, { messages, enrolments, exposures }]) => {
+    [...byExperiment].map(async ([experiment, counts]) => {
       try {
-        await statsOf(env.STATS, experiment).add(
-          [...messages.values()],
-          enrolments.map(({ enrolment }) => enrolment),
-        );
+        await countExperiment(experiment, counts, snapshot, env);
       } catch (error) {
         console.error(`events queue: counting ${experiment} failed; its messages will be retried`, error);
-        for (const message of messages.keys()) failed.add(message);
+        for (const message of counts.messages.keys()) failed.add(message);
         return;
       }
-      for (const { actor } of enrolments) push(counted, actor, experiment);
-      if (logExposures) for (const exposure of exposures) console.info(exposureLine(exposure));
+      for (const { actor } of counts.enrolments) push(counted, actor, experiment);
+      if (logExposures) for (const exposure of counts.exposures) console.info(exposureLine(exposure));
     }),
   );
   // An actor whose object was called for its events is not called again: its outbox's
@@ -101,15 +111,64 @@ function readBatch(messages: readonly QueueMessage[]): Map<QueueMessage, EventMe
   return events;
 }
 
+/** The configs as the edge sees them, or `null` (logged) when they cannot be read. */
+async function snapshotOrNull(env: Env): Promise<CompiledSnapshot | null> {
+  try {
+    return await configs.load(env.CONFIG, settingsOf(env).configCacheTtlMs);
+  } catch (error) {
+    console.error("events queue: the configs cannot be read; tracked events wait, guardrails go unchecked", error);
+    return null;
+  }
+}
+
+/**
+ * Counts one experiment's part of the batch into its stats object, in one call. An
+ * experiment running with `auto_stop` has its guardrails checked on the counts that
+ * call answers, and is stopped on the first that is worse (`stopOnGuardrail`).
+ */
+async function countExperiment(
+  experiment: string,
+  { messages, enrolments }: ExperimentCounts,
+  snapshot: CompiledSnapshot | null,
+  env: Env,
+): Promise<void> {
+  const stats = statsOf(env.STATS, experiment);
+  const parts = [...messages.values()];
+  const counted = enrolments.map(({ enrolment }) => enrolment);
+  const config = snapshot?.get(experiment)?.config;
+  if (config === undefined || config.state !== "running" || !config.auto_stop) {
+    await stats.add(parts, counted);
+    return;
+  }
+  const breach = guardrailBreach(config, await stats.addAndRead(parts, counted));
+  if (breach !== null) await stopOnGuardrail(experiment, breach, env);
+}
+
+/**
+ * Asks the registry to conclude the experiment on its baseline for the breach. Not
+ * retried here: the next batch's counts show the breach again while it still runs.
+ */
+async function stopOnGuardrail(experiment: string, breach: GuardrailBreach, env: Env): Promise<void> {
+  try {
+    await callRegistry(env.REGISTRY, (registry) => registry.autoStop(experiment, breach));
+    console.warn(`events queue: ${experiment} stopped: guardrail ${breach.metric} is worse for ${breach.variant}`);
+  } catch (error) {
+    // `not_running`: it was concluded meanwhile (another batch, an admin), nothing to do.
+    if (error instanceof ExperimentError && error.code === "not_running") return;
+    console.error(`events queue: stopping ${experiment} on its guardrail failed; the next batch tries again`, error);
+  }
+}
+
 /**
  * Asks each actor with tracked events that a running experiment's metric listens to
  * for their attribution, one call per actor for all its messages of the batch. Events
  * no metric listens to are dropped here, with no call. A failed call (or configs that
- * cannot be read) fails the actor's messages, which are then retried whole.
+ * could not be read) fails the actor's messages, which are then retried whole.
  * @returns each message's attributions, and the actors whose objects were called
  */
 async function attributeTracked(
   events: ReadonlyMap<QueueMessage, EventMessage[]>,
+  snapshot: CompiledSnapshot | null,
   env: Env,
   failed: Set<QueueMessage>,
 ): Promise<{ attributions: Map<QueueMessage, Attribution[]>; actors: Set<string> }> {
@@ -126,11 +185,7 @@ async function attributeTracked(
   const attributions = new Map<QueueMessage, Attribution[]>();
   const actors = new Set<string>();
   if (byActor.size === 0) return { attributions, actors };
-  let snapshot: Awaited<ReturnType<ConfigCache["load"]>>;
-  try {
-    snapshot = await configs.load(env.CONFIG, settingsOf(env).configCacheTtlMs);
-  } catch (error) {
-    console.error("events queue: the configs cannot be read; tracked events will be retried", error);
+  if (snapshot === null) {
     for (const messages of byActor.values()) for (const message of messages.keys()) failed.add(message);
     return { attributions, actors };
   }

@@ -43,6 +43,7 @@ export const experimentHandlers: Handlers<
       layer: body.layer ?? null,
       holdout: body.holdout ?? null,
       schedule: body.schedule ?? null,
+      auto_stop: body.auto_stop ?? false,
     };
     const { config, created } = await callRegistry(env.REGISTRY, (r) => r.define(params.name, definition, by));
     return new Reply(config, created ? 201 : 200);

@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type {
   ChangeRecord,
   ExperimentConfig,
+  GuardrailBreach,
   HoldoutChangeRecord,
   HoldoutConfig,
   HoldoutDefinition,
@@ -100,6 +101,11 @@ export class RegistryObject extends DurableObject<RegistryEnv> {
 
   archive(name: string, by: string | null): Promise<Result<ExperimentConfig>> {
     return this.mutate(() => this.admin.archive(name, by));
+  }
+
+  /** Concludes on the baseline for a guardrail's breach (the events queue's consumer asks). */
+  autoStop(name: string, breach: GuardrailBreach): Promise<Result<ExperimentConfig>> {
+    return this.mutate(() => this.admin.autoStop(name, breach));
   }
 
   setWeights(name: string, variants: VariantConfig[], by: string | null): Promise<Result<ExperimentConfig>> {

@@ -88,6 +88,15 @@ export class StatsObject extends DurableObject<unknown> {
     });
   }
 
+  /**
+   * `add`, then `read`, in one call: what the consumer asks of an experiment whose
+   * guardrails it checks after every batch.
+   */
+  addAndRead(messages: CountedMessage[], enrolments: Enrolment[] = []): StatsReading {
+    this.add(messages, enrolments);
+    return this.read();
+  }
+
   /** Every count, by day, revision and variant; every metric's sums, by variant; the unattributed events. */
   read(): StatsReading {
     const sql = this.ctx.storage.sql;
