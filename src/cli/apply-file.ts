@@ -1,9 +1,9 @@
 import * as v from "valibot";
 import { parseDocument } from "yaml";
-import { DefineBody, ExperimentName } from "../api/schemas";
+import { DefineBody, ExperimentName, HoldoutBody } from "../api/schemas";
 import type { ExperimentState } from "../core";
 import { UsageError } from "./errors";
-import { type DesiredExperiment, declarationProblem } from "./plan";
+import { type DesiredExperiment, type DesiredHoldout, declarationProblem, holdoutProblem } from "./plan";
 
 const STATES = ["draft", "running", "concluded", "archived"] as const satisfies readonly ExperimentState[];
 
@@ -19,40 +19,68 @@ const FileExperiment = v.strictObject({
   winner: v.optional(v.string("must be a string")),
 });
 
-const ApplyFile = v.strictObject({
-  experiments: v.array(FileExperiment, "must be a list of experiments"),
+/** One holdout of an `apply` file: the name and the definition as the holdout `PUT` takes it. */
+const FileHoldout = v.strictObject({ name: ExperimentName, ...HoldoutBody.entries });
+
+const ApplyFileSchema = v.strictObject({
+  holdouts: v.optional(v.array(FileHoldout, "must be a list of holdouts"), []),
+  experiments: v.optional(v.array(FileExperiment, "must be a list of experiments"), []),
 });
 
+/** What an `apply` file declares: holdouts (applied first) and experiments. */
+export interface ApplyFile {
+  holdouts: DesiredHoldout[];
+  experiments: DesiredExperiment[];
+}
+
 /**
- * Reads an `apply` file (YAML, or JSON, which is YAML too).
+ * Reads an `apply` file (YAML, or JSON, which is YAML too): `experiments:`, `holdouts:`
+ * or both.
  *
  * @param source the file's name, for the messages
  * @throws {UsageError} for YAML that does not parse, a shape the schema refuses (every
- *   offending field named), a name given twice, or an experiment the Worker's rules
- *   refuse whatever is stored ({@link declarationProblem}: every one named)
+ *   offending field named), a name given twice, or an experiment or holdout the Worker's
+ *   rules refuse whatever is stored ({@link declarationProblem}, {@link holdoutProblem}:
+ *   every one named)
  */
-export function parseApplyFile(text: string, source: string): DesiredExperiment[] {
+export function parseApplyFile(text: string, source: string): ApplyFile {
   const document = parseDocument(text);
   if (document.errors.length > 0) {
     throw new UsageError(`${source}: ${document.errors.map((e) => e.message).join("\n")}`);
   }
-  const parsed = v.safeParse(ApplyFile, document.toJS());
+  const parsed = v.safeParse(ApplyFileSchema, document.toJS());
   if (!parsed.success) {
     const issues = parsed.issues.map((issue) => `  ${pathOf(issue) || "(file)"}: ${issue.message}`);
     throw new UsageError(`${source} is not a valid experiments file:\n${issues.join("\n")}`);
   }
-  const seen = new Set<string>();
-  const desired = parsed.output.experiments.map(({ name, state, winner, ...definition }): DesiredExperiment => {
-    if (seen.has(name)) throw new UsageError(`${source}: experiment '${name}' is declared more than once`);
-    seen.add(name);
+  const raw = document.toJS() as Record<string, unknown>;
+  if (!("experiments" in raw) && !("holdouts" in raw)) {
+    throw new UsageError(`${source} is not a valid experiments file: it declares neither experiments nor holdouts`);
+  }
+  const once = uniqueNames(source);
+  const holdouts = parsed.output.holdouts.map(({ name, ...definition }): DesiredHoldout => {
+    once("holdout", name);
+    return { name, definition };
+  });
+  const experiments = parsed.output.experiments.map(({ name, state, winner, ...definition }): DesiredExperiment => {
+    once("experiment", name);
     return { name, definition, ...(state === undefined ? {} : { state }), ...(winner === undefined ? {} : { winner }) };
   });
-  const refused = desired.flatMap((want, i) => {
-    const problem = declarationProblem(want);
-    return problem === null ? [] : [`  experiments[${i}] (${want.name}): ${problem}`];
-  });
+  const refused = [
+    ...holdouts.map((want, i) => [`holdouts[${i}] (${want.name})`, holdoutProblem(want.name, want.definition)]),
+    ...experiments.map((want, i) => [`experiments[${i}] (${want.name})`, declarationProblem(want)]),
+  ].flatMap(([where, problem]) => (problem === null ? [] : [`  ${where}: ${problem}`]));
   if (refused.length > 0) throw new UsageError(`${source} is not a valid experiments file:\n${refused.join("\n")}`);
-  return desired;
+  return { holdouts, experiments };
+}
+
+/** A check that each experiment, and each holdout, is declared once. */
+function uniqueNames(source: string): (what: "experiment" | "holdout", name: string) => void {
+  const seen = { experiment: new Set<string>(), holdout: new Set<string>() };
+  return (what, name) => {
+    if (seen[what].has(name)) throw new UsageError(`${source}: ${what} '${name}' is declared more than once`);
+    seen[what].add(name);
+  };
 }
 
 /** `experiments[0].variants[1].weight`. */

@@ -9,6 +9,7 @@ import {
   TrackBody,
 } from "../api/schemas";
 import {
+  type Layer,
   MAX_TIMEOUT_MS,
   type MetricDefinition,
   type TargetingCondition,
@@ -22,9 +23,11 @@ import {
   type HashVersion,
   isHashVersion,
   isValidLabel,
+  MAX_HOLDOUT_COVERAGE,
   TARGETING_OPERATORS,
   TRACKING_LIMITS,
   validateCoverage,
+  validateLayer,
 } from "../core";
 import { UsageError } from "./errors";
 
@@ -188,6 +191,38 @@ export function parseCoverage(text: string): number {
     throw error;
   }
   return coverage;
+}
+
+/** `--coverage` of `holdout set`: basis points held out, by the engine's rule (1 to {@link MAX_HOLDOUT_COVERAGE}). */
+export function parseHoldoutCoverage(text: string): number {
+  const coverage = wholeNumber(text);
+  if (!(coverage >= 1 && coverage <= MAX_HOLDOUT_COVERAGE)) {
+    throw new UsageError(
+      `holdout coverage must be a whole number of basis points from 1 to ${MAX_HOLDOUT_COVERAGE}, not '${text}'`,
+    );
+  }
+  return coverage;
+}
+
+/**
+ * `--layer <name>:<start>-<end>`: the experiment's slice `[start, end)` of a layer, in
+ * basis points, by the engine's rule (`validateLayer`). Layer names hold no `:`.
+ *
+ * @example
+ * parseLayer("checkout:0-2500") // { name: "checkout", range: [0, 2500] }
+ */
+export function parseLayer(text: string): Layer {
+  const match = /^([^:]*):(\d{1,15})-(\d{1,15})$/.exec(text);
+  if (match === null) throw new UsageError(`'${text}' is not '<layer>:<start>-<end>' (e.g. checkout:0-2500)`);
+  const [, name = "", start = "", end = ""] = match;
+  const layer: Layer = { name, range: [Number(start), Number(end)] };
+  try {
+    validateLayer(layer);
+  } catch (error) {
+    if (error instanceof ExperimentError) throw new UsageError(`--layer '${text}': ${error.message}`);
+    throw error;
+  }
+  return layer;
 }
 
 /** `--limit` of `history`, by the API's own query schema (0: all). */

@@ -2,6 +2,7 @@ import {
   type ApiError,
   type ChangeRecord,
   type ExperimentConfig,
+  type Layer,
   type Metric,
   type TargetingCondition,
   type Variant,
@@ -68,6 +69,12 @@ export function conditionText(condition: TargetingCondition): string {
   return [condition.attribute, operator, values.join(",")].filter((part) => part !== "").join(" ");
 }
 
+/** `[0, 2500)`: a half-open range of basis points. */
+export const rangeText = ([start, end]: readonly [number, number]) => `[${start}, ${end})`;
+
+/** `checkout [0, 2500)`: an experiment's slice of a layer. */
+export const layerText = (layer: Layer) => `${layer.name} ${rangeText(layer.range)}`;
+
 /** `revenue:sum:purchase:increase:goal`, as `--metric` takes it, every part written out. */
 export const metricText = (metric: Metric) =>
   [metric.name, metric.kind, metric.event, metric.direction, metric.role].join(":");
@@ -103,6 +110,8 @@ export function experimentDetails(config: ExperimentConfig): string {
     ["description", config.description ?? "-"],
     ["winner", winnerText(config)],
     ["exclusion group", config.exclusion_group ?? "-"],
+    ["layer", config.layer === null ? "-" : layerText(config.layer)],
+    ["holdout", config.holdout ?? "-"],
     ["coverage", `${config.coverage} bp (${coverageText(config.coverage)})`],
     ["hash version", String(config.hash_version)],
     ["started", timeText(config.started_at_secs)],
@@ -141,10 +150,10 @@ const DEFINITION_FIELDS: {
   hash_version: ["hash version", (c) => String(c.hash_version)],
   // The definition's metrics have their defaults filled in (`fullDefinition`), as a read shows them.
   metrics: ["metrics", (c) => (c.metrics.length === 0 ? "none" : (c.metrics as Metric[]).map(metricText).join(" "))],
+  layer: ["layer", (c) => (c.layer === null ? "none" : layerText(c.layer))],
   holdout: ["holdout", (c) => c.holdout ?? "none"],
   schedule: ["schedule", (c) => scheduleText(c.schedule)],
   auto_stop: ["auto stop", (c) => (c.auto_stop ? "on" : "off")],
-  layer: ["layer", (c) => (c.layer === null ? "none" : `${c.layer.name} [${c.layer.range[0]}, ${c.layer.range[1]})`)],
 };
 
 /**
@@ -180,7 +189,8 @@ export function definitionChanges(before: ExperimentConfig, after: ExperimentCon
     });
 }
 
-export function historyTable(history: readonly ChangeRecord[]): string {
+/** An experiment's or a holdout's history, newest first. */
+export function historyTable(history: readonly Pick<ChangeRecord, "timestamp_secs" | "mutation" | "actor">[]): string {
   if (history.length === 0) return "no history\n";
   return table(
     ["TIME", "MUTATION", "BY"],

@@ -4,6 +4,7 @@ import { parseTimeout } from "./args";
 import { actorCommands } from "./commands/actors";
 import { applyCommand } from "./commands/apply";
 import { experimentCommands } from "./commands/experiments";
+import { holdoutCommands } from "./commands/holdouts";
 import { trackCommand } from "./commands/outcomes";
 import { one } from "./commands/parsers";
 import { EXIT, UsageError } from "./errors";
@@ -23,11 +24,15 @@ Exit codes:
 
 Examples:
   expctl create checkout_v2 --variant control=50 --variant treatment=50 --description "New checkout flow"
+  expctl holdout set h2026 --coverage 500 --metric purchase:conversion
+  expctl create search_v3 --variant a=1 --variant b=1 --layer search:0-5000 --holdout h2026
+  expctl layers
   expctl start checkout_v2
   expctl weights checkout_v2 control=10 treatment=90
   expctl override set checkout_v2 qa:alice treatment
   expctl track user:1 purchase=42.5 --id order-991
   expctl results checkout_v2 --method fixed --alpha 0.01
+  expctl holdout results h2026
   expctl conclude checkout_v2 --winner treatment
   expctl apply -f experiments.yaml --dry-run
 `;
@@ -43,7 +48,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   let exitCode: number = EXIT.ok;
   const program = new Command("expctl")
     .description(
-      "Operate the edge-experiments Worker: experiments, overrides, assignments, events and results, declarative apply.",
+      "Operate the edge-experiments Worker: experiments, layers, holdouts, overrides, assignments, events and results, declarative apply.",
     )
     // Before any subcommand is added, so that every one inherits them.
     .exitOverride()
@@ -58,6 +63,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
 
   const sessionOf = (command: Command) => new Session(io, command.optsWithGlobals<GlobalOptions>());
   experimentCommands(program, sessionOf);
+  holdoutCommands(program, sessionOf);
   actorCommands(program, sessionOf);
   trackCommand(program, sessionOf);
   applyCommand(program, sessionOf, (code) => {

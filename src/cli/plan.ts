@@ -1,7 +1,9 @@
 import type * as v from "valibot";
-import type { DefineBody } from "../api/schemas";
-import { type Definition, type ExperimentConfig, type Variant, winnerInForce } from "../client";
+import type { DefineBody, HoldoutBody } from "../api/schemas";
+import { type Definition, type ExperimentConfig, type Layer, type Variant, winnerInForce } from "../client";
+import type { Holdout, HoldoutDefinition } from "../client";
 import {
+  defineHoldout,
   ExperimentError,
   type ExperimentState,
   experimentConfig,
@@ -10,6 +12,7 @@ import {
   hasRun,
   type MetricDefinition,
   metricConfig,
+  rangesOverlap,
   type TargetingCondition,
   validateConfig,
 } from "../core";
@@ -59,8 +62,33 @@ export interface DesiredExperiment {
   winner?: string;
 }
 
+type HoldoutDefined = v.InferOutput<typeof HoldoutBody>;
+
+/** A holdout's definition with every field present, as a holdout `PUT` stores it. */
+export type FullHoldout = { [K in keyof HoldoutDefined]-?: Exclude<HoldoutDefined[K], undefined> };
+
+/** The fields a holdout `PUT` compares, in the order the plan names them. */
+const HOLDOUT_FIELDS = ["coverage", "description", "metrics"] as const satisfies readonly (keyof FullHoldout)[];
+
+/** One holdout as a file declares it (under `holdouts:`). */
+export interface DesiredHoldout {
+  name: string;
+  /** The definition as written (sent as is): no description and no metrics when left out. */
+  definition: HoldoutDefinition;
+}
+
+/** The holdouts the Worker has and those a file wants, for {@link plan}. */
+export interface HoldoutsToPlan {
+  current: readonly Holdout[];
+  desired: readonly DesiredHoldout[];
+}
+
+const NO_HOLDOUTS: HoldoutsToPlan = { current: [], desired: [] };
+
 /** One admin call, in the order the plan makes them. */
 export type Step =
+  | { kind: "create_holdout"; name: string; definition: HoldoutDefinition }
+  | { kind: "define_holdout"; name: string; definition: HoldoutDefinition; changed: (keyof FullHoldout)[] }
   | { kind: "create"; name: string; definition: Definition }
   | { kind: "define"; name: string; definition: Definition; changed: (keyof FullDefinition)[] }
   | { kind: "weights"; name: string; from: Variant[]; variants: Variant[] }
@@ -69,9 +97,10 @@ export type Step =
   | { kind: "conclude"; name: string; winner: string }
   | { kind: "archive"; name: string };
 
-/** Why an experiment cannot be brought to what the file says. */
+/** Why an experiment (or, with `holdout: true`, a holdout) cannot be brought to what the file says. */
 export interface Impossible {
   name: string;
+  holdout?: true;
   reason: string;
 }
 
@@ -82,31 +111,129 @@ export interface Plan {
 }
 
 /**
- * Plans `desired` against `current`. Experiments the file does not name are left alone.
- * Per experiment: 1. the definition, when it differs (a new one is created; variants
- * alone or coverage alone use their own route while the experiment is a draft or
- * running, anything else one definition `PUT`, which keeps the state); 2. the state
- * transition, when it differs (`start`, `conclude`, `archive`; a definition `PUT` never
- * changes state).
+ * Plans `desired` against `current`. Experiments and holdouts the file does not name are
+ * left alone; nothing is deleted.
+ *
+ * 1. Holdouts first (so that experiments can join them): a new one is created, a changed
+ *    one replaced (`PUT`); its coverage only while none of its experiments has run.
+ * 2. Per experiment: the definition, when it differs (a new one is created; variants
+ *    alone or coverage alone use their own route while the experiment is a draft or
+ *    running, anything else one definition `PUT`, which keeps the state); then the state
+ *    transition, when it differs (`start`, `conclude`, `archive`; a definition `PUT`
+ *    never changes state). A holdout it names must exist or be declared.
+ * 3. The starts of experiments in a layer come last, after every step that may free a
+ *    range (`conclude`, `archive`), so that one file can hand a range from one experiment
+ *    to another; a start whose range would still overlap that of an experiment running
+ *    once the plan is carried out is impossible (the Worker's `layer_overlap`).
  *
  * @example
  * plan([], [{ name: "a", definition: { variants: [{ name: "x", weight: 1 }] }, state: "running" }]).steps
  * // [{ kind: "create", … }, { kind: "start", name: "a" }]
  */
-export function plan(current: readonly ExperimentConfig[], desired: readonly DesiredExperiment[]): Plan {
-  const byName = new Map(current.map((config) => [config.name, config]));
-  const steps: Step[] = [];
+export function plan(
+  current: readonly ExperimentConfig[],
+  desired: readonly DesiredExperiment[],
+  holdouts: HoldoutsToPlan = NO_HOLDOUTS,
+): Plan {
   const impossible: Impossible[] = [];
+  const holdoutSteps: Step[] = [];
+  for (const want of holdouts.desired) {
+    const stored = holdouts.current.find((holdout) => holdout.name === want.name) ?? null;
+    const result = planHoldout(stored, want, current);
+    if (typeof result === "string") impossible.push({ name: want.name, holdout: true, reason: result });
+    else holdoutSteps.push(...result);
+  }
+
+  const known = new Set([...holdouts.current, ...holdouts.desired].map((holdout) => holdout.name));
+  const byName = new Map(current.map((config) => [config.name, config]));
+  let steps: Step[] = [];
   for (const want of desired) {
-    const result = planOne(byName.get(want.name) ?? null, want);
+    const result = planOne(byName.get(want.name) ?? null, want, known);
     if (typeof result === "string") impossible.push({ name: want.name, reason: result });
     else steps.push(...result);
   }
-  return { steps, impossible };
+
+  const running = layersRunningAfter(current, desired);
+  const clashes = layerClashes(steps, running);
+  impossible.push(...clashes);
+  const clashing = new Set(clashes.map((clash) => clash.name));
+  steps = steps.filter((step) => !clashing.has(step.name));
+  const layeredStart = (step: Step) => step.kind === "start" && running.has(step.name);
+  return {
+    steps: [...holdoutSteps, ...steps.filter((step) => !layeredStart(step)), ...steps.filter(layeredStart)],
+    impossible,
+  };
 }
 
-/** The steps for one experiment, or why there are none that work. */
-function planOne(current: ExperimentConfig | null, want: DesiredExperiment): Step[] | string {
+/** The steps for one holdout, or why there are none that work. */
+function planHoldout(
+  current: Holdout | null,
+  want: DesiredHoldout,
+  experiments: readonly ExperimentConfig[],
+): Step[] | string {
+  const { name, definition } = want;
+  if (current === null) return [{ kind: "create_holdout", name, definition }];
+  const full = fullHoldout(definition);
+  const changed = HOLDOUT_FIELDS.filter((field) => !sameJson(full[field], current[field]));
+  if (changed.length === 0) return [];
+  // As the Worker decides it (`holdout_locked`): any experiment naming it, archived ones included.
+  const ran = experiments.find((config) => config.holdout === name && hasRun(config));
+  if (changed.includes("coverage") && ran !== undefined) {
+    return `coverage can only change while none of the holdout's experiments has run ('${ran.name}' has) (${current.coverage} → ${full.coverage})`;
+  }
+  return [{ kind: "define_holdout", name, definition, changed }];
+}
+
+/**
+ * The layer slice of every experiment that will be running once the plan is carried out:
+ * those the file names in the state and with the layer it gives them, the others as stored.
+ */
+function layersRunningAfter(
+  current: readonly ExperimentConfig[],
+  desired: readonly DesiredExperiment[],
+): Map<string, Layer> {
+  const running = new Map<string, Layer>();
+  const wanted = new Set(desired.map((want) => want.name));
+  for (const config of current) {
+    if (!wanted.has(config.name) && config.state === "running" && config.layer !== null) {
+      running.set(config.name, config.layer);
+    }
+  }
+  for (const want of desired) {
+    const state = want.state ?? current.find((config) => config.name === want.name)?.state ?? "draft";
+    const { layer } = fullDefinition(want.definition);
+    if (state === "running" && layer !== null) running.set(want.name, layer);
+  }
+  return running;
+}
+
+/** Each planned start whose layer range overlaps that of another experiment running afterwards. */
+function layerClashes(steps: readonly Step[], running: ReadonlyMap<string, Layer>): Impossible[] {
+  return steps.flatMap((step) => {
+    const layer = step.kind === "start" ? running.get(step.name) : undefined;
+    if (layer === undefined) return [];
+    const other = [...running].find(
+      ([name, slice]) => name !== step.name && slice.name === layer.name && rangesOverlap(slice.range, layer.range),
+    );
+    if (other === undefined) return [];
+    const [otherName, otherSlice] = other;
+    return [
+      {
+        name: step.name,
+        reason: `its range ${rangeOf(layer)} of layer '${layer.name}' overlaps ${rangeOf(otherSlice)} of '${otherName}', which would be running (layer_overlap)`,
+      },
+    ];
+  });
+}
+
+const rangeOf = ({ range: [start, end] }: Layer) => `[${start}, ${end})`;
+
+/** The steps for one experiment, or why there are none that work; `holdouts` are those stored or declared. */
+function planOne(
+  current: ExperimentConfig | null,
+  want: DesiredExperiment,
+  holdouts: ReadonlySet<string>,
+): Step[] | string {
   const { name } = want;
   const full = fullDefinition(want.definition);
   const from: ExperimentState = current?.state ?? "draft";
@@ -118,6 +245,10 @@ function planOne(current: ExperimentConfig | null, want: DesiredExperiment): Ste
 
   const invalid = invalidity(name, full, to, winner);
   if (invalid !== null) return invalid;
+  // One stored already existed when it was set (a holdout cannot be deleted while named).
+  if (full.holdout !== null && !holdouts.has(full.holdout) && current?.holdout !== full.holdout) {
+    return `no holdout named '${full.holdout}': declare it under holdouts, or create it first (expctl holdout set)`;
+  }
 
   // The state first: where it cannot be reached, what else differs does not matter.
   const transition = transitionStep(name, from, to, current?.winner ?? null, winner);
@@ -256,6 +387,33 @@ export function configProblem(
   return null;
 }
 
+/** A holdout's definition with every field, as a holdout `PUT` stores it (no description, no metrics when left out). */
+export function fullHoldout(definition: HoldoutDefinition): FullHoldout {
+  return {
+    coverage: definition.coverage,
+    description: definition.description ?? null,
+    metrics: (definition.metrics ?? []).map((metric) => metricConfig(metric as MetricDefinition)),
+  };
+}
+
+/**
+ * What the engine's rules for holdouts (`defineHoldout`, which the Worker runs on every
+ * holdout `PUT`) refuse about holdout `name` with this definition, whatever is stored;
+ * null when nothing. That the coverage may no longer change is the Worker's alone.
+ *
+ * @example
+ * holdoutProblem("h", { coverage: 6000 }) // "holdout coverage must be a whole number of basis points from 1 to 5000, found 6000"
+ */
+export function holdoutProblem(name: string, definition: HoldoutDefinition): string | null {
+  try {
+    defineHoldout(name, { ...definition, metrics: definition.metrics as MetricDefinition[] | undefined }, null, [], 0);
+  } catch (error) {
+    if (error instanceof ExperimentError) return error.message;
+    throw error;
+  }
+  return null;
+}
+
 function withoutUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as Partial<T>;
 }
@@ -277,8 +435,9 @@ export function sameJson(a: unknown, b: unknown): boolean {
   );
 }
 
-/** A field's value in a plan's words: `none` for null, JSON for a layer. */
-function shown(value: unknown): string {
-  if (value === null || value === undefined) return "none";
+/** A field's value in a plan's words: `none` for null, `checkout [0, 2500)` for a layer. */
+function shown(value: FullDefinition[keyof FullDefinition]): string {
+  if (value === null) return "none";
+  if (typeof value === "object" && "range" in value) return `${value.name} ${rangeOf(value)}`;
   return typeof value === "object" ? JSON.stringify(value) : String(value);
 }

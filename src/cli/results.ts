@@ -11,8 +11,11 @@ import { table } from "./format";
 type Analysis = ExperimentResults["analysis"];
 type MetricKind = MetricResults["kind"];
 
+/** What an experiment's results and a holdout's (`held_out` against `exposed`) have alike. */
+export type MeasuredResults = Pick<ExperimentResults, "variants" | "srm" | "analysis" | "metrics">;
+
 /** The whole answer: counts, SRM, a warning when it mismatches, the analysis, each metric. */
-export function resultsText(results: ExperimentResults): string {
+export function resultsText(results: MeasuredResults): string {
   const parts = [`${countsText(results)}${results.analysis.trustworthy ? "" : `${UNTRUSTWORTHY}\n`}`];
   if (results.metrics.length === 0) {
     parts.push("metrics: none\n");
@@ -32,7 +35,7 @@ export const UNTRUSTWORTHY =
 export const percent = (share: number | null) => (share === null ? "-" : `${(share * 100).toFixed(2)} %`);
 
 /** Enrolled and exposures per variant, observed against expected shares, and the SRM verdict. */
-export function countsText(results: ExperimentResults): string {
+export function countsText(results: Pick<MeasuredResults, "variants" | "srm">): string {
   const rows = results.variants.map((v) => [
     v.name,
     String(v.weight),

@@ -15,11 +15,19 @@ import type {
   OverrideSet,
   Problem,
   Assignment as StoredAssignment,
+  Holdout,
+  HoldoutDefinition,
+  HoldoutHistory,
+  HoldoutList,
+  HoldoutResults,
   TokenIdentity,
   TrackBody,
   TrackResponse,
   Variant,
 } from "./types";
+
+/** How `results` and `holdoutResults` make their intervals. */
+export type ResultsOptions = { method?: "sequential" | "fixed"; alpha?: number };
 
 /**
  * The subset of `fetch` the client calls: the global one by default, or a Worker's
@@ -182,21 +190,55 @@ export class ExperimentsClient {
     return this.#call("history", { params: { name }, query: { limit: options.limit } });
   }
 
-  /** Enrolments and exposures per variant and per day, with the sample-ratio check. */
   /**
    * Counts, the SRM check and each metric's lift; `method` (`sequential`, the default, or
    * `fixed`) and `alpha` (0 < α < 0.5, default 0.05) choose how the intervals are made.
    */
-  results(name: string, options: { method?: "sequential" | "fixed"; alpha?: number } = {}): Promise<ExperimentResults> {
-    // Written out without an exponent (`String(1e-7)` is "1e-7"): the query takes a plain decimal.
-    const alpha = options.alpha === undefined ? undefined : options.alpha.toFixed(15).replace(/0+$/, "");
-    const query = { method: options.method, alpha };
-    return this.#call("results", { params: { name }, query });
+  results(name: string, options: ResultsOptions = {}): Promise<ExperimentResults> {
+    return this.#call("results", { params: { name }, query: resultsQuery(options) });
   }
 
   /** Every layer an experiment names, with its experiments (by range) and the ranges free of running ones. */
   layers(): Promise<LayerList> {
     return this.#call("listLayers", {});
+  }
+
+  // ── Holdouts (admin) ─────────────────────────────────────────────────────────
+
+  holdouts(): Promise<HoldoutList> {
+    return this.#call("listHoldouts", {});
+  }
+
+  holdout(name: string): Promise<Holdout> {
+    return this.#call("getHoldout", { params: { name } });
+  }
+
+  /**
+   * Creates a holdout (`created: true`) or replaces its definition; its coverage is fixed
+   * once any experiment naming it has run (`holdout_locked`).
+   *
+   * @example
+   * await client.defineHoldout("h2026", { coverage: 500, metrics: [{ name: "purchase", kind: "conversion" }] });
+   * await client.define("checkout_v2", { variants, holdout: "h2026" });
+   */
+  async defineHoldout(name: string, definition: HoldoutDefinition): Promise<{ holdout: Holdout; created: boolean }> {
+    const response = await this.#send("defineHoldout", { params: { name }, body: definition });
+    return { holdout: response.body, created: response.status === 201 };
+  }
+
+  /** `ApiError` `holdout_in_use` while an experiment that is not archived names it. */
+  async deleteHoldout(name: string): Promise<void> {
+    await this.#call("deleteHoldout", { params: { name } });
+  }
+
+  /** Newest first; `limit` defaults to 100 on the Worker, 0 means all. */
+  holdoutHistory(name: string, options: { limit?: number } = {}): Promise<HoldoutHistory> {
+    return this.#call("holdoutHistory", { params: { name }, query: { limit: options.limit } });
+  }
+
+  /** The arms' counts, the SRM check and each metric's lift of `exposed` over `held_out`; options as for `results`. */
+  holdoutResults(name: string, options: ResultsOptions = {}): Promise<HoldoutResults> {
+    return this.#call("holdoutResults", { params: { name }, query: resultsQuery(options) });
   }
 
   // ── Overrides and assignments (admin) ────────────────────────────────────────
@@ -323,6 +365,11 @@ export class ExperimentsClient {
   async #call<K extends RouteId>(route: K, input: RequestInput<K>): Promise<ResponseOf<K>> {
     return (await this.#send(route, input)).body;
   }
+}
+
+/** The results query; `alpha` written out without an exponent (`String(1e-7)` is "1e-7"): the query takes a plain decimal. */
+function resultsQuery({ method, alpha }: ResultsOptions): Query {
+  return { method, alpha: alpha === undefined ? undefined : alpha.toFixed(15).replace(/0+$/, "") };
 }
 
 /** Whether `value` can be a path parameter: not empty, `.` or `..` (see `pathSegment`). */

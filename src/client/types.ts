@@ -47,6 +47,15 @@ export type Comparison = MetricResults["comparisons"][number];
 export type TrackBody = v.InferInput<typeof s.TrackBody>;
 export type TrackEvent = TrackBody["events"][number];
 export type TrackResponse = v.InferOutput<typeof s.TrackResponse>;
+/** One holdout as every read shows it. */
+export type Holdout = v.InferOutput<typeof s.HoldoutSchema>;
+/** Every holdout, by name, each with `members`: the experiments that name it. */
+export type HoldoutList = v.InferOutput<typeof s.HoldoutList>;
+/** The body of a holdout `PUT`: coverage (1 to 5000 basis points), and optionally description and metrics. */
+export type HoldoutDefinition = v.InferInput<typeof s.HoldoutBody>;
+export type HoldoutHistory = v.InferOutput<typeof s.HoldoutHistory>;
+/** A holdout's results: an experiment's, for its arms `held_out` (the baseline) and `exposed`. */
+export type HoldoutResults = v.InferOutput<typeof s.HoldoutResultsResponse>;
 /** The name and scope (`read` or `write`) of the admin token a request presents. */
 export type TokenIdentity = v.InferOutput<typeof s.TokenIdentity>;
 /** An RFC 9457 problem document, as every error answer carries it. */

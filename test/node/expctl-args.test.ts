@@ -15,6 +15,8 @@ import {
   parseEventId,
   parseEventTime,
   parseHashVersion,
+  parseHoldoutCoverage,
+  parseLayer,
   parseLimit,
   parseMetric,
   parseName,
@@ -213,6 +215,41 @@ describe("numbers", () => {
   });
 });
 
+describe("--layer <name>:<start>-<end> and holdout --coverage", () => {
+  it("reads a layer's name and its range [start, end) in basis points", () => {
+    expect(parseLayer("checkout:0-2500")).toEqual({ name: "checkout", range: [0, 2500] });
+    expect(parseLayer("a.b-c:9999-10000")).toEqual({ name: "a.b-c", range: [9999, 10_000] });
+  });
+
+  it.each([
+    ["checkout", "'checkout' is not '<layer>:<start>-<end>' (e.g. checkout:0-2500)"],
+    ["checkout:0..2500", "is not '<layer>:<start>-<end>'"],
+    ["checkout:-1-5", "is not '<layer>:<start>-<end>'"],
+    ["a:b:0-1", "is not '<layer>:<start>-<end>'"],
+    [
+      "checkout:5000-10",
+      "--layer 'checkout:5000-10': layer range must be [start, end] with whole basis points 0 ≤ start < end ≤ 10000, found [5000, 10]",
+    ],
+    ["checkout:0-10001", "found [0, 10001]"],
+    ["checkout:5-5", "found [5, 5]"],
+    [":0-10", "--layer ':0-10': layer name must match"],
+    ["bad name:0-10", "layer name must match"],
+  ])("refuses %j in the engine's words", (text, message) => {
+    expect(() => parseLayer(text)).toThrow(UsageError);
+    expect(() => parseLayer(text)).toThrow(message);
+  });
+
+  it("takes a holdout's coverage from 1 to 5000 basis points", () => {
+    expect(parseHoldoutCoverage("1")).toBe(1);
+    expect(parseHoldoutCoverage("5000")).toBe(5000);
+    for (const text of ["0", "5001", "-1", "5%", "1e3", ""]) {
+      expect(() => parseHoldoutCoverage(text)).toThrow(
+        `holdout coverage must be a whole number of basis points from 1 to 5000, not '${text}'`,
+      );
+    }
+  });
+});
+
 describe("results --alpha", () => {
   it("takes a decimal strictly between 0 and 0.5, as the API's query schema does", () => {
     expect(parseAlpha("0.05")).toBe(0.05);
@@ -320,7 +357,7 @@ experiments:
   - name: search
     variants: [{name: a, weight: 1}]
 `;
-    expect(parseApplyFile(text, "x.yaml")).toEqual([
+    expect(parseApplyFile(text, "x.yaml").experiments).toEqual([
       {
         name: "checkout_v2",
         definition: {
@@ -380,7 +417,7 @@ experiments:
 
   it("leaves a winner without a state to the plan, which knows the state it keeps", () => {
     const text = "experiments:\n  - {name: a, variants: [{name: x, weight: 1}], winner: x}\n";
-    expect(parseApplyFile(text, "x.yaml")).toEqual([
+    expect(parseApplyFile(text, "x.yaml").experiments).toEqual([
       { name: "a", definition: { variants: [{ name: "x", weight: 1 }] }, winner: "x" },
     ]);
   });
@@ -441,6 +478,8 @@ function config(fields: Record<string, unknown> = {}) {
     coverage: 10_000,
     hash_version: 1,
     metrics: [],
+    layer: null,
+    holdout: null,
     revision: 1,
     updated_at_secs: 1_800_000_000,
     started_at_secs: null,
@@ -489,6 +528,23 @@ describe("the command line refuses, with exit 2 and nothing sent", () => {
       ["create", "tg", "--variant", "a=1", "--metric", "p:sum", "--metric", "p:conversion"],
       "duplicate metric name: 'p'",
     ],
+    [["create", "tg", "--variant", "a=1", "--layer", "checkout"], "'checkout' is not '<layer>:<start>-<end>'"],
+    [["create", "tg", "--variant", "a=1", "--layer", "checkout:10-5"], "layer range must be [start, end]"],
+    [["create", "tg", "--variant", "a=1", "--holdout", "h:1"], "'h:1' is not a valid name"],
+    [["holdout", "set", "h"], "required option '--coverage <bp>' not specified"],
+    [
+      ["holdout", "set", "h", "--coverage", "0"],
+      "holdout coverage must be a whole number of basis points from 1 to 5000",
+    ],
+    [["holdout", "set", "h", "--coverage", "5001"], "not '5001'"],
+    [["holdout", "set", "h", "--coverage", "500", "--metric", "p:mean"], "metric kind must be one of conversion, sum"],
+    [["holdout", "set", "", "--coverage", "500"], "'' is not a valid name"],
+    [["holdout", "show", "."], "'.' is not a valid name"],
+    [["holdout", "rm", "bad:name"], "'bad:name' is not a valid name"],
+    [["holdout", "history", "h", "--limit", "-1"], "--limit must be a whole number"],
+    [["holdout", "results", "h", "--alpha", "0.5"], "--alpha must be a decimal number strictly between 0 and 0.5"],
+    [["holdout", "results", "h", "--method", "bayesian"], "Allowed choices are sequential, fixed"],
+    [["holdout", "frobnicate"], "unknown command 'frobnicate'"],
   ])("%j", async (argv, message) => {
     const outcome = await expctl(argv);
     expect(outcome.stderr).toContain(message);
@@ -547,6 +603,15 @@ describe("the command line refuses, with exit 2 and nothing sent", () => {
       expect(outcome.stderr).toContain(message);
       expect(outcome.stderr).toContain("experiments[1] (tg): ");
     }
+  });
+
+  it("says when the experiment's holdout keeps the assigned actor back", async () => {
+    const held = json(200, { experiment: "tg", actor: "u", variant: "a", is_override: false, holdout: "h2026" });
+    expect((await expctl(["assign", "tg", "--actor", "u"], [held])).stdout).toBe(
+      "experiment  tg\nactor       u\nvariant     a\noverride    no\nheld out    yes, by holdout h2026 (not enrolled)\n",
+    );
+    const exposed = json(200, { experiment: "tg", actor: "u", variant: "a", is_override: false });
+    expect((await expctl(["assign", "tg", "--actor", "u"], [exposed])).stdout).not.toContain("held out");
   });
 
   it("still assigns the actors '.' and '..', which travel in the query", async () => {
@@ -712,5 +777,280 @@ describe("what the command line sends and prints", () => {
       [problem(404, "not_found", "experiment 'tg' not found"), json(201, config())],
     );
     expect(fresh).toMatchObject({ code: 0, stdout: "created tg (draft)\n" });
+  });
+});
+
+describe("holdouts and layers on the command line", () => {
+  const PURCHASE = { name: "purchase", event: "purchase", kind: "conversion", direction: "increase", role: "goal" };
+  const HOLDOUT = {
+    name: "h2026",
+    description: "Kept back in 2026",
+    coverage: 500,
+    metrics: [PURCHASE],
+    created_at_secs: 1_800_000_000,
+    updated_at_secs: 1_800_000_100,
+  };
+  const notFound = problem(404, "not_found", "holdout 'h2026' not found");
+
+  it("lists holdouts with their coverage, members and metrics, as holdouts and as holdout list", async () => {
+    const list = json(200, {
+      holdouts: [
+        { ...HOLDOUT, members: ["a", "b"] },
+        { ...HOLDOUT, name: "tiny", coverage: 50, metrics: [], members: [] },
+      ],
+    });
+    for (const argv of [["holdouts"], ["holdout", "list"]]) {
+      const outcome = await expctl(argv, [list]);
+      expect(outcome).toMatchObject({ code: 0, stderr: "" });
+      expect(outcome.sent.map((s) => `${s.method} ${s.url}`)).toEqual(["GET http://worker.test/v1/admin/holdouts"]);
+      expect(outcome.stdout).toBe(
+        "NAME   COVERAGE  MEMBERS  METRICS\n" +
+          "h2026  5%        a b      purchase\n" +
+          "tiny   0.5%      -        -\n",
+      );
+    }
+    expect((await expctl(["holdouts"], [json(200, { holdouts: [] })])).stdout).toBe("no holdouts\n");
+  });
+
+  it("shows one holdout with the members the list names, and --json as the holdout's own read", async () => {
+    const list = json(200, { holdouts: [{ ...HOLDOUT, members: ["a", "b"] }] });
+    const shown = await expctl(["holdout", "show", "h2026"], [json(200, HOLDOUT), list]);
+    expect(shown.stdout).toBe(
+      "name         h2026\n" +
+        "description  Kept back in 2026\n" +
+        "coverage     500 bp (5%) held out of every member\n" +
+        "members      a b\n" +
+        "created      2027-01-15 08:00:00Z\n" +
+        "updated      2027-01-15 08:01:40Z\n\n" +
+        "METRIC    KIND        EVENT     DIRECTION  ROLE\n" +
+        "purchase  conversion  purchase  increase   goal\n",
+    );
+    const asJson = await expctl(["holdout", "show", "h2026", "--json"], [json(200, HOLDOUT)]);
+    expect(JSON.parse(asJson.stdout)).toEqual(HOLDOUT);
+    expect(asJson.sent).toHaveLength(1);
+    const missing = await expctl(["holdout", "show", "h2026"], [notFound]);
+    expect(missing).toMatchObject({ code: 1, stdout: "", stderr: "not_found: holdout 'h2026' not found\n" });
+  });
+
+  it("creates a holdout with set, sending only the fields given", async () => {
+    const outcome = await expctl(
+      ["holdout", "set", "h2026", "--coverage", "500", "--metric", "purchase:conversion"],
+      [notFound, json(201, HOLDOUT)],
+    );
+    expect(outcome).toMatchObject({ code: 0, stdout: "created holdout h2026: 500 bp (5%) held out\n", stderr: "" });
+    expect(outcome.sent.map((s) => `${s.method} ${s.url}`)).toEqual([
+      "GET http://worker.test/v1/admin/holdouts/h2026",
+      "PUT http://worker.test/v1/admin/holdouts/h2026",
+    ]);
+    expect(JSON.parse(outcome.sent[1]?.body ?? "null")).toEqual({
+      coverage: 500,
+      metrics: [{ name: "purchase", kind: "conversion" }],
+    });
+  });
+
+  it("says which fields replacing a holdout changed: a description or metrics not given are removed", async () => {
+    const after = { ...HOLDOUT, coverage: 300, description: null, metrics: [] };
+    const outcome = await expctl(
+      ["holdout", "set", "h2026", "--coverage", "300"],
+      [json(200, HOLDOUT), json(200, after)],
+    );
+    expect(outcome.stdout).toBe(
+      "replaced the definition of holdout h2026:\n" +
+        "  coverage     500 → 300\n" +
+        '  description  "Kept back in 2026" → -\n' +
+        "  metrics      purchase:conversion:purchase:increase:goal → none\n",
+    );
+    const same = await expctl(
+      [
+        "holdout",
+        "set",
+        "h2026",
+        "--coverage",
+        "500",
+        "--description",
+        "Kept back in 2026",
+        "--metric",
+        "purchase:conversion",
+      ],
+      [json(200, HOLDOUT)],
+    );
+    expect(same.stdout).toBe("replaced the definition of holdout h2026: nothing changed\n");
+  });
+
+  it("prints a holdout_locked refusal with exit 1", async () => {
+    const locked = problem(
+      409,
+      "holdout_locked",
+      "the coverage of holdout 'h2026' can only change while none of its experiments has run ('a' has): it decides who has been kept back",
+    );
+    const outcome = await expctl(["holdout", "set", "h2026", "--coverage", "300"], [json(200, HOLDOUT), locked]);
+    expect(outcome).toMatchObject({ code: 1, stdout: "" });
+    expect(outcome.stderr).toMatch(/^holdout_locked: the coverage of holdout 'h2026' can only change/);
+  });
+
+  it("removes a holdout, and prints the Worker's holdout_in_use refusal with exit 1", async () => {
+    const removed = await expctl(["holdout", "rm", "h2026"], [() => new Response(null, { status: 204 })]);
+    expect(removed).toMatchObject({ code: 0, stdout: "removed holdout h2026\n", stderr: "" });
+    expect(removed.sent.map((s) => `${s.method} ${s.url}`)).toEqual([
+      "DELETE http://worker.test/v1/admin/holdouts/h2026",
+    ]);
+    expect(
+      (await expctl(["holdout", "rm", "h2026", "--json"], [() => new Response(null, { status: 204 })])).stdout,
+    ).toBe("");
+    const detail = "holdout 'h2026' is named by experiment 'a'; archive them or remove it from their definitions first";
+    const inUse = await expctl(["holdout", "remove", "h2026"], [problem(409, "holdout_in_use", detail)]);
+    expect(inUse).toEqual({ code: 1, stdout: "", stderr: `holdout_in_use: ${detail}\n`, sent: inUse.sent });
+  });
+
+  it("prints a holdout's history, sending --limit", async () => {
+    const record = { holdout: "h2026", mutation: "coverage=300", actor: "admin/ops", timestamp_secs: 1_800_000_000 };
+    const outcome = await expctl(["holdout", "history", "h2026", "--limit", "0"], [json(200, { history: [record] })]);
+    expect(outcome.sent[0]?.url).toBe("http://worker.test/v1/admin/holdouts/h2026/history?limit=0");
+    expect(outcome.stdout).toBe(
+      "TIME                  MUTATION      BY\n2027-01-15 08:00:00Z  coverage=300  admin/ops\n",
+    );
+  });
+
+  it("sends holdout results' --method and --alpha, and prints the arms as an experiment's results", async () => {
+    const results = {
+      holdout: "h2026",
+      coverage: 500,
+      as_of_secs: 1_800_000_000,
+      variants: [
+        { name: "held_out", weight: 500, enrolled: 5, exposures: 0, observed_share: 0.05, expected_share: 0.05 },
+        { name: "exposed", weight: 9500, enrolled: 95, exposures: 0, observed_share: 0.95, expected_share: 0.95 },
+      ],
+      srm: { test: "chi_square", statistic: 0, df: 1, p_value: 1, threshold: 0.001, status: "ok" },
+      daily: [],
+      analysis: { method: "fixed", alpha: 0.01, tuning: null, trustworthy: true },
+      metrics: [],
+    };
+    const outcome = await expctl(
+      ["holdout", "results", "h2026", "--method", "fixed", "--alpha", "0.01"],
+      [json(200, results)],
+    );
+    expect(outcome.sent[0]?.url).toBe("http://worker.test/v1/admin/holdouts/h2026/results?method=fixed&alpha=0.01");
+    expect(outcome.stdout).toBe(
+      "holdout h2026: 500 bp (5%) held out; exposed is compared with held_out\n\n" +
+        "VARIANT   WEIGHT  ENROLLED  EXPOSURES  OBSERVED  EXPECTED\n" +
+        "held_out  500     5         0          5.00 %    5.00 %\n" +
+        "exposed   9500    95        0          95.00 %   95.00 %\n" +
+        "SRM: ok (chi-square 0.000, df 1, p 1.00, threshold 0.001)\n\n" +
+        "metrics: none\n",
+    );
+  });
+
+  it("lists layers: free ranges, a bar of the running experiments, and every experiment by range", async () => {
+    const layers = {
+      layers: [
+        {
+          name: "checkout",
+          experiments: [
+            { name: "a", state: "running", range: [0, 2500] },
+            { name: "c", state: "draft", range: [2500, 5000] },
+            { name: "b", state: "running", range: [5000, 7500] },
+          ],
+          free: [
+            [2500, 5000],
+            [7500, 10_000],
+          ],
+        },
+        { name: "search", experiments: [{ name: "s", state: "running", range: [0, 10_000] }], free: [] },
+      ],
+    };
+    const outcome = await expctl(["layers"], [json(200, layers)]);
+    expect(outcome.sent.map((s) => `${s.method} ${s.url}`)).toEqual(["GET http://worker.test/v1/admin/layers"]);
+    expect(outcome.stdout).toBe(
+      "layer checkout: free [2500, 5000) [7500, 10000)\n" +
+        "  |AAAAAAAAAA..........BBBBBBBBBB..........|\n" +
+        "  KEY  RANGE         SHARE  EXPERIMENT  STATE\n" +
+        "  A    [0, 2500)     25%    a           running\n" +
+        "  -    [2500, 5000)  25%    c           draft\n" +
+        "  B    [5000, 7500)  25%    b           running\n" +
+        "\n" +
+        "layer search: free none\n" +
+        "  |AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA|\n" +
+        "  KEY  RANGE       SHARE  EXPERIMENT  STATE\n" +
+        "  A    [0, 10000)  100%   s           running\n",
+    );
+    expect((await expctl(["layers"], [json(200, { layers: [] })])).stdout).toBe("no layers\n");
+  });
+
+  it("sends create's --layer and --holdout in the definition, and show prints them", async () => {
+    const layer = { name: "checkout", range: [0, 2500] };
+    const created = config({ layer, holdout: "h2026" });
+    const outcome = await expctl(
+      ["create", "tg", "--variant", "a=1", "--variant", "b=1", "--layer", "checkout:0-2500", "--holdout", "h2026"],
+      [problem(404, "not_found", "experiment 'tg' not found"), json(201, created)],
+    );
+    expect(outcome).toMatchObject({ code: 0, stdout: "created tg (draft)\n" });
+    expect(JSON.parse(outcome.sent[1]?.body ?? "null")).toMatchObject({ layer, holdout: "h2026" });
+    const shown = (await expctl(["show", "tg"], [json(200, created)])).stdout;
+    expect(shown).toMatch(/^layer\s+checkout \[0, 2500\)$/m);
+    expect(shown).toMatch(/^holdout\s+h2026$/m);
+    const plain = (await expctl(["show", "tg"], [json(200, config())])).stdout;
+    expect(plain).toMatch(/^layer\s+-$/m);
+    expect(plain).toMatch(/^holdout\s+-$/m);
+    const replaced = await expctl(
+      ["create", "tg", "--variant", "a=1", "--variant", "b=1"],
+      [json(200, created), json(200, config())],
+    );
+    expect(replaced.stdout).toBe(
+      "replaced the definition of tg (draft):\n  layer    checkout [0, 2500) → none\n  holdout  h2026 → none\n",
+    );
+  });
+
+  it("applies a file's holdouts before its experiments, reading both lists first", async () => {
+    const file =
+      "holdouts:\n  - {name: h2026, coverage: 500}\n" +
+      "experiments:\n  - {name: tg, variants: [{name: a, weight: 1}], holdout: h2026, state: running}\n";
+    const outcome = await expctl(
+      ["apply", "-f", "x.yaml"],
+      [
+        json(200, { experiments: [] }),
+        json(200, { holdouts: [] }),
+        json(201, HOLDOUT),
+        json(201, config({ holdout: "h2026" })),
+        json(200, config({ holdout: "h2026", state: "running" })),
+      ],
+      {},
+      file,
+    );
+    expect(outcome).toMatchObject({ code: 0, stderr: "" });
+    expect(outcome.stdout).toBe(
+      "create     holdout h2026: coverage 500\n" +
+        "create     tg: a=1 | targeting everyone | coverage 10000 | hash version 1 | holdout h2026\n" +
+        "start      tg\n" +
+        "applied 3 step(s)\n",
+    );
+    expect(outcome.sent.map((s) => `${s.method} ${s.url.replace("http://worker.test/v1/admin/", "")}`)).toEqual([
+      "GET experiments",
+      "GET holdouts",
+      "PUT holdouts/h2026",
+      "PUT experiments/tg",
+      "POST experiments/tg/start",
+    ]);
+    expect(JSON.parse(outcome.sent[2]?.body ?? "null")).toEqual({ coverage: 500 });
+  });
+
+  it("refuses a plan whose holdout cannot change, counting holdouts and experiments apart", async () => {
+    const file =
+      "holdouts:\n  - {name: h2026, coverage: 300}\n" +
+      "experiments:\n  - {name: tg, variants: [{name: a, weight: 1}], holdout: ghost}\n";
+    const ran = config({ name: "member", holdout: "h2026", state: "running", started_at_secs: 1_800_000_000 });
+    const outcome = await expctl(
+      ["apply", "-f", "x.yaml"],
+      [json(200, { experiments: [ran] }), json(200, { holdouts: [{ ...HOLDOUT, members: ["member"] }] })],
+      {},
+      file,
+    );
+    expect(outcome).toMatchObject({
+      code: 1,
+      stdout:
+        "impossible holdout h2026: coverage can only change while none of the holdout's experiments has run ('member' has) (500 → 300)\n" +
+        "impossible tg: no holdout named 'ghost': declare it under holdouts, or create it first (expctl holdout set)\n",
+      stderr: "nothing changed: 1 holdout(s) and 1 experiment(s) cannot be brought to what the file says\n",
+    });
+    expect(outcome.sent.map((s) => s.method)).toEqual(["GET", "GET"]);
   });
 });

@@ -1,10 +1,10 @@
-// `expctl apply`'s planner, without HTTP: current configs + a file's experiments → steps.
+// `expctl apply`'s planner, without HTTP: current configs and holdouts + a file's → steps.
 import { describe, expect, it } from "vitest";
 import { parseApplyFile } from "../../src/cli/apply-file";
 import { stepLine } from "../../src/cli/commands/apply";
 import { UsageError } from "../../src/cli/errors";
-import { type DesiredExperiment, plan, sameJson } from "../../src/cli/plan";
-import type { ExperimentConfig } from "../../src/client";
+import { type DesiredExperiment, type DesiredHoldout, plan, sameJson } from "../../src/cli/plan";
+import type { ExperimentConfig, Holdout } from "../../src/client";
 import { experimentConfig } from "../../src/core";
 
 const FIFTY = [
@@ -351,7 +351,7 @@ experiments:
       - {name: refunds, event: refund, kind: sum, direction: decrease, role: guardrail}
     state: running
 `;
-      expect(parseApplyFile(text, "x.yaml")).toEqual([
+      expect(parseApplyFile(text, "x.yaml").experiments).toEqual([
         {
           name: "checkout_v2",
           definition: { variants: FIFTY, metrics: [{ name: "purchase", kind: "conversion" }, refunds] },
@@ -408,5 +408,325 @@ experiments:
     expect(sameJson([1, 2], [2, 1])).toBe(false);
     expect(sameJson({ a: 1 }, { a: 1, b: undefined })).toBe(false);
     expect(sameJson(null, {})).toBe(false);
+  });
+});
+
+describe("apply's planner: holdouts", () => {
+  const PURCHASE = { name: "purchase", event: "purchase", kind: "conversion", direction: "increase", role: "goal" };
+
+  /** A holdout as the Worker lists it. */
+  function storedHoldout(name: string, fields: Partial<Holdout> = {}): Holdout {
+    return {
+      name,
+      description: null,
+      coverage: 500,
+      metrics: [],
+      created_at_secs: 1_800_000_000,
+      updated_at_secs: 1_800_000_000,
+      ...fields,
+    } as Holdout;
+  }
+
+  const holdout = (name: string, definition: DesiredHoldout["definition"]): DesiredHoldout => ({ name, definition });
+
+  it("creates a holdout before the experiments that join it", () => {
+    const joining = want("a", { definition: { variants: FIFTY, holdout: "h2026" }, state: "running" });
+    const result = plan([], [joining], { current: [], desired: [holdout("h2026", { coverage: 500 })] });
+    expect(result).toEqual({
+      steps: [
+        { kind: "create_holdout", name: "h2026", definition: { coverage: 500 } },
+        { kind: "create", name: "a", definition: { variants: FIFTY, holdout: "h2026" } },
+        { kind: "start", name: "a" },
+      ],
+      impossible: [],
+    });
+  });
+
+  it("plans nothing when the stored holdout is the file's, its metrics' defaults filled in", () => {
+    const current = [storedHoldout("h", { description: "Q4", metrics: [PURCHASE] as Holdout["metrics"] })];
+    const desired = [
+      holdout("h", { coverage: 500, description: "Q4", metrics: [{ name: "purchase", kind: "conversion" }] }),
+    ];
+    expect(plan([], [], { current, desired })).toEqual({ steps: [], impossible: [] });
+  });
+
+  it("replaces a holdout whose definition differs, naming what changed; a description left out is removed", () => {
+    const current = [storedHoldout("h", { description: "Q4" })];
+    const definition = { coverage: 300, metrics: [{ name: "purchase", kind: "conversion" }] };
+    expect(plan([], [], { current, desired: [holdout("h", definition)] }).steps).toEqual([
+      { kind: "define_holdout", name: "h", definition, changed: ["coverage", "description", "metrics"] },
+    ]);
+  });
+
+  it("changes a holdout's coverage while its experiments are drafts that never ran", () => {
+    const experiments = [stored("a", { holdout: "h" })];
+    const result = plan(experiments, [], { current: [storedHoldout("h")], desired: [holdout("h", { coverage: 300 })] });
+    expect(result.steps.map((s) => s.kind)).toEqual(["define_holdout"]);
+  });
+
+  it("refuses to change a holdout's coverage once one of its experiments has run, archived ones included", () => {
+    for (const ran of [
+      stored("a", { holdout: "h", state: "running" }),
+      stored("a", { holdout: "h", state: "archived" }),
+    ]) {
+      const result = plan([ran], [want("b")], {
+        current: [storedHoldout("h")],
+        desired: [holdout("h", { coverage: 300 })],
+      });
+      expect(result.impossible).toEqual([
+        {
+          name: "h",
+          holdout: true,
+          reason: "coverage can only change while none of the holdout's experiments has run ('a' has) (500 → 300)",
+        },
+      ]);
+      // The rest is still planned, so that the whole plan is shown before it is refused.
+      expect(result.steps.map((s) => `${s.kind} ${s.name}`)).toEqual(["create b"]);
+    }
+  });
+
+  it("still changes the description and metrics of a holdout whose experiments have run", () => {
+    const ran = stored("a", { holdout: "h", state: "running" });
+    const result = plan([ran], [], {
+      current: [storedHoldout("h")],
+      desired: [holdout("h", { coverage: 500, description: "now described" })],
+    });
+    expect(result).toEqual({
+      steps: [
+        {
+          kind: "define_holdout",
+          name: "h",
+          definition: { coverage: 500, description: "now described" },
+          changed: ["description"],
+        },
+      ],
+      impossible: [],
+    });
+  });
+
+  it("refuses an experiment naming a holdout that is neither stored nor declared", () => {
+    const result = plan([], [want("a", { definition: { variants: FIFTY, holdout: "ghost" } })]);
+    expect(result).toEqual({
+      steps: [],
+      impossible: [
+        {
+          name: "a",
+          reason: "no holdout named 'ghost': declare it under holdouts, or create it first (expctl holdout set)",
+        },
+      ],
+    });
+  });
+
+  it("lets an experiment join a holdout the Worker has, and keep one it stores", () => {
+    const joining = want("a", { definition: { variants: FIFTY, holdout: "h" } });
+    expect(plan([], [joining], { current: [storedHoldout("h")], desired: [] }).steps.map((s) => s.kind)).toEqual([
+      "create",
+    ]);
+    expect(plan([stored("a", { holdout: "h" })], [joining]).steps).toEqual([]);
+  });
+
+  it("refuses a new holdout for an experiment that has run, in the Worker's terms", () => {
+    const joining = want("a", { definition: { variants: FIFTY, holdout: "h" } });
+    const result = plan([stored("a", { state: "running" })], [joining], { current: [storedHoldout("h")], desired: [] });
+    expect(result.impossible[0]?.reason).toBe(
+      "holdout can only change while the experiment is a draft that never ran (none → h)",
+    );
+  });
+});
+
+describe("apply's planner: layers", () => {
+  const slice = (name: string, start: number, end: number) => ({ name, range: [start, end] as [number, number] });
+  const inLayer = (name: string, start: number, end: number, fields: Partial<DesiredExperiment> = {}) =>
+    want(name, { definition: { variants: FIFTY, layer: slice("checkout", start, end) }, ...fields });
+
+  it("starts experiments on disjoint ranges of a layer", () => {
+    const result = plan(
+      [stored("a", { state: "running", layer: slice("checkout", 0, 5000) })],
+      [inLayer("b", 5000, 10_000, { state: "running" })],
+    );
+    expect(result).toEqual({
+      steps: [
+        { kind: "create", name: "b", definition: { variants: FIFTY, layer: slice("checkout", 5000, 10_000) } },
+        { kind: "start", name: "b" },
+      ],
+      impossible: [],
+    });
+  });
+
+  it("refuses a start whose range overlaps that of an experiment still running, planning the rest", () => {
+    const result = plan(
+      [stored("a", { state: "running", layer: slice("checkout", 0, 5000) })],
+      [inLayer("b", 2500, 7500, { state: "running" }), want("c")],
+    );
+    expect(result.impossible).toEqual([
+      {
+        name: "b",
+        reason:
+          "its range [2500, 7500) of layer 'checkout' overlaps [0, 5000) of 'a', which would be running (layer_overlap)",
+      },
+    ]);
+    expect(result.steps.map((s) => `${s.kind} ${s.name}`)).toEqual(["create c"]);
+  });
+
+  it("refuses both of two overlapping experiments the file starts", () => {
+    const result = plan(
+      [],
+      [inLayer("a", 0, 6000, { state: "running" }), inLayer("b", 4000, 10_000, { state: "running" })],
+    );
+    expect(result.impossible.map((i) => i.name)).toEqual(["a", "b"]);
+    expect(result.steps).toEqual([]);
+  });
+
+  it("does not mind overlapping ranges where one experiment is not running, nor another layer's ranges", () => {
+    const result = plan(
+      [stored("a", { state: "running", layer: slice("checkout", 0, 5000) })],
+      [
+        inLayer("draft", 0, 5000),
+        want("other", { definition: { variants: FIFTY, layer: slice("search", 0, 5000) }, state: "running" }),
+      ],
+    );
+    expect(result.impossible).toEqual([]);
+    expect(result.steps.map((s) => `${s.kind} ${s.name}`)).toEqual(["create draft", "create other", "start other"]);
+  });
+
+  it("hands a range over in one file: the start comes after the conclude that frees it, whatever the file's order", () => {
+    const result = plan(
+      [
+        stored("old", { state: "running", layer: slice("checkout", 0, 5000) }),
+        stored("new", { layer: slice("checkout", 0, 5000) }),
+      ],
+      [
+        inLayer("new", 0, 5000, { state: "running" }),
+        inLayer("old", 0, 5000, { state: "concluded", winner: "treatment" }),
+      ],
+    );
+    expect(result).toEqual({
+      steps: [
+        { kind: "conclude", name: "old", winner: "treatment" },
+        { kind: "start", name: "new" },
+      ],
+      impossible: [],
+    });
+  });
+
+  it("refuses to move an experiment's range once it has run, in the Worker's terms", () => {
+    const current = stored("a", { state: "concluded", winner: "control", layer: slice("checkout", 0, 5000) });
+    const result = plan([current], [inLayer("a", 0, 2500, { state: "concluded", winner: "control" })]);
+    expect(result.impossible[0]?.reason).toBe(
+      "layer can only change while the experiment is a draft that never ran (checkout [0, 5000) → checkout [0, 2500))",
+    );
+  });
+
+  it("may move the range of a draft that never ran, with a definition PUT", () => {
+    const result = plan([stored("a", { layer: slice("checkout", 0, 5000) })], [inLayer("a", 0, 2500)]);
+    expect(result.steps).toEqual([
+      {
+        kind: "define",
+        name: "a",
+        definition: { variants: FIFTY, layer: slice("checkout", 0, 2500) },
+        changed: ["layer"],
+      },
+    ]);
+  });
+});
+
+describe("apply's plan lines and file: holdouts and layers", () => {
+  it("says what a new holdout applies, and which fields a changed one replaces", () => {
+    expect(stepLine({ kind: "create_holdout", name: "h2026", definition: { coverage: 500, description: "Q4" } })).toBe(
+      "create     holdout h2026: coverage 500",
+    );
+    const metrics = [{ name: "purchase", kind: "conversion" }];
+    expect(stepLine({ kind: "create_holdout", name: "h2026", definition: { coverage: 500, metrics } })).toBe(
+      "create     holdout h2026: coverage 500 | metrics purchase:conversion:purchase:increase:goal",
+    );
+    const changed = { kind: "define_holdout", name: "h2026", definition: { coverage: 300 } } as const;
+    expect(stepLine({ ...changed, changed: ["coverage", "description"] })).toBe(
+      "change     holdout h2026: coverage, description",
+    );
+  });
+
+  it("says which layer slice and holdout a new experiment applies", () => {
+    const definition = {
+      variants: FIFTY,
+      layer: { name: "checkout", range: [0, 2500] as [number, number] },
+      holdout: "h2026",
+    };
+    expect(stepLine({ kind: "create", name: "a", definition })).toBe(
+      "create     a: control=50 treatment=50 | targeting everyone | coverage 10000 | hash version 1 | " +
+        "layer checkout [0, 2500) | holdout h2026",
+    );
+  });
+
+  it("reads holdouts, and experiments' layer and holdout, as the PUTs take them", () => {
+    const text = `
+holdouts:
+  - name: h2026
+    coverage: 500
+    description: Kept out of 2026's experiments
+    metrics: [{name: purchase, kind: conversion}]
+experiments:
+  - name: a
+    variants: [{name: x, weight: 1}]
+    layer: {name: checkout, range: [0, 5000]}
+    holdout: h2026
+`;
+    expect(parseApplyFile(text, "x.yaml")).toEqual({
+      holdouts: [
+        {
+          name: "h2026",
+          definition: {
+            coverage: 500,
+            description: "Kept out of 2026's experiments",
+            metrics: [{ name: "purchase", kind: "conversion" }],
+          },
+        },
+      ],
+      experiments: [
+        {
+          name: "a",
+          definition: {
+            variants: [{ name: "x", weight: 1 }],
+            layer: { name: "checkout", range: [0, 5000] },
+            holdout: "h2026",
+          },
+        },
+      ],
+    });
+  });
+
+  it("reads a file of holdouts alone, and refuses one that declares neither list", () => {
+    expect(parseApplyFile("holdouts: [{name: h, coverage: 1}]\n", "x.yaml")).toEqual({
+      holdouts: [{ name: "h", definition: { coverage: 1 } }],
+      experiments: [],
+    });
+    expect(() => parseApplyFile("{}\n", "x.yaml")).toThrow(
+      "x.yaml is not a valid experiments file: it declares neither experiments nor holdouts",
+    );
+  });
+
+  it.each([
+    [
+      "holdouts: [{name: h, coverage: 5001}]",
+      "holdouts[0] (h): holdout coverage must be a whole number of basis points from 1 to 5000, found 5001",
+    ],
+    ["holdouts: [{name: h, coverage: 0}]", "holdouts[0] (h): holdout coverage must be"],
+    [
+      "holdouts: [{name: h, coverage: 1, metrics: [{name: p, kind: mean}]}]",
+      "holdouts[0] (h): metric kind must be one of",
+    ],
+    ["holdouts: [{name: h, coverage: 1, members: [a]}]", "holdouts[0].members"],
+    ["holdouts: [{name: h}]", "holdouts[0].coverage"],
+    ["holdouts: [{name: h, coverage: 1}, {name: h, coverage: 2}]", "holdout 'h' is declared more than once"],
+    [
+      "experiments: [{name: a, variants: [{name: x, weight: 1}], layer: {name: checkout, range: [5000, 10]}}]",
+      "experiments[0] (a): layer range must be [start, end] with whole basis points 0 ≤ start < end ≤ 10000, found [5000, 10]",
+    ],
+    [
+      "experiments: [{name: a, variants: [{name: x, weight: 1}], layer: {name: checkout}}]",
+      "experiments[0].layer.range",
+    ],
+  ])("refuses %s before any call", (text, words) => {
+    expect(() => parseApplyFile(text, "x.yaml")).toThrow(UsageError);
+    expect(() => parseApplyFile(text, "x.yaml")).toThrow(words);
   });
 });

@@ -93,6 +93,9 @@ describe("expctl, built, against the real Worker", () => {
       "lookup",
       "assign",
       "track",
+      "layers",
+      "holdouts",
+      "holdout",
     ];
     for (const command of [...commands, "apply"]) {
       expect(stdout).toMatch(new RegExp(`^  ${command}\\b`, "m"));
@@ -479,6 +482,104 @@ experiments:
       expect((await client.get("cli_apply_b")).coverage).toBe(2500);
     });
 
+    it("applies holdouts before the experiments that join them, with layers, then plans nothing", async () => {
+      const text = `
+holdouts:
+  - {name: cli_apply_h, coverage: 500, metrics: [{name: purchase, kind: conversion}]}
+experiments:
+  - name: cli_apply_hl
+    variants: [{name: control, weight: 50}, {name: treatment, weight: 50}]
+    layer: {name: cli_apply_layer, range: [0, 5000]}
+    holdout: cli_apply_h
+    state: running
+`;
+      const path = file("holdouts.yaml", text);
+      expect(await expctl(["apply", "-f", path, "--dry-run"])).toEqual({
+        code: 0,
+        stdout:
+          "create     holdout cli_apply_h: coverage 500 | metrics purchase:conversion:purchase:increase:goal\n" +
+          "create     cli_apply_hl: control=50 treatment=50 | targeting everyone | coverage 10000 | hash version 1 | " +
+          "layer cli_apply_layer [0, 5000) | holdout cli_apply_h\n" +
+          "start      cli_apply_hl\n" +
+          "dry run: 3 step(s) planned, nothing changed\n",
+        stderr: "",
+      });
+      await expect(client.holdout("cli_apply_h")).rejects.toMatchObject({ code: "not_found" });
+      expect((await expctl(["apply", "-f", path])).stdout).toMatch(/\napplied 3 step\(s\)\n$/);
+      expect(await client.holdout("cli_apply_h")).toMatchObject({ coverage: 500, description: null });
+      expect(await client.get("cli_apply_hl")).toMatchObject({
+        state: "running",
+        holdout: "cli_apply_h",
+        layer: { name: "cli_apply_layer", range: [0, 5000] },
+      });
+      expect(await expctl(["apply", "-f", path])).toEqual({ code: 0, stdout: "nothing to do\n", stderr: "" });
+
+      // Its member has run: the coverage is fixed, and the plan says so before any call.
+      const history = await client.holdoutHistory("cli_apply_h", { limit: 0 });
+      const coverage = await expctl([
+        "apply",
+        "-f",
+        file("holdouts-coverage.yaml", text.replace("coverage: 500", "coverage: 300")),
+      ]);
+      expect(coverage).toEqual({
+        code: 1,
+        stdout:
+          "impossible holdout cli_apply_h: coverage can only change while none of the holdout's experiments has run " +
+          "('cli_apply_hl' has) (500 → 300)\n",
+        stderr: "nothing changed: 1 holdout(s) cannot be brought to what the file says\n",
+      });
+      expect(await client.holdoutHistory("cli_apply_h", { limit: 0 })).toEqual(history);
+      const described = file(
+        "holdouts-described.yaml",
+        text.replace("coverage: 500,", "coverage: 500, description: Q4,"),
+      );
+      expect((await expctl(["apply", "-f", described])).stdout).toBe(
+        "change     holdout cli_apply_h: description\napplied 1 step(s)\n",
+      );
+      expect((await client.holdout("cli_apply_h")).description).toBe("Q4");
+    });
+
+    it("hands a layer's range from one experiment to another in one file, concluding before it starts", async () => {
+      const slice = "layer: {name: cli_apply_handover, range: [0, 5000]}";
+      const before = file(
+        "handover-1.yaml",
+        `experiments:\n  - {name: cli_apply_old, variants: [{name: x, weight: 1}], ${slice}, state: running}\n`,
+      );
+      expect((await expctl(["apply", "-f", before])).code).toBe(0);
+      // The new experiment comes first in the file; its start still comes after the conclude.
+      const after = file(
+        "handover-2.yaml",
+        "experiments:\n" +
+          `  - {name: cli_apply_new, variants: [{name: x, weight: 1}], ${slice}, state: running}\n` +
+          `  - {name: cli_apply_old, variants: [{name: x, weight: 1}], ${slice}, state: concluded, winner: x}\n`,
+      );
+      const outcome = await expctl(["apply", "-f", after]);
+      expect(outcome).toEqual({
+        code: 0,
+        stdout:
+          "create     cli_apply_new: x=1 | targeting everyone | coverage 10000 | hash version 1 | layer cli_apply_handover [0, 5000)\n" +
+          "conclude   cli_apply_old: winner x\n" +
+          "start      cli_apply_new\n" +
+          "applied 3 step(s)\n",
+        stderr: "",
+      });
+      expect((await client.get("cli_apply_new")).state).toBe("running");
+      // A third on an overlapping range cannot start while cli_apply_new runs: impossible, nothing changed.
+      const third = file(
+        "handover-3.yaml",
+        "experiments:\n  - {name: cli_apply_third, variants: [{name: x, weight: 1}], " +
+          "layer: {name: cli_apply_handover, range: [4000, 6000]}, state: running}\n",
+      );
+      expect(await expctl(["apply", "-f", third])).toEqual({
+        code: 1,
+        stdout:
+          "impossible cli_apply_third: its range [4000, 6000) of layer 'cli_apply_handover' overlaps [0, 5000) of " +
+          "'cli_apply_new', which would be running (layer_overlap)\n",
+        stderr: "nothing changed: 1 experiment(s) cannot be brought to what the file says\n",
+      });
+      await expect(client.get("cli_apply_third")).rejects.toMatchObject({ code: "not_found" });
+    });
+
     it("reports the plan as JSON with --json", async () => {
       const path = file("json.yaml", "experiments:\n  - {name: cli_apply_json, variants: [{name: x, weight: 1}]}\n");
       const outcome = await expctl(["apply", "-f", path, "--json", "--dry-run"]);
@@ -532,6 +633,111 @@ experiments:
       const missing = await expctl(["apply", "-f", join(dir, "absent.yaml")]);
       expect(missing.code).toBe(2);
       expect(missing.stderr).toContain("cannot read");
+    });
+  });
+
+  describe("holdouts and layers", () => {
+    it("sets, lists, shows and removes a holdout, refusing to remove one an experiment names (exit 1)", async () => {
+      const set = await expctl([
+        "holdout",
+        "set",
+        "cli_h",
+        "--coverage",
+        "500",
+        "--description",
+        "Kept back",
+        "--metric",
+        "purchase:conversion",
+      ]);
+      expect(set).toEqual({ code: 0, stdout: "created holdout cli_h: 500 bp (5%) held out\n", stderr: "" });
+      expect((await expctl(["create", "cli_h_member", "--variant", "a=1", "--holdout", "cli_h"])).code).toBe(0);
+      expect((await expctl(["holdouts"])).stdout).toMatch(/^cli_h\s+5%\s+cli_h_member\s+purchase$/m);
+      const show = await expctl(["holdout", "show", "cli_h"]);
+      expect(show.stdout).toMatch(/^coverage\s+500 bp \(5%\) held out of every member$/m);
+      expect(show.stdout).toMatch(/^members\s+cli_h_member$/m);
+      expect(show.stdout).toMatch(/^purchase\s+conversion\s+purchase\s+increase\s+goal$/m);
+      expect((await expctl(["show", "cli_h_member"])).stdout).toMatch(/^holdout\s+cli_h$/m);
+
+      // While its member never ran, the coverage may change; a description and metrics not given are removed.
+      expect((await expctl(["holdout", "set", "cli_h", "--coverage", "400"])).stdout).toBe(
+        "replaced the definition of holdout cli_h:\n" +
+          "  coverage     500 → 400\n" +
+          '  description  "Kept back" → -\n' +
+          "  metrics      purchase:conversion:purchase:increase:goal → none\n",
+      );
+      expect((await expctl(["start", "cli_h_member"])).code).toBe(0);
+      const locked = await expctl(["holdout", "set", "cli_h", "--coverage", "300"]);
+      expect(locked).toMatchObject({ code: 1, stdout: "" });
+      expect(locked.stderr).toMatch(/^holdout_locked: /);
+
+      expect(await expctl(["holdout", "rm", "cli_h"])).toEqual({
+        code: 1,
+        stdout: "",
+        stderr:
+          "holdout_in_use: holdout 'cli_h' is named by experiment 'cli_h_member'; archive them or remove it from their definitions first\n",
+      });
+      expect((await client.holdout("cli_h")).coverage).toBe(400);
+      expect((await expctl(["archive", "cli_h_member"])).code).toBe(0);
+      expect(await expctl(["holdout", "rm", "cli_h"])).toEqual({
+        code: 0,
+        stdout: "removed holdout cli_h\n",
+        stderr: "",
+      });
+      expect(await expctl(["holdout", "show", "cli_h"])).toEqual({
+        code: 1,
+        stdout: "",
+        stderr: "not_found: holdout 'cli_h' not found\n",
+      });
+      expect(column((await expctl(["holdout", "history", "cli_h"])).stdout, 1)).toEqual([
+        "deleted",
+        "coverage=400",
+        "created",
+      ]);
+    });
+
+    it("refuses an experiment that names no holdout there is (exit 1)", async () => {
+      const outcome = await expctl(["create", "cli_h_ghost", "--variant", "a=1", "--holdout", "cli_h_ghost"]);
+      expect(outcome.code).toBe(1);
+      expect(outcome.stderr).toMatch(/^invalid_config: no holdout named 'cli_h_ghost'/);
+      await expect(client.get("cli_h_ghost")).rejects.toMatchObject({ code: "not_found" });
+    });
+
+    it("shows a holdout's results as an experiment's, for its arms held_out and exposed", async () => {
+      expect((await expctl(["holdout", "set", "cli_hr", "--coverage", "5000"])).code).toBe(0);
+      const outcome = await expctl(["holdout", "results", "cli_hr", "--method", "fixed"]);
+      expect(outcome.code).toBe(0);
+      expect(outcome.stdout).toMatch(
+        /^holdout cli_hr: 5000 bp \(50%\) held out; exposed is compared with held_out\n\nVARIANT +WEIGHT +ENROLLED/,
+      );
+      expect(outcome.stdout).toMatch(/^held_out\s+5000\s+0\s+0\s+-\s+50\.00 %$/m);
+      expect(outcome.stdout).toMatch(/^exposed\s+5000\s+0\s+0\s+-\s+50\.00 %$/m);
+      const asJson = JSON.parse((await expctl(["holdout", "results", "cli_hr", "--json"])).stdout);
+      expect(asJson).toMatchObject({ holdout: "cli_hr", coverage: 5000, analysis: { method: "sequential" } });
+    });
+
+    it("lists layers with their free ranges, and refuses to start an overlapping experiment (exit 1)", async () => {
+      for (const [name, layer] of [
+        ["cli_layer_a", "cli_layer:0-5000"],
+        ["cli_layer_b", "cli_layer:2500-7500"],
+      ] as const) {
+        expect((await expctl(["create", name, "--variant", "a=1", "--layer", layer])).code).toBe(0);
+      }
+      expect((await expctl(["start", "cli_layer_a"])).code).toBe(0);
+      const refused = await expctl(["start", "cli_layer_b"]);
+      expect(refused).toMatchObject({ code: 1, stdout: "" });
+      expect(refused.stderr).toMatch(/^layer_overlap: experiment 'cli_layer_b' cannot run: .*'cli_layer_a'/);
+      const layers = await expctl(["layers"]);
+      expect(layers.code).toBe(0);
+      const block = layers.stdout.split("\n\n").find((text) => text.startsWith("layer cli_layer:"));
+      expect(block).toBe(
+        "layer cli_layer: free [5000, 10000)\n" +
+          "  |AAAAAAAAAAAAAAAAAAAA....................|\n" +
+          "  KEY  RANGE         SHARE  EXPERIMENT   STATE\n" +
+          "  A    [0, 5000)     50%    cli_layer_a  running\n" +
+          "  -    [2500, 7500)  50%    cli_layer_b  draft\n",
+      );
+      expect((await expctl(["show", "cli_layer_b"])).stdout).toMatch(/^layer\s+cli_layer \[2500, 7500\)$/m);
+      expect(JSON.parse((await expctl(["layers", "--json"])).stdout)).toEqual(await client.layers());
     });
   });
 

@@ -90,6 +90,10 @@ export function actorCommands(program: Command, sessionOf: SessionOf): void {
           ["actor", answer.actor],
           ["variant", answer.variant],
           ["override", answer.is_override ? "yes" : "no"],
+          // Only when its holdout keeps the actor back: the variant is then the baseline, and it is not enrolled.
+          ...(answer.holdout === undefined
+            ? []
+            : [["held out", `yes, by holdout ${answer.holdout} (not enrolled)`] as const]),
         ]),
       );
     });

@@ -3,7 +3,8 @@ import { ApiError, type ExperimentsClient } from "../../client";
 import { parseApplyFile } from "../apply-file";
 import { EXIT, UsageError } from "../errors";
 import { definitionText, refusalText, variantsText } from "../format";
-import { fullDefinition, type Plan, plan, type Step } from "../plan";
+import { holdoutDefinitionText } from "../holdouts";
+import { fullDefinition, fullHoldout, type Impossible, type Plan, plan, type Step } from "../plan";
 import type { Session, SessionOf } from "../session";
 
 /**
@@ -13,7 +14,7 @@ import type { Session, SessionOf } from "../session";
 export function applyCommand(program: Command, sessionOf: SessionOf, exit: (code: number) => void): void {
   program
     .command("apply")
-    .description("make the experiments a YAML file declares match it (others are left alone)")
+    .description("make the holdouts and experiments a YAML file declares match it (others are left alone)")
     .requiredOption("-f, --file <path>", "the experiments file (YAML); - reads standard input")
     .option("--dry-run", "print the plan, change nothing")
     .action(async (options: { file: string; dryRun?: boolean }, command: Command) => {
@@ -27,8 +28,8 @@ export function applyCommand(program: Command, sessionOf: SessionOf, exit: (code
         throw new UsageError(`cannot read ${source}: ${error instanceof Error ? error.message : error}`);
       }
       const desired = parseApplyFile(text, source);
-      const { experiments } = await session.client.list();
-      const planned = plan(experiments, desired);
+      const [{ experiments }, { holdouts }] = await Promise.all([session.client.list(), session.client.holdouts()]);
+      const planned = plan(experiments, desired.experiments, { current: holdouts, desired: desired.holdouts });
       exit(await carryOut(session, planned, options.dryRun === true));
     });
 }
@@ -43,7 +44,9 @@ async function carryOut(session: Session, planned: Plan, dryRun: boolean): Promi
   if (!session.json) {
     const lines = [
       ...steps.map(stepLine),
-      ...impossible.map(({ name, reason }) => `${"impossible".padEnd(10)} ${name}: ${reason}`),
+      ...impossible.map(
+        ({ name, holdout, reason }) => `${"impossible".padEnd(10)} ${holdout ? "holdout " : ""}${name}: ${reason}`,
+      ),
     ];
     session.print(lines.length === 0 ? "nothing to do" : lines.join("\n"));
   }
@@ -64,7 +67,7 @@ async function carryOut(session: Session, planned: Plan, dryRun: boolean): Promi
 
   if (session.json) session.print(JSON.stringify({ steps, impossible, applied }, null, 2));
   if (impossible.length > 0) {
-    session.io.stderr(`nothing changed: ${impossible.length} experiment(s) cannot be brought to what the file says\n`);
+    session.io.stderr(`nothing changed: ${impossibleCount(impossible)} cannot be brought to what the file says\n`);
     return EXIT.refused;
   }
   if (refusal !== null) {
@@ -81,8 +84,22 @@ async function carryOut(session: Session, planned: Plan, dryRun: boolean): Promi
   return EXIT.ok;
 }
 
+/** `1 holdout(s) and 2 experiment(s)`: what a plan cannot bring to what the file says. */
+function impossibleCount(impossible: readonly Impossible[]): string {
+  const holdouts = impossible.filter((entry) => entry.holdout).length;
+  const experiments = impossible.length - holdouts;
+  const parts = [
+    ...(holdouts > 0 ? [`${holdouts} holdout(s)`] : []),
+    ...(experiments > 0 ? [`${experiments} experiment(s)`] : []),
+  ];
+  return parts.join(" and ");
+}
+
 function run(client: ExperimentsClient, step: Step): Promise<unknown> {
   switch (step.kind) {
+    case "create_holdout":
+    case "define_holdout":
+      return client.defineHoldout(step.name, step.definition);
     case "create":
     case "define":
       return client.define(step.name, step.definition);
@@ -101,11 +118,16 @@ function run(client: ExperimentsClient, step: Step): Promise<unknown> {
 
 /**
  * One plan line: `create     checkout_v2: control=50 treatment=50 | targeting everyone |
- * coverage 10000 | hash version 1` (a create says what it applies, defaults included).
+ * coverage 10000 | hash version 1` (a create says what it applies, defaults included);
+ * a holdout's name follows the word `holdout`.
  */
 export function stepLine(step: Step): string {
   const verb = (word: string) => word.padEnd(10);
   switch (step.kind) {
+    case "create_holdout":
+      return `${verb("create")} holdout ${step.name}: ${holdoutDefinitionText(fullHoldout(step.definition))}`;
+    case "define_holdout":
+      return `${verb("change")} holdout ${step.name}: ${step.changed.join(", ")}`;
     case "create":
       return `${verb("create")} ${step.name}: ${definitionText(fullDefinition(step.definition))}`;
     case "define":

@@ -3,6 +3,7 @@ import {
   ApiError,
   type Definition,
   type ExperimentConfig,
+  type Layer,
   type MetricDefinition,
   type TargetingCondition,
   type Variant,
@@ -10,6 +11,7 @@ import {
 import {
   parseCoverage,
   parseHashVersion,
+  parseLayer,
   parseLimit,
   parseMetric,
   parseName,
@@ -26,12 +28,13 @@ import {
   keyValues,
   variantsText,
 } from "../format";
+import { layersText } from "../layers";
 import { configProblem, fullDefinition } from "../plan";
 import type { Session, SessionOf } from "../session";
 import { resultsCommand } from "./outcomes";
 import { many, one } from "./parsers";
 
-/** `list`, `show`, `create`, `start`, `conclude`, `archive`, `weights`, `coverage`, `results`, `history`. */
+/** `list`, `show`, `create`, `start`, `conclude`, `archive`, `weights`, `coverage`, `results`, `layers`, `history`. */
 export function experimentCommands(program: Command, sessionOf: SessionOf): void {
   program
     .command("list")
@@ -75,15 +78,15 @@ export function experimentCommands(program: Command, sessionOf: SessionOf): void
       "a metric: kind conversion|sum, event (default: the name), direction increase|decrease, role goal|guardrail (repeat: at most 10)",
       many(parseMetric),
     )
+    .option(
+      "--layer <name:start-end>",
+      "its slice [start, end) of a layer, in basis points (fixed once it has run)",
+      one(parseLayer),
+    )
+    .option("--holdout <name>", "the holdout it joins (fixed once it has run)", one(parseName))
     .action(async (name: string, options: CreateOptions, command: Command) => {
       const session = sessionOf(command);
-      const definition: Definition = { variants: options.variant };
-      if (options.description !== undefined) definition.description = options.description;
-      if (options.group !== undefined) definition.exclusion_group = options.group;
-      if (options.coverage !== undefined) definition.coverage = options.coverage;
-      if (options.target !== undefined) definition.targeting = options.target;
-      if (options.hashVersion !== undefined) definition.hash_version = options.hashVersion;
-      if (options.metric !== undefined) definition.metrics = options.metric;
+      const definition = definitionOf(options);
       checkDefinition(name, definition);
       // Read first, to say what the replacement changed: a definition PUT replaces every
       // field, so a field not given falls back to its default (coverage to 10000).
@@ -156,6 +159,15 @@ export function experimentCommands(program: Command, sessionOf: SessionOf): void
   resultsCommand(program, sessionOf);
 
   program
+    .command("layers")
+    .description("every layer: its experiments by range, and the ranges no running one holds")
+    .action(async (_options: object, command: Command) => {
+      const session = sessionOf(command);
+      const answer = await session.client.layers();
+      session.show(answer, () => layersText(answer.layers));
+    });
+
+  program
     .command("history")
     .description("the change history, newest first")
     .argument("<name>", "experiment", one(parseName))
@@ -175,6 +187,22 @@ interface CreateOptions {
   target?: TargetingCondition[];
   hashVersion?: number;
   metric?: MetricDefinition[];
+  layer?: Layer;
+  holdout?: string;
+}
+
+/** The definition `create` sends: the options given, and nothing for the others (their defaults). */
+function definitionOf(options: CreateOptions): Definition {
+  const definition: Definition = { variants: options.variant };
+  if (options.description !== undefined) definition.description = options.description;
+  if (options.group !== undefined) definition.exclusion_group = options.group;
+  if (options.coverage !== undefined) definition.coverage = options.coverage;
+  if (options.target !== undefined) definition.targeting = options.target;
+  if (options.hashVersion !== undefined) definition.hash_version = options.hashVersion;
+  if (options.metric !== undefined) definition.metrics = options.metric;
+  if (options.layer !== undefined) definition.layer = options.layer;
+  if (options.holdout !== undefined) definition.holdout = options.holdout;
+  return definition;
 }
 
 /**

@@ -8,12 +8,26 @@ import { many, one } from "./parsers";
 
 /** `results`: what an experiment measured, and which variant is ahead. */
 export function resultsCommand(program: Command, sessionOf: SessionOf): void {
-  program
-    .command("results")
-    .description(
-      "counted enrolments and exposures with the sample-ratio (SRM) check, and each metric's lift and decision",
-    )
-    .argument("<name>", "experiment", one(parseName))
+  withResultsOptions(
+    program
+      .command("results")
+      .description(
+        "counted enrolments and exposures with the sample-ratio (SRM) check, and each metric's lift and decision",
+      )
+      .argument("<name>", "experiment", one(parseName)),
+  ).action(async (name: string, options: ResultsOptions, command: Command) => {
+    const session = sessionOf(command);
+    const answer = await session.client.results(name, options);
+    session.show(answer, () => resultsText(answer));
+  });
+}
+
+/** `--method` and `--alpha` of `results`, for an experiment's and a holdout's alike. */
+export type ResultsOptions = { method?: AnalysisMethod; alpha?: number };
+
+/** Adds `--method` and `--alpha` to a results command. */
+export function withResultsOptions(command: Command): Command {
+  return command
     .addOption(
       new Option(
         "--method <method>",
@@ -24,12 +38,7 @@ export function resultsCommand(program: Command, sessionOf: SessionOf): void {
       "--alpha <alpha>",
       `significance level, 0 < alpha < 0.5: the intervals are (1 - alpha) (default: ${DEFAULT_ALPHA})`,
       one(parseAlpha),
-    )
-    .action(async (name: string, options: { method?: AnalysisMethod; alpha?: number }, command: Command) => {
-      const session = sessionOf(command);
-      const answer = await session.client.results(name, options);
-      session.show(answer, () => resultsText(answer));
-    });
+    );
 }
 
 const TRACK_HELP = `
