@@ -40,6 +40,7 @@ export const ADMIN_ERRORS: readonly ApiErrorCode[] = ["unauthorized", "admin_dis
 
 const EXPERIMENT = "/v1/admin/experiments/:name";
 const HOLDOUT = "/v1/admin/holdouts/:name";
+const WEBHOOK = "/v1/admin/webhooks/:name";
 
 const ACTOR =
   "The actor is `actor` (in the query of GET, in the body of POST), else the `X-Actor-Id` header, else the " +
@@ -312,6 +313,48 @@ export const ROUTES = {
     params: s.HoldoutParams,
     query: s.ResultsQuery,
     responses: { 200: { description: "The results", schema: s.HoldoutResultsResponse } },
+    errors: ["not_found"],
+  },
+  listWebhooks: {
+    method: "GET",
+    path: "/v1/admin/webhooks",
+    summary: "Every webhook subscription, by name, without its secret",
+    access: "read",
+    responses: { 200: { description: "The subscriptions", schema: s.WebhookList } },
+    errors: [],
+  },
+  defineWebhook: {
+    method: "PUT",
+    path: WEBHOOK,
+    summary:
+      "Subscribe a URL to changes (201 with its secret, shown only then), or replace a subscription (200, the secret kept)",
+    description:
+      "Deliveries follow Standard Webhooks: POST {type, timestamp, data} with webhook-id (the same on every attempt), webhook-timestamp and webhook-signature (v1,base64 HMAC-SHA256 of '<id>.<timestamp>.<body>' keyed with the secret's decoded bytes). They travel through the events queue, never on the admin request's path; a non-2xx answer, a network failure or 10 s without an answer is retried after 5 s, 30 s, 2 min, 10 min, 30 min, 1 h, 2 h, 4 h, 8 h and 12 h, then kept in the dead-letter queue; a delivery answered 2xx is never sent again. data holds the experiment's config after the change, the change, and who made it.",
+    access: "write",
+    params: s.WebhookParams,
+    body: s.WebhookBody,
+    responses: {
+      200: { description: "Replaced (the secret is not shown)", schema: s.WebhookSchema },
+      201: { description: "Created, with its secret", schema: s.WebhookWithSecret },
+    },
+    errors: ["invalid_config", "payload_too_large", "unsupported_media_type"],
+  },
+  deleteWebhook: {
+    method: "DELETE",
+    path: WEBHOOK,
+    summary: "Unsubscribe (its waiting deliveries are dropped)",
+    access: "write",
+    params: s.WebhookParams,
+    responses: { 204: { description: "Deleted", schema: null } },
+    errors: ["not_found"],
+  },
+  rotateWebhook: {
+    method: "POST",
+    path: `${WEBHOOK}/rotate`,
+    summary: "A new signing secret, shown only in this answer; the old one signs nothing from now on",
+    access: "write",
+    params: s.WebhookParams,
+    responses: { 200: { description: "The subscription with its new secret", schema: s.WebhookWithSecret } },
     errors: ["not_found"],
   },
   listOverrides: {

@@ -17,6 +17,7 @@ import {
   type LayerOverview,
   LIMITS,
   MAX_HOLDOUT_COVERAGE,
+  MAX_WEBHOOK_URL_CHARS,
   METRIC_DIRECTIONS,
   METRIC_KINDS,
   METRIC_ROLES,
@@ -28,6 +29,8 @@ import {
   TARGETING_LIMITS,
   TARGETING_OPERATORS,
   TRACKING_LIMITS,
+  WEBHOOK_EVENT_TYPES,
+  type WebhookConfig,
 } from "../core";
 import { ERROR_CODES } from "./problems";
 
@@ -341,6 +344,26 @@ export const HoldoutBody = v.strictObject({
 
 export const HoldoutParams = v.object({ name: ExperimentName });
 
+export const WebhookParams = v.object({ name: ExperimentName });
+
+export const WebhookBody = v.strictObject({
+  url: v.pipe(
+    v.string("must be a string"),
+    v.metadata({
+      maxLength: MAX_WEBHOOK_URL_CHARS,
+      description: `https:// (http:// only with the var WEBHOOK_ALLOW_HTTP=1), no credentials, at most ${MAX_WEBHOOK_URL_CHARS} characters ${config422}`,
+    }),
+  ),
+  events: v.optional(
+    v.pipe(
+      v.array(v.string("must be a string"), "must be an array of event types"),
+      v.metadata({
+        description: `The types it receives (default: all): ${WEBHOOK_EVENT_TYPES.join(", ")} ${config422}`,
+      }),
+    ),
+  ),
+});
+
 export const ConcludeBody = v.strictObject({ winner: v.string("must be a string") });
 
 export const WeightsBody = v.strictObject({ variants: Variants });
@@ -544,6 +567,28 @@ export const HoldoutSchema = v.object({
   created_at_secs: v.number(),
   updated_at_secs: v.number(),
 }) satisfies v.GenericSchema<unknown, HoldoutConfig>;
+
+export const WebhookSchema = v.object({
+  name: v.string(),
+  url: v.string(),
+  events: v.array(v.picklist(WEBHOOK_EVENT_TYPES)),
+  created_at_secs: v.number(),
+  updated_at_secs: v.number(),
+}) satisfies v.GenericSchema<unknown, WebhookConfig>;
+
+/** A subscription with its signing secret: answered only when it is created, and on a rotation. */
+export const WebhookWithSecret = v.object({
+  ...WebhookSchema.entries,
+  secret: v.pipe(
+    v.string(),
+    v.metadata({
+      description:
+        "whsec_ and the base64 of 24 random bytes; the HMAC-SHA256 key is its decoded bytes (Standard Webhooks). Shown only in this answer",
+    }),
+  ),
+});
+
+export const WebhookList = v.object({ webhooks: v.array(WebhookSchema) });
 
 export const HoldoutList = v.object({
   holdouts: v.array(
@@ -768,6 +813,10 @@ export const NAMED_SCHEMAS = {
   HoldoutHistory,
   HoldoutBody,
   HoldoutResults: HoldoutResultsResponse,
+  Webhook: WebhookSchema,
+  WebhookWithSecret,
+  WebhookList,
+  WebhookBody,
   TrackBody,
   TrackResponse,
   TokenIdentity,

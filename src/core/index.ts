@@ -168,3 +168,16 @@ export {
   validateMetrics,
   validateVariants,
 } from "./validation";
+export {
+  eventTypesOf,
+  MAX_WEBHOOK_URL_CHARS,
+  newWebhookSecret,
+  WEBHOOK_EVENT_TYPES,
+  WEBHOOK_RETRY_DELAYS_SECS,
+  type WebhookConfig,
+  type WebhookDefinition,
+  type WebhookEventType,
+  webhookConfig,
+  webhookRetryDelay,
+  webhookSignature,
+} from "./webhooks";

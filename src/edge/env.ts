@@ -1,4 +1,4 @@
-import type { EventPack } from "./events/messages";
+import type { QueueBody } from "./events/messages";
 import type { ActorObject } from "./objects/actor/actor-object";
 import type { RegistryObject } from "./objects/registry/registry-object";
 import type { StatsObject } from "./objects/stats/stats-object";
@@ -21,7 +21,7 @@ export interface Env {
    * The events queue (producer; this Worker is also its consumer). Unbound, exposures
    * are logged on the request path and nothing is counted.
    */
-  EVENTS?: Queue<EventPack>;
+  EVENTS?: Queue<QueueBody>;
   /**
    * Optional R2 bucket: the consumer also writes every event there, as gzip NDJSON by
    * day (`src/edge/events/archive.ts`), for a warehouse. Unbound: nothing is archived.
@@ -53,6 +53,8 @@ export interface Env {
    * Unset or empty: none. Admin routes never answer another origin.
    */
   CORS_ORIGINS?: string;
+  /** `1`: webhook URLs may be `http://` (local development and tests); otherwise `https://` only. */
+  WEBHOOK_ALLOW_HTTP?: string;
   /** `1`: responses carry `X-Edge-Calls` and `X-Exposures` (internal topology; off in production). */
   DEBUG_HEADERS?: string;
 }

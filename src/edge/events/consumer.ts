@@ -20,6 +20,7 @@ import type { CountedMessage, Enrolment } from "../objects/stats/stats-object";
 import { settingsOf } from "../settings";
 import { archiveMessage } from "./archive";
 import { bodiesOf, EventMessage, type TrackMessage } from "./messages";
+import { deliverWebhook, isWebhookMessage } from "./webhooks";
 
 type QueueMessage = Message<unknown>;
 
@@ -27,7 +28,8 @@ type QueueMessage = Message<unknown>;
 const configs = new ConfigCache();
 
 /**
- * The events queue's consumer. Tracked events are attributed first, by their actors'
+ * The events queue's consumer. Webhook deliveries are sent on their own
+ * (`deliverWebhook`). Tracked events are attributed first, by their actors'
  * objects (one call per actor per batch); then each experiment's exposures, enrolments
  * and metric deltas are counted into its stats object (one call per experiment per
  * batch); exposures get their log line at info level (unless `EXPOSURE_LOG=off`). A
@@ -42,7 +44,17 @@ const configs = new ConfigCache();
  * queue, not lost silently.
  */
 export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  const events = readBatch(batch.messages);
+  const deliveries = batch.messages.filter((message) => isWebhookMessage(message.body));
+  const counted = batch.messages.filter((message) => !isWebhookMessage(message.body));
+  await Promise.all([
+    ...deliveries.map((message) => deliverWebhook(message, env)),
+    counted.length > 0 ? countEvents(counted, env) : undefined,
+  ]);
+}
+
+/** The event messages of a batch: archived, attributed, counted, then each acknowledged or retried. */
+async function countEvents(batch: readonly QueueMessage[], env: Env): Promise<void> {
+  const events = readBatch(batch);
   const failed = new Set<QueueMessage>();
   if (env.EVENTS_ARCHIVE !== undefined) await archiveBatch(env.EVENTS_ARCHIVE, events, failed);
   const snapshot = await snapshotOrNull(env);
@@ -68,7 +80,7 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Pro
   // alarm delivers the enrolment instead, and the stats object counts it once by its key.
   for (const actor of actors) counted.delete(actor);
   await confirmEnrolments(counted, env);
-  for (const message of batch.messages) {
+  for (const message of batch) {
     // Backing off, so that an object that is resetting or overloaded has time to recover.
     if (failed.has(message)) message.retry({ delaySeconds: Math.min(60, 2 ** message.attempts) });
     else message.ack();

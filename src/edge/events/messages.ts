@@ -1,5 +1,6 @@
 import * as v from "valibot";
 import type { AssignmentEvents } from "../../core";
+import type { WebhookDelivery } from "../objects/registry/rows";
 
 /** Seconds since the epoch, up to the year 9999: what `utcDay` can turn into a date. */
 const Timestamp = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(253_402_300_799));
@@ -40,6 +41,14 @@ export const EventMessage = v.variant("kind", [
 
 export type EventMessage = v.InferOutput<typeof EventMessage>;
 export type TrackMessage = Extract<EventMessage, { kind: "track" }>;
+
+/** A webhook delivery on its way to its receiver (`src/edge/events/webhooks.ts`); its secret stays in the registry. */
+export interface WebhookMessage {
+  webhook: WebhookDelivery;
+}
+
+/** What the events queue carries: events, or a webhook delivery. */
+export type QueueBody = EventPack | WebhookMessage;
 
 /** At most this many events travel in one queue message (see `packEvents`). */
 export const MAX_EVENTS_PER_MESSAGE = 100;

@@ -23,6 +23,7 @@ import { overrideHandlers } from "./routes/overrides";
 import { resultsHandlers } from "./routes/results";
 import { tokenHandlers } from "./routes/token";
 import { trackHandlers } from "./routes/track";
+import { webhookHandlers } from "./routes/webhooks";
 
 export interface AppOptions {
   /** Where events go; by default the `EVENTS` queue if bound, else the console exposure line. */
@@ -45,6 +46,7 @@ export function createApp(options: AppOptions = {}) {
     ...assignHandlers(options.assigner ?? createAssigner(options.exposureSink)),
     ...experimentHandlers,
     ...holdoutHandlers,
+    ...webhookHandlers,
     ...overrideHandlers,
     ...resultsHandlers,
     ...tokenHandlers,

@@ -60,4 +60,21 @@ export const REGISTRY_MIGRATIONS: readonly Migration[] = [
           );
           CREATE INDEX holdout_history_by_holdout ON holdout_history (holdout, seq);`,
   },
+  {
+    id: 4,
+    description: "webhooks, the deliveries waiting for the queue, and the deliveries answered",
+    // A change writes its deliveries here in its own transaction (the outbox), so none is
+    // lost between the change and the queue; the alarm hands them to the queue.
+    sql: `CREATE TABLE webhooks (name TEXT PRIMARY KEY, webhook TEXT NOT NULL, secret TEXT NOT NULL) WITHOUT ROWID;
+          CREATE TABLE webhook_outbox (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT NOT NULL,
+            webhook TEXT NOT NULL,
+            type TEXT NOT NULL,
+            timestamp_secs INTEGER NOT NULL,
+            data TEXT NOT NULL
+          );
+          CREATE TABLE webhook_delivered (id TEXT PRIMARY KEY, at_ms INTEGER NOT NULL) WITHOUT ROWID;
+          CREATE INDEX webhook_delivered_by_time ON webhook_delivered (at_ms);`,
+  },
 ];

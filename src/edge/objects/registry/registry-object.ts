@@ -11,9 +11,12 @@ import type {
   Result,
   RevisionWeights,
   VariantConfig,
+  WebhookConfig,
+  WebhookDefinition,
 } from "../../../core";
 import { ExperimentAdmin, type ExperimentDefinition, ExperimentError, nextScheduledAt, nowSecs } from "../../../core";
 import { encodeSnapshot, SNAPSHOT_KEY } from "../../config/snapshot";
+import type { WebhookMessage } from "../../events/messages";
 import type { ActorObject } from "../actor/actor-object";
 import { migrate } from "../migrate";
 import { REGISTRY_MIGRATIONS } from "./migrations";
@@ -23,7 +26,14 @@ import { RegistryRepository } from "./repository";
 export interface RegistryEnv {
   CONFIG: KVNamespace;
   ACTORS: DurableObjectNamespace<ActorObject>;
+  /** Where webhook deliveries go, to be sent by the queue's consumer; unbound, they are dropped (logged). */
+  EVENTS?: Queue<WebhookMessage>;
+  /** `1`: webhook URLs may be `http://` (local development and tests). */
+  WEBHOOK_ALLOW_HTTP?: string;
 }
+
+/** How many waiting deliveries one alarm hands to the queue (a `sendBatch` takes 100). */
+const HANDOVER_BATCH = 100;
 
 /** KV allows one write per second per key; the snapshot is one key. */
 const PUBLISH_INTERVAL_MS = 1000;
@@ -166,7 +176,72 @@ export class RegistryObject extends DurableObject<RegistryEnv> {
     const ran = await this.serialized(() => this.admin.runSchedules(nowSecs()));
     if (!ran.ok) console.error("running the schedules failed", ran.error);
     await this.publish();
+    await this.handOverDeliveries();
     await this.armAlarm({ replace: true });
+  }
+
+  // ── Webhooks ──────────────────────────────────────────────────────────────────
+
+  webhooks(): Promise<Result<WebhookConfig[]>> {
+    return this.read(async () => this.repository.webhooks.list());
+  }
+
+  defineWebhook(
+    name: string,
+    definition: WebhookDefinition,
+  ): Promise<Result<{ webhook: WebhookConfig; secret: string | null; created: boolean }>> {
+    const allowHttp = this.env.WEBHOOK_ALLOW_HTTP === "1";
+    return this.mutate(async () => this.repository.webhooks.define(name, definition, allowHttp));
+  }
+
+  rotateWebhook(name: string): Promise<Result<{ webhook: WebhookConfig; secret: string }>> {
+    return this.mutate(async () => this.repository.webhooks.rotate(name));
+  }
+
+  deleteWebhook(name: string): Promise<Result<null>> {
+    return this.mutate(async () => {
+      this.repository.webhooks.delete(name);
+      return null;
+    });
+  }
+
+  /** For the queue's consumer: where to send a delivery, with the current secret, and whether it was answered already. */
+  webhookTarget(name: string, id: string): Promise<Result<{ url: string; secret: string; delivered: boolean } | null>> {
+    return this.read(async () => this.repository.webhooks.target(name, id));
+  }
+
+  /** For the queue's consumer: a receiver answered this delivery 2xx. */
+  webhookDelivered(id: string): Promise<Result<null>> {
+    return this.serialized(async () => {
+      this.repository.webhooks.delivered(id);
+      return null;
+    });
+  }
+
+  /**
+   * Hands the deliveries that changes left in the outbox to the events queue, a hundred
+   * at a time; what the queue refuses stays for the next alarm.
+   */
+  private async handOverDeliveries(): Promise<void> {
+    for (;;) {
+      const waiting = this.repository.webhooks.waiting(HANDOVER_BATCH);
+      if (waiting.length === 0) return;
+      const last = waiting.at(-1)?.seq as number;
+      if (this.env.EVENTS === undefined) {
+        console.error(`${waiting.length} webhook deliveries dropped: no EVENTS queue is bound to send them`);
+      } else {
+        try {
+          await this.env.EVENTS.sendBatch(
+            waiting.map(({ seq: _, ...webhook }) => ({ body: { webhook }, contentType: "json" as const })),
+          );
+        } catch (error) {
+          console.error("handing webhook deliveries to the queue failed; the next alarm tries again", error);
+          this.retryPublishAt = Date.now() + PUBLISH_RETRY_MS;
+          return;
+        }
+      }
+      this.repository.webhooks.handedOver(last);
+    }
   }
 
   /**
@@ -217,6 +292,7 @@ export class RegistryObject extends DurableObject<RegistryEnv> {
     }
     const scheduled = (await this.repository.list()).map(nextScheduledAt).filter((at): at is number => at !== null);
     if (scheduled.length > 0) times.push(Math.min(...scheduled) * 1000);
+    if (this.repository.webhooks.waiting(1).length > 0) times.push(this.retryPublishAt ?? Date.now());
     if (times.length === 0) {
       if (replace) await this.ctx.storage.deleteAlarm();
       return;

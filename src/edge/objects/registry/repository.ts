@@ -29,6 +29,7 @@ import {
   stickyVariantsColumn,
   variantsColumn,
 } from "./rows";
+import { RegistryWebhooks } from "./webhooks";
 
 /**
  * The registry's `ExperimentRepository`: configs, history and the override index in
@@ -42,12 +43,15 @@ import {
  */
 export class RegistryRepository implements ExperimentRepository, HoldoutRepository {
   private readonly sql: SqlStorage;
+  /** The subscriptions, and the deliveries each change writes with it. */
+  readonly webhooks: RegistryWebhooks;
 
   constructor(
     private readonly storage: DurableObjectStorage,
     private readonly actors: DurableObjectNamespace<ActorObject>,
   ) {
     this.sql = storage.sql;
+    this.webhooks = new RegistryWebhooks(this.sql);
   }
 
   async get(name: string): Promise<ExperimentConfig | null> {
@@ -192,6 +196,7 @@ export class RegistryRepository implements ExperimentRepository, HoldoutReposito
         holdoutColumn(holdout),
       );
       this.logHoldout(name, mutation, by);
+      this.webhooks.emit(["holdout.updated"], { holdout, change: mutation, actor: by });
       // The snapshot carries holdouts to the edge.
       this.sql.exec("UPDATE publish_state SET version = version + 1");
       return holdout;
@@ -203,6 +208,7 @@ export class RegistryRepository implements ExperimentRepository, HoldoutReposito
       check(this.holdoutNow(name));
       this.sql.exec("DELETE FROM holdouts WHERE name = ?", name);
       this.logHoldout(name, "deleted", by);
+      this.webhooks.emit(["holdout.updated"], { holdout: null, deleted: name, change: "deleted", actor: by });
       this.sql.exec("UPDATE publish_state SET version = version + 1");
     });
   }
@@ -272,6 +278,7 @@ export class RegistryRepository implements ExperimentRepository, HoldoutReposito
     );
   }
 
+  /** Records a change in the history, and its webhook deliveries in the same transaction. */
   private log(experiment: string, mutation: string, by: string | null): void {
     this.sql.exec(
       "INSERT INTO history (experiment, mutation, actor, timestamp_secs) VALUES (?, ?, ?, ?)",
@@ -280,5 +287,6 @@ export class RegistryRepository implements ExperimentRepository, HoldoutReposito
       by,
       nowSecs(),
     );
+    this.webhooks.emitChange(mutation, this.record(experiment)?.config ?? null, by);
   }
 }

@@ -7,7 +7,9 @@ import type {
   OverrideEntry,
   RevisionWeights,
   VariantConfig,
+  WebhookConfig,
 } from "../../../core";
+import { WEBHOOK_EVENT_TYPES } from "../../../core";
 import {
   configFromStoredV1,
   StoredConfigV1Schema,
@@ -19,7 +21,7 @@ import {
 } from "../../config/stored-config";
 
 /**
- * The registry's rows as its SQLite tables hold them after migration 3 (`SELECT *`),
+ * The registry's rows as its SQLite tables hold them after migration 4 (`SELECT *`),
  * written apart from the API's schemas: what old rows decode to does not follow the
  * wire. A migration that changes what a row holds comes with a new version of these
  * schemas (and a fixture of the rows it writes); `REGISTRY_ROWS_VERSION` names the
@@ -27,7 +29,7 @@ import {
  *
  * Types only, as in `StoredConfigV1`: the registry validated every value it wrote.
  */
-export const REGISTRY_ROWS_VERSION = 3;
+export const REGISTRY_ROWS_VERSION = 4;
 
 /** A TEXT column holding JSON of `schema`. */
 function jsonText<T extends v.GenericSchema>(schema: T) {
@@ -69,6 +71,30 @@ export const HoldoutHistoryRowSchema = v.object({
   timestamp_secs: v.number(),
 });
 
+/** Rows of migration 4: a subscription (its secret apart from what reads show) and a delivery waiting for the queue. */
+export const WebhookRowSchema = v.object({
+  name: v.string(),
+  webhook: jsonText(
+    v.object({
+      name: v.string(),
+      url: v.string(),
+      events: v.array(v.picklist(WEBHOOK_EVENT_TYPES)),
+      created_at_secs: v.number(),
+      updated_at_secs: v.number(),
+    }),
+  ),
+  secret: v.string(),
+});
+
+export const WebhookOutboxRowSchema = v.object({
+  seq: v.number(),
+  id: v.string(),
+  webhook: v.string(),
+  type: v.picklist(WEBHOOK_EVENT_TYPES),
+  timestamp_secs: v.number(),
+  data: jsonText(v.unknown()),
+});
+
 export const PublishStateRowSchema = v.object({
   id: v.literal(1),
   version: v.number(),
@@ -80,6 +106,16 @@ export const PublishStateRowSchema = v.object({
 export interface ExperimentRecord {
   config: ExperimentConfig;
   stickyVariants: string[];
+}
+
+/** One delivery on its way: what the queue's message carries, no secret in it. */
+export interface WebhookDelivery {
+  /** `webhook-id`: the same on every attempt. */
+  id: string;
+  webhook: string;
+  type: WebhookConfig["events"][number];
+  timestamp_secs: number;
+  data: unknown;
 }
 
 export interface PublishState {
@@ -118,6 +154,21 @@ export function holdoutFromRow(row: unknown): HoldoutConfig {
 export function holdoutChangeFromRow(row: unknown): HoldoutChangeRecord {
   const { holdout, mutation, actor, timestamp_secs } = v.parse(HoldoutHistoryRowSchema, row);
   return { holdout, mutation, actor, timestamp_secs };
+}
+
+export function webhookFromRow(row: unknown): { webhook: WebhookConfig; secret: string } {
+  const { webhook, secret } = v.parse(WebhookRowSchema, row);
+  return { webhook, secret };
+}
+
+export function webhookDeliveryFromRow(row: unknown): WebhookDelivery {
+  const { id, webhook, type, timestamp_secs, data } = v.parse(WebhookOutboxRowSchema, row);
+  return { id, webhook, type, timestamp_secs, data };
+}
+
+export function webhookColumn(webhook: WebhookConfig): string {
+  const { name, url, events, created_at_secs, updated_at_secs } = webhook;
+  return JSON.stringify({ name, url, events, created_at_secs, updated_at_secs });
 }
 
 export function publishStateFromRow(row: unknown): PublishState {
