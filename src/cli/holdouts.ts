@@ -1,5 +1,4 @@
-import type { Metric } from "../client";
-import type { Holdout, HoldoutList, HoldoutResults } from "../client";
+import type { Holdout, HoldoutList, HoldoutResults, Metric } from "../client";
 import { coverageText, keyValues, metricText, table, timeText } from "./format";
 import { type FullHoldout, sameJson } from "./plan";
 import { resultsText } from "./results";

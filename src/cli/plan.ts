@@ -1,7 +1,7 @@
 import type * as v from "valibot";
 import type { DefineBody, HoldoutBody } from "../api/schemas";
-import { type Definition, type ExperimentConfig, type Layer, type Variant, winnerInForce } from "../client";
 import type { Holdout, HoldoutDefinition } from "../client";
+import { type Definition, type ExperimentConfig, type Layer, type Variant, winnerInForce } from "../client";
 import {
   defineHoldout,
   ExperimentError,

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import { ApiError, type MetricDefinition } from "../../client";
 import type { Holdout, HoldoutDefinition } from "../../client";
+import { ApiError, type MetricDefinition } from "../../client";
 import { parseHoldoutCoverage, parseLimit, parseMetric, parseName } from "../args";
 import { UsageError } from "../errors";
 import { coverageText, historyTable, keyValues } from "../format";
