@@ -315,6 +315,17 @@ export const ROUTES = {
     responses: { 200: { description: "The results", schema: s.HoldoutResultsResponse } },
     errors: ["not_found"],
   },
+  eraseActor: {
+    method: "DELETE",
+    path: "/v1/admin/actors/:actor",
+    summary: "Erase an actor: its assignments, overrides, holdout arms, metric totals and event ids, everywhere",
+    description:
+      "Idempotent (204 every time). Aggregated counts stay: they hold no identity. Each experiment the actor was in records `erased` in its history, with the admin actor but not the erased actor's id. Within the propagation bound of a config change (about two seconds, plus CONFIG_CACHE_TTL_MS), no isolate's cache answers for the actor with what it learned before, and a sticky token issued before the erasure is ignored: the actor is bucketed as new.",
+    access: "write",
+    params: s.ActorParams,
+    responses: { 204: { description: "Erased", schema: null } },
+    errors: [],
+  },
   listWebhooks: {
     method: "GET",
     path: "/v1/admin/webhooks",

@@ -346,6 +346,8 @@ export const HoldoutParams = v.object({ name: ExperimentName });
 
 export const WebhookParams = v.object({ name: ExperimentName });
 
+export const ActorParams = v.object({ actor: Actor });
+
 export const WebhookBody = v.strictObject({
   url: v.pipe(
     v.string("must be a string"),

@@ -27,6 +27,7 @@ export const CLIENT_ROUTES = {
   listLayers: { method: "GET", path: "/v1/admin/layers", access: "read" },
   listHoldouts: { method: "GET", path: "/v1/admin/holdouts", access: "read" },
   listWebhooks: { method: "GET", path: "/v1/admin/webhooks", access: "read" },
+  eraseActor: { method: "DELETE", path: "/v1/admin/actors/:actor", access: "write" },
   defineWebhook: { method: "PUT", path: "/v1/admin/webhooks/:name", access: "write" },
   deleteWebhook: { method: "DELETE", path: "/v1/admin/webhooks/:name", access: "write" },
   rotateWebhook: { method: "POST", path: "/v1/admin/webhooks/:name/rotate", access: "write" },

@@ -33,6 +33,7 @@ export {
   type UnattributedCount,
   type UnattributedRow,
 } from "./attribution";
+export { ERASURE_MEMORY_SECS, erasureKey } from "./erasure";
 export { type ErrorCode, ExperimentError, type Failure, type FieldError, type Result } from "./errors";
 export {
   BUCKETS,

@@ -172,6 +172,8 @@ describe("Durable Object schemas", () => {
       { id: 1, description: "experiments, change history, override index, publish state" },
       { id: 2, description: "the variants and weights of every config revision" },
       { id: 3, description: "holdouts and their change history" },
+      { id: 4, description: "webhooks, the deliveries waiting for the queue, and the deliveries answered" },
+      { id: 5, description: "erased actors, by erasure key, for as long as the edge must be told" },
     ]);
     const actor = env.ACTORS.get(env.ACTORS.idFromName(unique("schema-actor")));
     expect(await runInDurableObject(actor, (_, state) => tables(state))).toEqual([

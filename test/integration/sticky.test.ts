@@ -8,6 +8,7 @@ import { MAX_TOKEN_CHARS, StickySigner } from "../../src/edge/sticky/token";
 import { admin, BASE, callsOf, fiftyFifty, ok, publish, runningExperiment, unique } from "./helpers";
 
 const SECRET = "sticky-secret-current";
+const now = () => Math.floor(Date.now() / 1000);
 const signed = { ...env, STICKY_SECRET: SECRET };
 
 async function assign(
@@ -88,7 +89,7 @@ describe("overrides and the sticky cache", () => {
 describe("the signed sticky token", () => {
   it("is issued as the exp_sticky cookie and X-Experiment-Sticky, and answers any isolate with no actor call", async () => {
     const first = await assign(createApp(), `/v1/assign/${name}?actor=token-1`, {}, signed);
-    expect(first.token).toMatch(/^v1\./);
+    expect(first.token).toMatch(/^v2\./);
     expect(first.response.headers.get("set-cookie")).toContain(
       `exp_sticky=${first.token}; Path=/; Max-Age=31536000; HttpOnly; Secure; SameSite=Lax`,
     );
@@ -116,15 +117,30 @@ describe("the signed sticky token", () => {
     [
       "forged, for answers this isolate never signed",
       async () =>
-        `${(await new StickySigner(SECRET, undefined).sign("token-2", new Map([[name, "elsewhere"]]))).slice(0, -4)}AAAA`,
+        `${(await new StickySigner(SECRET, undefined).sign("token-2", new Map([[name, "elsewhere"]]), now())).slice(0, -4)}AAAA`,
     ],
-    ["for another actor", async () => new StickySigner(SECRET, undefined).sign("someone-else", new Map([[name, "x"]]))],
+    [
+      "for another actor",
+      async () => new StickySigner(SECRET, undefined).sign("someone-else", new Map([[name, "x"]]), now()),
+    ],
     [
       "signed with a retired secret",
-      async () => new StickySigner("retired", undefined).sign("token-2", new Map([[name, "control"]])),
+      async () => new StickySigner("retired", undefined).sign("token-2", new Map([[name, "control"]]), now()),
     ],
-    ["malformed", async () => "v1.%%%.###"],
-    ["too long", async () => `v1.${"a".repeat(MAX_TOKEN_CHARS)}.b`],
+    [
+      "issued more than 30 days ago",
+      async () =>
+        new StickySigner(SECRET, undefined).sign("token-2", new Map([[name, "elsewhere"]]), now() - 31 * 86_400),
+    ],
+    [
+      "of version 1 (no issue time)",
+      async () => {
+        const payload = btoa(JSON.stringify({ a: "token-2", s: { [name]: "elsewhere" } })).replace(/=+$/, "");
+        return `v1.${payload}.${"A".repeat(43)}`;
+      },
+    ],
+    ["malformed", async () => "v2.%%%.###"],
+    ["too long", async () => `v2.${"a".repeat(MAX_TOKEN_CHARS)}.b`],
   ])("is ignored when %s: one actor call, the right answer, never an error", async (_, make) => {
     const truth = await assign(createApp(), `/v1/assign/${name}?actor=token-2`, {}, signed);
     const bad = await make(truth.token ?? "");
@@ -250,7 +266,7 @@ describe("the sticky token over RPC", () => {
       new ExperimentsRpc(createExecutionContext(), metered({ ...signed, STICKY_CACHE_SIZE: "0" }, counts));
     const first = new CallCounts();
     const answer = await rpc(first).assign(name, "rpc-token-1");
-    expect(answer).toMatchObject({ ok: true, sticky_token: expect.stringMatching(/^v1\./) });
+    expect(answer).toMatchObject({ ok: true, sticky_token: expect.stringMatching(/^v2\./) });
     const again = new CallCounts();
     const repeat = await rpc(again).assign(name, "rpc-token-1", { stickyToken: answer.sticky_token });
     expect([first.actor, again.actor]).toEqual([1, 0]);

@@ -5,7 +5,9 @@ import {
   assignExperiments,
   deliverEvents,
   type ExposureSink,
+  erasureKey,
   type Failure,
+  nowSecs,
   type PreparedExperiment,
 } from "../../core";
 import type { ConfigCache } from "../config/cache";
@@ -15,7 +17,7 @@ import { ActorAssignmentStore } from "../objects/actor/client";
 import { settingsOf } from "../settings";
 import { StickyCache } from "../sticky/cache";
 import { StickyAssignmentStore } from "../sticky/store";
-import { StickySigner } from "../sticky/token";
+import { StickySigner, TOKEN_REFRESH_SECS } from "../sticky/token";
 
 /** One assignment call at the edge: who, with which attributes, in which experiments. */
 export interface EdgeAssignCall {
@@ -66,13 +68,18 @@ export class EdgeAssigner {
     const snapshot = await this.configs.load(env.CONFIG, settings.configCacheTtlMs);
     if (this.cache.capacity !== settings.stickyCacheSize) this.cache = new StickyCache(settings.stickyCacheSize);
     const signer = signerOf(env);
-    const verified = signer && call.stickyToken ? await signer.verify(call.stickyToken, call.actor) : null;
+    const now = nowSecs();
+    // An actor erased recently: nothing learned of it before the erasure answers for it.
+    const erasedAt = snapshot.hasErasures ? snapshot.erasedAt(await erasureKey(call.actor)) : null;
+    const presented = signer && call.stickyToken ? await signer.verify(call.stickyToken, call.actor, now) : null;
+    const verified = presented !== null && (erasedAt === null || presented.issuedAt > erasedAt) ? presented : null;
     const fromToken = verified?.assignments ?? NONE;
     const store = new StickyAssignmentStore(
       new ActorAssignmentStore(env.ACTORS, snapshot),
       snapshot,
       this.cache,
       fromToken,
+      erasedAt,
     );
     const experiments = (call.experiments ?? snapshot.assignable).map((name) => [name, snapshot.get(name)] as const);
     const { results, ...events } = await assignExperiments(experiments, store, {
@@ -85,9 +92,11 @@ export class EdgeAssigner {
     if (events.exposures.length > 0 || events.enrolments.length > 0) {
       ctx.waitUntil(deliverEvents(this.sinkOf(env, snapshot), events));
     }
-    // A new token when the known answers changed, or to re-sign one made with the previous secret.
-    const changed = signer !== null && (!sameEntries(store.known, fromToken) || verified?.current === false);
-    const stickyToken = changed ? await signer.sign(call.actor, store.known) : null;
+    // A new token when the known answers changed, to re-sign one made with the previous
+    // secret, or to renew one a day old (a token is trusted for TOKEN_MAX_AGE_SECS).
+    const stale = verified !== null && (!verified.current || verified.issuedAt < now - TOKEN_REFRESH_SECS);
+    const changed = signer !== null && (!sameEntries(store.known, fromToken) || stale);
+    const stickyToken = changed ? await signer.sign(call.actor, store.known, now) : null;
     return { results, exposures: events.exposures.length, stickyToken };
   }
 }

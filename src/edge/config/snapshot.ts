@@ -42,6 +42,11 @@ export const SnapshotV1Schema = v.object({
   overrides: v.optional(v.array(v.tuple([v.string(), v.string(), v.string()])), () => []),
   /** Absent before holdouts existed, and written only when there are some: none. */
   holdouts: v.optional(v.array(StoredHoldoutV1Schema), () => []),
+  /**
+   * Actors erased recently, `[erasureKey, erased_at_secs]`: absent before erasure
+   * existed, and written only when there are some.
+   */
+  erasures: v.optional(v.array(v.tuple([v.string(), v.number()])), () => []),
 });
 
 export type SnapshotV1 = v.InferOutput<typeof SnapshotV1Schema>;
@@ -54,6 +59,8 @@ export interface ConfigSnapshot {
   overrides: [string, string, string][];
   /** Every holdout (absent: none). */
   holdouts?: HoldoutConfig[];
+  /** Actors erased within `ERASURE_MEMORY_SECS`, `[erasureKey, erased_at_secs]` (absent: none). */
+  erasures?: [string, number][];
 }
 
 /** Parses a KV value; `null` (with the reason logged) when it is not a snapshot this Worker can read. */
@@ -79,6 +86,7 @@ function snapshotFromV1(stored: SnapshotV1): ConfigSnapshot {
     experiments: stored.experiments.map(configFromStoredV1),
     overrides: stored.overrides,
     holdouts: stored.holdouts,
+    erasures: stored.erasures,
   };
 }
 
@@ -90,9 +98,11 @@ function snapshotFromV1(stored: SnapshotV1): ConfigSnapshot {
  */
 export function encodeSnapshot(snapshot: ConfigSnapshot): string {
   const holdouts = snapshot.holdouts ?? [];
-  const stored: Omit<SnapshotV1, "experiments" | "holdouts"> & {
+  const erasures = snapshot.erasures ?? [];
+  const stored: Omit<SnapshotV1, "experiments" | "holdouts" | "erasures"> & {
     experiments: WrittenConfigV1[];
     holdouts?: SnapshotV1["holdouts"];
+    erasures?: SnapshotV1["erasures"];
   } = {
     format: SNAPSHOT_FORMAT,
     version: snapshot.version,
@@ -100,6 +110,7 @@ export function encodeSnapshot(snapshot: ConfigSnapshot): string {
     overrides: snapshot.overrides,
     // Only when there are some: a snapshot without holdouts is written as before they existed.
     ...(holdouts.length > 0 ? { holdouts: holdouts.map(storedHoldoutV1) } : {}),
+    ...(erasures.length > 0 ? { erasures: erasures.map(([key, at]) => [key, at] as [string, number]) } : {}),
   };
   return JSON.stringify(stored);
 }
@@ -119,6 +130,8 @@ export class CompiledSnapshot {
   readonly assignable: readonly string[];
   /** Running experiments' metrics, by the event each listens to. */
   private readonly byEvent: Map<string, MetricListener[]>;
+  /** Recently erased actors: erasure key → when. */
+  private readonly erasures: ReadonlyMap<string, number>;
 
   constructor(snapshot: ConfigSnapshot) {
     this.version = snapshot.version;
@@ -140,6 +153,17 @@ export class CompiledSnapshot {
     }
     this.assignable = sorted.filter((c) => c.state === "running" || c.state === "concluded").map((c) => c.name);
     this.byEvent = listenersByEvent(metricSources(sorted, holdouts.values()));
+    this.erasures = new Map(snapshot.erasures ?? []);
+  }
+
+  /** Whether any actor was erased recently: only then is an actor's erasure key worth computing. */
+  get hasErasures(): boolean {
+    return this.erasures.size > 0;
+  }
+
+  /** When the actor with this erasure key was erased (UNIX seconds), or `null`. */
+  erasedAt(key: string): number | null {
+    return this.erasures.get(key) ?? null;
   }
 
   /** The metrics of running experiments that listen to `event` (tracked events count only there). */

@@ -17,6 +17,7 @@ import { problemReply } from "./problem";
 import { Reply } from "./reply";
 import { type Routed, routerOf, type Served } from "./router";
 import { assignHandlers } from "./routes/assign";
+import { erasureHandlers } from "./routes/erasure";
 import { experimentHandlers } from "./routes/experiments";
 import { holdoutHandlers } from "./routes/holdouts";
 import { overrideHandlers } from "./routes/overrides";
@@ -47,6 +48,7 @@ export function createApp(options: AppOptions = {}) {
     ...experimentHandlers,
     ...holdoutHandlers,
     ...webhookHandlers,
+    ...erasureHandlers,
     ...overrideHandlers,
     ...resultsHandlers,
     ...tokenHandlers,

@@ -7,18 +7,21 @@ import { LruMap } from "./lru";
  * visitor can be answered from here with no Durable Object call.
  */
 export class StickyCache {
-  private readonly answers: LruMap<string, string>;
+  /** Each answer with when it was learned (UNIX seconds), so that an erasure after it voids it. */
+  private readonly answers: LruMap<string, { variant: string; at: number }>;
 
   constructor(readonly capacity: number) {
     this.answers = new LruMap(capacity);
   }
 
-  get(experiment: string, actor: string): string | undefined {
-    return this.answers.get(keyOf(experiment, actor));
+  /** The answer, unless it was learned at or before `erasedAt` (the actor's erasure, if any). */
+  get(experiment: string, actor: string, erasedAt: number | null = null): string | undefined {
+    const answer = this.answers.get(keyOf(experiment, actor));
+    return answer === undefined || (erasedAt !== null && answer.at <= erasedAt) ? undefined : answer.variant;
   }
 
-  set(experiment: string, actor: string, variant: string): void {
-    this.answers.set(keyOf(experiment, actor), variant);
+  set(experiment: string, actor: string, variant: string, at: number): void {
+    this.answers.set(keyOf(experiment, actor), { variant, at });
   }
 
   get size(): number {

@@ -1,4 +1,4 @@
-import type { AssignmentStore, AssignOutcome, AssignRequest } from "../../core";
+import { type AssignmentStore, type AssignOutcome, type AssignRequest, nowSecs } from "../../core";
 import type { CompiledSnapshot } from "../config/snapshot";
 import type { StickyCache } from "./cache";
 
@@ -18,11 +18,16 @@ export class StickyAssignmentStore implements AssignmentStore {
   /** The non-override sticky answers of this call: what the next sticky token holds. */
   readonly known: Map<string, string>;
 
+  /**
+   * @param fromToken what the actor's sticky token holds (none when it was issued before the actor's erasure)
+   * @param erasedAt when the actor was erased, if recently: cached answers from before are void
+   */
   constructor(
     private readonly object: AssignmentStore,
     private readonly snapshot: CompiledSnapshot,
     private readonly cache: StickyCache,
     fromToken: ReadonlyMap<string, string>,
+    private readonly erasedAt: number | null = null,
   ) {
     this.known = new Map(fromToken);
   }
@@ -34,7 +39,7 @@ export class StickyAssignmentStore implements AssignmentStore {
       const { experiment } = request;
       const variant = this.snapshot.hasOverride(experiment, actor)
         ? undefined
-        : (this.known.get(experiment) ?? this.cache.get(experiment, actor));
+        : (this.known.get(experiment) ?? this.cache.get(experiment, actor, this.erasedAt));
       if (variant !== undefined && request.variants.includes(variant)) {
         this.known.set(experiment, variant);
         const heldOut = request.holdout?.held_out === true ? { holdout: request.holdout.name } : {};
@@ -52,7 +57,7 @@ export class StickyAssignmentStore implements AssignmentStore {
         outcomes[i] = outcome;
         if (outcome.ok && !outcome.value.is_override) {
           const experiment = (requests[i] as AssignRequest).experiment;
-          this.cache.set(experiment, actor, outcome.value.variant);
+          this.cache.set(experiment, actor, outcome.value.variant, nowSecs());
           this.known.set(experiment, outcome.value.variant);
         }
       });

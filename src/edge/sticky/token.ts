@@ -2,17 +2,25 @@
  * The signed sticky token: an actor's known non-override assignments, carried by the
  * client (the `exp_sticky` cookie, or the `X-Experiment-Sticky` header for servers and
  * RPC callers), so that a repeat visitor is answered in any isolate with no Durable
- * Object call. `v1.<payload>.<signature>`, base64url, with an HMAC-SHA256 (WebCrypto)
- * over `v1.<payload>`; the payload is `{"a": actor, "s": {experiment: variant}}`.
+ * Object call. `v2.<payload>.<signature>`, base64url, with an HMAC-SHA256 (WebCrypto)
+ * over `v2.<payload>`; the payload is `{"a": actor, "s": {experiment: variant}, "t":
+ * issued at, UNIX seconds}`. The time lets an erasure refuse every token issued before
+ * it (`CompiledSnapshot.erasedAt`), and bounds how long a token is trusted at all:
+ * `TOKEN_MAX_AGE_SECS`, the span the snapshot remembers erasures for. Version 1 tokens,
+ * which had no time, are no longer read.
  *
  * A token is only ever a shortcut: one for another actor, with a bad signature, signed
- * by a retired secret or malformed is ignored (never an error, never trusted), and the
- * request is answered as if it had none.
+ * by a retired secret, too old or malformed is ignored (never an error, never trusted),
+ * and the request is answered as if it had none.
  */
 
 import { LruMap } from "./lru";
 
-const VERSION = "v1";
+const VERSION = "v2";
+/** How long a token is trusted after it was issued: as long as erasures are remembered at the edge. */
+export const TOKEN_MAX_AGE_SECS = 30 * 24 * 3600;
+/** A token older than this is issued again, with the same answers, so that a regular visitor's never ages out. */
+export const TOKEN_REFRESH_SECS = 24 * 3600;
 /** The token must fit a 4 KiB cookie with its name and attributes. */
 export const MAX_TOKEN_CHARS = 3800;
 /** An HMAC-SHA256 in base64url without padding. */
@@ -47,6 +55,8 @@ const REMEMBERED_TOKENS = 4096;
 interface Payload {
   actor: unknown;
   assignments: ReadonlyMap<string, string>;
+  /** When it was issued, UNIX seconds. */
+  issuedAt: number;
 }
 
 /** A remembered token: its signature with the current secret, and once verified, what it says. */
@@ -69,12 +79,12 @@ export class StickySigner {
    * A token for `actor` holding `assignments`; the oldest entries are left out when
    * they would not fit a cookie (those experiments then cost an object call again).
    */
-  async sign(actor: string, assignments: ReadonlyMap<string, string>): Promise<string> {
+  async sign(actor: string, assignments: ReadonlyMap<string, string>, issuedAt: number): Promise<string> {
     const entries = [...assignments];
-    let signed = signedText(actor, entries);
+    let signed = signedText(actor, entries, issuedAt);
     while (signed.length + 1 + SIGNATURE_CHARS > MAX_TOKEN_CHARS && entries.length > 0) {
       entries.shift();
-      signed = signedText(actor, entries);
+      signed = signedText(actor, entries, issuedAt);
     }
     const signature =
       this.tokens.get(signed)?.signature ??
@@ -86,13 +96,15 @@ export class StickySigner {
   }
 
   /**
-   * The assignments a valid token of `actor` holds, and whether it was signed with the
-   * current secret (one signed with the previous secret is worth re-signing); else `null`.
+   * The assignments a valid token of `actor` holds, when it was issued, and whether it
+   * was signed with the current secret (one signed with the previous secret is worth
+   * re-signing); else `null`, as for a token issued more than `TOKEN_MAX_AGE_SECS` before `now`.
    */
   async verify(
     token: string,
     actor: string,
-  ): Promise<{ assignments: ReadonlyMap<string, string>; current: boolean } | null> {
+    now: number,
+  ): Promise<{ assignments: ReadonlyMap<string, string>; current: boolean; issuedAt: number } | null> {
     if (token.length > MAX_TOKEN_CHARS) return null;
     const [version, payload, signature, ...rest] = token.split(".");
     if (version !== VERSION || payload === undefined || signature === undefined || rest.length > 0) return null;
@@ -120,8 +132,9 @@ export class StickySigner {
     const trusted = current ? remembered : undefined;
     const decoded = trusted?.payload ?? decodePayload(payload);
     if (decoded === null || decoded.actor !== actor) return null;
+    if (decoded.issuedAt < now - TOKEN_MAX_AGE_SECS || decoded.issuedAt > now + CLOCK_SKEW_SECS) return null;
     if (trusted !== undefined) trusted.payload = decoded;
-    return { assignments: decoded.assignments, current };
+    return { assignments: decoded.assignments, current, issuedAt: decoded.issuedAt };
   }
 
   private remember(signed: string, signature: string): Remembered {
@@ -135,19 +148,23 @@ export class StickySigner {
 function decodePayload(payload: string): Payload | null {
   try {
     const bytes = fromBase64url(payload);
-    const body = bytes && (JSON.parse(decoder.decode(bytes)) as { a?: unknown; s?: unknown });
-    if (!body || typeof body.s !== "object" || body.s === null) return null;
+    const body = bytes && (JSON.parse(decoder.decode(bytes)) as { a?: unknown; s?: unknown; t?: unknown });
+    if (!body || typeof body.s !== "object" || body.s === null || !Number.isSafeInteger(body.t)) return null;
     const entries = Object.entries(body.s).filter((entry): entry is [string, string] => typeof entry[1] === "string");
-    return { actor: body.a, assignments: new Map(entries) };
+    return { actor: body.a, assignments: new Map(entries), issuedAt: body.t as number };
   } catch {
     return null;
   }
 }
 
-/** `v1.<payload>`: what the signature covers. */
-function signedText(actor: string, entries: ReadonlyArray<readonly [string, string]>): string {
-  return `${VERSION}.${base64url(encoder.encode(JSON.stringify({ a: actor, s: Object.fromEntries(entries) })))}`;
+/** `v2.<payload>`: what the signature covers. */
+function signedText(actor: string, entries: ReadonlyArray<readonly [string, string]>, issuedAt: number): string {
+  const payload = { a: actor, s: Object.fromEntries(entries), t: issuedAt };
+  return `${VERSION}.${base64url(encoder.encode(JSON.stringify(payload)))}`;
 }
+
+/** How far ahead of this isolate's clock a token's time may be (another isolate's clock). */
+const CLOCK_SKEW_SECS = 300;
 
 /** Compares a presented signature with a known one in time that does not depend on where they differ. */
 function sameText(known: string, presented: string): boolean {

@@ -166,6 +166,22 @@ export class ActorObject extends DurableObject<ActorEnv> {
     await this.outbox.deliverDue();
   }
 
+  /**
+   * Erases everything this object holds about its actor: assignments, overrides, holdout
+   * arms, metric totals, event ids, message attributions and the outbox (enrolments not
+   * yet counted stay uncounted), then starts again empty.
+   * @returns the experiments the actor had an assignment or override in
+   */
+  async erase(): Promise<string[]> {
+    const experiments = [...new Set([...this.assignments.keys(), ...this.overrides.keys()])].sort();
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    // The object stays in use (its actor may come back): its tables, empty.
+    migrate(this.ctx.storage, ACTOR_MIGRATIONS);
+    this.load();
+    return experiments;
+  }
+
   /** Removes the override, uncovering the sticky assignment if there is one; returns whether there was an override. */
   removeOverride(experiment: string): boolean {
     return this.transaction(() => {

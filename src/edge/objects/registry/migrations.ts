@@ -77,4 +77,9 @@ export const REGISTRY_MIGRATIONS: readonly Migration[] = [
           CREATE TABLE webhook_delivered (id TEXT PRIMARY KEY, at_ms INTEGER NOT NULL) WITHOUT ROWID;
           CREATE INDEX webhook_delivered_by_time ON webhook_delivered (at_ms);`,
   },
+  {
+    id: 5,
+    description: "erased actors, by erasure key, for as long as the edge must be told",
+    sql: `CREATE TABLE erasures (key TEXT PRIMARY KEY, erased_at_secs INTEGER NOT NULL) WITHOUT ROWID;`,
+  },
 ];

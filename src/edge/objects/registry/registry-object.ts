@@ -14,7 +14,15 @@ import type {
   WebhookConfig,
   WebhookDefinition,
 } from "../../../core";
-import { ExperimentAdmin, type ExperimentDefinition, ExperimentError, nextScheduledAt, nowSecs } from "../../../core";
+import {
+  ERASURE_MEMORY_SECS,
+  ExperimentAdmin,
+  type ExperimentDefinition,
+  ExperimentError,
+  erasureKey,
+  nextScheduledAt,
+  nowSecs,
+} from "../../../core";
 import { encodeSnapshot, SNAPSHOT_KEY } from "../../config/snapshot";
 import type { WebhookMessage } from "../../events/messages";
 import type { ActorObject } from "../actor/actor-object";
@@ -180,6 +188,14 @@ export class RegistryObject extends DurableObject<RegistryEnv> {
     await this.armAlarm({ replace: true });
   }
 
+  /** Erases an actor (`RegistryRepository.eraseActor`); the same answer however often it is asked. */
+  eraseActor(actor: string, by: string | null): Promise<Result<null>> {
+    return this.mutate(async () => {
+      await this.repository.eraseActor(actor, await erasureKey(actor), by);
+      return null;
+    });
+  }
+
   // ── Webhooks ──────────────────────────────────────────────────────────────────
 
   webhooks(): Promise<Result<WebhookConfig[]>> {
@@ -266,6 +282,7 @@ export class RegistryObject extends DurableObject<RegistryEnv> {
       experiments,
       overrides: this.repository.allOverrides().filter(([experiment]) => running.has(experiment)),
       holdouts: await this.repository.listHoldouts(),
+      erasures: this.repository.recentErasures(ERASURE_MEMORY_SECS),
     });
     try {
       await this.env.CONFIG.put(SNAPSHOT_KEY, snapshot);

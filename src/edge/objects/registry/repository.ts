@@ -18,6 +18,7 @@ import {
   changeFromRow,
   configColumn,
   type ExperimentRecord,
+  erasureFromRow,
   experimentFromRow,
   holdoutChangeFromRow,
   holdoutColumn,
@@ -218,6 +219,61 @@ export class RegistryRepository implements ExperimentRepository, HoldoutReposito
       .exec("SELECT * FROM holdout_history WHERE holdout = ? ORDER BY seq DESC LIMIT ?", name, limit === 0 ? -1 : limit)
       .toArray()
       .map(holdoutChangeFromRow);
+  }
+
+  /**
+   * Erases an actor everywhere the registry knows of it, after its own object has
+   * erased itself (so that, if that fails, nothing here has changed): its overrides in
+   * the index, its id in history entries (`override=(erased):treatment`), an `erased`
+   * entry in the history of each experiment it was in, and the erasure under its key
+   * for the edge.
+   */
+  async eraseActor(actor: string, key: string, by: string | null): Promise<void> {
+    const experiments = await actorObjectOf(this.actors, actor).erase();
+    this.storage.transactionSync(() => {
+      const overridden = this.sql
+        .exec<{ experiment: string }>("SELECT experiment FROM overrides WHERE actor = ?", actor)
+        .toArray()
+        .map((row) => row.experiment);
+      this.sql.exec("DELETE FROM overrides WHERE actor = ?", actor);
+      this.redactHistory(actor);
+      for (const experiment of new Set([...experiments, ...overridden])) this.log(experiment, "erased", by);
+      this.sql.exec(
+        `INSERT INTO erasures (key, erased_at_secs) VALUES (?, ?)
+         ON CONFLICT (key) DO UPDATE SET erased_at_secs = excluded.erased_at_secs`,
+        key,
+        nowSecs(),
+      );
+      // The snapshot tells every edge, and drops the actor's overrides.
+      this.sql.exec("UPDATE publish_state SET version = version + 1");
+    });
+  }
+
+  /** History entries that name the actor (its overrides) name it `(erased)` instead. */
+  private redactHistory(actor: string): void {
+    for (const [prefix, suffix] of [
+      [`override=${actor}:`, true],
+      [`override_removed=${actor}`, false],
+    ] as const) {
+      const rows = this.sql
+        .exec<{ seq: number; mutation: string }>(
+          "SELECT seq, mutation FROM history WHERE substr(mutation, 1, ?) = ?",
+          prefix.length,
+          prefix,
+        )
+        .toArray()
+        .filter((row) => suffix || row.mutation === prefix);
+      for (const { seq, mutation } of rows) {
+        const redacted = suffix ? `override=(erased):${mutation.slice(prefix.length)}` : "override_removed=(erased)";
+        this.sql.exec("UPDATE history SET mutation = ? WHERE seq = ?", redacted, seq);
+      }
+    }
+  }
+
+  /** Erasures the edge must still be told of (younger than `memorySecs`); older ones are forgotten here too. */
+  recentErasures(memorySecs: number): [string, number][] {
+    this.sql.exec("DELETE FROM erasures WHERE erased_at_secs < ?", nowSecs() - memorySecs);
+    return this.sql.exec("SELECT * FROM erasures ORDER BY key").toArray().map(erasureFromRow);
   }
 
   /** The variants and weights of each of the experiment's revisions, oldest first. */

@@ -21,7 +21,7 @@ import {
 } from "../../config/stored-config";
 
 /**
- * The registry's rows as its SQLite tables hold them after migration 4 (`SELECT *`),
+ * The registry's rows as its SQLite tables hold them after migration 5 (`SELECT *`),
  * written apart from the API's schemas: what old rows decode to does not follow the
  * wire. A migration that changes what a row holds comes with a new version of these
  * schemas (and a fixture of the rows it writes); `REGISTRY_ROWS_VERSION` names the
@@ -29,7 +29,7 @@ import {
  *
  * Types only, as in `StoredConfigV1`: the registry validated every value it wrote.
  */
-export const REGISTRY_ROWS_VERSION = 4;
+export const REGISTRY_ROWS_VERSION = 5;
 
 /** A TEXT column holding JSON of `schema`. */
 function jsonText<T extends v.GenericSchema>(schema: T) {
@@ -94,6 +94,9 @@ export const WebhookOutboxRowSchema = v.object({
   timestamp_secs: v.number(),
   data: jsonText(v.unknown()),
 });
+
+/** Rows of migration 5: an erased actor by its erasure key (never its id). */
+export const ErasureRowSchema = v.object({ key: v.string(), erased_at_secs: v.number() });
 
 export const PublishStateRowSchema = v.object({
   id: v.literal(1),
@@ -169,6 +172,11 @@ export function webhookDeliveryFromRow(row: unknown): WebhookDelivery {
 export function webhookColumn(webhook: WebhookConfig): string {
   const { name, url, events, created_at_secs, updated_at_secs } = webhook;
   return JSON.stringify({ name, url, events, created_at_secs, updated_at_secs });
+}
+
+export function erasureFromRow(row: unknown): [string, number] {
+  const { key, erased_at_secs } = v.parse(ErasureRowSchema, row);
+  return [key, erased_at_secs];
 }
 
 export function publishStateFromRow(row: unknown): PublishState {
