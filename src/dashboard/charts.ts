@@ -47,12 +47,16 @@ const MARGIN = { top: 12, right: 12, bottom: 30, left: 52 };
 /** At most this many days are drawn (the newest); the table above has the totals. */
 const MAX_DAYS = 120;
 
-/** What the daily chart counts: actors enrolled that day, or exposures (every assignment answered). */
-export type DailyMeasure = "enrolled" | "exposures";
+/**
+ * What the daily chart counts: actors enrolled that day, or exposures (every assignment
+ * answered); `actors`, a holdout's: actors counted in an arm that day (the enrolled counts).
+ */
+export type DailyMeasure = "enrolled" | "exposures" | "actors";
 
-const MEASURE_WORDS: Record<DailyMeasure, { plural: string; each: string }> = {
-  enrolled: { plural: "enrolments", each: "enrolled" },
-  exposures: { plural: "exposures", each: "exposures" },
+const MEASURE_WORDS: Record<DailyMeasure, { plural: string; each: string; field: "enrolled" | "exposures" }> = {
+  enrolled: { plural: "enrolments", each: "enrolled", field: "enrolled" },
+  exposures: { plural: "exposures", each: "exposures", field: "exposures" },
+  actors: { plural: "actors", each: "actors", field: "enrolled" },
 };
 
 /**
@@ -61,7 +65,7 @@ const MEASURE_WORDS: Record<DailyMeasure, { plural: string; each: string }> = {
  * first and the last are drawn empty rather than left out, so the x axis is time.
  */
 export function dailyChart(
-  results: ExperimentResults,
+  results: Pick<ExperimentResults, "variants" | "daily">,
   options: { width?: number; measure?: DailyMeasure } = {},
 ): HTMLElement {
   const width = options.width ?? 720;
@@ -74,7 +78,7 @@ export function dailyChart(
   );
   if (days.length === 0) return h("p", { class: "muted" }, `No ${words.plural} yet.`);
   const byDay = new Map(results.daily.map((d) => [d.day, d.variants]));
-  const countOf = (day: string, name: string) => byDay.get(day)?.[name]?.[measure] ?? 0;
+  const countOf = (day: string, name: string) => byDay.get(day)?.[name]?.[words.field] ?? 0;
   const totals = days.map((day) => names.reduce((sum, name) => sum + countOf(day, name), 0));
   const max = Math.max(...totals, 1);
   const step = niceCeiling(max / 4);

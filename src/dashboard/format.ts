@@ -185,6 +185,16 @@ export function coverage(bp: number): string {
   return `${Number((bp / 100).toFixed(2))}%`;
 }
 
+/** A range of basis points `[start, end)` as percentages: `[0, 2500]` → `"0%–25%"`. */
+export function bpRange([start, end]: readonly [number, number]): string {
+  return `${coverage(start)}–${coverage(end)}`;
+}
+
+/** The same range as words, for a screen reader (a dash may go unread): `"0% to 25%"`. */
+export function bpRangeWords([start, end]: readonly [number, number]): string {
+  return `${coverage(start)} to ${coverage(end)}`;
+}
+
 /** A percentage an operator typed (`"2.5"`, `"2,5"`) as basis points, or `null` when it is not one in 0–100. */
 export function parseCoveragePercent(text: string): number | null {
   const trimmed = text.trim().replace(",", ".");

@@ -3,20 +3,25 @@
  * asset, which does everything through the admin API (`src/client`) with the token the
  * operator types. Routes live in the fragment, so the Worker serves one file:
  *
- *   #/                        every experiment (`#/?state=running`: filtered)
+ *   #/                        every experiment (`#/?state=running`: filtered), and the layers
  *   #/experiments/<name>      one experiment (`?method=fixed`: its metrics by the fixed method)
+ *   #/holdouts                every holdout
+ *   #/holdouts/<name>         one holdout, with its results (`?method=fixed` as for an experiment)
  */
 import { h } from "./dom";
+import { HOLDOUTS_HASH, listHash } from "./links";
 import { describeError, forgetToken, isUnauthorized, type Session, savedToken, signIn } from "./session";
 import type { ViewContext } from "./view";
 import { detailView } from "./views/detail";
+import { holdoutView } from "./views/holdout";
+import { holdoutsView } from "./views/holdouts";
 import { listView } from "./views/list";
 import { signInView } from "./views/sign-in";
 
 const APP = "edge-experiments";
 
 interface Route {
-  view: "list" | "detail" | "missing";
+  view: "list" | "detail" | "holdouts" | "holdout" | "missing";
   name?: string;
   query: URLSearchParams;
 }
@@ -26,16 +31,23 @@ export function parseRoute(hash: string): Route {
   const [path = "", search = ""] = hash.replace(/^#/, "").split("?", 2);
   const query = new URLSearchParams(search);
   if (path === "" || path === "/") return { view: "list", query };
-  const detail = /^\/experiments\/([^/]+)$/.exec(path);
-  if (detail?.[1] !== undefined) {
+  if (path === "/holdouts") return { view: "holdouts", query };
+  const named = /^\/(experiments|holdouts)\/([^/]+)$/.exec(path);
+  if (named?.[2] !== undefined) {
     try {
-      return { view: "detail", name: decodeURIComponent(detail[1]), query };
+      return { view: named[1] === "holdouts" ? "holdout" : "detail", name: decodeURIComponent(named[2]), query };
     } catch {
       return { view: "missing", query };
     }
   }
   return { view: "missing", query };
 }
+
+/** The sections the top bar links to, and the views each one holds. */
+const SECTIONS: ReadonlyArray<{ label: string; href: string; views: readonly Route["view"][] }> = [
+  { label: "Experiments", href: listHash(null), views: ["list", "detail"] },
+  { label: "Holdouts", href: HOLDOUTS_HASH, views: ["holdouts", "holdout"] },
+];
 
 class Dashboard {
   #session: Session | null = null;
@@ -46,6 +58,7 @@ class Dashboard {
   constructor(
     private readonly main: HTMLElement,
     private readonly account: HTMLElement,
+    private readonly nav: HTMLElement,
   ) {}
 
   async start(): Promise<void> {
@@ -88,6 +101,7 @@ class Dashboard {
       reload: () => void this.show(),
     };
     const route = parseRoute(window.location.hash);
+    this.#renderNav(route);
     this.#loading();
     let view: HTMLElement;
     if (route.view === "list") {
@@ -96,6 +110,12 @@ class Dashboard {
     } else if (route.view === "detail" && route.name !== undefined) {
       document.title = `${route.name} · ${APP}`;
       view = await detailView(ctx, route.name, route.query);
+    } else if (route.view === "holdouts") {
+      document.title = `Holdouts · ${APP}`;
+      view = await holdoutsView(ctx);
+    } else if (route.view === "holdout" && route.name !== undefined) {
+      document.title = `${route.name} · Holdouts · ${APP}`;
+      view = await holdoutView(ctx, route.name, route.query);
     } else {
       document.title = `Not found · ${APP}`;
       view = h(
@@ -128,9 +148,22 @@ class Dashboard {
     this.#firstRender = false;
   }
 
+  /** The sections, the current one marked (`aria-current`); none without a session. */
+  #renderNav(route: Route | null): void {
+    this.nav.hidden = route === null;
+    this.nav.replaceChildren(
+      ...(route === null
+        ? []
+        : SECTIONS.map(({ label, href, views }) =>
+            h("a", { href, class: "nav-link", "aria-current": views.includes(route.view) ? "page" : null }, label),
+          )),
+    );
+  }
+
   #renderAccount(): void {
     const session = this.#session;
     if (session === null) {
+      this.#renderNav(null);
       this.account.replaceChildren();
       return;
     }
@@ -155,11 +188,12 @@ class Dashboard {
 
 const main = document.getElementById("main");
 const account = document.getElementById("account");
-if (main !== null && account !== null) {
+const nav = document.getElementById("nav");
+if (main !== null && account !== null && nav !== null) {
   // The skip link moves focus itself: following its `#main` would change the route.
   document.querySelector(".skip-link")?.addEventListener("click", (event) => {
     event.preventDefault();
     main.focus();
   });
-  void new Dashboard(main, account).start();
+  void new Dashboard(main, account, nav).start();
 }

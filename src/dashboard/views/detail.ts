@@ -1,6 +1,13 @@
-import type { ExperimentConfig, ExperimentResults, HistoryResponse, OverrideList } from "../../client";
+import {
+  type ExperimentConfig,
+  type ExperimentResults,
+  type HistoryResponse,
+  type OverrideList,
+  winnerInForce,
+} from "../../client";
 import { h } from "../dom";
 import { type AnalysisMethod, analysisMethod } from "../format";
+import { experimentHash } from "../links";
 import { isUnauthorized } from "../session";
 import { showDone, showError, type ViewContext } from "../view";
 import { configurationSection } from "./detail/configuration";
@@ -9,7 +16,6 @@ import { HistoryRegion } from "./detail/history";
 import { overridesSection } from "./detail/overrides";
 import { type Change, type DetailPage, type Loaded, settle } from "./detail/parts";
 import { ResultsRegion } from "./detail/results";
-import { experimentHash } from "./list";
 
 /**
  * One experiment: its config, results with the SRM status, the metrics and the daily
@@ -74,7 +80,7 @@ class ExperimentPage implements DetailPage {
     if (data === null) return;
     this.#header.replaceChildren(...headerParts(this, data.config, data.results));
     this.#body.replaceChildren(
-      this.#results.render(data.results, data.config),
+      this.#results.render(data.results, { kind: "experiment", name: this.name, winner: winnerInForce(data.config) }),
       configurationSection(this, data.config),
       overridesSection(this, data.config, data.overrides),
       this.#history.render(data.history),

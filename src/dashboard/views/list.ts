@@ -1,7 +1,8 @@
-import { type ExperimentConfig, winnerInForce } from "../../client";
+import { type ExperimentConfig, type LayerList, winnerInForce } from "../../client";
 import { weightBar } from "../charts";
 import { h, uid } from "../dom";
 import { count, coverage, STATES, type State } from "../format";
+import { experimentHash, listHash } from "../links";
 import { describeError } from "../session";
 import {
   canWrite,
@@ -14,19 +15,11 @@ import {
   type ViewContext,
 } from "../view";
 import { createExperimentDialog } from "./create";
+import { type Loaded, settle } from "./detail/parts";
+import { layersSection } from "./layers";
 
 /** Results are asked for this many experiments at a time. */
 const RESULTS_CONCURRENCY = 4;
-
-/** The hash of the list, filtered to `state` (all states when `null`). */
-export function listHash(state: State | null): string {
-  return state === null ? "#/" : `#/?state=${state}`;
-}
-
-/** The hash of one experiment's page. */
-export function experimentHash(name: string): string {
-  return `#/experiments/${encodeURIComponent(name)}`;
-}
 
 /**
  * Every experiment in a table: name (a link to its page), state, weights, group, hash
@@ -34,6 +27,7 @@ export function experimentHash(name: string): string {
  * status from the results route (asked for after the table is shown; a failure shows
  * in its cell and fails nothing else). The state filter hides rows without asking the
  * API again, and keeps itself in the address so a reload or a shared link keeps it.
+ * Under the table, the layers (read beside the list), each as an allocation bar.
  */
 export async function listView(ctx: ViewContext, query: URLSearchParams): Promise<HTMLElement> {
   const requested = query.get("state");
@@ -43,6 +37,7 @@ export async function listView(ctx: ViewContext, query: URLSearchParams): Promis
   const view = h("section", { class: "view" });
 
   let experiments: ExperimentConfig[];
+  const layers = settle(ctx.session.client.layers());
   try {
     experiments = (await ctx.session.client.list()).experiments;
   } catch (error) {
@@ -151,6 +146,8 @@ export async function listView(ctx: ViewContext, query: URLSearchParams): Promis
     ),
     empty,
   );
+  const layersShown = layersPart(ctx, await layers);
+  if (layersShown !== null) view.append(layersShown);
   applyFilter();
 
   // Results only exist for experiments that ran; the rest say so without a request.
@@ -234,4 +231,12 @@ function metricsNote(config: ExperimentConfig): HTMLElement | null {
   const guardrails = config.metrics.filter((m) => m.role === "guardrail").length;
   const text = `${metrics} metric${metrics === 1 ? "" : "s"}${guardrails > 0 ? `, ${guardrails} guardrail${guardrails === 1 ? "" : "s"}` : ""}`;
   return h("span", { class: "cell-note metrics-note" }, text);
+}
+
+/** The Layers section, or why the layers could not be read; nothing when no experiment names a layer. */
+function layersPart(ctx: ViewContext, layers: Loaded<LayerList>): HTMLElement | null {
+  if (layers.ok) return layersSection(layers.value.layers);
+  const slot = h("div", { class: "layers" });
+  showError(ctx, slot, layers.error);
+  return slot;
 }

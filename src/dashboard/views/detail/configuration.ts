@@ -1,9 +1,10 @@
-import type { ExperimentConfig, Metric, Variant } from "../../../client";
+import type { ExperimentConfig, Layer, Metric, Variant } from "../../../client";
 import { swatch, weightBar } from "../../charts";
 import { parseWeight } from "../../checks";
 import { type Child, h, uid } from "../../dom";
 import {
   allowedActions,
+  bpRangeWords,
   condition,
   count,
   coverage,
@@ -12,6 +13,7 @@ import {
   utc,
   weightShares,
 } from "../../format";
+import { holdoutHash } from "../../links";
 import { canWrite, clearFieldError, showFieldError } from "../../view";
 import { type DetailPage, panel, refuse, subform } from "./parts";
 
@@ -53,6 +55,8 @@ function facts(config: ExperimentConfig): HTMLElement {
     ),
     row("Metrics", config.metrics.length === 0 ? muted("none") : metricsList(config.metrics)),
     row("Exclusion group", config.exclusion_group ?? muted("none")),
+    config.layer === null ? null : row("Layer", layerFact(config.layer)),
+    config.holdout === null ? null : row("Holdout", h("a", { href: holdoutHash(config.holdout) }, config.holdout)),
     row("Hash version", config.hash_version === 1 ? "v1 (FNV-1a 64)" : "v2 (FNV-1a 64, fmix64-finalized)"),
     row("Revision", String(config.revision)),
     row("Started", config.started_at_secs === null ? muted("never") : utc(config.started_at_secs)),
@@ -60,11 +64,16 @@ function facts(config: ExperimentConfig): HTMLElement {
   );
 }
 
+/** `checkout, 0% to 40% of the layer`: the layer's name and the experiment's range of its hash. */
+function layerFact(layer: Layer): Child[] {
+  return [h("strong", null, layer.name), `, ${bpRangeWords(layer.range)} of the layer`];
+}
+
 /**
  * Each metric with what it listens to and which way is better; guardrails marked. Read-only:
- * metrics change with the definition (`expctl apply`, the API).
+ * metrics change with the definition (`expctl apply`, the API). A holdout's page lists its own.
  */
-function metricsList(metrics: readonly Metric[]): HTMLElement {
+export function metricsList(metrics: readonly Metric[]): HTMLElement {
   return h(
     "ul",
     { class: "conditions" },

@@ -41,7 +41,10 @@ export class HistoryRegion {
   }
 }
 
-function historyTable(entries: HistoryResponse["history"]): HTMLElement {
+/** Changes as a table, newest first: when, what, by whom (an experiment's or a holdout's). */
+export function historyTable(
+  entries: readonly Pick<HistoryResponse["history"][number], "timestamp_secs" | "mutation" | "actor">[],
+): HTMLElement {
   return scrollingTable(
     { caption: "History, newest first", class: "data history" },
     columnHeads(

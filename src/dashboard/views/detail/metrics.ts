@@ -14,6 +14,7 @@ import {
   pValue,
 } from "../../format";
 import { columnHeads, scrollingTable } from "../../view";
+import { type Measured, RESULTS_WORDS, type Subject } from "./subject";
 
 type Analysis = ExperimentResults["analysis"];
 
@@ -35,21 +36,26 @@ const METHODS: ReadonlyArray<{ method: AnalysisMethod; label: string; line: stri
  * The Results panel's Metrics part: the choice of method, a warning when the split of
  * enrolments cannot be trusted, then each metric (goals first, then guardrails) with each
  * variant's actors and mean and each variant's lift over the baseline, its interval drawn
- * across a zero line, and the decision in words. Without metrics, how to add them.
+ * across a zero line, and the decision in words. Without metrics, how to add them. A
+ * holdout's are the same for its arms: the lift of `exposed` over `held_out`.
  * @param choose hears the operator choose another method (the region reads the results again with it)
  */
-export function metricsPart(results: ExperimentResults, choose: (method: AnalysisMethod) => void): HTMLElement {
+export function metricsPart(
+  results: Measured,
+  subject: Subject,
+  choose: (method: AnalysisMethod) => void,
+): HTMLElement {
   const titleId = uid("metrics-title");
   const title = h("h3", { id: titleId }, "Metrics");
   const section = (...children: Child[]) => h("section", { class: "metrics", "aria-labelledby": titleId }, ...children);
-  if (results.metrics.length === 0) return section(title, noMetrics(results.experiment));
+  if (results.metrics.length === 0) return section(title, noMetrics(subject));
   const { analysis } = results;
   const notes = METHODS.map(() => uid("method-note"));
   return section(
     h("div", { class: "metrics-header" }, title, methodSwitch(analysis.method, notes, choose)),
     methodNotes(analysis, notes),
-    analysis.trustworthy ? null : untrustworthy(),
-    goalsFirst(results.metrics).map((metric) => metricBlock(metric, analysis)),
+    analysis.trustworthy ? null : untrustworthy(subject.kind),
+    goalsFirst(results.metrics).map((metric) => metricBlock(metric, analysis, subject.kind)),
   );
 }
 
@@ -75,28 +81,48 @@ function methodNotes(analysis: Analysis, notes: readonly string[]): HTMLElement 
 }
 
 /** The SRM check says mismatch: the arms differ by more than chance, so no comparison holds. */
-function untrustworthy(): HTMLElement {
+function untrustworthy(kind: Subject["kind"]): HTMLElement {
+  const { part, units, split } = RESULTS_WORDS[kind];
   return h(
     "p",
     { class: "notice notice-warn" },
     h("strong", null, "Do not trust these comparisons. "),
-    "The split of enrolments does not match the weights (the SRM mismatch above), so the variants' actors differ by more than chance: find the cause first.",
+    `The split of ${units} does not match ${split} (the SRM mismatch above), so the ${part}s' actors differ by more than chance: find the cause first.`,
   );
 }
 
-function noMetrics(experiment: string): HTMLElement {
+function noMetrics(subject: Subject): HTMLElement {
+  const metrics = h("code", null, '"metrics": [{"name": "purchase", "kind": "conversion"}]');
+  const track = ["then send each actor's events to ", h("code", null, "POST /v1/track")];
+  if (subject.kind === "holdout") {
+    return h(
+      "p",
+      { class: "hint" },
+      "No metrics are defined. Add them to the holdout's definition (",
+      metrics,
+      ` in PUT /v1/admin/holdouts/${subject.name}), `,
+      track,
+      ": each metric's lift of exposed over held_out then shows here.",
+    );
+  }
   return h(
     "p",
     { class: "hint" },
     "No metrics are defined. Add them to the definition (",
-    h("code", null, '"metrics": [{"name": "purchase", "kind": "conversion"}]'),
-    ` in PUT /v1/admin/experiments/${experiment}, or `,
+    metrics,
+    ` in PUT /v1/admin/experiments/${subject.name}, or `,
     h("code", null, "expctl create --metric purchase:conversion"),
-    "), then send each actor's events to ",
-    h("code", null, "POST /v1/track"),
+    "), ",
+    track,
     ": each metric's lift over the baseline then shows here.",
   );
 }
+
+/** Why some of a metric's events were not counted, for an experiment or a holdout. */
+const UNATTRIBUTED: Record<Subject["kind"], string> = {
+  experiment: "sent by actors not in this experiment (or overridden), or before the actor enrolled.",
+  holdout: "sent by actors that met no member experiment, or before they first met one.",
+};
 
 /** Sequential or Fixed, as two radio buttons drawn as one switch, each described by its line. */
 function methodSwitch(
@@ -129,7 +155,7 @@ function methodSwitch(
   );
 }
 
-function metricBlock(metric: MetricResults, analysis: Analysis): HTMLElement {
+function metricBlock(metric: MetricResults, analysis: Analysis, kind: Subject["kind"]): HTMLElement {
   const titleId = uid("metric-title");
   const { unattributed } = metric;
   return h(
@@ -152,12 +178,12 @@ function metricBlock(metric: MetricResults, analysis: Analysis): HTMLElement {
         `, ${metric.direction === "increase" ? "higher" : "lower"} is better`,
       ),
     ),
-    metricTable(metric, analysis),
+    metricTable(metric, analysis, kind),
     unattributed > 0
       ? h(
           "p",
           { class: "hint" },
-          `${count(unattributed)} ${metric.event} ${unattributed === 1 ? "event" : "events"} not counted here: sent by actors not in this experiment (or overridden), or before the actor enrolled.`,
+          `${count(unattributed)} ${metric.event} ${unattributed === 1 ? "event" : "events"} not counted here: ${UNATTRIBUTED[kind]}`,
         )
       : null,
   );
@@ -168,7 +194,8 @@ function metricBlock(metric: MetricResults, analysis: Analysis): HTMLElement {
  * decision and, for the fixed method, the p-value. Where it is narrow, each row is a card
  * (styles.css); narrower still, the table scrolls in its box.
  */
-function metricTable(metric: MetricResults, analysis: Analysis): HTMLElement {
+function metricTable(metric: MetricResults, analysis: Analysis, kind: Subject["kind"]): HTMLElement {
+  const { part } = RESULTS_WORDS[kind];
   const fixed = analysis.method === "fixed";
   const comparisons = new Map(metric.comparisons.map((c) => [c.variant, c]));
   const lifts = new Map(metric.comparisons.map((c) => [c.variant, lift(c, metric.kind)]));
@@ -182,9 +209,9 @@ function metricTable(metric: MetricResults, analysis: Analysis): HTMLElement {
     p: "p-value",
   };
   return scrollingTable(
-    { caption: `${metric.name} by variant`, class: `data metric-table${fixed ? " metric-table-fixed" : ""}` },
+    { caption: `${metric.name} by ${part}`, class: `data metric-table${fixed ? " metric-table-fixed" : ""}` },
     columnHeads(
-      h("th", { scope: "col", class: "variant-head" }, "Variant"),
+      h("th", { scope: "col", class: "variant-head" }, kind === "experiment" ? "Variant" : "Arm"),
       h("th", { scope: "col", class: "numeric-head n-head" }, heads.n),
       h("th", { scope: "col", class: "numeric-head mean-head" }, heads.mean),
       h("th", { scope: "col", class: "lift-head" }, heads.lift),

@@ -1,25 +1,31 @@
-import { type ExperimentConfig, type ExperimentResults, winnerInForce } from "../../../client";
+import type { ExperimentResults } from "../../../client";
 import { type DailyMeasure, dailyChart, swatch } from "../../charts";
 import { h, uid } from "../../dom";
 import { type AnalysisMethod, count, percent, pValue, utc } from "../../format";
 import { columnHeads, scrollingTable, srmBadge, type ViewContext } from "../../view";
 import { metricsPart } from "./metrics";
 import { failure, type Loaded, panel, settle } from "./parts";
+import { type Measured, RESULTS_WORDS, type Subject } from "./subject";
 
-const SRM_EXPLANATION: Record<ExperimentResults["srm"]["status"], string> = {
-  ok: "The split of enrolments matches the weights.",
-  mismatch:
-    "The split of enrolments differs from the weights more than chance allows: look for a cause (a redirect, a bot filter, logging) before reading the results.",
-  insufficient_data: "Too few enrolments to test the split yet (at least 100, and 5 expected per variant).",
-};
+function srmExplanation(status: Measured["srm"]["status"], kind: Subject["kind"]): string {
+  const { part, units, split } = RESULTS_WORDS[kind];
+  switch (status) {
+    case "ok":
+      return `The split of ${units} matches ${split}.`;
+    case "mismatch":
+      return `The split of ${units} differs from ${split} more than chance allows: look for a cause (a redirect, a bot filter, logging) before reading the results.`;
+    case "insufficient_data":
+      return `Too few ${units} to test the split yet (at least 100, and 5 expected per ${part}).`;
+  }
+}
 
 /**
  * The Results panel: the SRM status, enrolments and exposures by variant, the metrics, and
- * the daily chart. It keeps what the chart counts and the method the metrics are analysed
- * with when the page reads everything again; another method reads the results again and
- * shows them in place.
+ * the daily chart; for a holdout, its two arms' actors (an arm sees no exposure). It keeps
+ * what the chart counts and the method the metrics are analysed with when the page reads
+ * everything again; another method reads the results again and shows them in place.
  */
-export class ResultsRegion {
+export class ResultsRegion<R extends Measured = ExperimentResults> {
   /** What the daily chart counts (enrolments at first: the split the SRM check reads). */
   #measure: DailyMeasure = "enrolled";
   #method: AnalysisMethod;
@@ -36,7 +42,7 @@ export class ResultsRegion {
    */
   constructor(
     private readonly ctx: ViewContext,
-    private readonly readResults: (method: AnalysisMethod) => Promise<ExperimentResults>,
+    private readonly readResults: (method: AnalysisMethod) => Promise<R>,
     options: { method?: AnalysisMethod; onMethod?: (method: AnalysisMethod) => void } = {},
   ) {
     this.#method = options.method ?? "sequential";
@@ -44,40 +50,38 @@ export class ResultsRegion {
   }
 
   /** The results, analysed with the method chosen last. */
-  read(): Promise<ExperimentResults> {
+  read(): Promise<R> {
     return this.readResults(this.#method);
   }
 
-  render(results: Loaded<ExperimentResults>, config: ExperimentConfig): HTMLElement {
+  render(results: Loaded<R>, subject: Subject): HTMLElement {
     this.#generation += 1;
     this.#element = results.ok
-      ? this.#panel(results.value, config)
+      ? this.#panel(results.value, subject)
       : panel("Results", { wide: true }, failure(this.ctx, results.error));
     return this.#element;
   }
 
-  #panel(results: ExperimentResults, config: ExperimentConfig): HTMLElement {
+  #panel(results: R, subject: Subject): HTMLElement {
     const chartSlot = h("div");
+    let choice: HTMLElement | null = null;
+    if (subject.kind === "holdout") {
+      // An arm sees no exposure: the chart counts actors only.
+      chartSlot.replaceChildren(dailyChart(results, { width: chartWidth(), measure: "actors" }));
+    } else {
+      choice = measureChoice(chartSlot, results, this.#measure, (measure) => {
+        this.#measure = measure;
+      });
+    }
     return panel(
       "Results",
       { wide: true },
-      srmSummary(results.srm),
-      resultsTable(results, winnerInForce(config)),
-      metricsPart(results, (method) => void this.#choose(method, config)),
-      h(
-        "div",
-        { class: "chart-header" },
-        h("h3", null, "Per day"),
-        measureChoice(chartSlot, results, this.#measure, (measure) => {
-          this.#measure = measure;
-        }),
-      ),
+      srmSummary(results.srm, subject.kind),
+      resultsTable(results, subject),
+      metricsPart(results, subject, (method) => void this.#choose(method, subject)),
+      h("div", { class: "chart-header" }, h("h3", null, "Per day"), choice),
       chartSlot,
-      h(
-        "p",
-        { class: "hint" },
-        `Counted up to ${utc(results.as_of_secs)}. Counts follow assignments by about a second, and events by a few; Refresh reads them again.`,
-      ),
+      h("p", { class: "hint" }, `Counted up to ${utc(results.as_of_secs)}. ${RESULTS_WORDS[subject.kind].lag}`),
     );
   }
 
@@ -85,7 +89,7 @@ export class ResultsRegion {
    * Reads the results again with `method` and puts the new panel in place of the old one,
    * focus on the same switch, so the keyboard and a screen reader carry on from there.
    */
-  async #choose(method: AnalysisMethod, config: ExperimentConfig): Promise<void> {
+  async #choose(method: AnalysisMethod, subject: Subject): Promise<void> {
     this.#method = method;
     this.#onMethod?.(method);
     const generation = ++this.#generation;
@@ -93,13 +97,13 @@ export class ResultsRegion {
     shown?.setAttribute("aria-busy", "true");
     const results = await settle(this.read());
     if (generation !== this.#generation || shown === null || !shown.isConnected) return;
-    const next = this.render(results, config);
+    const next = this.render(results, subject);
     shown.replaceWith(next);
     next.querySelector<HTMLInputElement>(`.metrics input[type="radio"][value="${method}"]`)?.focus();
   }
 }
 
-function srmSummary(srm: ExperimentResults["srm"]): HTMLElement {
+function srmSummary(srm: Measured["srm"], kind: Subject["kind"]): HTMLElement {
   const statistics =
     srm.statistic !== null && srm.p_value !== null
       ? `χ² = ${srm.statistic.toFixed(2)}, df = ${srm.df}, ${pEquals(srm.p_value)} (mismatch below ${srm.threshold})`
@@ -108,7 +112,7 @@ function srmSummary(srm: ExperimentResults["srm"]): HTMLElement {
     "div",
     { class: `srm srm-${srm.status}` },
     srmBadge(srm.status),
-    h("span", null, SRM_EXPLANATION[srm.status]),
+    h("span", null, srmExplanation(srm.status, kind)),
     statistics ? h("span", { class: "muted srm-stats" }, statistics) : null,
   );
 }
@@ -119,17 +123,21 @@ function pEquals(p: number): string {
   return text.startsWith("<") ? `p ${text}` : `p = ${text}`;
 }
 
-/** Fits a 390 px phone (styles.css); narrower, it scrolls sideways in its box. */
-function resultsTable(results: ExperimentResults, winner: string | null): HTMLElement {
+/**
+ * Fits a 390 px phone (styles.css); narrower, it scrolls sideways in its box. A holdout's
+ * table has no Exposures column: an arm sees none.
+ */
+function resultsTable(results: Measured, subject: Subject): HTMLElement {
+  const words = RESULTS_WORDS[subject.kind];
+  const exposures = subject.kind === "experiment";
   const totalEnrolled = results.variants.reduce((sum, v) => sum + v.enrolled, 0);
   const totalExposures = results.variants.reduce((sum, v) => sum + v.exposures, 0);
+  const heads = ["Expected share", words.enrolled, "Observed share", ...(exposures ? ["Exposures"] : [])];
   return scrollingTable(
-    { caption: "Enrolments and exposures by variant", class: "data results" },
+    { caption: words.caption, class: exposures ? "data results" : "data results results-arms" },
     columnHeads(
-      h("th", { scope: "col" }, "Variant"),
-      ["Expected share", "Enrolled", "Observed share", "Exposures"].map((label) =>
-        h("th", { scope: "col", class: "numeric-head" }, label),
-      ),
+      h("th", { scope: "col" }, subject.kind === "experiment" ? "Variant" : "Arm"),
+      heads.map((label) => h("th", { scope: "col", class: "numeric-head" }, label)),
     ),
     h(
       "tbody",
@@ -143,13 +151,13 @@ function resultsTable(results: ExperimentResults, winner: string | null): HTMLEl
             { scope: "row" },
             swatch(i),
             v.name,
-            winner === v.name ? h("span", { class: "tag" }, "winner") : null,
+            subject.winner === v.name ? h("span", { class: "tag" }, "winner") : null,
           ),
           numbers(
             percent(v.expected_share),
             count(v.enrolled),
             v.observed_share === null ? "—" : percent(v.observed_share),
-            count(v.exposures),
+            ...(exposures ? [count(v.exposures)] : []),
           ),
         ),
       ),
@@ -161,7 +169,12 @@ function resultsTable(results: ExperimentResults, winner: string | null): HTMLEl
         "tr",
         null,
         h("th", { scope: "row" }, "Total"),
-        numbers("100%", count(totalEnrolled), totalEnrolled === 0 ? "—" : "100%", count(totalExposures)),
+        numbers(
+          "100%",
+          count(totalEnrolled),
+          totalEnrolled === 0 ? "—" : "100%",
+          ...(exposures ? [count(totalExposures)] : []),
+        ),
       ),
     ),
   );
@@ -173,18 +186,25 @@ function numbers(...cells: string[]): HTMLElement[] {
 }
 
 /**
+ * The daily chart's width: about the width the panel gets (the page is at most 1,200 px
+ * wide, less its and the panel's padding), so that its labels keep their size, phones
+ * included.
+ */
+function chartWidth(): number {
+  return Math.max(300, Math.min(window.innerWidth, 1200) - 82);
+}
+
+/**
  * The daily chart's choice of what to count, drawing the chart of `chosen` into `slot`
- * now and another on every change, which `onChange` hears. Drawn for about the width the
- * panel gets (the page is at most 1,200 px wide, less its and the panel's padding), so
- * that its labels keep their size, phones included.
+ * now and another on every change, which `onChange` hears.
  */
 function measureChoice(
   slot: HTMLElement,
-  results: ExperimentResults,
+  results: Measured,
   chosen: DailyMeasure,
   onChange: (measure: DailyMeasure) => void,
 ): HTMLElement {
-  const width = Math.max(300, Math.min(window.innerWidth, 1200) - 82);
+  const width = chartWidth();
   const draw = (measure: DailyMeasure) => slot.replaceChildren(dailyChart(results, { width, measure }));
   const name = uid("daily-measure");
   const options: Array<[DailyMeasure, string]> = [

@@ -1,0 +1,25 @@
+// Checks any page of the dashboard must pass, whatever it shows: every control named, and
+// nothing wider than the screen.
+import type { Page } from "playwright-core";
+import { expect } from "vitest";
+
+/** Every visible button, link, field and list box on the page has an accessible name (as the accessibility tree says). */
+export async function expectNamedControls(page: Page): Promise<void> {
+  const controls = page.locator("button, a[href], input, select, textarea, [tabindex='0']");
+  const unnamed: string[] = [];
+  for (const control of await controls.all()) {
+    if (!(await control.isVisible())) continue;
+    const snapshot = await control.ariaSnapshot();
+    // `- button "Start"`, `- textbox "Actor"`, `- region "Experiments"`: a name in quotes after the role.
+    if (!/^- [a-z]+ "[^"]+"/.test(snapshot)) unnamed.push(snapshot.split("\n")[0] ?? snapshot);
+  }
+  expect(unnamed).toEqual([]);
+}
+
+/** The page itself never scrolls sideways (a wide table scrolls inside its own box). */
+export async function expectNoSidewaysScroll(page: Page, what = ""): Promise<void> {
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
+  expect(overflow, what).toBeLessThanOrEqual(0);
+}
