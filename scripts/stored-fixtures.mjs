@@ -13,16 +13,37 @@
 // - *-v1-metrics.json, registry-rows-v2-metrics.json: the same scenario with metrics on
 //   two experiments (an optional field of format 1 and of the `config` column);
 // - snapshot-v1-population.json, registry-rows-v3.json, expected-v1-population.json
-//   (this version's, "population" for how it is split: layers and holdouts): the same
-//   scenario and more. Format 1 gained the configs' optional `layer` and `holdout` and
-//   the snapshot's optional `holdouts`, each written only when set (a config or a
-//   snapshot without them is written byte for byte as before); the registry gained
-//   migration 3, the tables `holdouts` and `holdout_history`. Added: a holdout with a
-//   description and metrics, replaced once while its member ran (two history entries);
-//   a running experiment joining it; a running experiment in a layer and a draft in
-//   the other half of that layer. The expected file adds what the admin API showed for
-//   the holdouts: the list (with members) and each one's history.
+//   ("population" for how it is split: layers and holdouts): the same scenario and more.
+//   Format 1 gained the configs' optional `layer` and `holdout` and the snapshot's
+//   optional `holdouts`, each written only when set (a config or a snapshot without
+//   them is written byte for byte as before); the registry gained migration 3, the
+//   tables `holdouts` and `holdout_history`. Added: a holdout with a description and
+//   metrics, replaced once while its member ran (two history entries); a running
+//   experiment joining it; a running experiment in a layer and a draft in the other
+//   half of that layer. The expected file adds what the admin API showed for the
+//   holdouts: the list (with members) and each one's history;
+// - snapshot-v1-unattended.json, registry-rows-v4.json, expected-v1-unattended.json
+//   (this version's, "unattended" for what runs without an operator: schedules, the
+//   automatic stop, webhooks): the population scenario and more. Format 1 gained the
+//   configs' optional `schedule` ({start_at_secs, conclude_at_secs, winner}, nulls
+//   inside) and `auto_stop` (`true`), each written only when set; the registry gained
+//   migration 4, the tables `webhooks` (name, webhook JSON, secret), `webhook_outbox`
+//   and `webhook_delivered`. Added, after the population scenario and before its last
+//   change: two webhooks, `audit_log` (every event type, to a receiver this script
+//   runs on loopback, http:// with WEBHOOK_ALLOW_HTTP=1, answering 204) and `launches`
+//   (a few types, to an https:// URL under .invalid that nothing answers; replaced
+//   once, then its secret rotated once); then a draft scheduled to start and conclude
+//   in 2100 with `auto_stop`, and a running experiment with only its conclusion
+//   scheduled. Every change after the webhooks is a delivery: `audit_log`'s are
+//   answered, so `webhook_delivered` holds their ids (the script waits for them and
+//   checks the rows against what the receiver got); `launches`'s fail and are retried.
+//   The outbox is emptied by the registry's alarm as soon as it hands the deliveries to
+//   the queue, so the rows usually catch it empty. The `secret` column is random. The
+//   expected file adds GET /v1/admin/webhooks (no secrets) and, as `received`, what the
+//   receiver got ({webhook, id, type, timestamp, data}: the webhook from the path, the
+//   id from `webhook-id`, the rest the body), in arrival order, once per id.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
@@ -34,11 +55,11 @@ import { SCRIPTED_WRANGLER_ENV, startWranglerDev } from "./lib/wrangler-dev.mjs"
 const TOKEN = "fixture-admin-token";
 const SNAPSHOT_KEY = "config-snapshot:v1";
 const OUT = "test/fixtures/stored";
-// This version's files (see above): the older sets have no layer, holdout or holdout table.
-const SNAPSHOT_FILE = `${OUT}/snapshot-v1-population.json`;
-const ROWS_FILE = `${OUT}/registry-rows-v3.json`;
-const EXPECTED_FILE = `${OUT}/expected-v1-population.json`;
-/** The registry's tables (migration 3) in primary-key order. */
+// This version's files (see above): the older sets have no schedule, auto_stop or webhook table.
+const SNAPSHOT_FILE = `${OUT}/snapshot-v1-unattended.json`;
+const ROWS_FILE = `${OUT}/registry-rows-v4.json`;
+const EXPECTED_FILE = `${OUT}/expected-v1-unattended.json`;
+/** The registry's tables (migration 4) in primary-key order. */
 const TABLES = {
   experiments: "name",
   history: "seq",
@@ -46,8 +67,16 @@ const TABLES = {
   revisions: "experiment, revision",
   holdouts: "name",
   holdout_history: "seq",
+  webhooks: "name",
+  webhook_outbox: "seq",
+  webhook_delivered: "id",
   publish_state: "id",
 };
+/** 2100-01-01 and 2100-02-01, UTC: far enough that no alarm fires them while anything reads these files. */
+const START_AT_SECS = 4_102_444_800;
+const CONCLUDE_AT_SECS = 4_105_123_200;
+/** Where `launches` posts: a reserved name (RFC 2606) that never resolves, so its deliveries fail and are retried. */
+const UNANSWERED_URL = "https://hooks.example.invalid/edge-experiments/launches";
 
 for (const file of [SNAPSHOT_FILE, ROWS_FILE, EXPECTED_FILE]) {
   if (existsSync(file) && !process.argv.includes("--overwrite")) {
@@ -57,8 +86,31 @@ for (const file of [SNAPSHOT_FILE, ROWS_FILE, EXPECTED_FILE]) {
 Object.assign(process.env, SCRIPTED_WRANGLER_ENV);
 
 const { ExperimentsClient } = await import(await bundleForNode("src/client/index.ts", ".bench/client.mjs"));
+// The receiver of `audit_log`: answers every delivery 204, and keeps each one once (the
+// queue may deliver a message again), in arrival order.
+const received = [];
+const receiver = createServer((request, response) => {
+  let body = "";
+  request.on("data", (chunk) => {
+    body += chunk;
+  });
+  request.on("end", () => {
+    response.writeHead(204).end();
+    const id = String(request.headers["webhook-id"]);
+    if (received.some((r) => r.id === id)) return;
+    const { type, timestamp, data } = JSON.parse(body);
+    received.push({ webhook: request.url.split("/").at(-1), id, type, timestamp, data });
+  });
+});
+await new Promise((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+const receiverUrl = `http://127.0.0.1:${receiver.address().port}/hooks/audit_log`;
 const persistTo = mkdtempSync(join(tmpdir(), "edge-experiments-fixtures-"));
-const dev = await startWranglerDev({ token: TOKEN, persistTo, vars: { CONFIG_CACHE_TTL_MS: "0" }, quiet: true });
+const dev = await startWranglerDev({
+  token: TOKEN,
+  persistTo,
+  vars: { CONFIG_CACHE_TTL_MS: "0", WEBHOOK_ALLOW_HTTP: "1" },
+  quiet: true,
+});
 const api = new ExperimentsClient({ baseUrl: dev.url, token: TOKEN, adminActor: "ops@example.com", retry: false });
 
 const names = [
@@ -70,10 +122,14 @@ const names = [
   "home_feed",
   "results_grid",
   "results_list",
+  "spring_sale",
+  "cart_reminder",
   "search_ranking",
 ];
 const holdoutNames = ["global_holdout"];
-/** A route of the client's table, its success body or its error thrown (the client has no holdout methods). */
+/** The secrets the API answered, to check the rows against (never written to the expected file). */
+const secrets = {};
+/** A route of the client's table, its success body or its error thrown (the client has no holdout or webhook methods). */
 const send = async (route, input) => {
   const response = await api.request(route, input);
   if (!response.ok) throw response.error;
@@ -218,6 +274,52 @@ try {
     layer: { name: "search_results", range: [5000, 10000] },
   });
 
+  // Two webhooks before the changes below, each of which is a delivery. `audit_log`
+  // takes every event type (no `events`), answered by the receiver above.
+  const auditLog = await send("defineWebhook", { params: { name: "audit_log" }, body: { url: receiverUrl } });
+  secrets.audit_log = auditLog.secret;
+  // `launches` takes a few, at a URL nothing answers; replaced a second later (the same
+  // secret, updated_at_secs after created_at_secs), then its secret rotated.
+  const launches = await send("defineWebhook", {
+    params: { name: "launches" },
+    body: { url: UNANSWERED_URL, events: ["experiment.started", "experiment.concluded"] },
+  });
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  const replaced = await send("defineWebhook", {
+    params: { name: "launches" },
+    body: { url: UNANSWERED_URL, events: ["experiment.started", "experiment.concluded", "experiment.archived"] },
+  });
+  if ("secret" in replaced) throw new Error("replacing a webhook answered a secret");
+  const rotated = await send("rotateWebhook", { params: { name: "launches" } });
+  if (rotated.secret === launches.secret) throw new Error("the rotation kept the secret");
+  secrets.launches = rotated.secret;
+
+  // A draft scheduled to start and to conclude on a winner, with the automatic stop on
+  // (and a guardrail for it to watch).
+  await api.define("spring_sale", {
+    variants: [
+      { name: "full_price", weight: 1 },
+      { name: "discount", weight: 1 },
+    ],
+    description: "Spring discount, run unattended",
+    metrics: [
+      { name: "purchase", kind: "conversion" },
+      { name: "refunds", event: "refund", kind: "sum", direction: "decrease", role: "guardrail" },
+    ],
+    schedule: { start_at_secs: START_AT_SECS, conclude_at_secs: CONCLUDE_AT_SECS, winner: "discount" },
+    auto_stop: true,
+  });
+  // Running, with only its conclusion scheduled (start_at_secs null): a manual start
+  // cancels only a scheduled start, so the conclusion stays.
+  await api.define("cart_reminder", {
+    variants: [
+      { name: "none", weight: 1 },
+      { name: "reminder", weight: 1 },
+    ],
+    schedule: { conclude_at_secs: CONCLUDE_AT_SECS, winner: "reminder" },
+  });
+  await api.start("cart_reminder");
+
   // Archived without ever running, coverage 0: the last change, which the probe below waits for.
   await api.define("search_ranking", {
     variants: [{ name: "baseline", weight: 1 }],
@@ -250,13 +352,34 @@ try {
   for (const name of holdoutNames) {
     holdoutHistory[name] = (await send("holdoutHistory", { params: { name }, query: { limit: 0 } })).history;
   }
-  expected = { experiments, history, overrides, holdouts, holdoutHistory };
+  const { webhooks } = await send("listWebhooks", {});
+
+  // Every change since `audit_log` was created, answered: wait for the receiver to have
+  // them all, then a moment for the registry to record the last as delivered.
+  const changes = [
+    ["spring_sale", "experiment.created"],
+    ["cart_reminder", "experiment.created"],
+    ["cart_reminder", "experiment.started"],
+    ["search_ranking", "experiment.created"],
+    ["search_ranking", "experiment.archived"],
+  ];
+  if (!(await eventually(() => received.length >= changes.length, 60_000))) {
+    throw new Error(`audit_log received ${received.length} of ${changes.length} deliveries`);
+  }
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  const got = received.map((r) => [r.data.experiment.name, r.type]);
+  if (JSON.stringify([...got].sort()) !== JSON.stringify([...changes].sort())) {
+    throw new Error(`audit_log received ${JSON.stringify(got)}`);
+  }
+  expected = { experiments, history, overrides, holdouts, holdoutHistory, webhooks, received };
 } finally {
   await dev.stop();
+  receiver.close();
 }
 
 try {
   const rows = readRegistryRows();
+  checkWebhookRows(rows.tables);
   const snapshot = await readSnapshot();
   mkdirSync(OUT, { recursive: true });
   writeFileSync(SNAPSHOT_FILE, `${JSON.stringify(JSON.parse(snapshot), null, 2)}\n`);
@@ -283,6 +406,21 @@ function readRegistryRows() {
     return { migrations, tables: JSON.parse(JSON.stringify(tables)) };
   } finally {
     db.close();
+  }
+}
+
+/**
+ * The webhook rows hold what the API answered: each subscription's current secret, and
+ * as delivered exactly the ids `audit_log`'s receiver answered (`launches` answers none).
+ */
+function checkWebhookRows(tables) {
+  for (const { name, secret } of tables.webhooks) {
+    if (secret !== secrets[name]) throw new Error(`the row of webhook ${name} does not hold its current secret`);
+  }
+  const delivered = tables.webhook_delivered.map((row) => row.id).sort();
+  const answered = received.map((r) => r.id).sort();
+  if (JSON.stringify(delivered) !== JSON.stringify(answered)) {
+    throw new Error(`webhook_delivered holds ${delivered.join(", ")}; the receiver answered ${answered.join(", ")}`);
   }
 }
 

@@ -9,8 +9,11 @@ import type { Env } from "../../src/edge/env";
 import { createApp } from "../../src/edge/http/app";
 import { migrate } from "../../src/edge/objects/migrate";
 import { REGISTRY_MIGRATIONS } from "../../src/edge/objects/registry/migrations";
-import { FORMAT_1_FIXTURES, type RegistryRowsV2, type RegistryRowsV3 } from "../fixtures/stored/fixtures";
+import { FORMAT_1_FIXTURES, type RegistryRows } from "../fixtures/stored/fixtures";
 import { TOKEN } from "./helpers";
+
+/** The format of a webhook secret: its value is random, so nothing else is compared. */
+const SECRET_FORMAT = /^whsec_[A-Za-z0-9+/]{32}$/;
 
 /** A registry of its own per fixture: not the one the Worker's routes use. */
 const registryName = (rowsFile: string) => `stored-${rowsFile}`;
@@ -37,6 +40,8 @@ function adminApiOf(rowsFile: string) {
     const response = await app.fetch(request, edgeEnv, createExecutionContext());
     const text = await response.text();
     expect(response.status, text).toBe(200);
+    // No read shows a webhook's secret.
+    expect(text).not.toMatch(/whsec_|"secret"/);
     return JSON.parse(text) as T;
   };
 }
@@ -45,10 +50,7 @@ function adminApiOf(rowsFile: string) {
  * Replaces the object's tables with the fixture's rows, at the migration that wrote
  * them, then runs the migrations that came after.
  */
-async function restoreRows(
-  registry: ReturnType<typeof env.REGISTRY.get>,
-  written: RegistryRowsV2 | RegistryRowsV3,
-): Promise<void> {
+async function restoreRows(registry: ReturnType<typeof env.REGISTRY.get>, written: RegistryRows): Promise<void> {
   await runInDurableObject(registry, (_, state) => {
     const sql = state.storage.sql;
     const tables = sql
@@ -122,6 +124,22 @@ describe.each(FORMAT_1_FIXTURES)("registry rows written $written ($rowsFile)", (
     for (const [name, history] of Object.entries(expected.holdoutHistory)) {
       expect(await adminApi(`/holdouts/${name}/history?limit=0`)).toEqual({ history });
     }
+  });
+
+  it("keep every webhook, shown through the admin API without its secret", async () => {
+    expect(await value(registry().webhooks())).toEqual(expected.webhooks);
+    expect(await adminApi("/webhooks")).toEqual({ webhooks: expected.webhooks });
+  });
+
+  it("keep each webhook's secret to sign with, and never send again what a receiver answered", async () => {
+    for (const webhook of expected.webhooks) {
+      const target = await value(registry().webhookTarget(webhook.name, "msg_never-sent"));
+      expect(target).toEqual({ url: webhook.url, secret: expect.stringMatching(SECRET_FORMAT), delivered: false });
+    }
+    for (const { webhook, id } of expected.received) {
+      expect(await value(registry().webhookTarget(webhook, id))).toMatchObject({ delivered: true });
+    }
+    expect(await value(registry().webhookTarget("no_such_webhook", "msg_never-sent"))).toBeNull();
   });
 
   it("keep each experiment's history and overrides", async () => {

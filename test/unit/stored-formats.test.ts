@@ -13,6 +13,7 @@ import {
   METRIC_KINDS,
   METRIC_ROLES,
   TARGETING_OPERATORS,
+  WEBHOOK_EVENT_TYPES,
 } from "../../src/core";
 import { CompiledSnapshot, type ConfigSnapshot, encodeSnapshot, parseSnapshot } from "../../src/edge/config/snapshot";
 import snapshotSource from "../../src/edge/config/snapshot.ts?raw";
@@ -29,15 +30,44 @@ import {
   revisionFromRow,
   stickyVariantsColumn,
   variantsColumn,
+  webhookColumn,
+  webhookDeliveryFromRow,
+  webhookFromRow,
 } from "../../src/edge/objects/registry/rows";
 import rowsSource from "../../src/edge/objects/registry/rows.ts?raw";
-import { FORMAT_1_FIXTURES, type Format1Fixture, NEWEST_FORMAT_1_FIXTURE } from "../fixtures/stored/fixtures";
+import {
+  FORMAT_1_FIXTURES,
+  type Format1Fixture,
+  NEWEST_FORMAT_1_FIXTURE,
+  POPULATION_FORMAT_1_FIXTURE,
+  type ReceivedDelivery,
+  type RegistryRowsV3,
+} from "../fixtures/stored/fixtures";
 
-/** The running experiments of a set's scenario: the newest added a holdout's member and a layer's first half. */
+/** The registry's migrations each set's rows were written at. */
+const MIGRATIONS_OF: Record<string, number[]> = {
+  "registry-rows-v2.json": [1, 2],
+  "registry-rows-v2-metrics.json": [1, 2],
+  "registry-rows-v3.json": [1, 2, 3],
+  "registry-rows-v4.json": [1, 2, 3, 4],
+};
+
+/**
+ * The running experiments of a set's scenario: the population set added a holdout's
+ * member and a layer's first half, the newest an experiment with its conclusion scheduled.
+ */
 const runningIn = (fixture: Format1Fixture) =>
   fixture === NEWEST_FORMAT_1_FIXTURE
-    ? ["checkout_v2", "home_feed", "pricing_page", "results_grid"]
-    : ["checkout_v2", "pricing_page"];
+    ? ["cart_reminder", "checkout_v2", "home_feed", "pricing_page", "results_grid"]
+    : fixture === POPULATION_FORMAT_1_FIXTURE
+      ? ["checkout_v2", "home_feed", "pricing_page", "results_grid"]
+      : ["checkout_v2", "pricing_page"];
+
+/** The sets written since layers and holdouts: the same holdout scenario in each. */
+const WITH_HOLDOUTS: Format1Fixture<RegistryRowsV3>[] = [POPULATION_FORMAT_1_FIXTURE, NEWEST_FORMAT_1_FIXTURE];
+
+/** The format of a webhook secret: `whsec_` and the base64 of 24 bytes. Its value is random: nothing else is compared. */
+const SECRET_FORMAT = /^whsec_[A-Za-z0-9+/]{32}$/;
 
 /** A holdout as stored and published: what the API lists, without the experiments that name it. */
 const withoutMembers = ({ members: _, ...holdout }: HoldoutConfig & { members: string[] }): HoldoutConfig => holdout;
@@ -45,6 +75,10 @@ const withoutMembers = ({ members: _, ...holdout }: HoldoutConfig & { members: s
 /** The holdouts' tables of a set: none before migration 3. */
 const holdoutTables = (fixture: Format1Fixture) =>
   "holdouts" in fixture.rows.tables ? fixture.rows.tables : { holdouts: [], holdout_history: [] };
+
+/** The webhooks' tables of a set: none before migration 4. */
+const webhookTables = (fixture: Format1Fixture) =>
+  "webhooks" in fixture.rows.tables ? fixture.rows.tables : { webhooks: [], webhook_outbox: [], webhook_delivered: [] };
 
 describe.each(FORMAT_1_FIXTURES)("the format-1 KV snapshot written $written ($snapshotFile)", (fixture) => {
   const { expected } = fixture;
@@ -54,6 +88,8 @@ describe.each(FORMAT_1_FIXTURES)("the format-1 KV snapshot written $written ($sn
     expect(snapshot?.version).toBe(fixture.rows.tables.publish_state[0]?.version);
     expect(snapshot?.experiments).toEqual(expected.experiments);
     expect(snapshot?.holdouts).toEqual(expected.holdouts.map(withoutMembers));
+    // Written before erasure existed: nobody erased.
+    expect(snapshot?.erasures).toEqual([]);
     const running = expected.experiments.filter((c) => c.state === "running").map((c) => c.name);
     expect(running).toEqual(runningIn(fixture));
     expect(snapshot?.overrides).toEqual(
@@ -104,8 +140,8 @@ describe("configs written with metrics (expected-v1-metrics.json)", () => {
   });
 });
 
-describe("configs and holdouts written with layers and holdouts (expected-v1-population.json)", () => {
-  const { expected, snapshot: text } = NEWEST_FORMAT_1_FIXTURE;
+describe.each(WITH_HOLDOUTS)("configs and holdouts written $written ($snapshotFile)", (fixture) => {
+  const { expected, snapshot: text } = fixture;
   const configs = Object.fromEntries(expected.experiments.map((c) => [c.name, c]));
 
   it("hold a layer's slice on its running experiment and on a draft in the layer's other half", () => {
@@ -164,6 +200,57 @@ describe("configs and holdouts written with layers and holdouts (expected-v1-pop
   });
 });
 
+describe("configs written with schedules and automatic stops (expected-v1-unattended.json)", () => {
+  const { expected, rows, snapshot: text } = NEWEST_FORMAT_1_FIXTURE;
+  const configs = Object.fromEntries(expected.experiments.map((c) => [c.name, c]));
+  const stored = Object.fromEntries(rows.tables.experiments.map((row) => [row.name, JSON.parse(row.config)]));
+
+  it("hold a draft scheduled to start and to conclude on a winner, with the automatic stop on", () => {
+    expect(configs.spring_sale).toMatchObject({
+      state: "draft",
+      started_at_secs: null,
+      schedule: { start_at_secs: 4_102_444_800, conclude_at_secs: 4_105_123_200, winner: "discount" },
+      auto_stop: true,
+    });
+    expect(configs.spring_sale?.metrics.map((m) => [m.name, m.role])).toEqual([
+      ["purchase", "goal"],
+      ["refunds", "guardrail"],
+    ]);
+    expect(expected.history.spring_sale?.map((r) => r.mutation)).toEqual(["created"]);
+  });
+
+  it("hold a running experiment whose conclusion alone is scheduled: the start's part null, the manual start kept it", () => {
+    expect(configs.cart_reminder).toMatchObject({
+      state: "running",
+      schedule: { start_at_secs: null, conclude_at_secs: 4_105_123_200, winner: "reminder" },
+      auto_stop: false,
+    });
+    expect(expected.history.cart_reminder?.map((r) => r.mutation)).toEqual(["state=running", "created"]);
+  });
+
+  it("store `schedule` and `auto_stop` only where set: every other config is written as before", () => {
+    const scheduled = Object.keys(stored).filter((name) => "schedule" in stored[name]);
+    expect(scheduled).toEqual(["cart_reminder", "spring_sale"]);
+    const stopping = Object.keys(stored).filter((name) => "auto_stop" in stored[name]);
+    expect(stopping).toEqual(["spring_sale"]);
+    expect(stored.spring_sale.auto_stop).toBe(true);
+    const snapshotted = JSON.parse(text).experiments as Record<string, unknown>[];
+    expect(snapshotted.filter((c) => "schedule" in c).map((c) => c.name)).toEqual(["cart_reminder", "spring_sale"]);
+    expect(snapshotted.filter((c) => "auto_stop" in c).map((c) => c.name)).toEqual(["spring_sale"]);
+    const others = expected.experiments.filter((c) => !["cart_reminder", "spring_sale"].includes(c.name));
+    expect(others.map((c) => [c.schedule, c.auto_stop])).toEqual(others.map(() => [null, false]));
+  });
+
+  it("leave a scheduled draft out of what the edge assigns until its start fires", () => {
+    const snapshot = parseSnapshot(text);
+    if (snapshot === null) throw new Error("the fixture does not parse");
+    const compiled = new CompiledSnapshot(snapshot);
+    expect(compiled.assignable).not.toContain("spring_sale");
+    expect(compiled.assignable).toContain("cart_reminder");
+    expect(compiled.get("spring_sale")?.config.schedule?.start_at_secs).toBe(4_102_444_800);
+  });
+});
+
 describe("configs stored before a field existed", () => {
   const [, withMetrics] = FORMAT_1_FIXTURES;
   const stored = JSON.parse(
@@ -197,6 +284,25 @@ describe("configs stored before a field existed", () => {
     expect(decoded(stored)).toEqual([read, read]);
   });
 
+  it("read without a schedule as nothing scheduled (null), without auto_stop as off (false)", () => {
+    const scheduled = JSON.parse(
+      NEWEST_FORMAT_1_FIXTURE.rows.tables.experiments.find((r) => r.name === "spring_sale")?.config ?? "null",
+    );
+    const { schedule, auto_stop, ...older } = scheduled;
+    expect([schedule, auto_stop]).toEqual([expect.any(Object), true]);
+    const { schedule: _, ...withStop } = scheduled;
+    const { auto_stop: __, ...withSchedule } = scheduled;
+    for (const [config, reads] of [
+      [older, { schedule: null, auto_stop: false }],
+      [withStop, { schedule: null, auto_stop: true }],
+      [withSchedule, { schedule, auto_stop: false }],
+    ] as const) {
+      const [fromSnapshot, fromRow] = decoded(config);
+      expect(fromSnapshot).toMatchObject(reads);
+      expect(fromRow).toMatchObject(reads);
+    }
+  });
+
   it("read a targeting condition without case_insensitive as case-sensitive", () => {
     const { case_insensitive: _, ...condition } = stored.targeting[1];
     const [fromSnapshot, fromRow] = decoded({ ...stored, targeting: [condition] });
@@ -211,7 +317,8 @@ describe.each(FORMAT_1_FIXTURES)("the registry's rows written $written ($rowsFil
   it("describe the newest migration: a new one comes with new row schemas and a fixture of its rows", () => {
     expect(REGISTRY_ROWS_VERSION).toBe(REGISTRY_MIGRATIONS.at(-1)?.id);
     expect(NEWEST_FORMAT_1_FIXTURE.rows.migrations.at(-1)?.id).toBe(REGISTRY_ROWS_VERSION);
-    expect(rows.migrations.map((m) => m.id)).toEqual(fixture === NEWEST_FORMAT_1_FIXTURE ? [1, 2, 3] : [1, 2]);
+    expect(rows.migrations.map((m) => m.id)).toEqual(MIGRATIONS_OF[fixture.rowsFile]);
+    expect(MIGRATIONS_OF[NEWEST_FORMAT_1_FIXTURE.rowsFile]).toEqual(REGISTRY_MIGRATIONS.map((m) => m.id));
     expect(rows.migrations.map((m) => m.description)).toEqual(
       REGISTRY_MIGRATIONS.slice(0, rows.migrations.length).map((m) => m.description),
     );
@@ -247,11 +354,21 @@ describe.each(FORMAT_1_FIXTURES)("the registry's rows written $written ($rowsFil
     }
     for (const row of rows.tables.revisions) expect(variantsColumn(revisionFromRow(row).variants)).toBe(row.variants);
     for (const row of holdoutTables(fixture).holdouts) expect(holdoutColumn(holdoutFromRow(row))).toBe(row.holdout);
+    for (const row of webhookTables(fixture).webhooks)
+      expect(webhookColumn(webhookFromRow(row).webhook)).toBe(row.webhook);
+  });
+
+  it("decode to every webhook as the admin API listed it, each with a secret of the right format and none read", () => {
+    const { webhooks } = webhookTables(fixture);
+    const decoded = webhooks.map(webhookFromRow);
+    expect(decoded.map((w) => w.webhook)).toEqual(expected.webhooks);
+    for (const { secret } of decoded) expect(secret).toMatch(SECRET_FORMAT);
+    expect(JSON.stringify(expected)).not.toMatch(/whsec_|"secret"/);
   });
 });
 
-describe("the holdouts' rows written with layers and holdouts (registry-rows-v3.json)", () => {
-  const { holdouts, holdout_history, experiments } = NEWEST_FORMAT_1_FIXTURE.rows.tables;
+describe.each(WITH_HOLDOUTS)("the holdouts' rows written $written ($rowsFile)", (fixture) => {
+  const { holdouts, holdout_history, experiments } = fixture.rows.tables;
 
   it("decode a holdout row to the stored holdout, whatever experiments name it", () => {
     expect(holdouts.map((row) => row.name)).toEqual(["global_holdout"]);
@@ -293,6 +410,135 @@ describe("the holdouts' rows written with layers and holdouts (registry-rows-v3.
     expect(() => holdoutFromRow({ ...row, holdout: "{" })).toThrow();
     expect(() => holdoutFromRow({ ...row, holdout: JSON.stringify({ ...stored, coverage: "1000" }) })).toThrow();
     expect(() => holdoutChangeFromRow({ ...holdout_history[0], timestamp_secs: "now" })).toThrow();
+  });
+});
+
+/** The outbox row a received delivery was sent from, as the registry writes it (`seq` aside). */
+const outboxRowOf = (delivery: ReceivedDelivery, seq: number) => ({
+  seq,
+  id: delivery.id,
+  webhook: delivery.webhook,
+  type: delivery.type,
+  timestamp_secs: Date.parse(delivery.timestamp) / 1000,
+  data: JSON.stringify(delivery.data),
+});
+
+describe("the webhooks' rows written with signed webhooks (registry-rows-v4.json)", () => {
+  const { rows, expected } = NEWEST_FORMAT_1_FIXTURE;
+  const { webhooks, webhook_outbox, webhook_delivered, history } = rows.tables;
+  const byName = Object.fromEntries(webhooks.map((row) => [row.name, row]));
+
+  it("decode to one subscription to every event type and one to a few, replaced once", () => {
+    expect(webhooks.map((row) => row.name)).toEqual(["audit_log", "launches"]);
+    const auditLog = webhookFromRow(byName.audit_log).webhook;
+    expect(auditLog.events).toEqual([...WEBHOOK_EVENT_TYPES]);
+    expect(auditLog.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/hooks\/audit_log$/);
+    expect(auditLog.updated_at_secs).toBe(auditLog.created_at_secs);
+    const launches = webhookFromRow(byName.launches).webhook;
+    expect(launches).toMatchObject({
+      url: "https://hooks.example.invalid/edge-experiments/launches",
+      events: ["experiment.started", "experiment.concluded", "experiment.archived"],
+    });
+    expect(launches.updated_at_secs).toBeGreaterThan(launches.created_at_secs);
+  });
+
+  it("hold a secret per subscription in its own column, never in the webhook JSON", () => {
+    for (const row of webhooks) {
+      expect(row.secret).toMatch(SECRET_FORMAT);
+      expect(atob(row.secret.slice("whsec_".length))).toHaveLength(24);
+      expect(Object.keys(JSON.parse(row.webhook))).toEqual([
+        "name",
+        "url",
+        "events",
+        "created_at_secs",
+        "updated_at_secs",
+      ]);
+      expect(webhookFromRow(row).secret).toBe(row.secret);
+    }
+    expect(new Set(webhooks.map((row) => row.secret)).size).toBe(webhooks.length);
+  });
+
+  it("refuse a webhook row that is not what the registry writes", () => {
+    const row = byName.launches;
+    if (row === undefined) throw new Error("no webhook row");
+    const stored = JSON.parse(row.webhook);
+    const { url: _, ...withoutUrl } = stored;
+    for (const bad of [
+      { ...row, webhook: "{" },
+      { ...row, webhook: JSON.stringify(withoutUrl) },
+      { ...row, webhook: JSON.stringify({ ...stored, events: ["experiment.deleted"] }) },
+      { ...row, webhook: JSON.stringify({ ...stored, created_at_secs: "yesterday" }) },
+      { ...row, secret: null },
+      { name: row.name, webhook: row.webhook },
+    ]) {
+      expect(() => webhookFromRow(bad), JSON.stringify(bad)).toThrow();
+    }
+  });
+
+  it("record as delivered exactly what the receiver answered: every change after the subscription, once", () => {
+    const received = expected.received;
+    expect(received.map((r) => r.webhook)).toEqual(received.map(() => "audit_log"));
+    expect(new Set(received.map((r) => r.id)).size).toBe(received.length);
+    expect(webhook_delivered.map((row) => row.id)).toEqual(received.map((r) => r.id).sort());
+    const subscribedAt = (webhookFromRow(byName.audit_log).webhook.created_at_secs - 1) * 1000;
+    for (const row of webhook_delivered) {
+      expect(row.id).toMatch(/^msg_[0-9a-f-]{36}$/);
+      expect(row.at_ms).toBeGreaterThan(subscribedAt);
+      expect(row.at_ms).toBeLessThan(subscribedAt + 600_000);
+    }
+    const changes = received.map((r) => [r.data.experiment.name, r.type, r.data.change]).sort();
+    expect(changes).toEqual([
+      ["cart_reminder", "experiment.created", "created"],
+      ["cart_reminder", "experiment.started", "state=running"],
+      ["search_ranking", "experiment.archived", "state=archived"],
+      ["search_ranking", "experiment.created", "created"],
+      ["spring_sale", "experiment.created", "created"],
+    ]);
+    // Each is a change of the history, sent at its time, with the config after it.
+    for (const { data, timestamp } of received) {
+      const entry = history.find((r) => r.experiment === data.experiment.name && r.mutation === data.change);
+      expect(entry?.timestamp_secs).toBe(Date.parse(timestamp) / 1000);
+      expect(data.actor).toBe(entry?.actor);
+    }
+    expect(received.find((r) => r.data.experiment.name === "spring_sale")?.data.experiment).toEqual(
+      expected.experiments.find((c) => c.name === "spring_sale"),
+    );
+  });
+
+  it("decode each outbox row to the delivery the queue carries (the alarm had handed them all over)", () => {
+    // Rows that waited for the queue when the database was read, if the dump caught any,
+    // and the rows the received deliveries were sent from.
+    const outbox = [
+      ...webhook_outbox,
+      ...expected.received.map((r, i) => outboxRowOf(r, webhook_outbox.length + i + 1)),
+    ];
+    expect(outbox.length).toBeGreaterThan(0);
+    for (const row of outbox) {
+      expect(webhookDeliveryFromRow(row)).toEqual({
+        id: row.id,
+        webhook: row.webhook,
+        type: row.type,
+        timestamp_secs: row.timestamp_secs,
+        data: JSON.parse(row.data),
+      });
+    }
+  });
+
+  it("refuse an outbox row that is not what the registry writes", () => {
+    const [delivery] = expected.received;
+    if (delivery === undefined) throw new Error("no delivery received");
+    const row = outboxRowOf(delivery, 1);
+    const { id: _, ...withoutId } = row;
+    for (const bad of [
+      { ...row, data: "{" },
+      { ...row, type: "experiment.deleted" },
+      { ...row, timestamp_secs: delivery.timestamp },
+      { ...row, seq: "1" },
+      { ...row, webhook: null },
+      withoutId,
+    ]) {
+      expect(() => webhookDeliveryFromRow(bad), JSON.stringify(bad)).toThrow();
+    }
   });
 });
 
@@ -357,8 +603,9 @@ describe("what this version writes reads back as it was", () => {
         fc.array(config, { maxLength: 4 }),
         fc.array(override),
         fc.array(holdout, { maxLength: 3 }),
-        (version, experiments, overrides, holdouts) => {
-          const snapshot: ConfigSnapshot = { version, experiments, overrides, holdouts };
+        fc.array(fc.tuple(text, fc.nat()), { maxLength: 3 }),
+        (version, experiments, overrides, holdouts, erasures) => {
+          const snapshot: ConfigSnapshot = { version, experiments, overrides, holdouts, erasures };
           expect(parseSnapshot(encodeSnapshot(snapshot))).toEqual(snapshot);
         },
       ),
