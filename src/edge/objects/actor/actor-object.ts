@@ -19,6 +19,7 @@ import type { StatsObject } from "../stats/stats-object";
 import { MetricLedger, type TrackedMessage } from "./ledger";
 import { ACTOR_MIGRATIONS } from "./migrations";
 import { Outbox } from "./outbox";
+import { expiredAssignments, retentionDays, SWEEP_EVERY_MS } from "./retention";
 
 /**
  * An assign request as it reaches the actor's object: with its group's siblings resolved
@@ -30,9 +31,12 @@ export interface ActorAssignRequest extends AssignRequest {
   revision?: number;
 }
 
-/** What the actor object binds: the stats objects its outbox delivers to. */
+/** What the actor object binds: the stats objects its outbox delivers to, and the configs retention reads. */
 interface ActorEnv {
   STATS: DurableObjectNamespace<StatsObject>;
+  CONFIG: KVNamespace;
+  /** Days a concluded experiment's assignments are kept (default 400). */
+  ACTOR_RETENTION_DAYS?: string;
 }
 
 /** `group`: the experiment's exclusion group when the row was written (null before migration 3, or none). */
@@ -72,6 +76,12 @@ export class ActorObject extends DurableObject<ActorEnv> {
   private overrides = new Map<string, Override>();
   /** The arm of each holdout the actor has met, by holdout. */
   private holdoutArms = new Map<string, HoldoutArmRow>();
+  /** The alarm this instance set (ms), so that a later wish does not postpone it; null when unknown. */
+  private armedAt: number | null = null;
+  /** When retention next looks at the rows (ms); null until rows exist. */
+  private sweepAt: number | null = null;
+  /** The storage was deleted (nothing left to keep): the tables are made again on the next write. */
+  private emptied = false;
 
   constructor(ctx: DurableObjectState, env: ActorEnv) {
     super(ctx, env);
@@ -96,8 +106,9 @@ export class ActorObject extends DurableObject<ActorEnv> {
     // A repeat visitor writes nothing, and then touches no SQLite at all.
     if (writes.assignments.size === 0 && writes.answered.size === 0 && writes.holdouts.size === 0) return outcomes;
     try {
+      this.ready();
       this.transaction(() => this.save(writes));
-      if (writes.assignments.size > 0 || writes.holdouts.size > 0) this.outbox.deliverLater();
+      if (writes.assignments.size > 0 || writes.holdouts.size > 0) this.arm(false);
     } catch (error) {
       // Nothing was saved, and memory is back to what SQLite holds. The failure is
       // answered, not thrown: every experiment of the call is store_unavailable (a 503
@@ -117,6 +128,7 @@ export class ActorObject extends DurableObject<ActorEnv> {
   /** Sets or replaces the override; the sticky assignment beneath it is left alone. */
   setOverride(experiment: string, variant: string): void {
     const before = this.overrides.get(experiment);
+    this.ready();
     const override = {
       variant,
       set_at_secs: nowSecs(),
@@ -138,6 +150,7 @@ export class ActorObject extends DurableObject<ActorEnv> {
 
   /** The queue's consumer counted this actor's enrolments in `experiments`: the outbox lets them go. */
   confirmEnrolments(experiments: string[]): void {
+    if (this.emptied) return; // nothing left to let go
     this.outbox.confirm(experiments);
   }
 
@@ -147,6 +160,7 @@ export class ActorObject extends DurableObject<ActorEnv> {
    * the actor has a stored assignment in it that no override shadows.
    */
   attribute(messages: TrackedMessage[], listeners: MetricListener[]): Attribution[] {
+    this.ready();
     return this.ledger.attribute(messages, listeners, (key) => {
       // A holdout's metrics count by its arm (`holdoutKey`); no experiment name has the prefix's ':'.
       if (key.startsWith(HOLDOUT_KEY_PREFIX)) {
@@ -158,12 +172,90 @@ export class ActorObject extends DurableObject<ActorEnv> {
   }
 
   /**
-   * Delivers the enrolments the queue did not bring within the grace period (`Outbox`).
-   * It awaits the stats objects, so the RPC methods may run meanwhile: each enrolment
-   * counts once by its key, whichever way reaches the stats object first.
+   * Delivers the enrolments the queue did not bring within the grace period (`Outbox`),
+   * then, when due, lets go of the rows retention no longer keeps; then arms itself for
+   * whichever comes next. It awaits other objects and KV, so the RPC methods may run
+   * meanwhile: each enrolment counts once by its key, whichever way reaches the stats
+   * object first, and retention re-checks what it drops after reading the configs.
    */
   override async alarm(): Promise<void> {
+    this.armedAt = null;
+    if (this.emptied) return;
     await this.outbox.deliverDue();
+    if (this.sweepAt === null || Date.now() >= this.sweepAt) {
+      this.sweepAt = null;
+      await this.sweep();
+    }
+    if (!this.emptied) this.arm(true);
+  }
+
+  /**
+   * Retention: drops the assignments of archived experiments and those of concluded
+   * experiments older than `ACTOR_RETENTION_DAYS` (with their metric totals and unsent
+   * enrolments); an object with nothing left deletes its storage.
+   */
+  private async sweep(): Promise<void> {
+    const expired = await expiredAssignments(
+      this.env.CONFIG,
+      this.assignments,
+      retentionDays(this.env.ACTOR_RETENTION_DAYS),
+    );
+    if (expired === null) return;
+    this.transaction(() => {
+      for (const experiment of expired) {
+        this.sql.exec("DELETE FROM assignments WHERE experiment = ?", experiment);
+        this.sql.exec("DELETE FROM metric_totals WHERE experiment = ?", experiment);
+        this.sql.exec("DELETE FROM outbox WHERE experiment = ?", experiment);
+        this.assignments.delete(experiment);
+      }
+    });
+    const left = this.sql
+      .exec<{ n: number }>(
+        `SELECT (SELECT COUNT(*) FROM assignments) + (SELECT COUNT(*) FROM overrides)
+              + (SELECT COUNT(*) FROM holdout_arms) + (SELECT COUNT(*) FROM outbox) AS n`,
+      )
+      .one().n;
+    if (left === 0) await this.emptyStorage();
+  }
+
+  /**
+   * Arms the alarm for the earliest of the outbox's delivery and, while rows exist, the
+   * next retention sweep (`SWEEP_EVERY_MS` from the first wish). Not awaited by the
+   * synchronous RPC methods: the storage orders the write before their answer leaves.
+   * @param replace set the time even if this instance armed an earlier one (the alarm just ran)
+   */
+  private arm(replace: boolean): void {
+    const times: number[] = [];
+    const outbox = this.outbox.nextDueMs();
+    if (outbox !== null) times.push(outbox);
+    if (this.assignments.size > 0 || this.holdoutArms.size > 0) {
+      this.sweepAt ??= Date.now() + SWEEP_EVERY_MS;
+      times.push(this.sweepAt);
+    }
+    if (times.length === 0) return;
+    const next = Math.min(...times);
+    if (!replace && this.armedAt !== null && this.armedAt <= next) return;
+    this.armedAt = next;
+    void this.ctx.storage.setAlarm(next);
+  }
+
+  /** Deletes every row and the alarm; the tables come back with the next write (`ready`). */
+  private async emptyStorage(): Promise<void> {
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    this.assignments = new Map();
+    this.overrides = new Map();
+    this.holdoutArms = new Map();
+    this.armedAt = null;
+    this.sweepAt = null;
+    this.emptied = true;
+  }
+
+  /** The tables, made again after the storage was deleted. */
+  private ready(): void {
+    if (!this.emptied) return;
+    migrate(this.ctx.storage, ACTOR_MIGRATIONS);
+    this.emptied = false;
   }
 
   /**
@@ -174,16 +266,13 @@ export class ActorObject extends DurableObject<ActorEnv> {
    */
   async erase(): Promise<string[]> {
     const experiments = [...new Set([...this.assignments.keys(), ...this.overrides.keys()])].sort();
-    await this.ctx.storage.deleteAlarm();
-    await this.ctx.storage.deleteAll();
-    // The object stays in use (its actor may come back): its tables, empty.
-    migrate(this.ctx.storage, ACTOR_MIGRATIONS);
-    this.load();
+    await this.emptyStorage();
     return experiments;
   }
 
   /** Removes the override, uncovering the sticky assignment if there is one; returns whether there was an override. */
   removeOverride(experiment: string): boolean {
+    this.ready();
     return this.transaction(() => {
       const removed = this.sql.exec("DELETE FROM overrides WHERE experiment = ?", experiment).rowsWritten > 0;
       this.overrides.delete(experiment);

@@ -20,11 +20,13 @@ type OutboxRow = { experiment: string; variant: string; revision: number; assign
  * (`enrolmentKey`), which the stats object remembers: so whichever comes first counts
  * it, and the other, or a repetition of either, does not. The usual way is the queue:
  * the consumer counts the enrolment's event with the rest of its batch, then confirms
- * it here, which empties the outbox. Whatever is still here `OUTBOX_GRACE_MS` after the
- * actor's last enrolment, the alarm delivers itself.
+ * it here, which empties the outbox. Whatever is still here `OUTBOX_GRACE_MS` after it
+ * was recorded, the actor object's alarm (`nextDueMs`) has delivered itself.
  */
 export class Outbox {
   private readonly sql: SqlStorage;
+  /** After a failed delivery: when to try again. */
+  private retryAt: number | null = null;
 
   constructor(
     private readonly ctx: DurableObjectState,
@@ -45,26 +47,28 @@ export class Outbox {
   }
 
   /**
-   * Arms the alarm for the enrolments just added. It may move an earlier one later: an
-   * enrolment is then delivered at most `OUTBOX_GRACE_MS` after the actor's last one.
+   * When the alarm must deliver: `OUTBOX_GRACE_MS` after the oldest enrolment, or the
+   * retry's time after a failed delivery; `null` when the outbox is empty.
    */
-  deliverLater(): void {
-    void this.ctx.storage.setAlarm(Date.now() + OUTBOX_GRACE_MS);
+  nextDueMs(): number | null {
+    const first = this.sql
+      .exec<{ first: number | null }>("SELECT MIN(assigned_at_secs) AS first FROM outbox")
+      .one().first;
+    if (first === null) return null;
+    return this.retryAt ?? first * 1000 + OUTBOX_GRACE_MS;
   }
 
-  /** The consumer counted these enrolments: they leave the outbox, and with none left, the alarm is not needed. */
+  /** The consumer counted these enrolments: they leave the outbox. */
   confirm(experiments: readonly string[]): void {
     this.ctx.storage.transactionSync(() => {
       for (const experiment of experiments) this.sql.exec("DELETE FROM outbox WHERE experiment = ?", experiment);
     });
-    const left = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM outbox").one().n;
-    if (left === 0) void this.ctx.storage.deleteAlarm();
   }
 
   /**
    * The alarm: delivers every enrolment older than the grace period to its stats object
-   * (under its key, so one the queue counted meanwhile is not counted again), removes
-   * each one delivered, and re-arms for what is left.
+   * (under its key, so one the queue counted meanwhile is not counted again), and removes
+   * each one delivered; the caller arms the alarm again for what is left (`nextDueMs`).
    */
   async deliverDue(): Promise<void> {
     const now = Date.now();
@@ -96,10 +100,6 @@ export class Outbox {
         row.assigned_at_secs,
       );
     }
-    const next = this.sql
-      .exec<{ first: number | null }>("SELECT MIN(assigned_at_secs) AS first FROM outbox")
-      .one().first;
-    if (failed) await this.ctx.storage.setAlarm(now + RETRY_MS);
-    else if (next !== null) await this.ctx.storage.setAlarm(Math.max(now, next * 1000 + OUTBOX_GRACE_MS));
+    this.retryAt = failed ? now + RETRY_MS : null;
   }
 }
