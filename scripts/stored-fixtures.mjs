@@ -23,7 +23,7 @@
 //   half of that layer. The expected file adds what the admin API showed for the
 //   holdouts: the list (with members) and each one's history;
 // - snapshot-v1-unattended.json, registry-rows-v4.json, expected-v1-unattended.json
-//   (this version's, "unattended" for what runs without an operator: schedules, the
+//   ("unattended" for what runs without an operator: schedules, the
 //   automatic stop, webhooks): the population scenario and more. Format 1 gained the
 //   configs' optional `schedule` ({start_at_secs, conclude_at_secs, winner}, nulls
 //   inside) and `auto_stop` (`true`), each written only when set; the registry gained
@@ -41,7 +41,25 @@
 //   the queue, so the rows usually catch it empty. The `secret` column is random. The
 //   expected file adds GET /v1/admin/webhooks (no secrets) and, as `received`, what the
 //   receiver got ({webhook, id, type, timestamp, data}: the webhook from the path, the
-//   id from `webhook-id`, the rest the body), in arrival order, once per id.
+//   id from `webhook-id`, the rest the body), in arrival order, once per id;
+// - snapshot-v1-erasures.json, registry-rows-v5.json, expected-v1-erasures.json (this
+//   version's): the unattended scenario and an erased actor. Format 1 gained the
+//   snapshot's optional `erasures` (`[[erasure key, erased_at_secs]]`, the key SHA-256
+//   based, src/core/erasure.ts), written only when not empty; the registry gained
+//   migration 5, the table `erasures` (key, erased_at_secs). Added: before the webhooks
+//   (so that no delivery names it), the actor `customer:erin-4711` gets an override in
+//   `home_feed` (running: in the snapshot and the history), and one in `checkout_v2`
+//   that is removed again; after `cart_reminder` starts, it is assigned in
+//   `checkout_v2` and `cart_reminder`; then it is erased (DELETE /v1/admin/actors/
+//   {actor}, X-Admin-Actor `dpo@example.com`) before the last change. The registry then
+//   holds an `erasures` row under its key, no override of it, its earlier history
+//   entries redacted (`override=(erased):ranked`, `override_removed=(erased)`) and an
+//   `erased` entry (actor `admin/dpo@example.com`) in each of the three experiments,
+//   each of which `audit_log` receives as `experiment.updated`; the snapshot holds the
+//   erasure and no longer the override. The script checks the history and overrides
+//   before the erasure name the actor, and that after it nothing written does: its id
+//   appears nowhere in the three files (the tests know it; erasureKey gives its key).
+//   The expected file is what the API showed after the erasure.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
@@ -55,11 +73,11 @@ import { SCRIPTED_WRANGLER_ENV, startWranglerDev } from "./lib/wrangler-dev.mjs"
 const TOKEN = "fixture-admin-token";
 const SNAPSHOT_KEY = "config-snapshot:v1";
 const OUT = "test/fixtures/stored";
-// This version's files (see above): the older sets have no schedule, auto_stop or webhook table.
-const SNAPSHOT_FILE = `${OUT}/snapshot-v1-unattended.json`;
-const ROWS_FILE = `${OUT}/registry-rows-v4.json`;
-const EXPECTED_FILE = `${OUT}/expected-v1-unattended.json`;
-/** The registry's tables (migration 4) in primary-key order. */
+// This version's files (see above): the older sets have no erasure, in the snapshot or a table.
+const SNAPSHOT_FILE = `${OUT}/snapshot-v1-erasures.json`;
+const ROWS_FILE = `${OUT}/registry-rows-v5.json`;
+const EXPECTED_FILE = `${OUT}/expected-v1-erasures.json`;
+/** The registry's tables (migration 5) in primary-key order. */
 const TABLES = {
   experiments: "name",
   history: "seq",
@@ -70,6 +88,7 @@ const TABLES = {
   webhooks: "name",
   webhook_outbox: "seq",
   webhook_delivered: "id",
+  erasures: "key",
   publish_state: "id",
 };
 /** 2100-01-01 and 2100-02-01, UTC: far enough that no alarm fires them while anything reads these files. */
@@ -77,6 +96,13 @@ const START_AT_SECS = 4_102_444_800;
 const CONCLUDE_AT_SECS = 4_105_123_200;
 /** Where `launches` posts: a reserved name (RFC 2606) that never resolves, so its deliveries fail and are retried. */
 const UNANSWERED_URL = "https://hooks.example.invalid/edge-experiments/launches";
+/** The actor erased: the tests know its id, and find it in none of the files. */
+const ERASED_ACTOR = "customer:erin-4711";
+/** The experiments it is assigned in, and the one its override stays in until the erasure. */
+const ASSIGNED_IN = ["checkout_v2", "cart_reminder"];
+const OVERRIDDEN_IN = "home_feed";
+/** Who erases it (X-Admin-Actor): the history records `admin/<this>`. */
+const ERASED_BY = "dpo@example.com";
 
 for (const file of [SNAPSHOT_FILE, ROWS_FILE, EXPECTED_FILE]) {
   if (existsSync(file) && !process.argv.includes("--overwrite")) {
@@ -86,6 +112,7 @@ for (const file of [SNAPSHOT_FILE, ROWS_FILE, EXPECTED_FILE]) {
 Object.assign(process.env, SCRIPTED_WRANGLER_ENV);
 
 const { ExperimentsClient } = await import(await bundleForNode("src/client/index.ts", ".bench/client.mjs"));
+const { erasureKey } = await import(await bundleForNode("src/core/erasure.ts", ".bench/erasure.mjs"));
 // The receiver of `audit_log`: answers every delivery 204, and keeps each one once (the
 // queue may deliver a message again), in arrival order.
 const received = [];
@@ -274,6 +301,13 @@ try {
     layer: { name: "search_results", range: [5000, 10000] },
   });
 
+  // The actor to be erased, before the webhooks (an override is a delivery, which
+  // would name it): an override in a running experiment, which the snapshot carries,
+  // and one set and removed in another.
+  await api.setOverride(OVERRIDDEN_IN, ERASED_ACTOR, "ranked");
+  await api.setOverride("checkout_v2", ERASED_ACTOR, "treatment");
+  await api.removeOverride("checkout_v2", ERASED_ACTOR);
+
   // Two webhooks before the changes below, each of which is a delivery. `audit_log`
   // takes every event type (no `events`), answered by the receiver above.
   const auditLog = await send("defineWebhook", { params: { name: "audit_log" }, body: { url: receiverUrl } });
@@ -320,6 +354,22 @@ try {
   });
   await api.start("cart_reminder");
 
+  // The actor assigned in two experiments (its object holds the assignments), then
+  // erased. Before: its override and the history entries that name it; after: neither.
+  for (const name of ASSIGNED_IN) {
+    const assigned = await api.assign(name, { actor: ERASED_ACTOR });
+    if (assigned.is_override || typeof assigned.variant !== "string") {
+      throw new Error(`${ERASED_ACTOR} was not assigned in ${name}: ${JSON.stringify(assigned)}`);
+    }
+  }
+  const overridesBefore = (await api.overrides(OVERRIDDEN_IN)).overrides;
+  if (!overridesBefore.some((o) => o.actor === ERASED_ACTOR)) throw new Error(`no override of ${ERASED_ACTOR}`);
+  for (const name of [OVERRIDDEN_IN, "checkout_v2"]) {
+    const { history } = await api.history(name, { limit: 0 });
+    if (!JSON.stringify(history).includes(ERASED_ACTOR)) throw new Error(`the history of ${name} does not name it`);
+  }
+  await send("eraseActor", { params: { actor: ERASED_ACTOR }, headers: { "x-admin-actor": ERASED_BY } });
+
   // Archived without ever running, coverage 0: the last change, which the probe below waits for.
   await api.define("search_ranking", {
     variants: [{ name: "baseline", weight: 1 }],
@@ -360,6 +410,10 @@ try {
     ["spring_sale", "experiment.created"],
     ["cart_reminder", "experiment.created"],
     ["cart_reminder", "experiment.started"],
+    // `erased`, in each experiment the actor was in.
+    ["cart_reminder", "experiment.updated"],
+    ["checkout_v2", "experiment.updated"],
+    ["home_feed", "experiment.updated"],
     ["search_ranking", "experiment.created"],
     ["search_ranking", "experiment.archived"],
   ];
@@ -381,6 +435,7 @@ try {
   const rows = readRegistryRows();
   checkWebhookRows(rows.tables);
   const snapshot = await readSnapshot();
+  await checkErased(rows, snapshot, expected);
   mkdirSync(OUT, { recursive: true });
   writeFileSync(SNAPSHOT_FILE, `${JSON.stringify(JSON.parse(snapshot), null, 2)}\n`);
   writeFileSync(ROWS_FILE, `${JSON.stringify(rows, null, 2)}\n`);
@@ -421,6 +476,40 @@ function checkWebhookRows(tables) {
   const answered = received.map((r) => r.id).sort();
   if (JSON.stringify(delivered) !== JSON.stringify(answered)) {
     throw new Error(`webhook_delivered holds ${delivered.join(", ")}; the receiver answered ${answered.join(", ")}`);
+  }
+}
+
+/**
+ * The erasure as written: one `erasures` row under the actor's key, which the snapshot
+ * publishes; `erased` with the admin actor in each experiment it was in, its earlier
+ * entries redacted; and its id in none of what is written.
+ */
+async function checkErased(rows, snapshot, expected) {
+  const key = await erasureKey(ERASED_ACTOR);
+  const { erasures } = rows.tables;
+  if (erasures.length !== 1 || erasures[0].key !== key) {
+    throw new Error(`the erasures rows are ${JSON.stringify(erasures)}, not one under ${key}`);
+  }
+  const published = JSON.parse(snapshot).erasures;
+  if (JSON.stringify(published) !== JSON.stringify([[key, erasures[0].erased_at_secs]])) {
+    throw new Error(`the snapshot's erasures are ${JSON.stringify(published)}`);
+  }
+  for (const name of [...ASSIGNED_IN, OVERRIDDEN_IN]) {
+    const [latest] = expected.history[name];
+    if (latest?.mutation !== "erased" || latest.actor !== `admin/${ERASED_BY}`) {
+      throw new Error(`the history of ${name} begins ${JSON.stringify(latest)}, not erased by ${ERASED_BY}`);
+    }
+  }
+  const mutations = Object.values(expected.history).flatMap((history) => history.map((r) => r.mutation));
+  for (const redacted of ["override=(erased):ranked", "override=(erased):treatment", "override_removed=(erased)"]) {
+    if (!mutations.includes(redacted)) throw new Error(`no history entry ${redacted}`);
+  }
+  for (const [file, text] of [
+    [SNAPSHOT_FILE, snapshot],
+    [ROWS_FILE, JSON.stringify(rows)],
+    [EXPECTED_FILE, JSON.stringify(expected)],
+  ]) {
+    if (text.includes(ERASED_ACTOR)) throw new Error(`${file} names the erased actor`);
   }
 }
 

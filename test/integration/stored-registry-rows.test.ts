@@ -4,7 +4,8 @@
 // migration, and read through the object itself and through the admin API.
 import { createExecutionContext, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { ERASURE_MEMORY_SECS } from "../../src/core";
 import type { Env } from "../../src/edge/env";
 import { createApp } from "../../src/edge/http/app";
 import { migrate } from "../../src/edge/objects/migrate";
@@ -79,6 +80,31 @@ async function restoreRows(registry: ReturnType<typeof env.REGISTRY.get>, writte
     migrate(state.storage, REGISTRY_MIGRATIONS);
   });
 }
+
+/**
+ * Runs the registry's alarm at `nowMs` (when the fixture was published: an erasure is
+ * published for `ERASURE_MEMORY_SECS`, then forgotten), and returns what it put to KV.
+ */
+async function publishAt(registry: ReturnType<typeof env.REGISTRY.get>, nowMs: number): Promise<[string, string][]> {
+  vi.spyOn(Date, "now").mockReturnValue(nowMs);
+  return runInDurableObject(registry, async (instance, state) => {
+    state.storage.sql.exec("UPDATE publish_state SET published_version = 0, published_at_ms = 0");
+    const puts: [string, string][] = [];
+    const realEnv = Reflect.get(instance, "env");
+    Reflect.set(instance, "env", {
+      ...realEnv,
+      CONFIG: { put: async (key: string, text: string) => void puts.push([key, text]) },
+    });
+    try {
+      await instance.alarm();
+    } finally {
+      Reflect.set(instance, "env", realEnv);
+    }
+    return puts;
+  });
+}
+
+afterEach(() => vi.restoreAllMocks());
 
 async function value<T>(result: Promise<{ ok: true; value: T } | { ok: false; error: unknown }>): Promise<T> {
   const settled = await result;
@@ -174,23 +200,31 @@ describe.each(FORMAT_1_FIXTURES)("registry rows written $written ($rowsFile)", (
     expect(result).toMatchObject({ ok: false, error: { code: "variant_in_use" } });
   });
 
-  it(`publish the format-1 snapshot that was published from them (${fixture.snapshotFile})`, async () => {
-    const published = await runInDurableObject(registry(), async (instance, state) => {
-      state.storage.sql.exec("UPDATE publish_state SET published_version = 0, published_at_ms = 0");
-      const puts: [string, string][] = [];
-      const realEnv = Reflect.get(instance, "env");
-      Reflect.set(instance, "env", {
-        ...realEnv,
-        CONFIG: { put: async (key: string, text: string) => void puts.push([key, text]) },
-      });
-      try {
-        await instance.alarm();
-      } finally {
-        Reflect.set(instance, "env", realEnv);
-      }
-      return puts;
-    });
+  it(`publish the format-1 snapshot that was published from them (${fixture.snapshotFile}), erasures included`, async () => {
+    const publishedAtMs = fixture.rows.tables.publish_state[0]?.published_at_ms ?? 0;
+    const published = await publishAt(registry(), publishedAtMs);
     expect(published).toHaveLength(1);
-    expect(JSON.parse(published[0]?.[1] ?? "null")).toEqual(JSON.parse(fixture.snapshot));
+    const snapshot = JSON.parse(published[0]?.[1] ?? "null");
+    expect(snapshot).toEqual(JSON.parse(fixture.snapshot));
+    const erasures = "erasures" in fixture.rows.tables ? fixture.rows.tables.erasures : [];
+    expect(snapshot.erasures ?? []).toEqual(erasures.map((row) => [row.key, row.erased_at_secs]));
   });
+
+  // Last: it forgets what the fixture holds.
+  it.runIf("erasures" in fixture.rows.tables)(
+    "forget an erasure once the edge need no longer be told of it (ERASURE_MEMORY_SECS after it), in the snapshot and the rows",
+    async () => {
+      const erasures = "erasures" in fixture.rows.tables ? fixture.rows.tables.erasures : [];
+      expect(erasures).toHaveLength(1);
+      const erasedAtSecs = erasures[0]?.erased_at_secs ?? 0;
+      const published = await publishAt(registry(), (erasedAtSecs + ERASURE_MEMORY_SECS + 1) * 1000);
+      const snapshot = JSON.parse(published[0]?.[1] ?? "null");
+      expect("erasures" in snapshot).toBe(false);
+      expect({ ...snapshot, erasures: JSON.parse(fixture.snapshot).erasures }).toEqual(JSON.parse(fixture.snapshot));
+      const left = await runInDurableObject(registry(), (_, state) =>
+        state.storage.sql.exec("SELECT * FROM erasures").toArray(),
+      );
+      expect(left).toEqual([]);
+    },
+  );
 });

@@ -7,6 +7,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   type ExperimentConfig,
+  erasureKey,
   type HoldoutConfig,
   holdoutKey,
   METRIC_DIRECTIONS,
@@ -22,6 +23,7 @@ import { REGISTRY_MIGRATIONS } from "../../src/edge/objects/registry/migrations"
 import {
   changeFromRow,
   configColumn,
+  erasureFromRow,
   experimentFromRow,
   holdoutChangeFromRow,
   holdoutColumn,
@@ -36,12 +38,16 @@ import {
 } from "../../src/edge/objects/registry/rows";
 import rowsSource from "../../src/edge/objects/registry/rows.ts?raw";
 import {
+  ERASED_ACTOR,
+  ERASED_BY,
   FORMAT_1_FIXTURES,
   type Format1Fixture,
   NEWEST_FORMAT_1_FIXTURE,
   POPULATION_FORMAT_1_FIXTURE,
   type ReceivedDelivery,
   type RegistryRowsV3,
+  type RegistryRowsV4,
+  UNATTENDED_FORMAT_1_FIXTURE,
 } from "../fixtures/stored/fixtures";
 
 /** The registry's migrations each set's rows were written at. */
@@ -50,21 +56,33 @@ const MIGRATIONS_OF: Record<string, number[]> = {
   "registry-rows-v2-metrics.json": [1, 2],
   "registry-rows-v3.json": [1, 2, 3],
   "registry-rows-v4.json": [1, 2, 3, 4],
+  "registry-rows-v5.json": [1, 2, 3, 4, 5],
 };
+
+/** The sets written since layers and holdouts: the same holdout scenario in each. */
+const WITH_HOLDOUTS: Format1Fixture<RegistryRowsV3>[] = [
+  POPULATION_FORMAT_1_FIXTURE,
+  UNATTENDED_FORMAT_1_FIXTURE,
+  NEWEST_FORMAT_1_FIXTURE,
+];
+
+/** The sets written since schedules, automatic stops and webhooks: the same unattended scenario in each. */
+const WITH_WEBHOOKS: Format1Fixture<RegistryRowsV4>[] = [UNATTENDED_FORMAT_1_FIXTURE, NEWEST_FORMAT_1_FIXTURE];
 
 /**
  * The running experiments of a set's scenario: the population set added a holdout's
- * member and a layer's first half, the newest an experiment with its conclusion scheduled.
+ * member and a layer's first half, the unattended one (and the newest, which only erased
+ * an actor) an experiment with its conclusion scheduled.
  */
 const runningIn = (fixture: Format1Fixture) =>
-  fixture === NEWEST_FORMAT_1_FIXTURE
+  WITH_WEBHOOKS.includes(fixture as Format1Fixture<RegistryRowsV4>)
     ? ["cart_reminder", "checkout_v2", "home_feed", "pricing_page", "results_grid"]
     : fixture === POPULATION_FORMAT_1_FIXTURE
       ? ["checkout_v2", "home_feed", "pricing_page", "results_grid"]
       : ["checkout_v2", "pricing_page"];
 
-/** The sets written since layers and holdouts: the same holdout scenario in each. */
-const WITH_HOLDOUTS: Format1Fixture<RegistryRowsV3>[] = [POPULATION_FORMAT_1_FIXTURE, NEWEST_FORMAT_1_FIXTURE];
+/** The experiments the newest set's erased actor was in: assigned in two, an override in the third. */
+const ERASED_FROM = ["cart_reminder", "checkout_v2", "home_feed"];
 
 /** The format of a webhook secret: `whsec_` and the base64 of 24 bytes. Its value is random: nothing else is compared. */
 const SECRET_FORMAT = /^whsec_[A-Za-z0-9+/]{32}$/;
@@ -80,6 +98,10 @@ const holdoutTables = (fixture: Format1Fixture) =>
 const webhookTables = (fixture: Format1Fixture) =>
   "webhooks" in fixture.rows.tables ? fixture.rows.tables : { webhooks: [], webhook_outbox: [], webhook_delivered: [] };
 
+/** The erasures' table of a set: none before migration 5. */
+const erasureRows = (fixture: Format1Fixture) =>
+  "erasures" in fixture.rows.tables ? fixture.rows.tables.erasures : [];
+
 describe.each(FORMAT_1_FIXTURES)("the format-1 KV snapshot written $written ($snapshotFile)", (fixture) => {
   const { expected } = fixture;
 
@@ -88,8 +110,9 @@ describe.each(FORMAT_1_FIXTURES)("the format-1 KV snapshot written $written ($sn
     expect(snapshot?.version).toBe(fixture.rows.tables.publish_state[0]?.version);
     expect(snapshot?.experiments).toEqual(expected.experiments);
     expect(snapshot?.holdouts).toEqual(expected.holdouts.map(withoutMembers));
-    // Written before erasure existed: nobody erased.
-    expect(snapshot?.erasures).toEqual([]);
+    // The erasures of the rows (none before erasure existed), written only when there are some.
+    expect(snapshot?.erasures).toEqual(erasureRows(fixture).map(erasureFromRow));
+    expect("erasures" in JSON.parse(fixture.snapshot)).toBe(fixture === NEWEST_FORMAT_1_FIXTURE);
     const running = expected.experiments.filter((c) => c.state === "running").map((c) => c.name);
     expect(running).toEqual(runningIn(fixture));
     expect(snapshot?.overrides).toEqual(
@@ -200,8 +223,8 @@ describe.each(WITH_HOLDOUTS)("configs and holdouts written $written ($snapshotFi
   });
 });
 
-describe("configs written with schedules and automatic stops (expected-v1-unattended.json)", () => {
-  const { expected, rows, snapshot: text } = NEWEST_FORMAT_1_FIXTURE;
+describe.each(WITH_WEBHOOKS)("configs written $written ($snapshotFile)", (fixture) => {
+  const { expected, rows, snapshot: text } = fixture;
   const configs = Object.fromEntries(expected.experiments.map((c) => [c.name, c]));
   const stored = Object.fromEntries(rows.tables.experiments.map((row) => [row.name, JSON.parse(row.config)]));
 
@@ -225,7 +248,9 @@ describe("configs written with schedules and automatic stops (expected-v1-unatte
       schedule: { start_at_secs: null, conclude_at_secs: 4_105_123_200, winner: "reminder" },
       auto_stop: false,
     });
-    expect(expected.history.cart_reminder?.map((r) => r.mutation)).toEqual(["state=running", "created"]);
+    // The newest set's erased actor had been assigned in it.
+    const erased = fixture === NEWEST_FORMAT_1_FIXTURE ? ["erased"] : [];
+    expect(expected.history.cart_reminder?.map((r) => r.mutation)).toEqual([...erased, "state=running", "created"]);
   });
 
   it("store `schedule` and `auto_stop` only where set: every other config is written as before", () => {
@@ -423,15 +448,42 @@ const outboxRowOf = (delivery: ReceivedDelivery, seq: number) => ({
   data: JSON.stringify(delivery.data),
 });
 
-describe("the webhooks' rows written with signed webhooks (registry-rows-v4.json)", () => {
-  const { rows, expected } = NEWEST_FORMAT_1_FIXTURE;
+/** Every webhook event type when the sets with webhooks were written. */
+const EVENT_TYPES_WHEN_WRITTEN = [
+  "experiment.created",
+  "experiment.updated",
+  "experiment.started",
+  "experiment.concluded",
+  "experiment.archived",
+  "override.set",
+  "override.removed",
+  "holdout.updated",
+  "guardrail.breached",
+];
+
+/** The changes `audit_log` received in a set: every one after its subscription (the newest set's erasure among them). */
+const receivedChanges = (fixture: Format1Fixture) =>
+  [
+    ["cart_reminder", "experiment.created", "created"],
+    ["cart_reminder", "experiment.started", "state=running"],
+    ["search_ranking", "experiment.archived", "state=archived"],
+    ["search_ranking", "experiment.created", "created"],
+    ["spring_sale", "experiment.created", "created"],
+    ...(fixture === NEWEST_FORMAT_1_FIXTURE ? ERASED_FROM.map((name) => [name, "experiment.updated", "erased"]) : []),
+  ].sort();
+
+describe.each(WITH_WEBHOOKS)("the webhooks' rows written $written ($rowsFile)", (fixture) => {
+  const { rows, expected } = fixture;
   const { webhooks, webhook_outbox, webhook_delivered, history } = rows.tables;
   const byName = Object.fromEntries(webhooks.map((row) => [row.name, row]));
 
   it("decode to one subscription to every event type and one to a few, replaced once", () => {
     expect(webhooks.map((row) => row.name)).toEqual(["audit_log", "launches"]);
     const auditLog = webhookFromRow(byName.audit_log).webhook;
-    expect(auditLog.events).toEqual([...WEBHOOK_EVENT_TYPES]);
+    // Defined without `events`: stored with every type there was then, which stay types
+    // (a type may be added later, and then is not in this stored list).
+    expect(auditLog.events).toEqual(EVENT_TYPES_WHEN_WRITTEN);
+    for (const type of auditLog.events) expect(WEBHOOK_EVENT_TYPES).toContain(type);
     expect(auditLog.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/hooks\/audit_log$/);
     expect(auditLog.updated_at_secs).toBe(auditLog.created_at_secs);
     const launches = webhookFromRow(byName.launches).webhook;
@@ -487,13 +539,7 @@ describe("the webhooks' rows written with signed webhooks (registry-rows-v4.json
       expect(row.at_ms).toBeLessThan(subscribedAt + 600_000);
     }
     const changes = received.map((r) => [r.data.experiment.name, r.type, r.data.change]).sort();
-    expect(changes).toEqual([
-      ["cart_reminder", "experiment.created", "created"],
-      ["cart_reminder", "experiment.started", "state=running"],
-      ["search_ranking", "experiment.archived", "state=archived"],
-      ["search_ranking", "experiment.created", "created"],
-      ["spring_sale", "experiment.created", "created"],
-    ]);
+    expect(changes).toEqual(receivedChanges(fixture));
     // Each is a change of the history, sent at its time, with the config after it.
     for (const { data, timestamp } of received) {
       const entry = history.find((r) => r.experiment === data.experiment.name && r.mutation === data.change);
@@ -538,6 +584,101 @@ describe("the webhooks' rows written with signed webhooks (registry-rows-v4.json
       withoutId,
     ]) {
       expect(() => webhookDeliveryFromRow(bad), JSON.stringify(bad)).toThrow();
+    }
+  });
+});
+
+describe("an actor erased (snapshot-v1-erasures.json, registry-rows-v5.json, expected-v1-erasures.json)", () => {
+  const { rows, expected, snapshot: text } = NEWEST_FORMAT_1_FIXTURE;
+  const { erasures, history } = rows.tables;
+  const compiled = () => {
+    const snapshot = parseSnapshot(text);
+    if (snapshot === null) throw new Error("the fixture does not parse");
+    return new CompiledSnapshot(snapshot);
+  };
+  const [row] = erasures;
+  if (row === undefined) throw new Error("no erasure row");
+
+  it("hold one erasure row, under the actor's erasure key, written with the `erased` entries", async () => {
+    const key = await erasureKey(ERASED_ACTOR);
+    expect(key).toMatch(/^[0-9a-f]{32}$/);
+    expect(erasures.map(erasureFromRow)).toEqual([[key, row.erased_at_secs]]);
+    // One transaction: the same second as each `erased` entry; published after.
+    const erased = history.filter((r) => r.mutation === "erased");
+    expect(erased.map((r) => [r.experiment, r.timestamp_secs])).toEqual(
+      ERASED_FROM.map((name) => [name, row.erased_at_secs]),
+    );
+    expect(rows.tables.publish_state[0]?.published_at_ms).toBeGreaterThanOrEqual(row.erased_at_secs * 1000);
+  });
+
+  it("refuse an erasure row that is not what the registry writes", () => {
+    const { key: _, ...withoutKey } = row;
+    const { erased_at_secs: __, ...withoutTime } = row;
+    for (const bad of [
+      { ...row, key: null },
+      { ...row, key: 1 },
+      { ...row, erased_at_secs: "2026-12-06T07:20:37Z" },
+      { ...row, erased_at_secs: null },
+      withoutKey,
+      withoutTime,
+      [row.key, row.erased_at_secs],
+      null,
+    ]) {
+      expect(() => erasureFromRow(bad), JSON.stringify(bad)).toThrow();
+    }
+  });
+
+  it("tell the edge of the erasure in the snapshot, under the same key and time", async () => {
+    const key = await erasureKey(ERASED_ACTOR);
+    expect(JSON.parse(text).erasures).toEqual([[key, row.erased_at_secs]]);
+    expect(compiled().hasErasures).toBe(true);
+    expect(compiled().erasedAt(key)).toBe(row.erased_at_secs);
+    expect(compiled().erasedAt(await erasureKey("qa:1"))).toBeNull();
+    expect(compiled().erasedAt(ERASED_ACTOR)).toBeNull(); // the key, never the id
+  });
+
+  it("drop the actor's override from the registry and the snapshot, and no other", () => {
+    expect(expected.overrides.home_feed).toEqual([]);
+    expect(compiled().hasOverride("home_feed", ERASED_ACTOR)).toBe(false);
+    const before = parseSnapshot(UNATTENDED_FORMAT_1_FIXTURE.snapshot);
+    expect(parseSnapshot(text)?.overrides).toEqual(before?.overrides);
+    expect(rows.tables.overrides).toEqual(UNATTENDED_FORMAT_1_FIXTURE.rows.tables.overrides);
+  });
+
+  it("record `erased`, with the admin actor, last in each experiment the actor was in, and in no other", () => {
+    for (const [name, entries] of Object.entries(expected.history)) {
+      const erased = entries.filter((r) => r.mutation === "erased").map((r) => r.actor);
+      expect(erased, name).toEqual(ERASED_FROM.includes(name) ? [ERASED_BY] : []);
+      if (ERASED_FROM.includes(name)) expect(entries[0]?.mutation, name).toBe("erased");
+    }
+  });
+
+  it("redact the actor's id in the entries from before (an override set, and one removed), keeping who and when", () => {
+    const mutations = (name: string) => expected.history[name]?.map((r) => r.mutation);
+    expect(mutations("home_feed")).toEqual(["erased", "override=(erased):ranked", "state=running", "created"]);
+    expect(mutations("checkout_v2")?.slice(0, 3)).toEqual([
+      "erased",
+      "override_removed=(erased)",
+      "override=(erased):treatment",
+    ]);
+    const redacted = history.filter((r) => r.mutation.includes("(erased)"));
+    expect(redacted.map((r) => r.actor)).toEqual(redacted.map(() => "admin/ops@example.com"));
+    expect(redacted.every((r) => r.timestamp_secs <= row.erased_at_secs)).toBe(true);
+    // Every other entry is the unattended scenario's.
+    const unattended = UNATTENDED_FORMAT_1_FIXTURE.expected.history;
+    for (const [name, entries] of Object.entries(expected.history)) {
+      const others = entries.filter((r) => r.mutation !== "erased" && !r.mutation.includes("(erased)"));
+      expect(
+        others.map((r) => [r.mutation, r.actor]),
+        name,
+      ).toEqual(unattended[name]?.map((r) => [r.mutation, r.actor]));
+    }
+  });
+
+  it("name the actor nowhere: not in the snapshot, the rows, or what the API showed after", () => {
+    for (const written of [text, JSON.stringify(rows), JSON.stringify(expected)]) {
+      expect(written).not.toContain(ERASED_ACTOR);
+      expect(written).not.toContain("erin-4711");
     }
   });
 });
