@@ -17,6 +17,7 @@ export const WEBHOOK_EVENT_TYPES = [
   "override.set",
   "override.removed",
   "holdout.updated",
+  "srm.mismatch",
   "guardrail.breached",
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];

@@ -94,7 +94,7 @@ describe("guardrail auto-stop", () => {
     const name = unique("no-auto-stop");
     const calls: string[] = [];
     await runWithErrors(name, false, calls);
-    expect(calls).toEqual(["add"]);
+    expect(calls).toEqual(["addAndRead"]); // read too, for the sample-ratio check
     expect((await ok<{ state: string }>(admin("GET", `/experiments/${name}`))).state).toBe("running");
   });
 

@@ -205,15 +205,16 @@ describe("the events queue", () => {
     await runningExperiment(name);
     const events: EventMessage[] = [];
     for (let i = 0; i < 400; i++) events.push(event(name, "enrolment", i % 2 === 0 ? "control" : "treatment", `a${i}`));
-    // A stats namespace whose add() loses most of the treatment rows, as a broken pipeline would.
+    // A stats namespace whose addAndRead() (a running experiment is counted and read back in
+    // one call) loses most of the treatment rows, as a broken pipeline would.
     const lossy = {
       idFromName: (n: string) => env.STATS.idFromName(n),
       get: (id: DurableObjectId) => {
         const stub = env.STATS.get(id);
         // Loses two thirds of the treatment events, as a broken pipeline would.
         return {
-          add: (messages: CountedMessage[], enrolments: Enrolment[] = []) =>
-            stub.add(
+          addAndRead: (messages: CountedMessage[], enrolments: Enrolment[] = []) =>
+            stub.addAndRead(
               messages,
               enrolments.filter((e, i) => e.variant !== "treatment" || i % 3 === 0),
             ),
@@ -237,7 +238,7 @@ describe("the events queue", () => {
       get: (id: DurableObjectId) =>
         id.equals(env.STATS.idFromName(bad))
           ? {
-              add: async () => {
+              addAndRead: async () => {
                 throw new Error("object reset");
               },
             }

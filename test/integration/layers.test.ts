@@ -153,7 +153,7 @@ describe("assignment in a layer", () => {
     // 300 actors, two refusals each, none of them a Durable Object call.
     expect(refusedWithoutCall).toBe(600);
     expect(assignCalls).toHaveBeenCalledTimes(300);
-  });
+  }, 60_000); // 900 requests: beside other suites, more than the default 5 s
 
   it("lets an override reach an actor outside the range (rule 4 comes before eligibility)", async () => {
     const layer = unique("override-layer");

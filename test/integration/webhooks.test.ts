@@ -1,11 +1,13 @@
 // Webhook subscriptions: created with a secret shown once, listed without it, URLs and
 // event types checked; each change writes its deliveries in its own transaction, and the
 // registry's alarm hands them to the events queue, never the admin request itself.
-import { runInDurableObject } from "cloudflare:test";
+import { createMessageBatch, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { WebhookMessage } from "../../src/edge/events/messages";
-import { admin, fiftyFifty, ok, problem, unique } from "./helpers";
+import type { Env } from "../../src/edge/env";
+import { consumeEvents } from "../../src/edge/events/consumer";
+import type { EventMessage, WebhookMessage } from "../../src/edge/events/messages";
+import { admin, fiftyFifty, ok, problem, runningExperiment, unique } from "./helpers";
 
 const registry = () => env.REGISTRY.get(env.REGISTRY.idFromName("registry"));
 
@@ -37,7 +39,7 @@ describe("webhook subscriptions", () => {
     const created = await ok<Webhook>(admin("PUT", `/webhooks/${name}`, { url: "https://hooks.example.com/a" }), 201);
     expect(created.secret).toMatch(/^whsec_[A-Za-z0-9+/]{32}$/);
     expect(atob((created.secret as string).slice(6))).toHaveLength(24);
-    expect(created.events).toHaveLength(9); // every type by default
+    expect(created.events).toHaveLength(10); // every type by default
     const replaced = await ok<Webhook>(
       admin("PUT", `/webhooks/${name}`, { url: "https://hooks.example.com/b", events: ["experiment.started"] }),
     );
@@ -112,5 +114,49 @@ describe("webhook deliveries", () => {
     expect(JSON.stringify(deliveries)).not.toContain("whsec_");
     expect(await handOver()).toEqual([]); // handed over once
     for (const hook of [all, started]) await ok(admin("DELETE", `/webhooks/${hook}`), 204);
+  });
+});
+
+describe("the srm.mismatch webhook", () => {
+  it("is written the first time an experiment's enrolments mismatch its weights, and never again", async () => {
+    const hook = unique("hook-srm");
+    await handOver();
+    await ok(
+      admin("PUT", `/webhooks/${hook}`, { url: "https://hooks.example.com/srm", events: ["srm.mismatch"] }),
+      201,
+    );
+    const name = unique("srm-broken");
+    await runningExperiment(name);
+    const enrolments = (variant: string, count: number, from: number): EventMessage[] =>
+      Array.from({ length: count }, (_, i) => ({
+        kind: "enrolment",
+        experiment: name,
+        variant,
+        actor: `${name}:${variant}:${from + i}`,
+        revision: 1,
+        timestamp_secs: Math.floor(Date.now() / 1000),
+      }));
+    const deliver = (events: EventMessage[], id: string) =>
+      consumeEvents(
+        createMessageBatch<unknown>("experiment-events", [{ id, timestamp: 0, attempts: 1, body: { events } }]),
+        env as unknown as Env,
+      );
+    // Balanced first: no webhook.
+    await deliver([...enrolments("control", 50, 0), ...enrolments("treatment", 50, 0)], `${name}-1`);
+    expect((await handOver()).filter((d) => d.webhook === hook)).toEqual([]);
+    // Then 150 against 50: a mismatch (p far below 0.001).
+    await deliver(enrolments("control", 100, 50), `${name}-2`);
+    const told = (await handOver()).filter((d) => d.webhook === hook);
+    expect(told.map((d) => d.type)).toEqual(["srm.mismatch"]);
+    expect(told[0]?.data).toMatchObject({
+      experiment: { name },
+      srm: { status: "mismatch", test: "chi_square" },
+      change: "srm=mismatch",
+      actor: null,
+    });
+    // Still mismatched: told once only.
+    await deliver(enrolments("control", 50, 150), `${name}-3`);
+    expect((await handOver()).filter((d) => d.webhook === hook)).toEqual([]);
+    await ok(admin("DELETE", `/webhooks/${hook}`), 204);
   });
 });

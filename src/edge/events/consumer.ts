@@ -2,10 +2,13 @@ import * as v from "valibot";
 import {
   type Attribution,
   type CountRow,
+  type ExperimentConfig,
   ExperimentError,
+  experimentResults,
   exposureLine,
   type GuardrailBreach,
   guardrailBreach,
+  nowSecs,
   sumCountRows,
   type TrackedEvent,
   utcDay,
@@ -16,7 +19,8 @@ import type { Env } from "../env";
 import { actorObjectOf } from "../objects/actor/client";
 import { callRegistry } from "../objects/registry/client";
 import { statsOf } from "../objects/stats/client";
-import type { CountedMessage, Enrolment } from "../objects/stats/stats-object";
+import { SRM_CHECKED, SRM_MISMATCH, SRM_RECHECK_MS } from "../objects/stats/notices";
+import type { CountedMessage, Enrolment, StatsReading } from "../objects/stats/stats-object";
 import { settingsOf } from "../settings";
 import { archiveMessage } from "./archive";
 import { bodiesOf, EventMessage, type TrackMessage } from "./messages";
@@ -134,9 +138,10 @@ async function snapshotOrNull(env: Env): Promise<CompiledSnapshot | null> {
 }
 
 /**
- * Counts one experiment's part of the batch into its stats object, in one call. An
- * experiment running with `auto_stop` has its guardrails checked on the counts that
- * call answers, and is stopped on the first that is worse (`stopOnGuardrail`).
+ * Counts one experiment's part of the batch into its stats object, in one call. A
+ * running experiment is then checked on the counts that call answers: its guardrails,
+ * with `auto_stop` (stopped on the first that is worse: `stopOnGuardrail`), and its
+ * sample ratio, roughly (`srm.mismatch`: `checkSampleRatio`).
  */
 async function countExperiment(
   experiment: string,
@@ -148,12 +153,34 @@ async function countExperiment(
   const parts = [...messages.values()];
   const counted = enrolments.map(({ enrolment }) => enrolment);
   const config = snapshot?.get(experiment)?.config;
-  if (config === undefined || config.state !== "running" || !config.auto_stop) {
+  if (config === undefined || config.state !== "running") {
     await stats.add(parts, counted);
     return;
   }
-  const breach = guardrailBreach(config, await stats.addAndRead(parts, counted));
-  if (breach !== null) await stopOnGuardrail(experiment, breach, env);
+  const reading = await stats.addAndRead(parts, counted);
+  if (config.auto_stop) {
+    const breach = guardrailBreach(config, reading);
+    if (breach !== null) await stopOnGuardrail(experiment, breach, env);
+  }
+  await checkSampleRatio(config, reading, env);
+}
+
+/**
+ * The rough sample-ratio check (today's weights held against every enrolment): when it
+ * says mismatch, and no `srm.mismatch` was told and no exact check ran in the last ten
+ * minutes, the registry checks exactly, with each revision's weights, and tells the
+ * webhooks the first time. Failures are logged; the next batch asks again.
+ */
+async function checkSampleRatio(config: ExperimentConfig, reading: StatsReading, env: Env): Promise<void> {
+  const { notices } = reading;
+  const checked = notices[SRM_CHECKED];
+  if (notices[SRM_MISMATCH] !== undefined || (checked !== undefined && Date.now() - checked < SRM_RECHECK_MS)) return;
+  if (experimentResults(config, [], reading.counts, nowSecs()).srm.status !== "mismatch") return;
+  try {
+    await callRegistry(env.REGISTRY, (registry) => registry.checkSrm(config.name));
+  } catch (error) {
+    console.error(`events queue: the exact sample-ratio check of ${config.name} failed`, error);
+  }
 }
 
 /**

@@ -20,6 +20,7 @@ import {
   type ExperimentDefinition,
   ExperimentError,
   erasureKey,
+  experimentResults,
   nextScheduledAt,
   nowSecs,
 } from "../../../core";
@@ -27,6 +28,8 @@ import { encodeSnapshot, SNAPSHOT_KEY } from "../../config/snapshot";
 import type { WebhookMessage } from "../../events/messages";
 import type { ActorObject } from "../actor/actor-object";
 import { migrate } from "../migrate";
+import { SRM_CHECKED, SRM_MISMATCH } from "../stats/notices";
+import type { StatsObject } from "../stats/stats-object";
 import { REGISTRY_MIGRATIONS } from "./migrations";
 import { RegistryRepository } from "./repository";
 
@@ -38,6 +41,8 @@ export interface RegistryEnv {
   EVENTS?: Queue<WebhookMessage>;
   /** `1`: webhook URLs may be `http://` (local development and tests). */
   WEBHOOK_ALLOW_HTTP?: string;
+  /** The experiments' counts, for the sample-ratio check behind `srm.mismatch`. */
+  STATS: DurableObjectNamespace<StatsObject>;
 }
 
 /** How many waiting deliveries one alarm hands to the queue (a `sendBatch` takes 100). */
@@ -186,6 +191,37 @@ export class RegistryObject extends DurableObject<RegistryEnv> {
     await this.publish();
     await this.handOverDeliveries();
     await this.armAlarm({ replace: true });
+  }
+
+  /**
+   * The sample-ratio check behind the `srm.mismatch` webhook, asked by the queue's
+   * consumer when its own rough check (today's weights for every enrolment) says
+   * mismatch: this one holds each enrolment against the weights of its revision. The
+   * first time it says mismatch, the webhook's deliveries are written; the stats object
+   * remembers that, and when this last checked (so the consumer asks again only later).
+   * @returns whether deliveries were written
+   */
+  checkSrm(name: string): Promise<Result<boolean>> {
+    return this.mutate(async () => {
+      const config = await this.admin.status(name);
+      const stats = this.env.STATS.get(this.env.STATS.idFromName(name));
+      const reading = await stats.read();
+      await stats.notice(SRM_CHECKED, false);
+      if (config.state !== "running" || reading.notices[SRM_MISMATCH] !== undefined) return false;
+      const { srm } = experimentResults(config, this.repository.revisions(name), reading.counts, nowSecs());
+      if (srm.status !== "mismatch") return false;
+      // Written before the notice: were the notice lost, the webhook would go twice, not never.
+      this.ctx.storage.transactionSync(() =>
+        this.repository.webhooks.emit(["srm.mismatch"], {
+          experiment: config,
+          srm,
+          change: "srm=mismatch",
+          actor: null,
+        }),
+      );
+      await stats.notice(SRM_MISMATCH, true);
+      return true;
+    });
   }
 
   /** Erases an actor (`RegistryRepository.eraseActor`); the same answer however often it is asked. */

@@ -46,4 +46,9 @@ export const STATS_MIGRATIONS: readonly Migration[] = [
             PRIMARY KEY (metric, kind, event)
           ) WITHOUT ROWID;`,
   },
+  {
+    id: 5,
+    description: "notices: what has been told of this experiment, and when (the SRM mismatch webhook, once)",
+    sql: `CREATE TABLE notices (kind TEXT PRIMARY KEY, at_ms INTEGER NOT NULL) WITHOUT ROWID;`,
+  },
 ];

@@ -17,6 +17,8 @@ export interface StatsReading {
   counts: CountRow[];
   metrics: MetricSumRow[];
   unattributed: UnattributedRow[];
+  /** What has been told of the experiment, by kind, and when (ms): `srm.checked`, `srm.mismatch`. */
+  notices: Record<string, number>;
 }
 
 /**
@@ -116,7 +118,26 @@ export class StatsObject extends DurableObject<unknown> {
           "SELECT metric, kind, event, events FROM metric_unattributed",
         )
         .toArray(),
+      notices: Object.fromEntries(
+        sql
+          .exec<{ kind: string; at_ms: number }>("SELECT kind, at_ms FROM notices")
+          .toArray()
+          .map(({ kind, at_ms }) => [kind, at_ms]),
+      ),
     };
+  }
+
+  /**
+   * Records a notice: `once` keeps the first time (and answers whether this was it),
+   * otherwise the time is replaced (a "last checked" mark).
+   */
+  notice(kind: string, once: boolean): boolean {
+    const sql = this.ctx.storage.sql;
+    const conflict = once ? "DO NOTHING" : "DO UPDATE SET at_ms = excluded.at_ms";
+    return (
+      sql.exec(`INSERT INTO notices (kind, at_ms) VALUES (?, ?) ON CONFLICT (kind) ${conflict}`, kind, Date.now())
+        .rowsWritten > 0
+    );
   }
 
   /** A message's metric deltas and unattributed events; part of `add`'s transaction. */
