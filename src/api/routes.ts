@@ -273,7 +273,7 @@ export const ROUTES = {
     path: HOLDOUT,
     summary: "Create a holdout, or replace its definition (its coverage is fixed once any member experiment has run)",
     description:
-      'An experiment joins it with `holdout` in its definition. An actor whose bucket_v2("<holdout>/holdout:<actor>") mod 10000 is below the coverage is held out of every member: it gets the member\'s first variant (with `holdout` in the answer), is not enrolled and sees no exposure. The holdout is measured as an experiment of two arms, held_out and exposed (GET …/results).',
+      "An experiment joins it with `holdout` in its definition. An actor whose bucket_v2 of `<holdout>/holdout:<actor>` mod 10000 is below the coverage is held out of every member: it gets the member's first variant (with `holdout` in the answer), is not enrolled and sees no exposure. The holdout is measured as an experiment of two arms, held_out and exposed (GET …/results).",
     access: "write",
     params: s.HoldoutParams,
     body: s.HoldoutBody,

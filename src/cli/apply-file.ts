@@ -2,19 +2,48 @@ import * as v from "valibot";
 import { parseDocument } from "yaml";
 import { DefineBody, ExperimentName, HoldoutBody } from "../api/schemas";
 import type { ExperimentState } from "../core";
+import { timeSeconds } from "./args";
 import { UsageError } from "./errors";
 import { type DesiredExperiment, type DesiredHoldout, declarationProblem, holdoutProblem } from "./plan";
 
 const STATES = ["draft", "running", "concluded", "archived"] as const satisfies readonly ExperimentState[];
 
 /**
+ * A schedule's time in a file: UNIX seconds as the API takes them, or, for a person to
+ * write and read, ISO 8601 text with its zone (`2026-12-01T09:00:00Z`, quoted or not:
+ * YAML 1.2 reads it as text), read as `--start-at` reads it.
+ */
+const FileTime = v.union(
+  [
+    v.number(),
+    v.pipe(
+      v.string(),
+      v.check((text) => timeSeconds(text) !== null),
+      v.transform((text) => timeSeconds(text) as number),
+    ),
+  ],
+  "must be UNIX seconds or an ISO 8601 time with its zone (2026-12-01T09:00:00Z)",
+);
+
+/** The definition's `schedule`, its times as {@link FileTime}. */
+const FileSchedule = v.strictObject(
+  {
+    start_at_secs: v.optional(v.nullable(FileTime)),
+    conclude_at_secs: v.optional(v.nullable(FileTime)),
+    winner: v.optional(v.nullable(v.string("must be a string or null"))),
+  },
+  "must be an object {start_at_secs?, conclude_at_secs?, winner?} with no other fields",
+);
+
+/**
  * One entry of an `apply` file: the name, the definition exactly as the definition
- * `PUT` takes it (the same schema, so a field the API gains is accepted here too), and
- * the state to reach.
+ * `PUT` takes it (the same schema, so a field the API gains is accepted here too; a
+ * schedule's times may also be ISO 8601 text), and the state to reach.
  */
 const FileExperiment = v.strictObject({
   name: ExperimentName,
   ...DefineBody.entries,
+  schedule: v.optional(FileSchedule),
   state: v.optional(v.picklist(STATES, `must be one of ${STATES.join(", ")}`)),
   winner: v.optional(v.string("must be a string")),
 });

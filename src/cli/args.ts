@@ -28,8 +28,12 @@ import {
   TRACKING_LIMITS,
   validateCoverage,
   validateLayer,
+  WEBHOOK_EVENT_TYPES,
+  type WebhookEventType,
+  webhookConfig,
 } from "../core";
 import { UsageError } from "./errors";
+import { timeText } from "./format";
 
 /**
  * The command line's own little syntaxes, each a pure function that throws
@@ -303,20 +307,48 @@ export function parseEventId(text: string): string {
 const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
 
 /**
- * `--at` of `track`: ISO 8601 with its zone (`Z` or `+01:00`; a time without one would
- * depend on the machine's), or UNIX seconds; whole seconds (a fraction is dropped),
- * within the window the API's schema takes (the last 7 days, up to 5 minutes ahead).
+ * A time as the command line and an apply file take it: ISO 8601 with its zone (`Z` or
+ * `+01:00`; a time without one would depend on the machine's), or UNIX seconds; whole
+ * seconds (a fraction is dropped). Null for text that is neither.
+ *
+ * @example
+ * timeSeconds("2026-11-26T04:17:00+01:00") // 1795663020
+ * timeSeconds("1795663020")                // 1795663020
+ */
+export function timeSeconds(text: string): number | null {
+  return /^\d{1,12}$/.test(text) ? Number(text) : isoSeconds(text);
+}
+
+const NOT_A_TIME = "is neither an ISO 8601 time with its zone (2026-11-26T03:17:00Z) nor UNIX seconds";
+
+/**
+ * `--at` of `track`: a time ({@link timeSeconds}) within the window the API's schema takes
+ * (the last 7 days, up to 5 minutes ahead).
  *
  * @example
  * parseEventTime("2026-11-26T03:17:00Z") // 1795663020 (while that lies within the last 7 days)
  */
 export function parseEventTime(text: string): number {
-  const secs = /^\d{1,12}$/.test(text) ? Number(text) : isoSeconds(text);
-  if (secs === null) {
-    throw new UsageError(`'${text}' is neither an ISO 8601 time with its zone (2026-11-26T03:17:00Z) nor UNIX seconds`);
-  }
+  const secs = timeSeconds(text);
+  if (secs === null) throw new UsageError(`'${text}' ${NOT_A_TIME}`);
   const problem = trackEventProblem({ event: "e", timestamp_secs: secs });
   if (problem !== null) throw new UsageError(`--at '${text}': ${problem}`);
+  return secs;
+}
+
+/**
+ * `--start-at` and `--conclude-at` of `create`: a time ({@link timeSeconds}) after `now`
+ * (UNIX seconds), as the Worker requires of a schedule when the definition arrives.
+ *
+ * @example
+ * parseScheduleTime("2030-01-01T09:00:00Z") // 1893488400
+ */
+export function parseScheduleTime(text: string, now = Math.floor(Date.now() / 1000)): number {
+  const secs = timeSeconds(text);
+  if (secs === null) throw new UsageError(`'${text}' ${NOT_A_TIME}`);
+  if (secs <= now) {
+    throw new UsageError(`'${text}' has passed (now is ${timeText(now)}): a schedule's times are in the future`);
+  }
   return secs;
 }
 
@@ -329,6 +361,31 @@ function isoSeconds(text: string): number | null {
   const [year, month, day] = match.slice(1, 4).map(Number) as [number, number, number];
   if (Number.isNaN(ms) || new Date(Date.UTC(year, month - 1, day)).getUTCDate() !== day) return null;
   return Math.floor(ms / 1000);
+}
+
+/**
+ * The webhook `URL` of `webhook set`, by the engine's rules (`webhookConfig`: an
+ * absolute URL of at most 2,048 characters without credentials). `http://` passes:
+ * whether the Worker takes it depends on its `WEBHOOK_ALLOW_HTTP`, so it is the Worker's
+ * to refuse (exit 1).
+ */
+export function parseWebhookUrl(text: string): string {
+  try {
+    webhookConfig("w", { url: text }, null, { allowHttp: true, now: 0 });
+  } catch (error) {
+    if (error instanceof ExperimentError) throw new UsageError(`'${text}': ${error.message}`);
+    throw error;
+  }
+  return text;
+}
+
+/** `--event` of `webhook set`: one of the event types. */
+export function parseWebhookEvent(text: string): WebhookEventType {
+  const type = WEBHOOK_EVENT_TYPES.find((known) => known === text);
+  if (type === undefined) {
+    throw new UsageError(`unknown event type '${text}' (one of: ${WEBHOOK_EVENT_TYPES.join(", ")})`);
+  }
+  return type;
 }
 
 /**

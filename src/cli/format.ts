@@ -4,6 +4,7 @@ import {
   type ExperimentConfig,
   type Layer,
   type Metric,
+  type ScheduleDefinition,
   type TargetingCondition,
   type Variant,
   winnerInForce,
@@ -114,6 +115,8 @@ export function experimentDetails(config: ExperimentConfig): string {
     ["holdout", config.holdout ?? "-"],
     ["coverage", `${config.coverage} bp (${coverageText(config.coverage)})`],
     ["hash version", String(config.hash_version)],
+    ["schedule", scheduleText(config.schedule)],
+    ["auto stop", autoStopText(config)],
     ["started", timeText(config.started_at_secs)],
     ["updated", timeText(config.updated_at_secs)],
   ]);
@@ -159,8 +162,9 @@ const DEFINITION_FIELDS: {
 /**
  * What a new experiment's definition applies, the defaults of the fields it leaves out
  * included: `control=50 treatment=50 | group checkout | targeting country in DE,FR |
- * coverage 2500 | hash version 1`. The group and the metrics only when there are some;
- * the description, which decides nothing about who sees what, never.
+ * coverage 2500 | hash version 1`. The group, the metrics, the layer, the holdout and
+ * the schedule only when there are some, auto stop only when on; the description, which
+ * decides nothing about who sees what, never.
  */
 export function definitionText(definition: FullDefinition): string {
   const fields: (keyof FullDefinition)[] = ["targeting", "coverage", "hash_version"];
@@ -168,6 +172,8 @@ export function definitionText(definition: FullDefinition): string {
   if (definition.metrics.length > 0) fields.push("metrics");
   if (definition.layer !== null) fields.push("layer");
   if (definition.holdout !== null) fields.push("holdout");
+  if (definition.schedule !== null) fields.push("schedule");
+  if (definition.auto_stop) fields.push("auto_stop");
   const labelled = fields.map((field) => {
     const [label, text] = DEFINITION_FIELDS[field];
     return `${label} ${text(definition)}`;
@@ -221,15 +227,28 @@ function fieldText(field: ApiError["errors"][number]): string {
   return `${where}: ${field.detail}`;
 }
 
-/** `start 2026-12-24T09:00:00Z, conclude 2027-01-07T09:00:00Z (winner treatment)`, or `none`. */
-function scheduleText(
-  schedule: { start_at_secs?: number | null; conclude_at_secs?: number | null; winner?: string | null } | null,
-): string {
-  if (schedule === null) return "none";
-  const at = (secs: number) => new Date(secs * 1000).toISOString().replace(".000Z", "Z");
+/**
+ * `start 2026-12-24 09:00:00Z, conclude 2027-01-07 09:00:00Z (winner treatment)`, or
+ * `none` (`undefined` too: a Worker older than schedules sends none); the times as
+ * `timeText` writes them, which `--start-at` reads back.
+ */
+export function scheduleText(schedule: ScheduleDefinition | null | undefined): string {
   const parts: string[] = [];
-  if (schedule.start_at_secs != null) parts.push(`start ${at(schedule.start_at_secs)}`);
-  if (schedule.conclude_at_secs != null)
-    parts.push(`conclude ${at(schedule.conclude_at_secs)} (winner ${schedule.winner})`);
+  if (schedule?.start_at_secs != null) parts.push(`start ${timeText(schedule.start_at_secs)}`);
+  if (schedule?.conclude_at_secs != null) {
+    parts.push(`conclude ${timeText(schedule.conclude_at_secs)} (winner ${schedule.winner ?? "-"})`);
+  }
   return parts.length === 0 ? "none" : parts.join(", ");
+}
+
+/**
+ * `off`; `on: concludes on control when a guardrail (refunds) turns worse`; or, with no
+ * guardrail metric, a warning that there is nothing to stop on.
+ */
+export function autoStopText(config: Pick<ExperimentConfig, "auto_stop" | "metrics" | "variants">): string {
+  if (!config.auto_stop) return "off";
+  const guardrails = config.metrics.filter((metric) => metric.role === "guardrail").map((metric) => metric.name);
+  if (guardrails.length === 0) return "on, but no metric is a guardrail: nothing to stop on";
+  const baseline = config.variants[0]?.name ?? "-";
+  return `on: concludes on ${baseline} when a guardrail (${guardrails.join(", ")}) turns worse`;
 }

@@ -7,6 +7,7 @@ import { experimentCommands } from "./commands/experiments";
 import { holdoutCommands } from "./commands/holdouts";
 import { trackCommand } from "./commands/outcomes";
 import { one } from "./commands/parsers";
+import { webhookCommands } from "./commands/webhooks";
 import { EXIT, UsageError } from "./errors";
 import { refusalText } from "./format";
 import { type CliIo, DEFAULT_URL, type GlobalOptions, Session } from "./session";
@@ -24,6 +25,8 @@ Exit codes:
 
 Examples:
   expctl create checkout_v2 --variant control=50 --variant treatment=50 --description "New checkout flow"
+  expctl create promo_v1 --variant a=1 --variant b=1 --start-at 2026-12-24T09:00:00Z \
+    --conclude-at 2027-01-07T09:00:00Z --winner b
   expctl holdout set h2026 --coverage 500 --metric purchase:conversion
   expctl create search_v3 --variant a=1 --variant b=1 --layer search:0-5000 --holdout h2026
   expctl layers
@@ -34,6 +37,7 @@ Examples:
   expctl results checkout_v2 --method fixed --alpha 0.01
   expctl holdout results h2026
   expctl conclude checkout_v2 --winner treatment
+  expctl webhook set ops https://hooks.example.com/experiments --event experiment.concluded
   expctl apply -f experiments.yaml --dry-run
 `;
 
@@ -48,7 +52,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   let exitCode: number = EXIT.ok;
   const program = new Command("expctl")
     .description(
-      "Operate the edge-experiments Worker: experiments, layers, holdouts, overrides, assignments, events and results, declarative apply.",
+      "Operate the edge-experiments Worker: experiments, layers, holdouts, overrides, assignments, events and results, webhooks, declarative apply.",
     )
     // Before any subcommand is added, so that every one inherits them.
     .exitOverride()
@@ -66,6 +70,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   holdoutCommands(program, sessionOf);
   actorCommands(program, sessionOf);
   trackCommand(program, sessionOf);
+  webhookCommands(program, sessionOf);
   applyCommand(program, sessionOf, (code) => {
     exitCode = code;
   });

@@ -13,9 +13,11 @@ import {
   type MetricDefinition,
   metricConfig,
   rangesOverlap,
+  scheduleConfig,
   type TargetingCondition,
   validateConfig,
 } from "../core";
+import { pendingSchedule, type ScheduledTarget, scheduledTarget } from "./schedules";
 
 /**
  * `expctl apply`'s planner: from the experiments the Worker has and those a file wants,
@@ -120,7 +122,11 @@ export interface Plan {
  *    alone or coverage alone use their own route while the experiment is a draft or
  *    running, anything else one definition `PUT`, which keeps the state); then the state
  *    transition, when it differs (`start`, `conclude`, `archive`; a definition `PUT`
- *    never changes state). A holdout it names must exist or be declared.
+ *    never changes state). A holdout it names must exist or be declared. A schedule is
+ *    read at `now` (UNIX seconds; the default 0 puts every time in the future): its
+ *    parts that have passed count as done and may move a named state on, and only the
+ *    parts still to come are sent and compared (`scheduledTarget`); a conclusion cancels
+ *    the whole schedule, so a schedule still to come is sent again after one.
  * 3. The starts of experiments in a layer come last, after every step that may free a
  *    range (`conclude`, `archive`), so that one file can hand a range from one experiment
  *    to another; a start whose range would still overlap that of an experiment running
@@ -134,6 +140,7 @@ export function plan(
   current: readonly ExperimentConfig[],
   desired: readonly DesiredExperiment[],
   holdouts: HoldoutsToPlan = NO_HOLDOUTS,
+  now = 0,
 ): Plan {
   const impossible: Impossible[] = [];
   const holdoutSteps: Step[] = [];
@@ -146,14 +153,18 @@ export function plan(
 
   const known = new Set([...holdouts.current, ...holdouts.desired].map((holdout) => holdout.name));
   const byName = new Map(current.map((config) => [config.name, config]));
+  const targets = new Map<string, ScheduledTarget | string>();
   let steps: Step[] = [];
   for (const want of desired) {
-    const result = planOne(byName.get(want.name) ?? null, want, known);
+    const stored = byName.get(want.name) ?? null;
+    const target = targetOf(stored, want, now);
+    targets.set(want.name, target);
+    const result = planOne(stored, want, known, target, now);
     if (typeof result === "string") impossible.push({ name: want.name, reason: result });
     else steps.push(...result);
   }
 
-  const running = layersRunningAfter(current, desired);
+  const running = layersRunningAfter(current, desired, targets);
   const clashes = layerClashes(steps, running);
   impossible.push(...clashes);
   const clashing = new Set(clashes.map((clash) => clash.name));
@@ -191,6 +202,7 @@ function planHoldout(
 function layersRunningAfter(
   current: readonly ExperimentConfig[],
   desired: readonly DesiredExperiment[],
+  targets: ReadonlyMap<string, ScheduledTarget | string>,
 ): Map<string, Layer> {
   const running = new Map<string, Layer>();
   const wanted = new Set(desired.map((want) => want.name));
@@ -200,7 +212,11 @@ function layersRunningAfter(
     }
   }
   for (const want of desired) {
-    const state = want.state ?? current.find((config) => config.name === want.name)?.state ?? "draft";
+    const target = targets.get(want.name);
+    const state =
+      typeof target === "object"
+        ? target.state
+        : (want.state ?? current.find((config) => config.name === want.name)?.state ?? "draft");
     const { layer } = fullDefinition(want.definition);
     if (state === "running" && layer !== null) running.set(want.name, layer);
   }
@@ -228,20 +244,45 @@ function layerClashes(steps: readonly Step[], running: ReadonlyMap<string, Layer
 
 const rangeOf = ({ range: [start, end] }: Layer) => `[${start}, ${end})`;
 
-/** The steps for one experiment, or why there are none that work; `holdouts` are those stored or declared. */
+/**
+ * Where the file brings one experiment at `now`: its state, winner and the schedule
+ * still to come ({@link scheduledTarget}), or why its schedule contradicts its state.
+ */
+function targetOf(current: ExperimentConfig | null, want: DesiredExperiment, now: number): ScheduledTarget | string {
+  return scheduledTarget(
+    {
+      schedule: want.definition.schedule,
+      declared: want.state === undefined ? null : { state: want.state, winner: want.winner },
+      // A file that names no state keeps the current one, and a concluded experiment's winner with it
+      // (a restarted one keeps an old winner in its config, which is not in force).
+      current: {
+        state: current?.state ?? "draft",
+        winner: current ? (winnerInForce(current) ?? undefined) : undefined,
+      },
+    },
+    now,
+  );
+}
+
+/**
+ * The steps for one experiment, or why there are none that work; `holdouts` are those
+ * stored or declared, `target` where the file brings it ({@link targetOf}).
+ */
 function planOne(
   current: ExperimentConfig | null,
   want: DesiredExperiment,
   holdouts: ReadonlySet<string>,
+  target: ScheduledTarget | string,
+  now: number,
 ): Step[] | string {
+  if (typeof target === "string") return target;
   const { name } = want;
-  const full = fullDefinition(want.definition);
+  const { state: to, winner, schedule } = target;
+  // What is sent and compared: the file's definition with the parts of its schedule still to come.
+  const { schedule: _written, ...rest } = want.definition;
+  const definition: Definition = schedule === null ? rest : { ...rest, schedule };
+  const full = fullDefinition(definition);
   const from: ExperimentState = current?.state ?? "draft";
-  const to: ExperimentState = want.state ?? from;
-  // A file that names no state keeps the current one, and a concluded experiment's winner with it
-  // (a restarted one keeps an old winner in its config, which is not in force).
-  const inForce = current ? (winnerInForce(current) ?? undefined) : undefined;
-  const winner = want.winner ?? (want.state === undefined ? inForce : undefined);
 
   const invalid = invalidity(name, full, to, winner);
   if (invalid !== null) return invalid;
@@ -253,35 +294,53 @@ function planOne(
   // The state first: where it cannot be reached, what else differs does not matter.
   const transition = transitionStep(name, from, to, current?.winner ?? null, winner);
   if (typeof transition === "string") return transition;
+  // A conclusion cancels the whole schedule: what is still to come is sent again after it.
+  const resend = transition?.kind === "conclude" && schedule !== null;
 
   const steps: Step[] = [];
   if (current === null) {
-    steps.push({ kind: "create", name, definition: want.definition });
+    steps.push({ kind: "create", name, definition });
   } else {
+    const stored = { ...current, schedule: pendingSchedule(current.schedule, now) };
     const changed = (Object.keys(full) as (keyof FullDefinition)[]).filter(
-      (field) => !sameJson(full[field], current[field]),
+      (field) => !sameJson(full[field], stored[field]) && !(resend && field === "schedule"),
     );
-    if (changed.length > 0) {
-      if (from === "archived") return `archived experiments cannot change (${changed.join(", ")} differ)`;
-      const locked = changed.find((field) => LOCKED_ONCE_RUN.includes(field));
-      if (locked !== undefined && hasRun(current)) {
-        // In the Worker's terms: a draft concluded directly never ran, and is locked all the same.
-        return `${locked} can only change while the experiment is a draft that never ran (${shown(current[locked])} → ${shown(full[locked])})`;
-      }
-      const enrolling = from === "draft" || from === "running";
-      const only = changed.length === 1 ? changed[0] : undefined;
-      if (only === "variants" && enrolling) {
-        steps.push({ kind: "weights", name, from: current.variants, variants: full.variants });
-      } else if (only === "coverage" && enrolling) {
-        steps.push({ kind: "coverage", name, from: current.coverage, coverage: full.coverage });
-      } else {
-        steps.push({ kind: "define", name, definition: want.definition, changed });
-      }
-    }
+    const step = definitionStep(stored, definition, full, changed);
+    if (typeof step === "string") return step;
+    if (step !== null) steps.push(step);
   }
 
   if (transition !== null) steps.push(transition);
+  if (resend) steps.push({ kind: "define", name, definition, changed: ["schedule"] });
   return steps;
+}
+
+/**
+ * The one call that changes the `changed` fields of a stored experiment, null when none
+ * do, or why none can: variants alone or coverage alone use their own route while the
+ * experiment is a draft or running, anything else one definition `PUT`.
+ */
+function definitionStep(
+  current: ExperimentConfig,
+  definition: Definition,
+  full: FullDefinition,
+  changed: (keyof FullDefinition)[],
+): Step | null | string {
+  const { name, state: from } = current;
+  if (changed.length === 0) return null;
+  if (from === "archived") return `archived experiments cannot change (${changed.join(", ")} differ)`;
+  const locked = changed.find((field) => LOCKED_ONCE_RUN.includes(field));
+  if (locked !== undefined && hasRun(current)) {
+    // In the Worker's terms: a draft concluded directly never ran, and is locked all the same.
+    return `${locked} can only change while the experiment is a draft that never ran (${shown(current[locked])} → ${shown(full[locked])})`;
+  }
+  const enrolling = from === "draft" || from === "running";
+  const only = changed.length === 1 ? changed[0] : undefined;
+  if (only === "variants" && enrolling)
+    return { kind: "weights", name, from: current.variants, variants: full.variants };
+  if (only === "coverage" && enrolling)
+    return { kind: "coverage", name, from: current.coverage, coverage: full.coverage };
+  return { kind: "define", name, definition, changed };
 }
 
 /** The one call from `from` to `to`: null when already there, a string when there is none. */
@@ -321,9 +380,31 @@ function transitionStep(
  */
 export function declarationProblem(want: DesiredExperiment): string | null {
   const { state, winner } = want;
+  const full = fullDefinition(want.definition);
   // Without a state, the current one is kept: whether a winner fits depends on it.
-  if (state === undefined) return configProblem(want.name, fullDefinition(want.definition));
-  return invalidity(want.name, fullDefinition(want.definition), state, winner);
+  const problem = state === undefined ? configProblem(want.name, full) : invalidity(want.name, full, state, winner);
+  // Its times may have passed: a file keeps them once they have fired (`scheduledTarget`).
+  return problem ?? scheduleProblem(want.definition);
+}
+
+/**
+ * What the engine's rules for a schedule (`scheduleConfig`, which the Worker runs on
+ * every definition) refuse about this definition's, in the engine's words: a time that
+ * is not whole seconds, a conclusion not after the start, a winner missing, alone or not
+ * a variant; and, given `now` (UNIX seconds), a time that is not after it. Null when nothing.
+ *
+ * @example
+ * scheduleProblem({ variants: [{ name: "a", weight: 1 }], schedule: { conclude_at_secs: 1_900_000_000 } })
+ * // "schedule.winner is required with conclude_at_secs"
+ */
+export function scheduleProblem(definition: Definition, now = Number.NEGATIVE_INFINITY): string | null {
+  try {
+    scheduleConfig(definition.schedule, definition.variants, now);
+  } catch (error) {
+    if (error instanceof ExperimentError) return error.message;
+    throw error;
+  }
+  return null;
 }
 
 /**

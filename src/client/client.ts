@@ -24,6 +24,10 @@ import type {
   TrackBody,
   TrackResponse,
   Variant,
+  Webhook,
+  WebhookDefinition,
+  WebhookList,
+  WebhookWithSecret,
 } from "./types";
 
 /** How `results` and `holdoutResults` make their intervals. */
@@ -241,6 +245,40 @@ export class ExperimentsClient {
     return this.#call("holdoutResults", { params: { name }, query: resultsQuery(options) });
   }
 
+  // ── Webhooks (admin) ─────────────────────────────────────────────────────────
+
+  /** Every subscription, by name, without its secret. */
+  webhooks(): Promise<WebhookList> {
+    return this.#call("listWebhooks", {});
+  }
+
+  /**
+   * Subscribes a URL (`created: true`, with the signing `secret`, which no later answer
+   * shows) or replaces a subscription (`secret: null`: the one it has is kept).
+   *
+   * @example
+   * const { secret, created } = await client.defineWebhook("ops", { url: "https://hooks.example.com/exp", events: ["experiment.concluded"] });
+   * if (created) store(secret);
+   */
+  async defineWebhook(
+    name: string,
+    definition: WebhookDefinition,
+  ): Promise<{ webhook: Webhook; secret: string | null; created: boolean }> {
+    const response = await this.#send("defineWebhook", { params: { name }, body: definition });
+    const { secret, ...webhook }: Webhook & { secret?: string } = response.body;
+    return { webhook, secret: secret ?? null, created: response.status === 201 };
+  }
+
+  /** Unsubscribes (its waiting deliveries are dropped); `ApiError` 404 when there is none. */
+  async deleteWebhook(name: string): Promise<void> {
+    await this.#call("deleteWebhook", { params: { name } });
+  }
+
+  /** A new signing secret, in this answer only; the old one signs nothing from now on. */
+  rotateWebhook(name: string): Promise<WebhookWithSecret> {
+    return this.#call("rotateWebhook", { params: { name } });
+  }
+
   // ── Overrides and assignments (admin) ────────────────────────────────────────
 
   overrides(name: string): Promise<OverrideList> {
@@ -253,6 +291,14 @@ export class ExperimentsClient {
 
   async removeOverride(name: string, actor: string): Promise<void> {
     await this.#call("removeOverride", { params: { name, actor } });
+  }
+
+  /**
+   * Erases an actor everywhere (assignments, overrides, holdout arms, metric totals, event
+   * ids); the same answer however often it is asked. Aggregated counts stay.
+   */
+  async eraseActor(actor: string): Promise<void> {
+    await this.#call("eraseActor", { params: { actor } });
   }
 
   /** The override while one exists, else the sticky assignment; `ApiError` 404 when neither. */

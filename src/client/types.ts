@@ -18,6 +18,10 @@ export type Variant = Definition["variants"][number];
 export type TargetingCondition = NonNullable<Definition["targeting"]>[number];
 /** One metric as a definition states it (`event`, `direction` and `role` may be left out). */
 export type MetricDefinition = NonNullable<Definition["metrics"]>[number];
+/** A definition's `schedule`: UNIX seconds in the future; `winner` goes with `conclude_at_secs`. */
+export type ScheduleDefinition = NonNullable<Definition["schedule"]>;
+/** What the registry will do by itself, and when, as every read shows it (`null` in `schedule`: nothing). */
+export type Schedule = NonNullable<ExperimentConfig["schedule"]>;
 /** One metric as every read shows it, its defaults filled in. */
 export type Metric = ExperimentConfig["metrics"][number];
 /** What targeting reads: attribute name → text, number or boolean (the schema's output: what it accepts). */
@@ -56,6 +60,15 @@ export type HoldoutDefinition = v.InferInput<typeof s.HoldoutBody>;
 export type HoldoutHistory = v.InferOutput<typeof s.HoldoutHistory>;
 /** A holdout's results: an experiment's, for its arms `held_out` (the baseline) and `exposed`. */
 export type HoldoutResults = v.InferOutput<typeof s.HoldoutResultsResponse>;
+/** A webhook subscription as every read shows it: never its secret. */
+export type Webhook = v.InferOutput<typeof s.WebhookSchema>;
+/** A subscription with its signing secret (`whsec_…`), as its creation and a rotation answer it. */
+export type WebhookWithSecret = v.InferOutput<typeof s.WebhookWithSecret>;
+export type WebhookList = v.InferOutput<typeof s.WebhookList>;
+/** The body of a webhook `PUT`: an https:// URL, and the event types (default: all). */
+export type WebhookDefinition = v.InferInput<typeof s.WebhookBody>;
+/** `experiment.created`, `override.set`, `guardrail.breached`, …: what a delivery's `type` says. */
+export type WebhookEventType = Webhook["events"][number];
 /** The name and scope (`read` or `write`) of the admin token a request presents. */
 export type TokenIdentity = v.InferOutput<typeof s.TokenIdentity>;
 /** An RFC 9457 problem document, as every error answer carries it. */

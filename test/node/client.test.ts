@@ -269,6 +269,14 @@ describe("what the client reads", () => {
     expect((await client.define("checkout_v2", { variants: CONFIG.variants })).created).toBe(false);
   });
 
+  it("sends eraseActor as DELETE /v1/admin/actors/{actor} and resolves its 204 with nothing", async () => {
+    const { fetch, sent } = fakeFetch(() => new Response(null, { status: 204 }));
+    await expect(clientWith(fetch).eraseActor("user:1")).resolves.toBeUndefined();
+    expect(sent.map((s) => [s.method, s.url])).toEqual([
+      ["DELETE", expect.stringMatching(/\/v1\/admin\/actors\/user%3A1$/)],
+    ]);
+  });
+
   it("resolves removeOverride's 204 with nothing", async () => {
     const { fetch } = fakeFetch(() => new Response(null, { status: 204 }));
     await expect(clientWith(fetch).removeOverride("e", "a")).resolves.toBeUndefined();
@@ -381,6 +389,101 @@ describe("holdouts", () => {
     await expect(client.holdout("..")).rejects.toMatchObject({ name: "InputError", parameter: "name" });
     await expect(client.deleteHoldout("")).rejects.toBeInstanceOf(InputError);
     expect(sent).toEqual([]);
+  });
+});
+
+describe("webhooks", () => {
+  const WEBHOOK = {
+    name: "ops",
+    url: "https://hooks.example.com/exp",
+    events: ["experiment.concluded"],
+    created_at_secs: 1,
+    updated_at_secs: 2,
+  };
+  const SECRET = "whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0";
+
+  it("lists subscriptions at GET /v1/admin/webhooks", async () => {
+    const { fetch, sent } = fakeFetch(json(200, { webhooks: [WEBHOOK] }));
+    expect(await clientWith(fetch).webhooks()).toEqual({ webhooks: [WEBHOOK] });
+    expect(sent.map((s) => `${s.method} ${s.url}`)).toEqual(["GET http://worker.test/v1/admin/webhooks"]);
+  });
+
+  it("defines one with a PUT of its body, the secret apart and only from a creation (201)", async () => {
+    const { fetch, sent } = fakeFetch(json(201, { ...WEBHOOK, secret: SECRET }), json(200, WEBHOOK));
+    const client = clientWith(fetch, { adminActor: "ops@example.com" });
+    const body = { url: WEBHOOK.url, events: ["experiment.concluded"] };
+    expect(await client.defineWebhook("ops", body)).toEqual({ webhook: WEBHOOK, secret: SECRET, created: true });
+    expect(await client.defineWebhook("ops", { url: WEBHOOK.url })).toEqual({
+      webhook: WEBHOOK,
+      secret: null,
+      created: false,
+    });
+    expect(sent.map((s) => `${s.method} ${s.url}`)).toEqual([
+      "PUT http://worker.test/v1/admin/webhooks/ops",
+      "PUT http://worker.test/v1/admin/webhooks/ops",
+    ]);
+    expect(sent.map((s) => s.body)).toEqual([JSON.stringify(body), JSON.stringify({ url: WEBHOOK.url })]);
+    expect(sent[0]?.headers).toMatchObject({
+      authorization: "Bearer t0k",
+      "x-admin-actor": "ops@example.com",
+      "content-type": "application/json",
+    });
+  });
+
+  it("throws the Worker's invalid_config for a URL it refuses, with the field's pointer", async () => {
+    const { fetch } = fakeFetch(
+      problem(422, "invalid_config", "webhook url must be https://", {
+        errors: [{ pointer: "/url", detail: "must be https://" }],
+      }),
+    );
+    const error = await clientWith(fetch)
+      .defineWebhook("ops", { url: "http://hooks.example.com" })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ status: 422, code: "invalid_config", errors: [{ pointer: "/url" }] });
+  });
+
+  it("rotates with a POST, answering the new secret, and deletes with a DELETE (204: nothing; 404: ApiError)", async () => {
+    const { fetch, sent } = fakeFetch(
+      json(200, { ...WEBHOOK, secret: SECRET }),
+      () => new Response(null, { status: 204 }),
+      problem(404, "not_found", "webhook 'ops' not found"),
+    );
+    const client = clientWith(fetch);
+    expect(await client.rotateWebhook("ops")).toEqual({ ...WEBHOOK, secret: SECRET });
+    await expect(client.deleteWebhook("ops")).resolves.toBeUndefined();
+    await expect(client.deleteWebhook("ops")).rejects.toMatchObject({ status: 404, code: "not_found" });
+    expect(sent.map((s) => `${s.method} ${s.url}`)).toEqual([
+      "POST http://worker.test/v1/admin/webhooks/ops/rotate",
+      "DELETE http://worker.test/v1/admin/webhooks/ops",
+      "DELETE http://worker.test/v1/admin/webhooks/ops",
+    ]);
+    expect(sent[0]?.body).toBeUndefined();
+  });
+
+  it("refuses a webhook name a URL path cannot carry, sending nothing", async () => {
+    const { fetch, sent } = fakeFetch(json(200, WEBHOOK));
+    const client = clientWith(fetch);
+    await expect(client.rotateWebhook("..")).rejects.toMatchObject({ name: "InputError", parameter: "name" });
+    await expect(client.defineWebhook(".", { url: WEBHOOK.url })).rejects.toBeInstanceOf(InputError);
+    await expect(client.deleteWebhook("")).rejects.toBeInstanceOf(InputError);
+    expect(sent).toEqual([]);
+  });
+});
+
+describe("schedules and the automatic stop", () => {
+  it("sends a definition's schedule and auto_stop as given, and reads them back", async () => {
+    const schedule = { start_at_secs: null, conclude_at_secs: 1_900_086_400, winner: "control" };
+    const { fetch, sent } = fakeFetch(json(201, { ...CONFIG, schedule, auto_stop: true }));
+    const definition = {
+      variants: [{ name: "control", weight: 1 }],
+      schedule: { conclude_at_secs: 1_900_086_400, winner: "control" },
+      auto_stop: true,
+    };
+    const { config, created } = await clientWith(fetch).define("checkout_v2", definition);
+    expect(created).toBe(true);
+    expect(config).toMatchObject({ schedule, auto_stop: true });
+    expect(JSON.parse(sent[0]?.body ?? "null")).toEqual(definition);
   });
 });
 

@@ -96,6 +96,8 @@ describe("expctl, built, against the real Worker", () => {
       "layers",
       "holdouts",
       "holdout",
+      "webhooks",
+      "webhook",
     ];
     for (const command of [...commands, "apply"]) {
       expect(stdout).toMatch(new RegExp(`^  ${command}\\b`, "m"));
@@ -313,6 +315,21 @@ describe("expctl, built, against the real Worker", () => {
     const asJson = JSON.parse((await expctl(["results", "cli_outcomes", "--json", "--method", "fixed"])).stdout);
     expect(asJson.analysis).toMatchObject({ method: "fixed", alpha: 0.05, tuning: null });
   }, 90_000);
+
+  it("erases an actor: its assignment and override gone, every time it is asked", async () => {
+    expect((await expctl(["create", "cli_erase", "--variant", "a=1", "--variant", "b=1"])).code).toBe(0);
+    expect((await expctl(["start", "cli_erase"])).code).toBe(0);
+    expect((await expctl(["override", "set", "cli_erase", "person:9", "b"])).code).toBe(0);
+    expect(await expctl(["erase", "person:9"])).toEqual({
+      code: 0,
+      stdout: "erased person:9: its own data is gone; aggregated counts stay\n",
+      stderr: "",
+    });
+    expect((await expctl(["override", "list", "cli_erase"])).stdout).toBe("no overrides\n");
+    expect((await expctl(["lookup", "cli_erase", "person:9"])).code).toBe(1);
+    expect((await expctl(["erase", "person:9"])).code).toBe(0); // again: the same answer
+    expect((await expctl(["erase", "bad\u0007actor"])).code).toBe(2); // refused before sending
+  });
 
   it("records an --admin-actor outside ASCII exactly as given", async () => {
     for (const who of ["José", "ops 😀"]) {
@@ -738,6 +755,145 @@ experiments:
       );
       expect((await expctl(["show", "cli_layer_b"])).stdout).toMatch(/^layer\s+cli_layer \[2500, 7500\)$/m);
       expect(JSON.parse((await expctl(["layers", "--json"])).stdout)).toEqual(await client.layers());
+    });
+  });
+
+  describe("schedules, the automatic stop and webhooks", () => {
+    const nowSecs = () => Math.floor(Date.now() / 1000);
+    /** `2026-12-06 07:31:00Z`, as show prints a time. */
+    const printed = (secs: number) => `${new Date(secs * 1000).toISOString().slice(0, 19).replace("T", " ")}Z`;
+
+    it("creates with a schedule a minute ahead and the automatic stop, shows both, and refuses a past time sending nothing", async () => {
+      const [start, conclude] = [nowSecs() + 60, nowSecs() + 120];
+      const created = await expctl([
+        ...["create", "cli_sched", "--variant", "control=1", "--variant", "treatment=1"],
+        ...["--metric", "errors:sum:::guardrail", "--auto-stop", "--winner", "treatment"],
+        ...["--start-at", new Date(start * 1000).toISOString(), "--conclude-at", String(conclude)],
+      ]);
+      const schedule = `start ${printed(start)}, conclude ${printed(conclude)} (winner treatment)`;
+      const autoStop = "on: concludes on control when a guardrail (errors) turns worse";
+      expect(created).toEqual({
+        code: 0,
+        stdout: `created cli_sched (draft)\n  schedule   ${schedule}\n  auto stop  ${autoStop}\n`,
+        stderr: "",
+      });
+      const show = await expctl(["show", "cli_sched"]);
+      expect(show.stdout).toContain(`\nschedule         ${schedule}\nauto stop        ${autoStop}\n`);
+      expect(JSON.parse((await expctl(["show", "cli_sched", "--json"])).stdout)).toMatchObject({
+        schedule: { start_at_secs: start, conclude_at_secs: conclude, winner: "treatment" },
+        auto_stop: true,
+      });
+
+      const past = await expctl([
+        ...["create", "cli_sched", "--variant", "control=1", "--variant", "treatment=1"],
+        ...["--start-at", new Date((nowSecs() - 60) * 1000).toISOString()],
+      ]);
+      expect(past).toMatchObject({ code: 2, stdout: "" });
+      expect(past.stderr).toMatch(/^error: option '--start-at <time>' argument '.*' is invalid\. '.*' has passed/);
+      // Not sent: a definition without the schedule would have cancelled it.
+      expect((await client.get("cli_sched")).schedule).toEqual({
+        start_at_secs: start,
+        conclude_at_secs: conclude,
+        winner: "treatment",
+      });
+
+      // A manual start cancels the scheduled start; the conclusion stays.
+      expect((await expctl(["start", "cli_sched"])).code).toBe(0);
+      expect((await expctl(["show", "cli_sched"])).stdout).toMatch(
+        new RegExp(`^schedule +conclude ${printed(conclude)} \\(winner treatment\\)$`, "m"),
+      );
+      expect((await expctl(["archive", "cli_sched"])).code).toBe(0);
+      expect((await client.get("cli_sched")).schedule).toBeNull();
+    });
+
+    it("applies a file's schedule, lets the Worker fire it, then plans nothing for the same file", async () => {
+      const start = nowSecs() + 4;
+      const path = file(
+        "schedule.yaml",
+        "experiments:\n  - name: cli_sched_apply\n    variants: [{name: a, weight: 1}, {name: b, weight: 1}]\n" +
+          `    schedule: {start_at_secs: ${new Date(start * 1000).toISOString()}}\n`,
+      );
+      expect(await expctl(["apply", "-f", path])).toEqual({
+        code: 0,
+        stdout:
+          `create     cli_sched_apply: a=1 b=1 | targeting everyone | coverage 10000 | hash version 1 | schedule start ${printed(start)}\n` +
+          "applied 1 step(s)\n",
+        stderr: "",
+      });
+      expect((await expctl(["apply", "-f", path])).stdout).toBe("nothing to do\n");
+
+      const deadline = Date.now() + 20_000;
+      while ((await client.get("cli_sched_apply")).state !== "running" && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      expect(await client.get("cli_sched_apply")).toMatchObject({ state: "running", schedule: null });
+      expect((await client.history("cli_sched_apply")).history[0]).toMatchObject({
+        mutation: "state=running",
+        actor: "schedule",
+      });
+      // The start has fired: the file's time has passed, and it asks for nothing more.
+      expect(await expctl(["apply", "-f", path])).toEqual({ code: 0, stdout: "nothing to do\n", stderr: "" });
+    }, 30_000);
+
+    it("sets, lists, rotates and removes a webhook, printing its secret only on creation and rotation", async () => {
+      const url = "https://hooks.example.invalid/expctl";
+      const secretLine = /^secret {2}(whsec_[A-Za-z0-9+/]{32})$/m;
+      const warning = "store the secret now: it is not shown again (expctl webhook rotate cli_hook makes a new one)\n";
+      const created = await expctl(["webhook", "set", "cli_hook", url, "--event", "holdout.updated"]);
+      expect(created).toMatchObject({ code: 0, stderr: "" });
+      expect(created.stdout).toMatch(/^created webhook cli_hook: https:\/\/hooks\.example\.invalid\/expctl\n/);
+      expect(created.stdout).toContain("\n  events  holdout.updated\n");
+      expect(created.stdout.endsWith(warning)).toBe(true);
+      const first = secretLine.exec(created.stdout)?.[1];
+
+      const list = await expctl(["webhooks"]);
+      expect(list.stdout).toMatch(/^cli_hook\s+holdout\.updated\s+https:\/\/hooks\.example\.invalid\/expctl$/m);
+      expect(list.stdout).not.toContain("whsec_");
+      const listed: Record<string, unknown>[] = JSON.parse(
+        (await expctl(["webhook", "list", "--json"])).stdout,
+      ).webhooks;
+      expect(listed.map((webhook) => webhook.name)).toContain("cli_hook");
+      for (const webhook of listed) expect(webhook).not.toHaveProperty("secret");
+
+      const replaced = await expctl(["webhook", "set", "cli_hook", url, "--event", "override.removed"]);
+      expect(replaced).toEqual({
+        code: 0,
+        stdout: "replaced webhook cli_hook (its secret is kept):\n  events  holdout.updated → override.removed\n",
+        stderr: "",
+      });
+
+      const rotated = await expctl(["webhook", "rotate", "cli_hook"]);
+      expect(rotated.stdout).toMatch(/^new secret for webhook cli_hook: the old one signs nothing from now on\n/);
+      expect(rotated.stdout.endsWith(warning)).toBe(true);
+      const second = secretLine.exec(rotated.stdout)?.[1];
+      expect(second).toBeDefined();
+      expect(second).not.toBe(first);
+
+      expect(await expctl(["webhook", "rm", "cli_hook"])).toEqual({
+        code: 0,
+        stdout: "removed webhook cli_hook\n",
+        stderr: "",
+      });
+      expect((await expctl(["webhooks"])).stdout).not.toContain("cli_hook");
+      expect(await expctl(["webhook", "rm", "cli_hook"])).toMatchObject({ code: 1, stdout: "" });
+    });
+
+    it("prints a created webhook's secret in --json, and the Worker's refusal of http:// with exit 1", async () => {
+      const created = JSON.parse(
+        (await expctl(["webhook", "set", "cli_hook_json", "https://hooks.example.invalid/j", "--json"])).stdout,
+      );
+      expect(created).toMatchObject({ name: "cli_hook_json", secret: expect.stringMatching(/^whsec_/) });
+      const replaced = JSON.parse(
+        (await expctl(["webhook", "set", "cli_hook_json", "https://hooks.example.invalid/k", "--json"])).stdout,
+      );
+      expect(replaced).toMatchObject({ url: "https://hooks.example.invalid/k" });
+      expect(replaced).not.toHaveProperty("secret");
+      expect((await expctl(["webhook", "rm", "cli_hook_json"])).code).toBe(0);
+
+      // This Worker runs without WEBHOOK_ALLOW_HTTP.
+      const http = await expctl(["webhook", "set", "cli_hook_http", "http://hooks.example.invalid/h"]);
+      expect(http).toMatchObject({ code: 1, stdout: "" });
+      expect(http.stderr).toMatch(/^invalid_config: webhook url must be https:\/\//);
     });
   });
 

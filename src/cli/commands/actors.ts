@@ -4,7 +4,7 @@ import { keyValues, table, timeText } from "../format";
 import type { SessionOf } from "../session";
 import { one } from "./parsers";
 
-/** `override set|rm|list`, `lookup`, `assign`: what one actor sees. */
+/** `override set|rm|list`, `erase`, `lookup`, `assign`: what one actor sees, and its erasure. */
 export function actorCommands(program: Command, sessionOf: SessionOf): void {
   const override = program.command("override").description("pin actors to variants (staff, QA)");
 
@@ -48,6 +48,17 @@ export function actorCommands(program: Command, sessionOf: SessionOf): void {
               answer.overrides.map((o) => [o.actor, o.variant]),
             ),
       );
+    });
+
+  program
+    .command("erase")
+    .description("erase an actor everywhere: assignments, overrides, holdout arms, metric totals, event ids")
+    .argument("<actor>", "actor id", one(parseActor))
+    .action(async (actor: string, _options: object, command: Command) => {
+      const session = sessionOf(command);
+      await session.client.eraseActor(actor);
+      // 204: no JSON to show, so `--json` prints nothing.
+      if (!session.json) session.print(`erased ${actor}: its own data is gone; aggregated counts stay`);
     });
 
   program

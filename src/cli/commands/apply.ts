@@ -29,7 +29,8 @@ export function applyCommand(program: Command, sessionOf: SessionOf, exit: (code
       }
       const desired = parseApplyFile(text, source);
       const [{ experiments }, { holdouts }] = await Promise.all([session.client.list(), session.client.holdouts()]);
-      const planned = plan(experiments, desired.experiments, { current: holdouts, desired: desired.holdouts });
+      const now = Math.floor(Date.now() / 1000);
+      const planned = plan(experiments, desired.experiments, { current: holdouts, desired: desired.holdouts }, now);
       exit(await carryOut(session, planned, options.dryRun === true));
     });
 }

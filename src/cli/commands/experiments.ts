@@ -5,6 +5,7 @@ import {
   type ExperimentConfig,
   type Layer,
   type MetricDefinition,
+  type ScheduleDefinition,
   type TargetingCondition,
   type Variant,
 } from "../../client";
@@ -15,21 +16,25 @@ import {
   parseLimit,
   parseMetric,
   parseName,
+  parseScheduleTime,
   parseTarget,
   parseVariant,
 } from "../args";
 import { UsageError } from "../errors";
 import {
+  autoStopText,
   coverageText,
   definitionChanges,
   experimentDetails,
   experimentsTable,
   historyTable,
   keyValues,
+  scheduleText,
+  timeText,
   variantsText,
 } from "../format";
 import { layersText } from "../layers";
-import { configProblem, fullDefinition } from "../plan";
+import { configProblem, fullDefinition, scheduleProblem } from "../plan";
 import type { Session, SessionOf } from "../session";
 import { resultsCommand } from "./outcomes";
 import { many, one } from "./parsers";
@@ -55,52 +60,7 @@ export function experimentCommands(program: Command, sessionOf: SessionOf): void
       session.show(config, () => experimentDetails(config));
     });
 
-  program
-    .command("create")
-    .description("declare a draft, or replace the definition of an existing experiment (its state is kept)")
-    .argument("<name>", "experiment", one(parseName))
-    .requiredOption(
-      "--variant <name=weight>",
-      "a variant and its relative weight (repeat: one per variant)",
-      many(parseVariant),
-    )
-    .option("--description <text>", "what it tests")
-    .option("--group <name>", "exclusion group (can change only while a draft that never ran)", one(parseName))
-    .option("--coverage <bp>", "basis points of eligible new actors that may enter (10000: all)", one(parseCoverage))
-    .option("--target <condition>", "'<attribute> <operator> <v1>,<v2>' (repeat: all must hold)", many(parseTarget))
-    .option(
-      "--hash-version <1|2>",
-      "1: the reference's buckets (default); 2: uniform on sequential ids",
-      one(parseHashVersion),
-    )
-    .option(
-      "--metric <name:kind[:event[:direction[:role]]]>",
-      "a metric: kind conversion|sum, event (default: the name), direction increase|decrease, role goal|guardrail (repeat: at most 10)",
-      many(parseMetric),
-    )
-    .option(
-      "--layer <name:start-end>",
-      "its slice [start, end) of a layer, in basis points (fixed once it has run)",
-      one(parseLayer),
-    )
-    .option("--holdout <name>", "the holdout it joins (fixed once it has run)", one(parseName))
-    .action(async (name: string, options: CreateOptions, command: Command) => {
-      const session = sessionOf(command);
-      const definition = definitionOf(options);
-      checkDefinition(name, definition);
-      // Read first, to say what the replacement changed: a definition PUT replaces every
-      // field, so a field not given falls back to its default (coverage to 10000).
-      const before = await stored(session, name);
-      const { config, created } = await session.client.define(name, definition);
-      session.show(config, () => {
-        if (created) return `created ${name} (draft)\n`;
-        const replaced = `replaced the definition of ${name} (${config.state})`;
-        // Created by someone else between the read and the PUT: nothing to compare with.
-        if (before === null) return `${replaced}\n`;
-        const changes = definitionChanges(before, config);
-        return changes.length === 0 ? `${replaced}: nothing changed\n` : `${replaced}:\n${keyValues(changes, "  ")}`;
-      });
-    });
+  createCommand(program, sessionOf);
 
   program
     .command("start")
@@ -179,6 +139,81 @@ export function experimentCommands(program: Command, sessionOf: SessionOf): void
     });
 }
 
+/** `create`: the definition `PUT`, which declares a draft or replaces a whole definition. */
+function createCommand(program: Command, sessionOf: SessionOf): void {
+  program
+    .command("create")
+    .description("declare a draft, or replace the definition of an existing experiment (its state is kept)")
+    .argument("<name>", "experiment", one(parseName))
+    .requiredOption(
+      "--variant <name=weight>",
+      "a variant and its relative weight (repeat: one per variant)",
+      many(parseVariant),
+    )
+    .option("--description <text>", "what it tests")
+    .option("--group <name>", "exclusion group (can change only while a draft that never ran)", one(parseName))
+    .option("--coverage <bp>", "basis points of eligible new actors that may enter (10000: all)", one(parseCoverage))
+    .option("--target <condition>", "'<attribute> <operator> <v1>,<v2>' (repeat: all must hold)", many(parseTarget))
+    .option(
+      "--hash-version <1|2>",
+      "1: the reference's buckets (default); 2: uniform on sequential ids",
+      one(parseHashVersion),
+    )
+    .option(
+      "--metric <name:kind[:event[:direction[:role]]]>",
+      "a metric: kind conversion|sum, event (default: the name), direction increase|decrease, role goal|guardrail (repeat: at most 10)",
+      many(parseMetric),
+    )
+    .option(
+      "--layer <name:start-end>",
+      "its slice [start, end) of a layer, in basis points (fixed once it has run)",
+      one(parseLayer),
+    )
+    .option("--holdout <name>", "the holdout it joins (fixed once it has run)", one(parseName))
+    .option(
+      "--start-at <time>",
+      "start it then: ISO 8601 with a zone, or UNIX seconds, in the future (a manual start cancels it)",
+      one(parseScheduleTime),
+    )
+    .option(
+      "--conclude-at <time>",
+      "conclude it then on --winner: a time as for --start-at, after it (a manual conclusion or archive cancels the schedule)",
+      one(parseScheduleTime),
+    )
+    .option("--winner <variant>", "the variant the scheduled conclusion makes everyone see (with --conclude-at)")
+    .option("--auto-stop", "conclude on the first variant by itself once a guardrail metric turns worse")
+    .addHelpText("after", CREATE_HELP)
+    .action(async (name: string, options: CreateOptions, command: Command) => {
+      const session = sessionOf(command);
+      const definition = definitionOf(options);
+      checkDefinition(name, definition);
+      // Read first, to say what the replacement changed: a definition PUT replaces every
+      // field, so a field not given falls back to its default (coverage to 10000).
+      const before = await stored(session, name);
+      const { config, created } = await session.client.define(name, definition);
+      session.show(config, () => {
+        if (created) return `created ${name} (draft)\n${scheduledText(config)}`;
+        const replaced = `replaced the definition of ${name} (${config.state})`;
+        // Created by someone else between the read and the PUT: nothing to compare with.
+        if (before === null) return `${replaced}\n`;
+        const changes = definitionChanges(before, config);
+        return changes.length === 0 ? `${replaced}: nothing changed\n` : `${replaced}:\n${keyValues(changes, "  ")}`;
+      });
+    });
+}
+
+const CREATE_HELP = `
+A definition replaces the whole: a field not given takes its default (no schedule, auto
+stop off), and what changed is printed.
+
+Examples:
+  expctl create checkout_v2 --variant control=50 --variant treatment=50 --metric purchase:conversion
+  expctl create checkout_v2 --variant control=50 --variant treatment=50 \\
+    --start-at 2026-12-24T09:00:00Z --conclude-at 2027-01-07T09:00:00Z --winner treatment
+  expctl create checkout_v2 --variant control=50 --variant treatment=50 \\
+    --metric errors:sum:::guardrail --auto-stop
+`;
+
 interface CreateOptions {
   variant: Variant[];
   description?: string;
@@ -189,6 +224,18 @@ interface CreateOptions {
   metric?: MetricDefinition[];
   layer?: Layer;
   holdout?: string;
+  startAt?: number;
+  concludeAt?: number;
+  winner?: string;
+  autoStop?: boolean;
+}
+
+/** What a new experiment will do by itself: its schedule and automatic stop, when it has them. */
+function scheduledText(config: ExperimentConfig): string {
+  const lines: [string, string][] = [];
+  if (config.schedule) lines.push(["schedule", scheduleText(config.schedule)]);
+  if (config.auto_stop) lines.push(["auto stop", autoStopText(config)]);
+  return lines.length === 0 ? "" : keyValues(lines, "  ");
 }
 
 /** The definition `create` sends: the options given, and nothing for the others (their defaults). */
@@ -202,7 +249,28 @@ function definitionOf(options: CreateOptions): Definition {
   if (options.metric !== undefined) definition.metrics = options.metric;
   if (options.layer !== undefined) definition.layer = options.layer;
   if (options.holdout !== undefined) definition.holdout = options.holdout;
+  const schedule = scheduleOf(options);
+  if (schedule !== null) definition.schedule = schedule;
+  if (options.autoStop === true) definition.auto_stop = true;
   return definition;
+}
+
+/** `--start-at`, `--conclude-at` and `--winner` as a definition's schedule, or null for none. */
+function scheduleOf({ startAt, concludeAt, winner }: CreateOptions): ScheduleDefinition | null {
+  if (concludeAt === undefined && winner !== undefined) {
+    throw new UsageError("--winner goes with --conclude-at (to conclude now: expctl conclude)");
+  }
+  if (concludeAt !== undefined && winner === undefined) {
+    throw new UsageError("--conclude-at needs --winner: the variant everyone sees from then on");
+  }
+  if (startAt !== undefined && concludeAt !== undefined && concludeAt <= startAt) {
+    throw new UsageError(`--conclude-at (${timeText(concludeAt)}) must be after --start-at (${timeText(startAt)})`);
+  }
+  if (startAt === undefined && concludeAt === undefined) return null;
+  return {
+    ...(startAt === undefined ? {} : { start_at_secs: startAt }),
+    ...(concludeAt === undefined ? {} : { conclude_at_secs: concludeAt, winner }),
+  };
 }
 
 /**
@@ -210,7 +278,8 @@ function definitionOf(options: CreateOptions): Definition {
  * is stored (a duplicate variant, a weight out of range, a condition that cannot hold).
  */
 function checkDefinition(name: string, definition: Definition): void {
-  const problem = configProblem(name, fullDefinition(definition));
+  // The times were checked against the clock as they were read (`parseScheduleTime`).
+  const problem = configProblem(name, fullDefinition(definition)) ?? scheduleProblem(definition);
   if (problem !== null) throw new UsageError(problem);
 }
 
