@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Env } from "../../src/edge/env";
 import { consumeEvents } from "../../src/edge/events/consumer";
 import type { EventMessage } from "../../src/edge/events/messages";
-import { admin, call, fiftyFifty, ok, publish, unique } from "./helpers";
+import { admin, call, countingNamespace, fiftyFifty, ok, publish, unique } from "./helpers";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -16,27 +16,6 @@ const METRICS = [
   { name: "bought", kind: "conversion" },
   { name: "errors", kind: "sum", direction: "decrease", role: "guardrail" },
 ];
-
-/** A namespace whose stubs record the methods called on them. */
-function recording<T extends Rpc.DurableObjectBranded>(namespace: DurableObjectNamespace<T>, calls: string[]) {
-  return new Proxy(namespace, {
-    get(target, prop) {
-      const value = Reflect.get(target, prop);
-      if (prop !== "get") return typeof value === "function" ? value.bind(target) : value;
-      return (...args: Parameters<DurableObjectNamespace<T>["get"]>) =>
-        new Proxy(target.get(...args), {
-          get(stub, method) {
-            const member = Reflect.get(stub, method);
-            if (typeof member !== "function") return member;
-            return (...rpcArgs: unknown[]) => {
-              calls.push(String(method));
-              return Reflect.apply(member, stub, rpcArgs);
-            };
-          },
-        });
-    },
-  });
-}
 
 /**
  * Starts `name` with the metrics, assigns 150 actors, and has the queue bring their
@@ -63,7 +42,7 @@ async function runWithErrors(name: string, autoStop: boolean, calls: string[]) {
     attempts: 1,
     body: { events: events.slice(i * 100, (i + 1) * 100) },
   }));
-  const environment = { ...env, STATS: recording(env.STATS, calls) } as unknown as Env;
+  const environment = { ...env, STATS: countingNamespace(env.STATS, calls) } as unknown as Env;
   await consumeEvents(createMessageBatch<unknown>("experiment-events", messages), environment);
 }
 
@@ -88,7 +67,7 @@ describe("guardrail auto-stop", () => {
       admin("GET", `/experiments/${name}/results`),
     );
     expect(results.metrics.find((m) => m.name === "errors")?.comparisons[0]?.decision).toBe("worse");
-  });
+  }, 30_000); // 150 assignments: beside other suites, more than the default 5 s
 
   it("leaves an experiment without auto_stop running, whatever its guardrails say", async () => {
     const name = unique("no-auto-stop");
@@ -96,7 +75,7 @@ describe("guardrail auto-stop", () => {
     await runWithErrors(name, false, calls);
     expect(calls).toEqual(["addAndRead"]); // read too, for the sample-ratio check
     expect((await ok<{ state: string }>(admin("GET", `/experiments/${name}`))).state).toBe("running");
-  });
+  }, 30_000);
 
   it("is shown by every read, off by default, and stored only when on", async () => {
     const [on, off] = [unique("stop-on"), unique("stop-off")];

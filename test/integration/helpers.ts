@@ -72,3 +72,32 @@ export function callsOf(response: Response): Record<string, number> {
     }),
   );
 }
+
+/**
+ * `namespace` with every RPC made through its stubs recorded in `calls` by method name;
+ * a call of the method `fail` rejects instead of reaching the object.
+ */
+export function countingNamespace<T extends Rpc.DurableObjectBranded>(
+  namespace: DurableObjectNamespace<T>,
+  calls: string[],
+  fail?: string,
+): DurableObjectNamespace<T> {
+  return new Proxy(namespace, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop);
+      if (prop !== "get") return typeof value === "function" ? value.bind(target) : value;
+      return (...args: Parameters<DurableObjectNamespace<T>["get"]>) =>
+        new Proxy(target.get(...args), {
+          get(stub, method) {
+            const member = Reflect.get(stub, method);
+            if (typeof member !== "function") return member;
+            return (...rpcArgs: unknown[]) => {
+              calls.push(String(method));
+              if (method === fail) return Promise.reject(new Error(`${fail} failed`));
+              return Reflect.apply(member, stub, rpcArgs);
+            };
+          },
+        });
+    },
+  });
+}

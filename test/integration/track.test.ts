@@ -10,7 +10,18 @@ import type { Env } from "../../src/edge/env";
 import { consumeEvents } from "../../src/edge/events/consumer";
 import type { EventMessage, EventPack } from "../../src/edge/events/messages";
 import { createApp } from "../../src/edge/http/app";
-import { admin, call, callsOf, fiftyFifty, ok, problem, publish, runningExperiment, unique } from "./helpers";
+import {
+  admin,
+  call,
+  callsOf,
+  countingNamespace,
+  fiftyFifty,
+  ok,
+  problem,
+  publish,
+  runningExperiment,
+  unique,
+} from "./helpers";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -94,32 +105,6 @@ function deliver(bodies: EventPack[], environment: Env = env as unknown as Env, 
 
 const tracked = (actor: string, event: string, fields: Partial<EventMessage> = {}): EventMessage =>
   ({ kind: "track", actor, event, value: 1, id: null, timestamp_secs: nowSecs(), ...fields }) as EventMessage;
-
-/** A namespace whose stubs count their RPCs by method, and may fail a method. */
-function counting<T extends Rpc.DurableObjectBranded>(
-  namespace: DurableObjectNamespace<T>,
-  calls: string[],
-  fail?: string,
-): DurableObjectNamespace<T> {
-  return new Proxy(namespace, {
-    get(target, prop) {
-      const value = Reflect.get(target, prop);
-      if (prop !== "get") return typeof value === "function" ? value.bind(target) : value;
-      return (...args: Parameters<DurableObjectNamespace<T>["get"]>) =>
-        new Proxy(target.get(...args), {
-          get(stub, method) {
-            const member = Reflect.get(stub, method);
-            if (typeof member !== "function") return member;
-            return (...rpcArgs: unknown[]) => {
-              calls.push(String(method));
-              if (method === fail) return Promise.reject(new Error(`${fail} failed`));
-              return Reflect.apply(member, stub, rpcArgs);
-            };
-          },
-        });
-    },
-  });
-}
 
 describe("POST /v1/track", () => {
   it("answers 202 with the count once queued, with no Durable Object call, and fills value, id and time", async () => {
@@ -259,8 +244,8 @@ describe("attributing tracked events", () => {
     const calls: string[] = [];
     const environment = {
       ...env,
-      ACTORS: counting(env.ACTORS, calls),
-      STATS: counting(env.STATS, calls),
+      ACTORS: countingNamespace(env.ACTORS, calls),
+      STATS: countingNamespace(env.STATS, calls),
     } as unknown as Env;
     // Three messages, each with events of every actor.
     const bodies = [0, 1, 2].map(() => ({ events: actors.flatMap((actor) => [tracked(actor, "buy", { value: 2 })]) }));
@@ -282,7 +267,7 @@ describe("attributing tracked events", () => {
     const variant = await assign(name, actor);
     const body = { events: [tracked(actor, "spend", { value: 3 }), tracked(actor, "spend", { value: 4 })] };
     const calls: string[] = [];
-    const failing = { ...env, STATS: counting(env.STATS, calls, "addAndRead") } as unknown as Env;
+    const failing = { ...env, STATS: countingNamespace(env.STATS, calls, "addAndRead") } as unknown as Env;
     vi.spyOn(console, "error").mockImplementation(() => undefined);
     const first = deliver([body], failing, ["redelivered-1"]);
     const retried = vi.spyOn(first.batch.messages[0] as Message<unknown>, "retry");
@@ -302,7 +287,7 @@ describe("attributing tracked events", () => {
     await assign(name, p);
     await assign(name, q);
     const calls: string[] = [];
-    const failing = { ...env, ACTORS: counting(env.ACTORS, calls, "attribute") } as unknown as Env;
+    const failing = { ...env, ACTORS: countingNamespace(env.ACTORS, calls, "attribute") } as unknown as Env;
     vi.spyOn(console, "error").mockImplementation(() => undefined);
     const body = { events: [tracked(p, "spend", { value: 5 }), tracked(q, "spend", { value: 6 })] };
     const first = deliver([body], failing, ["actor-fails-1"]);
@@ -323,7 +308,11 @@ describe("attributing tracked events", () => {
     await ok(admin("POST", `/experiments/${name}/conclude`, { winner: "control" }));
     await publish();
     const calls: string[] = [];
-    const environment = { ...env, ACTORS: counting(env.ACTORS, calls), STATS: counting(env.STATS, calls) };
+    const environment = {
+      ...env,
+      ACTORS: countingNamespace(env.ACTORS, calls),
+      STATS: countingNamespace(env.STATS, calls),
+    };
     await deliver([{ events: [tracked(actor, "late"), tracked(actor, "unheard_of")] }], environment as unknown as Env)
       .done;
     expect(calls).toEqual([]);
