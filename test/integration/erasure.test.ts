@@ -148,5 +148,5 @@ describe("erasing an actor", () => {
     // A token issued after the erasure is trusted again.
     const fresh = await assign(createApp(), name, actor, withOldToken.token ?? cached.token ?? "");
     expect(fresh.calls).toBe(0);
-  });
+  }, 30_000);
 });

@@ -154,7 +154,7 @@ describe("assignment under a holdout", () => {
       is_override: false,
       holdout,
     });
-  });
+  }, 30_000);
 
   it("counts each actor's arm once, with its metrics, in the holdout's results, and none in the member's", async () => {
     const holdout = unique("ho-results");
@@ -205,5 +205,5 @@ describe("assignment under a holdout", () => {
       10 * (actors.length - heldOut.length),
     );
     expect(memberResults.metrics[0]?.unattributed).toBe(heldOut.length);
-  });
+  }, 30_000);
 });

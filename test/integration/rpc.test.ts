@@ -216,7 +216,7 @@ describe("the ExperimentsRpc service binding", () => {
       sum: 15,
       sum_squares: 225,
     });
-  });
+  }, 30_000);
 
   it.each([
     ["no events", () => rpc.track("u", []), "'events'"],

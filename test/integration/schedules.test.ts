@@ -68,7 +68,7 @@ describe("an experiment's schedule", () => {
     const concluded = await get(name);
     expect(concluded).toMatchObject({ state: "concluded", winner: "treatment", schedule: null });
     expect((await history(name))[0]).toMatchObject({ mutation: "concluded=treatment", actor: "schedule" });
-  });
+  }, 30_000);
 
   it("is cancelled where a manual change makes it moot: a start its start, a conclusion or archive all of it", async () => {
     const [a, b, c] = [unique("manual-start"), unique("manual-conclude"), unique("manual-archive")];
@@ -99,5 +99,5 @@ describe("an experiment's schedule", () => {
       mutation: "schedule_skipped=start (layer_overlap)",
       actor: "schedule",
     });
-  });
+  }, 30_000);
 });

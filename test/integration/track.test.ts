@@ -230,7 +230,7 @@ describe("attributing tracked events", () => {
     expect(metric(r, "revenue").unattributed).toBe(3);
     expect(metric(r, "purchased").unattributed).toBe(3);
     expect(metric(r, "errors").unattributed).toBe(0);
-  });
+  }, 30_000);
 
   it("makes one actor call per actor and one stats call per experiment per batch", async () => {
     const [x, y] = [unique("calls-x"), unique("calls-y")];
