@@ -1,5 +1,9 @@
 import { canTravelInPath } from "../client";
+import { ExperimentError } from "../core/errors";
+import { type ScheduleDefinition, scheduleConfig } from "../core/schedule";
+import type { VariantConfig } from "../core/types";
 import { isValidActor, isValidName, LIMITS, NAME_PATTERN, validateVariants } from "../core/validation";
+import { utc } from "./format";
 
 /**
  * What an operator typed, checked in the page before anything is sent. Each returns the
@@ -58,4 +62,47 @@ export function parseWeight(variant: string, text: string): { weight: number } |
     return { problem: error instanceof Error ? error.message : String(error) };
   }
   return { weight };
+}
+
+/** A part of a schedule, as the definition names it (and the API's `/schedule/<part>` pointer). */
+export type ScheduleField = "start_at_secs" | "conclude_at_secs" | "winner";
+
+/**
+ * A schedule as the dialog would send it, judged at `now` (UNIX seconds) by the engine's
+ * own rules (`scheduleConfig`: each time in the future, the conclusion after the start, a
+ * winner exactly with a conclusion, and that winner a variant): `null` when it may go, else
+ * the field the engine points at, with the dialog's words (times in UTC, not in seconds).
+ * @example
+ * scheduleProblem({ start_at_secs: 1, conclude_at_secs: null, winner: null }, variants, 1_800_000_000)
+ * // { field: "start_at_secs", problem: "The start must be in the future: it is now 2027-01-15 08:00 UTC." }
+ */
+export function scheduleProblem(
+  schedule: Required<ScheduleDefinition>,
+  variants: readonly VariantConfig[],
+  now: number,
+): { field: ScheduleField; problem: string } | null {
+  try {
+    scheduleConfig(schedule, variants, now);
+    return null;
+  } catch (error) {
+    if (!(error instanceof ExperimentError)) throw error;
+    const pointer = error.failure.errors?.[0]?.pointer;
+    const field = (["start_at_secs", "conclude_at_secs", "winner"] as const).find((f) => pointer === `/schedule/${f}`);
+    if (field === undefined) throw error;
+    return { field, problem: scheduleWording(field, schedule, now) };
+  }
+}
+
+function scheduleWording(field: ScheduleField, schedule: Required<ScheduleDefinition>, now: number): string {
+  const { start_at_secs: start, conclude_at_secs: conclude, winner } = schedule;
+  const past = `it is now ${utc(now)}.`;
+  if (field === "start_at_secs") return `The start must be in the future: ${past}`;
+  if (field === "conclude_at_secs") {
+    return conclude !== null && conclude <= now
+      ? `The conclusion must be in the future: ${past}`
+      : `The conclusion must come after the start (${start === null ? "—" : utc(start)}).`;
+  }
+  if (conclude === null) return "A winner goes with a conclusion: set when to conclude, or choose no winner.";
+  if (winner === null) return "Choose the winner everyone gets once it concludes.";
+  return `'${winner}' is not a variant of this experiment.`;
 }

@@ -7,6 +7,7 @@ import {
   type Variant,
   variantFromText,
 } from "../client";
+import { AUTO_STOP_ACTOR, SCHEDULE_ACTOR } from "../core/admin";
 import { ANALYSIS_METHODS } from "../core/stats/lift";
 
 /**
@@ -246,8 +247,63 @@ export function condition(c: TargetingCondition): string {
 }
 
 /**
+ * A `<input type="datetime-local">` value read as a time in UTC (the dashboard's times are
+ * all UTC), in UNIX seconds; `null` for anything else (the empty value of a cleared field).
+ * @example
+ * parseUtcInput("2026-12-24T09:00"); // 1798102800
+ */
+export function parseUtcInput(text: string): number | null {
+  const parts = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(text);
+  if (parts === null) return null;
+  const [, year = "", month = "", day = "", hour = "", minute = "", second = "00"] = parts;
+  const ms = Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second));
+  // Date.UTC rolls 2026-02-30 over into March (and 24:00 into the next day): a value that
+  // does not come back as it was typed is no time at all.
+  const typed = `${year}-${month}-${day}T${hour}:${minute}:${second}`;
+  return Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 19) !== typed ? null : ms / 1000;
+}
+
+/** UNIX seconds as a `datetime-local` value in UTC, to the minute: `1798102800` → `"2026-12-24T09:00"`. */
+export function utcInputValue(secs: number): string {
+  return new Date(secs * 1000).toISOString().slice(0, 16);
+}
+
+/** A schedule as a read shows it: each part's time, `null` where that part is not set. */
+export type ScheduleRead = NonNullable<ExperimentConfig["schedule"]>;
+
+/**
+ * What an experiment will do by itself, and when:
+ * `"Starts 2026-12-24 09:00 UTC, concludes 2027-01-07 09:00 UTC with treatment"`, or
+ * `"Nothing scheduled"`.
+ */
+export function scheduleWords(schedule: ScheduleRead | null): string {
+  const parts: string[] = [];
+  if (schedule?.start_at_secs != null) parts.push(`starts ${utc(schedule.start_at_secs)}`);
+  if (schedule?.conclude_at_secs != null) {
+    parts.push(`concludes ${utc(schedule.conclude_at_secs)} with ${schedule.winner ?? "no winner named"}`);
+  }
+  const text = parts.join(", ");
+  return text === "" ? "Nothing scheduled" : `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+}
+
+/** `schedule_skipped=start (layer_overlap)`: which part did not fire, and why. */
+function skippedPart(value: string): string | null {
+  const skipped = /^(start|conclude) \((.*)\)$/.exec(value);
+  if (skipped === null) return null;
+  return `Scheduled ${skipped[1] === "start" ? "start" : "conclusion"} skipped (${skipped[2]})`;
+}
+
+/** `concluded=control (guardrail errors: treatment worse)`: an automatic stop, else a conclusion. */
+function concluded(value: string): string {
+  const stopped = /^(.*) \(guardrail (.*): (.*) worse\)$/.exec(value);
+  if (stopped === null) return `Concluded, winner ${value}`;
+  return `Concluded, winner ${stopped[1]}: guardrail ${stopped[2]} got worse for ${stopped[3]}`;
+}
+
+/**
  * A history entry's mutation in words. The strings are the API's (`created`,
- * `state=running`, `concluded=<winner>`, `set_weights`, `coverage=<bp>`,
+ * `state=running`, `concluded=<winner>`, `concluded=<baseline> (guardrail <metric>:
+ * <variant> worse)`, `schedule_skipped=<part> (<why>)`, `set_weights`, `coverage=<bp>`,
  * `override=<actor>:<variant>`, `override_removed=<actor>`); anything else is shown as is.
  */
 export function mutation(text: string): string {
@@ -260,7 +316,9 @@ export function mutation(text: string): string {
     case "state":
       return value === "running" ? "Started" : value === "archived" ? "Archived" : `State set to ${value}`;
     case "concluded":
-      return `Concluded, winner ${value}`;
+      return concluded(value);
+    case "schedule_skipped":
+      return skippedPart(value) ?? text;
     case "coverage": {
       const bp = Number(value);
       return Number.isInteger(bp) ? `Coverage set to ${coverage(bp)}` : text;
@@ -276,6 +334,16 @@ export function mutation(text: string): string {
       return text;
   }
 }
+
+/**
+ * The actors the Worker records for what it does by itself, in words (`schedule`: a part of
+ * a schedule fired or was skipped; `auto_stop`: a guardrail concluded the experiment);
+ * any other actor is an admin token's name or an `X-Admin-Actor`, shown as it is.
+ */
+export const AUTOMATIC_ACTORS: ReadonlyMap<string, string> = new Map([
+  [SCHEDULE_ACTOR, "Schedule"],
+  [AUTO_STOP_ACTOR, "Auto-stop on guardrails"],
+]);
 
 /** A round upper bound for a chart's axis: 1, 2 or 5 times a power of ten, at least `max`. */
 export function niceCeiling(max: number): number {

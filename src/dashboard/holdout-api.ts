@@ -1,11 +1,10 @@
-import type { ExperimentsClient, RequestInput, ResponseOf, RouteId } from "../client";
+import type { ExperimentsClient, RequestInput, ResponseOf } from "../client";
 import type { AnalysisMethod } from "./format";
+import { call } from "./request";
 
 /**
- * The holdout routes, through the client's `request` (the typed client has no holdout
- * methods of its own): each resolves with the route's success body and throws the
- * answer's `ApiError` otherwise, as the client's own methods do, so `describeError` and
- * `isUnauthorized` read a refusal alike.
+ * The holdout routes, through the client's `request` (`call`): each resolves with the
+ * route's success body and throws the answer's `ApiError` otherwise.
  */
 
 export type HoldoutEntry = ResponseOf<"listHoldouts">["holdouts"][number];
@@ -14,16 +13,6 @@ export type HoldoutResults = ResponseOf<"holdoutResults">;
 export type HoldoutHistory = ResponseOf<"holdoutHistory">;
 /** What the dialog may change: the share held out and the description (metrics are kept as they are). */
 export type HoldoutDefinition = NonNullable<RequestInput<"defineHoldout">["body"]>;
-
-async function call<K extends RouteId>(
-  client: ExperimentsClient,
-  route: K,
-  input: RequestInput<K>,
-): Promise<{ status: number; body: ResponseOf<K> }> {
-  const response = await client.request(route, input);
-  if (!response.ok) throw response.error;
-  return { status: response.status, body: response.body };
-}
 
 /**
  * @example

@@ -22,3 +22,6 @@ export const HOLDOUTS_HASH = "#/holdouts";
 export function holdoutHash(name: string): string {
   return `${HOLDOUTS_HASH}/${encodeURIComponent(name)}`;
 }
+
+/** The webhook subscriptions. */
+export const WEBHOOKS_HASH = "#/webhooks";

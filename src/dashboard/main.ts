@@ -7,9 +7,10 @@
  *   #/experiments/<name>      one experiment (`?method=fixed`: its metrics by the fixed method)
  *   #/holdouts                every holdout
  *   #/holdouts/<name>         one holdout, with its results (`?method=fixed` as for an experiment)
+ *   #/webhooks                every webhook subscription
  */
 import { h } from "./dom";
-import { HOLDOUTS_HASH, listHash } from "./links";
+import { HOLDOUTS_HASH, listHash, WEBHOOKS_HASH } from "./links";
 import { describeError, forgetToken, isUnauthorized, type Session, savedToken, signIn } from "./session";
 import type { ViewContext } from "./view";
 import { detailView } from "./views/detail";
@@ -17,11 +18,12 @@ import { holdoutView } from "./views/holdout";
 import { holdoutsView } from "./views/holdouts";
 import { listView } from "./views/list";
 import { signInView } from "./views/sign-in";
+import { webhooksView } from "./views/webhooks";
 
 const APP = "edge-experiments";
 
 interface Route {
-  view: "list" | "detail" | "holdouts" | "holdout" | "missing";
+  view: "list" | "detail" | "holdouts" | "holdout" | "webhooks" | "missing";
   name?: string;
   query: URLSearchParams;
 }
@@ -32,6 +34,7 @@ export function parseRoute(hash: string): Route {
   const query = new URLSearchParams(search);
   if (path === "" || path === "/") return { view: "list", query };
   if (path === "/holdouts") return { view: "holdouts", query };
+  if (path === "/webhooks") return { view: "webhooks", query };
   const named = /^\/(experiments|holdouts)\/([^/]+)$/.exec(path);
   if (named?.[2] !== undefined) {
     try {
@@ -47,6 +50,7 @@ export function parseRoute(hash: string): Route {
 const SECTIONS: ReadonlyArray<{ label: string; href: string; views: readonly Route["view"][] }> = [
   { label: "Experiments", href: listHash(null), views: ["list", "detail"] },
   { label: "Holdouts", href: HOLDOUTS_HASH, views: ["holdouts", "holdout"] },
+  { label: "Webhooks", href: WEBHOOKS_HASH, views: ["webhooks"] },
 ];
 
 class Dashboard {
@@ -116,6 +120,9 @@ class Dashboard {
     } else if (route.view === "holdout" && route.name !== undefined) {
       document.title = `${route.name} · Holdouts · ${APP}`;
       view = await holdoutView(ctx, route.name, route.query);
+    } else if (route.view === "webhooks") {
+      document.title = `Webhooks · ${APP}`;
+      view = await webhooksView(ctx);
     } else {
       document.title = `Not found · ${APP}`;
       view = h(

@@ -1,7 +1,7 @@
 // The dashboard's pure formatting, without a browser: what operators read in the page.
 import { describe, expect, it } from "vitest";
 import type { Comparison } from "../../src/client";
-import { actorProblem, experimentNameProblem, parseWeight } from "../../src/dashboard/checks";
+import { actorProblem, experimentNameProblem, parseWeight, scheduleProblem } from "../../src/dashboard/checks";
 import {
   allowedActions,
   analysisMethod,
@@ -17,13 +17,16 @@ import {
   mutation,
   niceCeiling,
   parseCoveragePercent,
+  parseUtcInput,
   parseVariants,
   percent,
   pValue,
+  scheduleWords,
   signedNumber,
   signedPercent,
   signedPoints,
   utc,
+  utcInputValue,
   weightShares,
 } from "../../src/dashboard/format";
 
@@ -34,6 +37,16 @@ describe("the dashboard's formatting", () => {
     ["state=running", "Started"],
     ["state=archived", "Archived"],
     ["concluded=treatment", "Concluded, winner treatment"],
+    [
+      "concluded=control (guardrail errors: treatment worse)",
+      "Concluded, winner control: guardrail errors got worse for treatment",
+    ],
+    ["schedule_skipped=start (layer_overlap)", "Scheduled start skipped (layer_overlap)"],
+    [
+      "schedule_skipped=conclude (nothing to do while archived)",
+      "Scheduled conclusion skipped (nothing to do while archived)",
+    ],
+    ["schedule_skipped=later (why)", "schedule_skipped=later (why)"],
     ["set_weights", "Weights changed"],
     ["coverage=250", "Coverage set to 2.5%"],
     ["override=user:1:treatment", "Override: user:1 → treatment"],
@@ -262,5 +275,75 @@ describe("what an operator types, checked before it is sent", () => {
         problem: "weight of variant 'a' must be an integer in [0, 4294967295]",
       });
     }
+  });
+});
+
+describe("a schedule as operators read and type it", () => {
+  const START = 1_798_102_800; // 2026-12-24 09:00 UTC
+  const CONCLUDE = 1_799_312_400; // 2027-01-07 09:00 UTC
+
+  it("words a schedule, each part in UTC, or says that nothing is scheduled", () => {
+    expect(scheduleWords({ start_at_secs: START, conclude_at_secs: CONCLUDE, winner: "treatment" })).toBe(
+      "Starts 2026-12-24 09:00 UTC, concludes 2027-01-07 09:00 UTC with treatment",
+    );
+    expect(scheduleWords({ start_at_secs: START, conclude_at_secs: null, winner: null })).toBe(
+      "Starts 2026-12-24 09:00 UTC",
+    );
+    expect(scheduleWords({ start_at_secs: null, conclude_at_secs: CONCLUDE, winner: "control" })).toBe(
+      "Concludes 2027-01-07 09:00 UTC with control",
+    );
+    expect(scheduleWords(null)).toBe("Nothing scheduled");
+  });
+
+  it("reads a datetime-local value as UTC, whatever the machine's zone, and writes one back", () => {
+    expect(parseUtcInput("2026-12-24T09:00")).toBe(START);
+    expect(parseUtcInput("2026-12-24T09:00:30")).toBe(START + 30);
+    for (const bad of [
+      "",
+      "2026-12-24",
+      "2026-02-30T09:00",
+      "2026-13-01T09:00",
+      "2026-12-24T24:00",
+      "24/12/2026 09:00",
+    ]) {
+      expect(parseUtcInput(bad), bad).toBeNull();
+    }
+    expect(utcInputValue(START + 59)).toBe("2026-12-24T09:00");
+  });
+
+  const VARIANTS = [
+    { name: "control", weight: 50 },
+    { name: "treatment", weight: 50 },
+  ];
+  const NOW = START - 3_600;
+  const at = (start: number | null, conclude: number | null, winner: string | null) => ({
+    start_at_secs: start,
+    conclude_at_secs: conclude,
+    winner,
+  });
+
+  it.each([
+    [at(START, CONCLUDE, "treatment"), null],
+    [at(START, null, null), null],
+    [at(null, CONCLUDE, "control"), null],
+    [at(null, null, null), null],
+    [at(NOW, null, null), ["start_at_secs", "The start must be in the future: it is now 2026-12-24 08:00 UTC."]],
+    [
+      at(null, NOW - 60, "control"),
+      ["conclude_at_secs", "The conclusion must be in the future: it is now 2026-12-24 08:00 UTC."],
+    ],
+    [
+      at(START, START, "control"),
+      ["conclude_at_secs", "The conclusion must come after the start (2026-12-24 09:00 UTC)."],
+    ],
+    [at(null, CONCLUDE, null), ["winner", "Choose the winner everyone gets once it concludes."]],
+    [
+      at(START, null, "control"),
+      ["winner", "A winner goes with a conclusion: set when to conclude, or choose no winner."],
+    ],
+    [at(null, CONCLUDE, "ghost"), ["winner", "'ghost' is not a variant of this experiment."]],
+  ] as const)("judges %j by the engine's rules, on the field the API would point at", (schedule, expected) => {
+    const problem = scheduleProblem(schedule, VARIANTS, NOW);
+    expect(problem === null ? null : [problem.field, problem.problem]).toEqual(expected);
   });
 });

@@ -1,6 +1,6 @@
-// Checks any page of the dashboard must pass, whatever it shows: every control named, and
-// nothing wider than the screen.
-import type { Page } from "playwright-core";
+// Checks any page of the dashboard must pass, whatever it shows (every control named, and
+// nothing wider than the screen), and those of a form that refuses what was typed.
+import type { Locator, Page } from "playwright-core";
 import { expect } from "vitest";
 
 /** Every visible button, link, field and list box on the page has an accessible name (as the accessibility tree says). */
@@ -22,4 +22,30 @@ export async function expectNoSidewaysScroll(page: Page, what = ""): Promise<voi
     () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
   );
   expect(overflow, what).toBeLessThanOrEqual(0);
+}
+
+/**
+ * The API calls the page makes from now on, as `METHOD /path` (the path as sent, still
+ * percent-encoded): what a form that refuses its input must leave empty.
+ */
+export function recordApiCalls(page: Page): string[] {
+  const calls: string[] = [];
+  page.on("request", (request) => {
+    const url = new URL(request.url());
+    if (url.pathname.startsWith("/v1/")) calls.push(`${request.method()} ${url.pathname}`);
+  });
+  return calls;
+}
+
+/** Whether `field` is marked invalid and described by `words` (its field error), and has focus. */
+export async function expectFieldError(field: Locator, words: string): Promise<void> {
+  const state = await field.evaluate((element) => ({
+    invalid: element.getAttribute("aria-invalid"),
+    description: (element.getAttribute("aria-describedby") ?? "")
+      .split(" ")
+      .map((id) => document.getElementById(id)?.textContent ?? "")
+      .join(" "),
+    focused: element === document.activeElement,
+  }));
+  expect(state).toEqual({ invalid: "true", description: expect.stringContaining(words), focused: true });
 }

@@ -15,23 +15,25 @@ import {
 } from "../../format";
 import { holdoutHash } from "../../links";
 import { canWrite, clearFieldError, showFieldError } from "../../view";
+import { autoStopFact, scheduleFact } from "./automation";
 import { type DetailPage, panel, refuse, subform } from "./parts";
 
 /**
- * The Configuration panel: what the experiment is, and (for a write token, while it is a
- * draft or running) the forms that change its weights and coverage.
+ * The Configuration panel: what the experiment is and what it will do by itself, and (for
+ * a write token, while it is a draft or running) the forms that change its weights and
+ * coverage; the schedule and the automatic stop have their controls beside them.
  */
 export function configurationSection(page: DetailPage, config: ExperimentConfig): HTMLElement {
   const editable = canWrite(page.ctx) && allowedActions(config.state).edit;
   return panel(
     "Configuration",
     {},
-    facts(config),
+    facts(page, config),
     editable ? [weightsForm(page, config), coverageForm(page, config)] : null,
   );
 }
 
-function facts(config: ExperimentConfig): HTMLElement {
+function facts(page: DetailPage, config: ExperimentConfig): HTMLElement {
   const row = (term: string, ...details: Child[]) => [h("dt", null, term), h("dd", null, details)];
   const muted = (text: string) => h("span", { class: "muted" }, text);
   return h(
@@ -57,6 +59,8 @@ function facts(config: ExperimentConfig): HTMLElement {
     row("Exclusion group", config.exclusion_group ?? muted("none")),
     config.layer === null ? null : row("Layer", layerFact(config.layer)),
     config.holdout === null ? null : row("Holdout", h("a", { href: holdoutHash(config.holdout) }, config.holdout)),
+    row("Scheduled", scheduleFact(page, config)),
+    row("Auto-stop on guardrails", autoStopFact(page, config)),
     row("Hash version", config.hash_version === 1 ? "v1 (FNV-1a 64)" : "v2 (FNV-1a 64, fmix64-finalized)"),
     row("Revision", String(config.revision)),
     row("Started", config.started_at_secs === null ? muted("never") : utc(config.started_at_secs)),

@@ -1,6 +1,6 @@
 import type { HistoryResponse } from "../../../client";
-import { h } from "../../dom";
-import { mutation, utc } from "../../format";
+import { type Child, h } from "../../dom";
+import { AUTOMATIC_ACTORS, mutation, utc } from "../../format";
 import { columnHeads, scrollingTable, type ViewContext } from "../../view";
 import { failure, type Loaded, panel } from "./parts";
 
@@ -61,9 +61,17 @@ export function historyTable(
           null,
           h("td", { class: "nowrap" }, utc(entry.timestamp_secs)),
           h("td", null, mutation(entry.mutation)),
-          h("td", null, entry.actor ?? h("span", { class: "muted" }, "—")),
+          h("td", null, actorCell(entry.actor)),
         ),
       ),
     ),
   );
+}
+
+/** Who made a change: an admin's name as it is, the Worker's own actors in words and marked automatic. */
+function actorCell(actor: string | null): Child {
+  if (actor === null) return h("span", { class: "muted" }, "—");
+  const automatic = AUTOMATIC_ACTORS.get(actor);
+  if (automatic === undefined) return actor;
+  return [automatic, " ", h("span", { class: "badge badge-automatic" }, "automatic")];
 }
