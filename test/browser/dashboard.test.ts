@@ -21,6 +21,7 @@ import {
   signIn,
   startDashboardHarness,
 } from "./support/dashboard";
+import { expectFieldError, expectNamedControls, expectNoSidewaysScroll, recordApiCalls } from "./support/page-checks";
 
 const TOKEN = "browser-admin-token";
 const VIEW_TOKEN = "view-token";
@@ -50,32 +51,6 @@ afterAll(async () => {
 /** The detail page's header: name, state badge, winner, description, actions. */
 const detailHeader = (page: Page): Locator => page.locator(".view-header-detail");
 const button = (page: Page, name: string): Locator => page.getByRole("button", { name, exact: true });
-
-/**
- * The API calls the page makes from now on, as `METHOD /path` (the path as sent, still
- * percent-encoded): what a form that refuses its input must leave empty.
- */
-function recordApiCalls(page: Page): string[] {
-  const calls: string[] = [];
-  page.on("request", (request) => {
-    const url = new URL(request.url());
-    if (url.pathname.startsWith("/v1/")) calls.push(`${request.method()} ${url.pathname}`);
-  });
-  return calls;
-}
-
-/** Whether `field` is marked invalid and described by exactly `words` (its field error), and has focus. */
-async function expectFieldError(field: Locator, words: string): Promise<void> {
-  const state = await field.evaluate((element) => ({
-    invalid: element.getAttribute("aria-invalid"),
-    description: (element.getAttribute("aria-describedby") ?? "")
-      .split(" ")
-      .map((id) => document.getElementById(id)?.textContent ?? "")
-      .join(" "),
-    focused: element === document.activeElement,
-  }));
-  expect(state).toEqual({ invalid: "true", description: expect.stringContaining(words), focused: true });
-}
 
 describe("the dashboard at /dashboard/", () => {
   it("is served as static assets beside the Worker, which still answers every other path", async () => {
@@ -538,24 +513,3 @@ describe("the dashboard at /dashboard/", () => {
     }
   }, 45_000);
 });
-
-/** Every button, link, field and list box on the page has an accessible name (as the accessibility tree says). */
-async function expectNamedControls(page: Page): Promise<void> {
-  const controls = page.locator("button, a[href], input, select, textarea, [tabindex='0']");
-  const unnamed: string[] = [];
-  for (const control of await controls.all()) {
-    if (!(await control.isVisible())) continue;
-    const snapshot = await control.ariaSnapshot();
-    // `- button "Start"`, `- textbox "Actor"`, `- region "Experiments"`: a name in quotes after the role.
-    if (!/^- [a-z]+ "[^"]+"/.test(snapshot)) unnamed.push(snapshot.split("\n")[0] ?? snapshot);
-  }
-  expect(unnamed).toEqual([]);
-}
-
-/** The page itself never scrolls sideways (wide tables scroll inside their own box). */
-async function expectNoSidewaysScroll(page: Page): Promise<void> {
-  const overflow = await page.evaluate(
-    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-  );
-  expect(overflow).toBeLessThanOrEqual(0);
-}

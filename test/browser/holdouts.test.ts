@@ -23,7 +23,7 @@ import {
   startDashboardHarness,
   until,
 } from "./support/dashboard";
-import { expectNamedControls, expectNoSidewaysScroll } from "./support/page-checks";
+import { expectNamedControls, expectNoSidewaysScroll, recordApiCalls } from "./support/page-checks";
 
 const VIEW_TOKEN = "holdouts-view-token";
 const DESKTOP = { width: 1280, height: 900 };
@@ -161,16 +161,6 @@ async function openHoldout(viewport: { width: number; height: number }, name = H
   await holdoutsTable(opened.page).getByRole("link", { name, exact: true }).click();
   await opened.page.getByRole("heading", { level: 1, name, exact: true }).waitFor();
   return opened;
-}
-
-/** The page's API calls from now on, as `METHOD /path`. */
-function recordApiCalls(page: Page): string[] {
-  const calls: string[] = [];
-  page.on("request", (request) => {
-    const url = new URL(request.url());
-    if (url.pathname.startsWith("/v1/")) calls.push(`${request.method()} ${url.pathname}`);
-  });
-  return calls;
 }
 
 describe("the Holdouts page", () => {
