@@ -103,7 +103,16 @@ try {
     { name: "running, warm actors", path: () => `/v1/assign/bench-running?actor=${randomWarm()}` },
     { name: "running, first assignment", path: () => `/v1/assign/bench-running?actor=new:${runId}:${fresh++}` },
     {
-      name: "track, one event",
+      // The request's own path: the consumer drops an event no metric listens to unread by any object.
+      name: "track, event nobody counts",
+      method: "POST",
+      path: () => "/v1/track",
+      body: () => JSON.stringify({ actor: randomWarm(), events: [{ event: "page_view" }] }),
+    },
+    {
+      // And with its attribution: the consumer's call to each actor's object and the stats
+      // object's, which locally share the runtime (and its two cores) with the requests.
+      name: "track, one event counted",
       method: "POST",
       path: () => "/v1/track",
       body: () => JSON.stringify({ actor: randomWarm(), events: [{ event: "purchase", value: 1 }] }),
