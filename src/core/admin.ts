@@ -21,7 +21,7 @@ import {
   startExperiment,
   upsertConfig,
 } from "./lifecycle";
-import { dueSchedulePart, nextScheduledAt } from "./schedule";
+import { dueSchedulePart } from "./schedule";
 import type { ExperimentRepository, HoldoutRepository, OverrideEntry } from "./store";
 import {
   type ChangeRecord,
@@ -94,12 +94,14 @@ export class ExperimentAdmin {
    * Fires every scheduled part that is due at `now`, each as its own change recorded by
    * the actor `schedule`; a part that cannot fire (its start would overlap a running
    * experiment of its layer, its winner is no longer configured) is cleared and recorded
-   * as skipped, with why.
-   * @returns when the next scheduled part is due (UNIX seconds), or `null`
+   * as skipped, with why. (When the next part is due is `nextScheduledAt`'s to say, for
+   * whoever arms the alarm.)
    */
-  async runSchedules(now: number): Promise<number | null> {
-    for (const { name } of await this.repository.list()) {
-      // At most both parts of one schedule, the start first: each firing clears its part.
+  async runSchedules(now: number): Promise<void> {
+    const due = (await this.repository.list()).filter((config) => dueSchedulePart(config, now) !== null);
+    for (const { name } of due) {
+      // At most both parts of one schedule, the start first: each firing clears its part,
+      // so the config is read again before the next.
       for (let fired = 0; fired < 2; fired++) {
         const current = await this.repository.get(name);
         const part = current === null ? null : dueSchedulePart(current, now);
@@ -118,8 +120,6 @@ export class ExperimentAdmin {
         }
       }
     }
-    const pending = (await this.repository.list()).map(nextScheduledAt).filter((at): at is number => at !== null);
-    return pending.length === 0 ? null : Math.min(...pending);
   }
 
   /**

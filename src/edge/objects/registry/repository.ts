@@ -176,8 +176,7 @@ export class RegistryRepository implements ExperimentRepository, HoldoutReposito
   }
 
   async getHoldout(name: string): Promise<HoldoutConfig | null> {
-    const row = this.sql.exec("SELECT * FROM holdouts WHERE name = ?", name).toArray()[0];
-    return row === undefined ? null : holdoutFromRow(row);
+    return this.holdoutNow(name);
   }
 
   async listHoldouts(): Promise<HoldoutConfig[]> {
@@ -319,6 +318,7 @@ export class RegistryRepository implements ExperimentRepository, HoldoutReposito
     return row === undefined ? null : experimentFromRow(row);
   }
 
+  /** The holdout as stored, read synchronously: inside a transaction, or for `getHoldout`. */
   private holdoutNow(name: string): HoldoutConfig | null {
     const row = this.sql.exec("SELECT * FROM holdouts WHERE name = ?", name).toArray()[0];
     return row === undefined ? null : holdoutFromRow(row);
