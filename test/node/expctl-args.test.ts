@@ -28,8 +28,7 @@ import {
 } from "../../src/cli/args";
 import { UsageError } from "../../src/cli/errors";
 import { conditionText } from "../../src/cli/format";
-import { run } from "../../src/cli/main";
-import type { FetchLike } from "../../src/client";
+import { expctl, json, problem } from "./support/expctl";
 
 describe("--variant <name>=<weight>", () => {
   it("reads a name and a whole-number weight", () => {
@@ -427,41 +426,6 @@ experiments:
     expect(() => parseApplyFile("experiments: {}", "x.yaml")).toThrow("must be a list of experiments");
   });
 });
-
-/**
- * Runs the command line in process against a fake fetch answering from `answers` in turn
- * (the last repeats); `input` is what any file it reads holds, standard input included.
- */
-async function expctl(argv: string[], answers: (() => Response)[] = [], env: Record<string, string> = {}, input = "") {
-  const sent: { method: string; url: string; headers: Record<string, string>; body?: string | undefined }[] = [];
-  let stdout = "";
-  let stderr = "";
-  const fetch: FetchLike = async (url, init) => {
-    sent.push({ method: init.method, url, headers: init.headers, body: init.body });
-    const answer = answers[Math.min(sent.length - 1, answers.length - 1)];
-    if (answer === undefined) throw new Error("the test gave no answer");
-    return answer();
-  };
-  const code = await run(argv, {
-    env: { EXPCTL_URL: "http://worker.test", EXPCTL_TOKEN: "t0k", ...env },
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    readFile: async () => input,
-    readStdin: async () => input,
-    fetch,
-  });
-  return { code, stdout, stderr, sent };
-}
-
-const json = (status: number, body: unknown) => () =>
-  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
-
-const problem = (status: number, code: string, detail: string, errors?: unknown[]) =>
-  json(status, { type: `urn:edge-experiments:problem:${code}`, title: "t", status, code, detail, errors });
 
 function config(fields: Record<string, unknown> = {}) {
   return {

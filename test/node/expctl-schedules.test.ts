@@ -10,8 +10,9 @@ import { autoStopText, definitionChanges, experimentDetails, scheduleText } from
 import { run } from "../../src/cli/main";
 import { type DesiredExperiment, plan } from "../../src/cli/plan";
 import { pendingSchedule } from "../../src/cli/schedules";
-import type { ExperimentConfig, FetchLike } from "../../src/client";
+import type { ExperimentConfig } from "../../src/client";
 import { experimentConfig } from "../../src/core";
+import { expctl, json } from "./support/expctl";
 
 const FIFTY = [
   { name: "control", weight: 50 },
@@ -302,32 +303,6 @@ describe("create and show on the command line: schedules", () => {
   const now = () => Math.floor(Date.now() / 1000);
   const iso = (secs: number) => new Date(secs * 1000).toISOString();
 
-  async function expctl(argv: string[], answers: (() => Response)[] = []) {
-    const sent: { method: string; url: string; body?: string | undefined }[] = [];
-    let [stdout, stderr] = ["", ""];
-    const fetch: FetchLike = async (url, init) => {
-      sent.push({ method: init.method, url, body: init.body });
-      const answer = answers[Math.min(sent.length - 1, answers.length - 1)];
-      if (answer === undefined) throw new Error("the test gave no answer");
-      return answer();
-    };
-    const code = await run(argv, {
-      env: { EXPCTL_URL: "http://worker.test", EXPCTL_TOKEN: "t0k" },
-      stdout: (text) => {
-        stdout += text;
-      },
-      stderr: (text) => {
-        stderr += text;
-      },
-      readFile: async () => "",
-      readStdin: async () => "",
-      fetch,
-    });
-    return { code, stdout, stderr, sent };
-  }
-
-  const json = (status: number, body: unknown) => () =>
-    new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
   const notFound = () => json(404, { type: "t", title: "t", status: 404, code: "not_found", detail: "no" })();
   const created = (fields: Partial<ExperimentConfig>) => json(201, stored("tg", fields));
 

@@ -4,10 +4,10 @@
 import { describe, expect, it } from "vitest";
 import { parseWebhookEvent, parseWebhookUrl } from "../../src/cli/args";
 import { UsageError } from "../../src/cli/errors";
-import { run } from "../../src/cli/main";
 import { eventsText, webhookChanges, webhooksTable } from "../../src/cli/webhooks";
-import type { FetchLike, Webhook } from "../../src/client";
+import type { Webhook } from "../../src/client";
 import { WEBHOOK_EVENT_TYPES } from "../../src/core";
+import { expctl, json, problem } from "./support/expctl";
 
 const SECRET = "whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0";
 const ALL = [...WEBHOOK_EVENT_TYPES];
@@ -20,34 +20,6 @@ const HOOK: Webhook = {
 };
 const NOT_AGAIN = "store the secret now: it is not shown again (expctl webhook rotate ops makes a new one)\n";
 
-async function expctl(argv: string[], answers: (() => Response)[] = []) {
-  const sent: { method: string; url: string; body?: string | undefined }[] = [];
-  let [stdout, stderr] = ["", ""];
-  const fetch: FetchLike = async (url, init) => {
-    sent.push({ method: init.method, url, body: init.body });
-    const answer = answers[Math.min(sent.length - 1, answers.length - 1)];
-    if (answer === undefined) throw new Error("the test gave no answer");
-    return answer();
-  };
-  const code = await run(argv, {
-    env: { EXPCTL_URL: "http://worker.test", EXPCTL_TOKEN: "t0k" },
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    readFile: async () => "",
-    readStdin: async () => "",
-    fetch,
-  });
-  return { code, stdout, stderr, sent };
-}
-
-const json = (status: number, body: unknown) => () =>
-  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
-const problem = (status: number, code: string, detail: string) =>
-  json(status, { type: `urn:edge-experiments:problem:${code}`, title: "t", status, code, detail });
 const noContent = () => new Response(null, { status: 204 });
 
 describe("webhook URLs and event types", () => {
