@@ -16,6 +16,49 @@ export function canWrite(ctx: ViewContext): boolean {
   return ctx.session.identity.scope === "write";
 }
 
+/** A list page's `Refresh`: the address shown again, with fresh data. */
+export function refreshButton(ctx: ViewContext): HTMLElement {
+  return h("button", { type: "button", class: "button", on: { click: () => ctx.reload() } }, "Refresh");
+}
+
+/**
+ * A list page's button that creates (`New experiment`, …): opens `dialog`, then the new
+ * item's page when one was made. A read token sees no action at all: `null`.
+ */
+export function createButton(
+  ctx: ViewContext,
+  label: string,
+  dialog: () => Promise<string | null>,
+  pageOf: (name: string) => string,
+): HTMLElement | null {
+  if (!canWrite(ctx)) return null;
+  const click = async () => {
+    const name = await dialog();
+    if (name !== null) location.hash = pageOf(name);
+  };
+  return h("button", { type: "button", class: "button button-primary", on: { click } }, label);
+}
+
+/**
+ * A labelled form field: `control` under its label, with `hint` (if any) as its
+ * description, so a screen reader reads the format with it.
+ */
+export function labelledField(
+  label: string,
+  control: HTMLInputElement | HTMLTextAreaElement,
+  hint?: string,
+): HTMLElement {
+  const hintId = uid("field-hint");
+  if (hint) control.setAttribute("aria-describedby", hintId);
+  return h(
+    "div",
+    { class: "field" },
+    h("label", { for: control.id }, label),
+    control,
+    hint ? h("p", { id: hintId, class: "hint" }, hint) : null,
+  );
+}
+
 /**
  * Shows a failed call's `detail` in `slot`, or, for a 401, sends the operator back to
  * the sign-in form with it.

@@ -3,7 +3,7 @@ import { experimentNameProblem } from "../checks";
 import { confirmDialog, FieldError } from "../dialog";
 import { h, uid } from "../dom";
 import { parseVariants } from "../format";
-import type { ViewContext } from "../view";
+import { labelledField, type ViewContext } from "../view";
 
 /**
  * The "New experiment" dialog: a name, an optional description and exclusion group, and
@@ -17,18 +17,6 @@ import type { ViewContext } from "../view";
  * @returns the new experiment's name, or `null` when the operator cancelled
  */
 export async function createExperimentDialog(ctx: ViewContext): Promise<string | null> {
-  const field = (label: string, control: HTMLInputElement | HTMLTextAreaElement, hint?: string) => {
-    // The hint is the field's description, so a screen reader reads the format with it.
-    const hintId = uid("create-hint");
-    if (hint) control.setAttribute("aria-describedby", hintId);
-    return h(
-      "div",
-      { class: "field" },
-      h("label", { for: control.id }, label),
-      control,
-      hint ? h("p", { id: hintId, class: "hint" }, hint) : null,
-    );
-  };
   const name = h("input", {
     id: uid("create-name"),
     name: "name",
@@ -56,10 +44,10 @@ export async function createExperimentDialog(ctx: ViewContext): Promise<string |
     body: h(
       "div",
       { class: "fields fields-stacked" },
-      field("Name", name, "Letters, digits, '_', '.' and '-'; it cannot be changed later."),
-      field("Description", description),
-      field("Variants", variants, "One a line, as name=weight; weights are relative."),
-      field("Exclusion group", group, "Optional: an actor is in at most one running experiment of a group."),
+      labelledField("Name", name, "Letters, digits, '_', '.' and '-'; it cannot be changed later."),
+      labelledField("Description", description),
+      labelledField("Variants", variants, "One a line, as name=weight; weights are relative."),
+      labelledField("Exclusion group", group, "Optional: an actor is in at most one running experiment of a group."),
     ),
     confirmLabel: "Create draft",
     async confirm() {

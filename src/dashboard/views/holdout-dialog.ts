@@ -5,7 +5,7 @@ import { confirmDialog, FieldError } from "../dialog";
 import { h, uid } from "../dom";
 import { coverage, parseCoveragePercent } from "../format";
 import { type Holdout, type HoldoutDefinition, holdoutApi } from "../holdout-api";
-import type { ViewContext } from "../view";
+import { labelledField, type ViewContext } from "../view";
 
 /** `Held out is a percentage from 0.01 to 50.` */
 const COVERAGE_PROBLEM = `Held out is a percentage from ${coverage(1).replace("%", "")} to ${coverage(MAX_HOLDOUT_COVERAGE)}.`;
@@ -23,17 +23,6 @@ const COVERAGE_PROBLEM = `Held out is a percentage from ${coverage(1).replace("%
  * @returns the holdout's name once saved, or `null` when the operator cancelled
  */
 export async function holdoutDialog(ctx: ViewContext, current: Holdout | null = null): Promise<string | null> {
-  const field = (label: string, control: HTMLInputElement, hint?: string) => {
-    const hintId = uid("holdout-hint");
-    if (hint) control.setAttribute("aria-describedby", hintId);
-    return h(
-      "div",
-      { class: "field" },
-      h("label", { for: control.id }, label),
-      control,
-      hint ? h("p", { id: hintId, class: "hint" }, hint) : null,
-    );
-  };
   const name = h("input", {
     id: uid("holdout-name"),
     name: "name",
@@ -65,13 +54,15 @@ export async function holdoutDialog(ctx: ViewContext, current: Holdout | null = 
     body: h(
       "div",
       { class: "fields fields-stacked" },
-      current === null ? field("Name", name, "Letters, digits, '_', '.' and '-'; it cannot be changed later.") : null,
-      field(
+      current === null
+        ? labelledField("Name", name, "Letters, digits, '_', '.' and '-'; it cannot be changed later.")
+        : null,
+      labelledField(
         "Held out (%)",
         share,
         `The share of actors kept out of every member experiment, up to ${coverage(MAX_HOLDOUT_COVERAGE)}; fixed once a member has run.`,
       ),
-      field("Description", description),
+      labelledField("Description", description),
     ),
     confirmLabel: current === null ? "Create holdout" : "Save",
     async confirm() {

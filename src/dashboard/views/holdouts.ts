@@ -2,7 +2,16 @@ import { h } from "../dom";
 import { coverage } from "../format";
 import { type HoldoutEntry, holdoutApi } from "../holdout-api";
 import { experimentHash, holdoutHash } from "../links";
-import { canWrite, columnHeads, scrollingTable, showDone, showError, type ViewContext } from "../view";
+import {
+  canWrite,
+  columnHeads,
+  createButton,
+  refreshButton,
+  scrollingTable,
+  showDone,
+  showError,
+  type ViewContext,
+} from "../view";
 import { holdoutDialog } from "./holdout-dialog";
 
 /** Words for the list's next render (a holdout deleted on its own page, which then goes away). */
@@ -34,23 +43,8 @@ export async function holdoutsView(ctx: ViewContext): Promise<HTMLElement> {
     return view;
   }
 
-  const refresh = h("button", { type: "button", class: "button", on: { click: () => ctx.reload() } }, "Refresh");
-  const create = canWrite(ctx)
-    ? h(
-        "button",
-        {
-          type: "button",
-          class: "button button-primary",
-          on: {
-            click: async () => {
-              const name = await holdoutDialog(ctx);
-              if (name !== null) location.hash = holdoutHash(name);
-            },
-          },
-        },
-        "New holdout",
-      )
-    : null;
+  const refresh = refreshButton(ctx);
+  const create = createButton(ctx, "New holdout", () => holdoutDialog(ctx), holdoutHash);
   const noun = holdouts.length === 1 ? "holdout" : "holdouts";
   view.append(
     h(

@@ -7,7 +7,9 @@ import { describeError } from "../session";
 import {
   canWrite,
   columnHeads,
+  createButton,
   inPool,
+  refreshButton,
   scrollingTable,
   showError,
   srmBadge,
@@ -82,24 +84,8 @@ export async function listView(ctx: ViewContext, query: URLSearchParams): Promis
     empty.hidden = shown > 0 || experiments.length === 0;
   };
 
-  const refresh = h("button", { type: "button", class: "button", on: { click: () => ctx.reload() } }, "Refresh");
-  // A read token sees no action at all.
-  const create = canWrite(ctx)
-    ? h(
-        "button",
-        {
-          type: "button",
-          class: "button button-primary",
-          on: {
-            click: async () => {
-              const name = await createExperimentDialog(ctx);
-              if (name !== null) location.hash = experimentHash(name);
-            },
-          },
-        },
-        "New experiment",
-      )
-    : null;
+  const refresh = refreshButton(ctx);
+  const create = createButton(ctx, "New experiment", () => createExperimentDialog(ctx), experimentHash);
   const toolbar = h(
     "div",
     { class: "toolbar" },

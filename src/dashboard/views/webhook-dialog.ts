@@ -3,7 +3,7 @@ import { WEBHOOK_EVENT_TYPES } from "../../core/webhooks";
 import { experimentNameProblem } from "../checks";
 import { confirmDialog, FieldError } from "../dialog";
 import { h, uid } from "../dom";
-import type { ViewContext } from "../view";
+import { labelledField, type ViewContext } from "../view";
 import { type WebhookEventType, webhookApi } from "../webhook-api";
 
 /**
@@ -48,8 +48,8 @@ export async function webhookDialog(ctx: ViewContext): Promise<{ name: string; s
     body: h(
       "div",
       { class: "fields fields-stacked" },
-      field("Name", name, "Letters, digits, '_', '.' and '-'; it cannot be changed later."),
-      field("URL", url, "https:// only; deliveries are POSTed here."),
+      labelledField("Name", name, "Letters, digits, '_', '.' and '-'; it cannot be changed later."),
+      labelledField("URL", url, "https:// only; deliveries are POSTed here."),
       h(
         "fieldset",
         { class: "choices event-choices" },
@@ -77,19 +77,6 @@ export async function webhookDialog(ctx: ViewContext): Promise<{ name: string; s
     },
   });
   return done ? created : null;
-}
-
-function field(label: string, control: HTMLInputElement, hint: string): HTMLElement {
-  // The hint is the field's description, so a screen reader reads the format with it.
-  const hintId = uid("webhook-hint");
-  control.setAttribute("aria-describedby", hintId);
-  return h(
-    "div",
-    { class: "field" },
-    h("label", { for: control.id }, label),
-    control,
-    h("p", { id: hintId, class: "hint" }, hint),
-  );
 }
 
 /** The API's refusal of the URL or of a type (its pointer `/url`, `/events/<i>`), on that field, in its words. */

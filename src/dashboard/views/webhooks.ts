@@ -2,7 +2,7 @@ import { WEBHOOK_EVENT_TYPES } from "../../core/webhooks";
 import { confirmDialog, secretDialog } from "../dialog";
 import { type Child, h } from "../dom";
 import { utc } from "../format";
-import { canWrite, columnHeads, scrollingTable, showDone, showError, type ViewContext } from "../view";
+import { canWrite, columnHeads, refreshButton, scrollingTable, showDone, showError, type ViewContext } from "../view";
 import { type Webhook, webhookApi } from "../webhook-api";
 import { webhookDialog } from "./webhook-dialog";
 
@@ -31,7 +31,7 @@ export async function webhooksView(ctx: ViewContext): Promise<HTMLElement> {
     return view;
   }
 
-  const refresh = h("button", { type: "button", class: "button", on: { click: () => ctx.reload() } }, "Refresh");
+  const refresh = refreshButton(ctx);
   const create = canWrite(ctx)
     ? h(
         "button",
