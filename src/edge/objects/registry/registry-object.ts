@@ -212,12 +212,12 @@ export class RegistryObject extends DurableObject<RegistryEnv> {
       if (srm.status !== "mismatch") return false;
       // Written before the notice: were the notice lost, the webhook would go twice, not never.
       this.ctx.storage.transactionSync(() =>
-        this.repository.webhooks.emit(["srm.mismatch"], {
+        this.repository.webhooks.emit(["srm.mismatch"], () => ({
           experiment: config,
           srm,
           change: "srm=mismatch",
           actor: null,
-        }),
+        })),
       );
       await stats.notice(SRM_MISMATCH, true);
       return true;

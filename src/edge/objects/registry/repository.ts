@@ -196,7 +196,7 @@ export class RegistryRepository implements ExperimentRepository, HoldoutReposito
         holdoutColumn(holdout),
       );
       this.logHoldout(name, mutation, by);
-      this.webhooks.emit(["holdout.updated"], { holdout, change: mutation, actor: by });
+      this.webhooks.emit(["holdout.updated"], () => ({ holdout, change: mutation, actor: by }));
       // The snapshot carries holdouts to the edge.
       this.sql.exec("UPDATE publish_state SET version = version + 1");
       return holdout;
@@ -208,7 +208,7 @@ export class RegistryRepository implements ExperimentRepository, HoldoutReposito
       check(this.holdoutNow(name));
       this.sql.exec("DELETE FROM holdouts WHERE name = ?", name);
       this.logHoldout(name, "deleted", by);
-      this.webhooks.emit(["holdout.updated"], { holdout: null, deleted: name, change: "deleted", actor: by });
+      this.webhooks.emit(["holdout.updated"], () => ({ holdout: null, deleted: name, change: "deleted", actor: by }));
       this.sql.exec("UPDATE publish_state SET version = version + 1");
     });
   }
@@ -343,6 +343,6 @@ export class RegistryRepository implements ExperimentRepository, HoldoutReposito
       by,
       nowSecs(),
     );
-    this.webhooks.emitChange(mutation, this.record(experiment)?.config ?? null, by);
+    this.webhooks.emitChange(mutation, () => this.record(experiment)?.config ?? null, by);
   }
 }

@@ -66,12 +66,17 @@ export class RegistryWebhooks {
     this.sql.exec("DELETE FROM webhook_outbox WHERE webhook = ?", name);
   }
 
-  /** Queues, in the caller's transaction, one delivery per subscription to each of `types`. */
-  emit(types: readonly WebhookEventType[], data: unknown): void {
-    const json = JSON.stringify(data);
+  /**
+   * Queues, in the caller's transaction, one delivery per subscription to each of
+   * `types`. `data` is made only when some subscription takes one of them: most changes
+   * have no subscriber, and should not read or serialise anything for none.
+   */
+  emit(types: readonly WebhookEventType[], data: () => unknown): void {
+    let json: string | undefined;
     for (const webhook of this.list()) {
       for (const type of types) {
         if (!webhook.events.includes(type)) continue;
+        json ??= JSON.stringify(data());
         this.sql.exec(
           "INSERT INTO webhook_outbox (id, webhook, type, timestamp_secs, data) VALUES (?, ?, ?, ?, ?)",
           `msg_${crypto.randomUUID()}`,
@@ -84,9 +89,9 @@ export class RegistryWebhooks {
     }
   }
 
-  /** What an experiment's history entry sends: the config after the change, and who made it. */
-  emitChange(mutation: string, experiment: unknown, by: string | null): void {
-    this.emit(eventTypesOf(mutation), { experiment, change: mutation, actor: by });
+  /** What an experiment's history entry sends: the config after the change (read only if sent), and who made it. */
+  emitChange(mutation: string, experiment: () => unknown, by: string | null): void {
+    this.emit(eventTypesOf(mutation), () => ({ experiment: experiment(), change: mutation, actor: by }));
   }
 
   /** The deliveries waiting for the queue, oldest first. */
